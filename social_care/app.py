@@ -1,0 +1,76 @@
+"""The composition root: settings in, a wired ``App`` out. No import-time side effects anywhere else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from .config import Settings
+from .models import utcnow
+from .store import make_engine, session_scope, upgrade
+
+if TYPE_CHECKING:
+    from connectors.base import Connector
+    from responders import Responders
+
+    from .playbook import Playbook
+    from .scoring import Scorer
+
+__all__ = ["App", "build_app"]
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    scorer: Scorer
+    playbook: Playbook
+    connectors: list[Connector]
+    responders: Responders
+    clock: Callable[[], datetime] = utcnow
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction (commit on success, rollback on error)."""
+        with session_scope(self.engine) as s:
+            yield s
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None, migrate: bool = True) -> App:
+    """Wire the store, scorer, playbook, connectors and responders from ``settings``.
+
+    A platform whose credentials are absent is simply not polled (and has no responders).
+    """
+    from connectors import build_connectors
+    from responders import build_responders
+
+    from .logging_setup import install_secret_filter
+    from .playbook import Playbook
+    from .scoring import get_scorer
+
+    install_secret_filter(settings.secrets())
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    clock = clock or utcnow
+    return App(
+        settings=settings,
+        engine=engine,
+        scorer=get_scorer(settings.scorer),
+        playbook=Playbook.load(settings.templates_path, brand=settings.brand_name),
+        connectors=build_connectors(settings, clock=clock),
+        responders=build_responders(settings),
+        clock=clock,
+    )

@@ -1,0 +1,154 @@
+"""Typed settings, read from the environment and ``.env``; built once in the composition root.
+
+Every setting is listed, with a comment, in ``.env.example``. Tokens are ``SecretStr`` so they never
+print; ``Settings.describe()`` gives a masked view for ``status`` output and logs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+__all__ = ["Settings", "Autosend", "load_settings"]
+
+
+class Autosend(StrEnum):
+    NONE = "none"          # replies wait in the queue for a person's approval
+    PLAYBOOK = "playbook"  # flagged posts get their playbook reply sent automatically
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    # store
+    database_url: str = Field("sqlite:///./social_care.db", alias="SOCIAL_CARE_DATABASE_URL")
+
+    # X
+    x_user_id: str | None = Field(None, alias="X_USER_ID")
+    x_bearer_token: SecretStr | None = Field(None, alias="X_BEARER_TOKEN")
+    x_consumer_key: SecretStr | None = Field(None, alias="X_CONSUMER_KEY")
+    x_consumer_secret: SecretStr | None = Field(None, alias="X_CONSUMER_SECRET")
+    x_access_token: SecretStr | None = Field(None, alias="X_ACCESS_TOKEN")
+    x_access_token_secret: SecretStr | None = Field(None, alias="X_ACCESS_TOKEN_SECRET")
+    x_api_base_url: str = Field("https://api.twitter.com", alias="X_API_BASE_URL")
+
+    # Facebook
+    facebook_page_id: str | None = Field(None, alias="FACEBOOK_PAGE_ID")
+    facebook_page_access_token: SecretStr | None = Field(None, alias="FACEBOOK_PAGE_ACCESS_TOKEN")
+    facebook_app_secret: SecretStr | None = Field(None, alias="FACEBOOK_APP_SECRET")
+    facebook_graph_url: str = Field("https://graph.facebook.com", alias="FACEBOOK_GRAPH_URL")
+    facebook_graph_version: str = Field("v23.0", alias="FACEBOOK_GRAPH_VERSION")
+
+    # Slack
+    slack_webhook_url: SecretStr | None = Field(None, alias="SLACK_WEBHOOK_URL")
+
+    # behaviour
+    autosend: Autosend = Field(Autosend.NONE, alias="SOCIAL_CARE_AUTOSEND")
+    scorer: str = Field("default", alias="SOCIAL_CARE_SCORER")
+    http_timeout_seconds: float = Field(15.0, alias="SOCIAL_CARE_HTTP_TIMEOUT", gt=0)
+    brand_name: str = Field("our shop", alias="SOCIAL_CARE_BRAND_NAME")
+    templates_path: str | None = Field(None, alias="SOCIAL_CARE_TEMPLATES")
+    public_url: str = Field("http://127.0.0.1:8000", alias="SOCIAL_CARE_PUBLIC_URL")
+    secret_key: SecretStr | None = Field(None, alias="SOCIAL_CARE_SECRET_KEY")
+
+    # poll intervals (seconds), per stream
+    poll_x_mentions_seconds: int = Field(60, alias="SOCIAL_CARE_POLL_X_MENTIONS_SECONDS", ge=1)
+    poll_x_dms_seconds: int = Field(90, alias="SOCIAL_CARE_POLL_X_DMS_SECONDS", ge=1)
+    poll_facebook_comments_seconds: int = Field(120, alias="SOCIAL_CARE_POLL_FACEBOOK_COMMENTS_SECONDS", ge=1)
+    poll_facebook_messenger_seconds: int = Field(60, alias="SOCIAL_CARE_POLL_FACEBOOK_MESSENGER_SECONDS", ge=1)
+    outbox_interval_seconds: int = Field(15, alias="SOCIAL_CARE_OUTBOX_INTERVAL_SECONDS", ge=1)
+    facebook_lookback_days: int = Field(14, alias="SOCIAL_CARE_FACEBOOK_LOOKBACK_DAYS", ge=1)
+
+    # response targets (minutes), per channel
+    target_x_mention_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_X_MENTION_MINUTES", ge=1)
+    target_x_dm_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_X_DM_MINUTES", ge=1)
+    target_facebook_comment_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_FACEBOOK_COMMENT_MINUTES", ge=1)
+    target_facebook_messenger_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_FACEBOOK_MESSENGER_MINUTES", ge=1)
+
+    @field_validator("facebook_graph_version")
+    @classmethod
+    def _graph_version(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith("v"):
+            value = "v" + value
+        head, _, tail = value[1:].partition(".")
+        if not (head.isdigit() and tail.isdigit()):
+            raise ValueError(f"FACEBOOK_GRAPH_VERSION must look like v23.0, got {value!r}")
+        return value
+
+    @field_validator("x_api_base_url", "facebook_graph_url", "public_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    # ---- derived -----------------------------------------------------------------------------
+    @property
+    def x_configured(self) -> bool:
+        return bool(self.x_user_id and self.x_bearer_token)
+
+    @property
+    def x_user_auth_configured(self) -> bool:
+        return bool(
+            self.x_consumer_key and self.x_consumer_secret and self.x_access_token and self.x_access_token_secret
+        )
+
+    @property
+    def facebook_configured(self) -> bool:
+        return bool(self.facebook_page_id and self.facebook_page_access_token)
+
+    def response_target_minutes(self, channel: str) -> int:
+        return {
+            "x.mention": self.target_x_mention_minutes,
+            "x.dm": self.target_x_dm_minutes,
+            "facebook.comment": self.target_facebook_comment_minutes,
+            "facebook.messenger": self.target_facebook_messenger_minutes,
+        }[str(channel)]
+
+    def secrets(self) -> list[str]:
+        """Every secret value currently set (for redaction filters)."""
+        out = []
+        for value in self.__dict__.values():
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+                if secret:
+                    out.append(secret)
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """Settings with secrets masked: safe for logs and status output."""
+        out: dict[str, Any] = {}
+        for name, value in self.__dict__.items():
+            if isinstance(value, SecretStr):
+                out[name] = "****" if value.get_secret_value() else None
+            elif name == "database_url":
+                out[name] = _mask_url(value)
+            else:
+                out[name] = value
+        return out
+
+
+def _mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is reported elsewhere; never echo it raw
+        return "****"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; a validation failure becomes a ConfigError naming the setting, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

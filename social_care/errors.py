@@ -1,0 +1,107 @@
+"""Every error social-care raises, classified by what the caller should do.
+
+    SocialCareError
+    ├─ ConfigError                      bad settings → refuse to start, say which setting
+    ├─ PlatformError                    platform boundary; carries platform, status, code
+    │   ├─ RetriableError               5xx, timeouts, connection errors, Graph codes 1/2 → retry soon
+    │   │   └─ RateLimited(reset_at)    X 429, Graph 4/17/32/613/80001/341 → pause the stream until reset_at
+    │   ├─ SkippableError               one bad item (malformed, deleted) → log, skip, go on
+    │   └─ FatalError                   401/403, Graph 190/10/200-299, pagination loop → stop the stream, alert
+    │       ├─ AuthError                token expired or revoked
+    │       └─ OutsideWindowError       Messenger 24 h window closed → a person must answer
+    ├─ StaleViewError                   a send from a view older than the post's current state
+    └─ AlertDeliveryError               Slack said no; retriable unless ``permanent``
+
+SDK exceptions (tweepy, facebook-sdk, requests) are translated to this tree in exactly one place:
+``connectors/_errors.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = [
+    "SocialCareError",
+    "ConfigError",
+    "PlatformError",
+    "RetriableError",
+    "RateLimited",
+    "SkippableError",
+    "FatalError",
+    "AuthError",
+    "OutsideWindowError",
+    "StaleViewError",
+    "AlertDeliveryError",
+]
+
+
+class SocialCareError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(SocialCareError):
+    pass
+
+
+class PlatformError(SocialCareError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str = "",
+        status: int | None = None,
+        code: int | None = None,
+        subcode: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.platform = platform
+        self.status = status
+        self.code = code
+        self.subcode = subcode
+
+    def __str__(self) -> str:
+        bits = [self.platform] if self.platform else []
+        if self.status is not None:
+            bits.append(f"HTTP {self.status}")
+        if self.code is not None:
+            bits.append(f"code {self.code}" + (f"/{self.subcode}" if self.subcode else ""))
+        prefix = f"[{' '.join(bits)}] " if bits else ""
+        return f"{prefix}{self.message}"
+
+
+class RetriableError(PlatformError):
+    pass
+
+
+class RateLimited(RetriableError):
+    def __init__(self, message: str, *, reset_at: datetime, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.reset_at = reset_at
+
+
+class SkippableError(PlatformError):
+    pass
+
+
+class FatalError(PlatformError):
+    pass
+
+
+class AuthError(FatalError):
+    pass
+
+
+class OutsideWindowError(FatalError):
+    pass
+
+
+class StaleViewError(SocialCareError):
+    pass
+
+
+class AlertDeliveryError(SocialCareError):
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent

@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection handed in by ``social_care.store.engine.upgrade``."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from social_care.store.tables import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - only when someone runs the alembic CLI by hand
+    raise RuntimeError("run migrations with `social-care db upgrade`")
+
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

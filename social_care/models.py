@@ -1,0 +1,142 @@
+"""Values that cross every boundary: channels, reply targets, normalized inbound posts, statuses.
+
+Platform payloads die inside ``connectors/``; everything past a connector sees only these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "Channel",
+    "ReplyTarget",
+    "Mention",
+    "Delivery",
+    "PostStatus",
+    "ReplyStatus",
+    "ReplyKind",
+    "OPEN_STATUSES",
+    "PUBLIC_CHANNELS",
+    "utcnow",
+    "as_utc",
+]
+
+
+class Channel(StrEnum):
+    """The only four channel names, used in the store, exports, the UI and reports."""
+
+    X_MENTION = "x.mention"
+    X_DM = "x.dm"
+    FACEBOOK_COMMENT = "facebook.comment"
+    MESSENGER = "facebook.messenger"
+
+    @property
+    def is_public(self) -> bool:
+        return self in PUBLIC_CHANNELS
+
+    @property
+    def platform(self) -> str:
+        return self.value.split(".", 1)[0]
+
+    @property
+    def label(self) -> str:
+        return _CHANNEL_LABELS[self]
+
+
+_CHANNEL_LABELS = {
+    Channel.X_MENTION: "X mention",
+    Channel.X_DM: "X DM",
+    Channel.FACEBOOK_COMMENT: "Facebook comment",
+    Channel.MESSENGER: "Messenger",
+}
+PUBLIC_CHANNELS = frozenset({Channel.X_MENTION, Channel.FACEBOOK_COMMENT})
+
+
+class PostStatus(StrEnum):
+    NEW = "new"
+    FLAGGED = "flagged"
+    AWAITING_APPROVAL = "awaiting_approval"
+    SENT = "sent"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    RESOLVED = "resolved"
+    SPAM = "spam"
+
+
+OPEN_STATUSES = frozenset(
+    {PostStatus.NEW, PostStatus.FLAGGED, PostStatus.AWAITING_APPROVAL}
+)
+
+
+class ReplyStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    NEEDS_HUMAN = "needs_human"  # could not be sent automatically (e.g. outside Messenger's 24 h window)
+
+
+class ReplyKind(StrEnum):
+    PLAYBOOK = "playbook"
+    MANUAL = "manual"
+    FOLLOWUP = "followup"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTarget:
+    """Where a reply to a post must go; fixed when the post is ingested.
+
+    thread_id: the tweet id (x.mention), the DM conversation id (x.dm), the comment id
+    (facebook.comment) or the customer's page-scoped id (facebook.messenger).
+    """
+
+    channel: Channel
+    thread_id: str
+    recipient_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One normalized inbound customer post, from any channel."""
+
+    channel: Channel
+    external_id: str
+    author_id: str
+    text: str
+    created_at: datetime
+    reply_to: ReplyTarget
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = None
+    thread_key: str | None = None  # groups a conversation: tweet conversation, DM conversation, FB post, PSID
+    parent_external_id: str | None = None
+    permalink: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def customer_key(self) -> str:
+        """Same person across the channels of one platform (an X user's mentions and DMs)."""
+        return f"{self.channel.platform}:{self.author_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the platform answered when a reply was sent."""
+
+    external_id: str
+    sent_at: datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC datetime; naive values (as SQLite returns them) are taken to be UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -1,0 +1,126 @@
+"""Keyword-only functions over one ``Session``: the only code that writes posts, statuses and cursors.
+
+Callers own the transaction (``session_scope``), so a poll's posts and its cursor commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from ..models import as_utc
+from .tables import Cursor, Post, PollRun, StatusEvent, StreamPause
+
+__all__ = [
+    "insert_new_posts",
+    "get_cursor",
+    "set_cursor",
+    "change_status",
+    "active_pause",
+    "pause_stream",
+    "clear_pause",
+    "record_run",
+]
+
+
+def insert_new_posts(session: Session, *, posts: Sequence[Post]) -> list[Post]:
+    """Insert the posts not stored yet (unique on channel + external_id); return only the new ones.
+
+    Re-delivery of a post (at-least-once polling) is harmless: it is silently dropped here.
+    """
+    if not posts:
+        return []
+    by_channel: dict[str, set[str]] = {}
+    for post in posts:
+        by_channel.setdefault(post.channel, set()).add(post.external_id)
+    known: set[tuple[str, str]] = set()
+    for channel, ids in by_channel.items():
+        for chunk in _chunks(sorted(ids), 500):
+            rows = session.exec(
+                select(Post.channel, Post.external_id).where(
+                    Post.channel == channel, col(Post.external_id).in_(chunk)
+                )
+            ).all()
+            known.update((c, e) for c, e in rows)
+    fresh: list[Post] = []
+    for post in posts:
+        key = (post.channel, post.external_id)
+        if key in known:
+            continue
+        known.add(key)
+        session.add(post)
+        fresh.append(post)
+    session.flush()
+    for post in fresh:
+        session.add(
+            StatusEvent(post_id=post.id, from_status=None, to_status=post.status, actor="system", at=post.ingested_at)
+        )
+    return fresh
+
+
+def get_cursor(session: Session, *, stream: str) -> str | None:
+    row = session.get(Cursor, stream)
+    return row.value if row else None
+
+
+def set_cursor(session: Session, *, stream: str, value: str, now: datetime) -> None:
+    row = session.get(Cursor, stream)
+    if row is None:
+        session.add(Cursor(stream=stream, value=value, updated_at=now))
+    else:
+        row.value = value
+        row.updated_at = now
+        session.add(row)
+
+
+def change_status(
+    session: Session, *, post: Post, to_status: str, actor: str, now: datetime, note: str | None = None
+) -> bool:
+    """Move a post to ``to_status`` and record who and when; returns False when nothing changed."""
+    if post.status == to_status:
+        return False
+    session.add(StatusEvent(post_id=post.id, from_status=post.status, to_status=to_status, actor=actor, at=now, note=note))
+    post.status = to_status
+    post.version += 1
+    post.updated_at = now
+    if to_status == "resolved":
+        post.resolved_at = now
+    session.add(post)
+    return True
+
+
+def active_pause(session: Session, *, stream: str, now: datetime) -> StreamPause | None:
+    row = session.get(StreamPause, stream)
+    if row is None:
+        return None
+    if row.until is not None and as_utc(row.until) <= now:
+        return None
+    return row
+
+
+def pause_stream(
+    session: Session, *, stream: str, until: datetime | None, kind: str, reason: str, now: datetime
+) -> None:
+    row = session.get(StreamPause, stream)
+    if row is None:
+        session.add(StreamPause(stream=stream, until=until, kind=kind, reason=reason, since=now))
+    else:
+        row.until, row.kind, row.reason, row.since = until, kind, reason, now
+        session.add(row)
+
+
+def clear_pause(session: Session, *, stream: str) -> None:
+    row = session.get(StreamPause, stream)
+    if row is not None:
+        session.delete(row)
+
+
+def record_run(session: Session, *, run: PollRun) -> None:
+    session.add(run)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,215 @@
+"""SQLModel tables: the single durable state of social-care (SQLite by default, PostgreSQL by URL).
+
+Schema changes go through Alembic (``social_care/migrations``); never ``create_all`` in product code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "Post",
+    "Reply",
+    "StatusEvent",
+    "Cursor",
+    "StreamPause",
+    "PollRun",
+    "User",
+    "Feedback",
+    "PostView",
+    "Alert",
+    "metadata",
+]
+
+metadata = SQLModel.metadata
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
+
+
+class Post(SQLModel, table=True):
+    """One customer post (mention, DM, Page comment, Messenger message), stored exactly once."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_posts_channel_external_id"),
+        Index("ix_posts_status_created", "status", "created_at"),
+        Index("ix_posts_thread", "channel", "thread_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32, index=True)
+    external_id: str = Field(max_length=128)
+    author_id: str = Field(max_length=128)
+    author_handle: str | None = Field(default=None, max_length=255)
+    author_name: str | None = Field(default=None, max_length=255)
+    author_followers: int | None = None
+    customer_key: str = Field(max_length=160, index=True)  # "x:42", "facebook:7012…": one person per platform
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    ingested_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    thread_key: str | None = Field(default=None, max_length=160)
+    parent_external_id: str | None = Field(default=None, max_length=128)
+    permalink: str | None = Field(default=None, max_length=1000)
+    # where a reply goes, captured at ingestion
+    reply_channel: str = Field(max_length=32)
+    reply_thread_id: str = Field(max_length=160)
+    reply_recipient_id: str | None = Field(default=None, max_length=128)
+    # score
+    scorer: str | None = Field(default=None, max_length=32)
+    lang: str | None = Field(default=None, max_length=8, index=True)
+    label: str | None = Field(default=None, max_length=16)
+    polarity: float | None = None
+    flagged: bool = Field(default=False, index=True)
+    category: str | None = Field(default=None, max_length=32, index=True)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # workflow
+    status: str = Field(default="new", max_length=32)
+    assignee: str | None = Field(default=None, max_length=64, index=True)
+    snoozed_until: datetime | None = _ts()
+    first_response_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
+    version: int = Field(default=1)  # bumped on every change: a send from an older view is refused
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # follow-up after resolution (issue 5)
+    followup_enabled: bool = Field(default=True)
+    followup_due_at: datetime | None = _ts(index=True)
+    followup_sent_at: datetime | None = _ts()
+    satisfaction: str | None = Field(default=None, max_length=16)  # "satisfied" | "unsatisfied"
+    followup_of_post_id: int | None = Field(default=None, foreign_key="posts.id")  # this post answers a follow-up
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Reply(SQLModel, table=True):
+    """The outbox: draft → approved → sending → sent | failed | needs_human."""
+
+    __tablename__ = "replies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", index=True)
+    kind: str = Field(default="playbook", max_length=16)
+    channel: str = Field(max_length=32)
+    target_thread_id: str = Field(max_length=160)
+    target_recipient_id: str | None = Field(default=None, max_length=128)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="draft", max_length=16, index=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    author: str | None = Field(default=None, max_length=64)  # who wrote/approved; "system" for autosend
+    template_id: str | None = Field(default=None, max_length=64)
+    external_id: str | None = Field(default=None, max_length=128)  # the platform's id once sent
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = _ts()
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    approved_at: datetime | None = _ts()
+    sending_at: datetime | None = _ts()
+    sent_at: datetime | None = _ts()
+
+
+class StatusEvent(SQLModel, table=True):
+    """Every status change of a post, with who and when: reports are computed from these."""
+
+    __tablename__ = "status_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", index=True)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    actor: str = Field(max_length=64)  # a user name, or "system"
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Cursor(SQLModel, table=True):
+    __tablename__ = "cursors"
+
+    stream: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class StreamPause(SQLModel, table=True):
+    """A stream is not polled until ``until``: rate limits and fatal errors."""
+
+    __tablename__ = "stream_pauses"
+
+    stream: str = Field(primary_key=True, max_length=64)
+    until: datetime | None = _ts()  # None = until a person fixes it (fatal)
+    kind: str = Field(max_length=16)  # "rate_limit" | "fatal" | "errors"
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    since: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class PollRun(SQLModel, table=True):
+    """An audit row per poll: stream, counts, error."""
+
+    __tablename__ = "poll_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stream: str = Field(max_length=64, index=True)
+    started_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    finished_at: datetime | None = _ts()
+    fetched: int = 0
+    stored: int = 0
+    skipped: int = 0
+    outcome: str = Field(default="ok", max_length=16)  # ok | rate_limited | retriable | fatal | paused
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str | None = Field(default=None, max_length=128)
+    password_hash: str = Field(max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Feedback(SQLModel, table=True):
+    """A reviewer's correction of the scorer (label, flag or category): new training data."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", index=True)
+    field: str = Field(max_length=16)  # "label" | "flagged" | "category"
+    old_value: str | None = Field(default=None, max_length=64)
+    new_value: str = Field(max_length=64)
+    actor: str = Field(max_length=64)
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class PostView(SQLModel, table=True):
+    """Who has a post open right now (collision detection across processes)."""
+
+    __tablename__ = "post_views"
+
+    post_id: int = Field(foreign_key="posts.id", primary_key=True)
+    username: str = Field(max_length=64, primary_key=True)
+    seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Alert(SQLModel, table=True):
+    """Slack alert outbox: pending → sent | failed; deduplicated by ``dedupe_key``."""
+
+    __tablename__ = "alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)  # flagged | sla_warning | sla_breach | spike | connector | report | digest
+    dedupe_key: str = Field(max_length=255, unique=True)
+    post_id: int | None = Field(default=None, foreign_key="posts.id", index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _ts()
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    sent_at: datetime | None = _ts()
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    digest_id: int | None = None  # set when folded into a digest message
