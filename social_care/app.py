@@ -53,7 +53,7 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
 
     A platform whose credentials are absent is simply not polled (and has no responders).
     """
-    from connectors import build_connectors
+    from connectors import build_clients, build_connectors
     from responders import build_responders
 
     from .logging_setup import install_secret_filter
@@ -65,12 +65,13 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
     if migrate:
         upgrade(engine)
     clock = clock or utcnow
+    clients = build_clients(settings, clock=clock)
     return App(
         settings=settings,
         engine=engine,
         scorer=get_scorer(settings.scorer),
         playbook=Playbook.load(settings.templates_path, brand=settings.brand_name),
-        connectors=build_connectors(settings, clock=clock),
-        responders=build_responders(settings),
+        connectors=build_connectors(clients, settings),
+        responders=build_responders(clients),
         clock=clock,
     )

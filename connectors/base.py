@@ -1,0 +1,66 @@
+"""What every connector is: a stream of normalized ``Mention`` batches with a safe checkpoint."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import ClassVar, Protocol
+
+from social_care.errors import FatalError, SkippableError
+from social_care.models import Channel, Mention
+
+__all__ = ["Batch", "Connector", "PageLoopGuard", "parse_time", "skip_item"]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    mentions: Sequence[Mention]
+    checkpoint: str | None = None  # a cursor safe to commit once these are stored; None = not yet
+    skipped: Sequence[str] = field(default_factory=tuple)  # reasons for items dropped as malformed
+
+
+class Connector(Protocol):
+    stream: ClassVar[str]
+    channel: ClassVar[Channel]
+
+    def poll(self, cursor: str | None) -> Iterator[Batch]: ...
+
+
+class PageLoopGuard:
+    """Stops a pagination that hands back a token it already gave (Singer's loop detection)."""
+
+    def __init__(self, stream: str) -> None:
+        self.stream = stream
+        self._seen: set[str] = set()
+
+    def check(self, token: str) -> None:
+        if token in self._seen:
+            raise FatalError(f"{self.stream}: the platform repeated pagination token {token[:16]!r}; stopped")
+        self._seen.add(token)
+
+
+def parse_time(value: object) -> datetime:
+    """X (``2026-11-20T10:01:44.000Z``) and Graph (``2026-11-20T10:01:44+0000``) timestamps → aware UTC."""
+    if not isinstance(value, str) or not value:
+        raise SkippableError(f"missing or invalid timestamp {value!r}")
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise SkippableError(f"unreadable timestamp {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def skip_item(stream: str, item: object, reason: str) -> str:
+    """Log one malformed platform item with a clear reason; the rest of the page goes on."""
+    item_id = item.get("id") if isinstance(item, dict) else None
+    message = f"{stream}: skipped item {item_id!r}: {reason}"
+    log.warning(message)
+    return message

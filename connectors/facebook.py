@@ -1,0 +1,293 @@
+"""Facebook (facebook-sdk 3.1.0): the ``GraphClient`` gateway, Page comments and Messenger streams.
+
+facebook-sdk rejects every current Graph version in its constructor, so the version is set as a
+plain attribute after construction and every path is explicitly versioned.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import facebook
+import requests
+
+from social_care.errors import SkippableError
+from social_care.models import Channel, Delivery, Mention, ReplyTarget
+
+from ._errors import graph_errors
+from ._http import make_session
+from .base import Batch, PageLoopGuard, parse_time, skip_item
+
+__all__ = ["GraphClient", "PageComments", "MessengerConversations", "GRAPH_ORIGIN"]
+
+GRAPH_ORIGIN = "https://graph.facebook.com"
+COMMENT_FIELDS = "id,message,created_time,from,parent{id},comment_count,permalink_url"
+FEED_FIELDS = "id,message,created_time,updated_time,from,permalink_url"
+CONVERSATION_FIELDS = "id,updated_time,link,participants,messages.limit(25){id,message,from,to,created_time}"
+MESSAGE_FIELDS = "id,message,from,to,created_time"
+OVERLAP = timedelta(minutes=5)  # re-read a little before the cursor: the store drops what it already has
+
+
+class GraphClient:
+    """The only code that talks to facebook-sdk: timeouts, explicit versions, translated errors."""
+
+    def __init__(
+        self,
+        *,
+        page_id: str,
+        page_token: str,
+        version: str,
+        base_url: str = GRAPH_ORIGIN,
+        timeout: float = 15.0,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.page_id = page_id
+        self.version = version
+        self.clock = clock
+        self.usage: dict[str, object] = {}
+        session = make_session(GRAPH_ORIGIN, base_url, timeout, on_response=self._record_usage)
+        self._graph = facebook.GraphAPI(access_token=page_token, timeout=timeout, session=session)
+        self._graph.version = version  # the SDK's validator only knows 2.8–3.1
+
+    def _record_usage(self, response: requests.Response) -> None:
+        for header in ("X-App-Usage", "X-Business-Use-Case-Usage"):
+            if header in response.headers:
+                self.usage[header] = response.headers[header]
+
+    def get(self, path: str, **args: Any) -> dict[str, Any]:
+        with graph_errors(self.clock, self.usage):
+            body = self._graph.request(f"{self.version}/{path}", args)
+        if not isinstance(body, dict):
+            raise SkippableError(f"the Graph API answered {path} with something that is not an object",
+                                 platform="facebook")
+        return body
+
+    def pages(self, path: str, *, stream: str, **args: Any) -> Iterator[list[Any]]:
+        """Cursor pagination: yields each page's ``data``; stops when ``paging.next`` is absent."""
+        guard = PageLoopGuard(stream)
+        while True:
+            body = self.get(path, **args)
+            data = body.get("data")
+            yield data if isinstance(data, list) else []
+            paging = body.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after:
+                return
+            guard.check(str(after))
+            args = {**args, "after": after}
+
+    def reply_to_comment(self, *, comment_id: str, text: str) -> Delivery:
+        with graph_errors(self.clock, self.usage):
+            body = self._graph.request(f"{self.version}/{comment_id}/comments", post_args={"message": text},
+                                       method="POST")
+        return Delivery(external_id=str(_field(body, "id")), sent_at=self.clock())
+
+    def send_message(self, *, psid: str, text: str) -> Delivery:
+        with graph_errors(self.clock, self.usage):
+            body = self._graph.request(
+                f"{self.version}/{self.page_id}/messages",
+                post_args={
+                    "recipient": json.dumps({"id": psid}),
+                    "message": json.dumps({"text": text}),
+                    "messaging_type": "RESPONSE",
+                },
+                method="POST",
+            )
+        return Delivery(external_id=str(_field(body, "message_id")), sent_at=self.clock())
+
+
+def _field(body: Any, name: str) -> Any:
+    if not isinstance(body, dict) or not body.get(name):
+        raise SkippableError(f"the Graph API answered without `{name}`", platform="facebook")
+    return body[name]
+
+
+def _since(cursor: str | None) -> datetime | None:
+    if not cursor:
+        return None
+    return parse_time(cursor) - OVERLAP
+
+
+class PageComments:
+    """Comments (and replies, and visitor posts) on the Page's recent posts, newest first per post."""
+
+    stream: ClassVar[str] = "facebook.comments"
+    channel: ClassVar[Channel] = Channel.FACEBOOK_COMMENT
+
+    def __init__(self, client: GraphClient, *, lookback: timedelta = timedelta(days=14)) -> None:
+        self.client = client
+        self.lookback = lookback
+
+    def poll(self, cursor: str | None) -> Iterator[Batch]:
+        now = self.client.clock()
+        since = _since(cursor)
+        feed_since = int((now - self.lookback).timestamp())
+        newest = parse_time(cursor) if cursor else None
+        for posts in self.client.pages(
+            f"{self.client.page_id}/feed", stream=self.stream, fields=FEED_FIELDS, since=feed_since, limit=25
+        ):
+            for post in posts:
+                if not isinstance(post, dict) or not post.get("id"):
+                    yield Batch([], skipped=[skip_item(self.stream, post, "feed item without id")])
+                    continue
+                mentions, skipped = self._post_and_comments(post, since)
+                for m in mentions:
+                    newest = m.created_at if newest is None or m.created_at > newest else newest
+                yield Batch(mentions, skipped=skipped)
+        yield Batch([], checkpoint=newest.isoformat() if newest else None)
+
+    def _post_and_comments(self, post: dict[str, Any], since: datetime | None) -> tuple[list[Mention], list[str]]:
+        out: list[Mention] = []
+        skipped: list[str] = []
+        post_id = str(post["id"])
+        visitor = self._visitor_post(post, since, skipped)
+        if visitor is not None:
+            out.append(visitor)
+        for page in self.client.pages(
+            f"{post_id}/comments", stream=self.stream, fields=COMMENT_FIELDS, filter="stream",
+            order="reverse_chronological", limit=50,
+        ):
+            older_seen = False
+            for item in page:
+                try:
+                    mention = self._comment(item, post_id)
+                except SkippableError as exc:
+                    skipped.append(skip_item(self.stream, item, str(exc)))
+                    continue
+                if since is not None and mention is not None and mention.created_at < since:
+                    older_seen = True
+                    continue
+                if mention is not None:
+                    out.append(mention)
+            if older_seen:
+                break
+        return out, skipped
+
+    def _visitor_post(self, post: dict[str, Any], since: datetime | None, skipped: list[str]) -> Mention | None:
+        author = post.get("from") or {}
+        if not author.get("id") or str(author["id"]) == self.client.page_id or not post.get("message"):
+            return None
+        try:
+            created = parse_time(post.get("created_time"))
+        except SkippableError as exc:
+            skipped.append(skip_item(self.stream, post, str(exc)))
+            return None
+        if since is not None and created < since:
+            return None
+        post_id = str(post["id"])
+        return Mention(
+            channel=Channel.FACEBOOK_COMMENT, external_id=post_id, author_id=str(author["id"]),
+            author_name=author.get("name"), text=str(post["message"]), created_at=created,
+            reply_to=ReplyTarget(Channel.FACEBOOK_COMMENT, thread_id=post_id, recipient_id=str(author["id"])),
+            thread_key=post_id, permalink=post.get("permalink_url"), raw=post,
+        )
+
+    def _comment(self, item: Any, post_id: str) -> Mention | None:
+        if not isinstance(item, dict) or not item.get("id"):
+            raise SkippableError("comment without id")
+        author = item.get("from") or {}
+        if not isinstance(author, dict) or not author.get("id"):
+            raise SkippableError("comment without `from` (is the token a Page token?)")
+        if str(author["id"]) == self.client.page_id:
+            return None  # the Page's own comment
+        text = item.get("message")
+        if not isinstance(text, str):
+            raise SkippableError("comment without message")
+        comment_id = str(item["id"])
+        parent = (item.get("parent") or {}).get("id")
+        top = str(parent) if parent and str(parent) != post_id else comment_id
+        return Mention(
+            channel=Channel.FACEBOOK_COMMENT, external_id=comment_id, author_id=str(author["id"]),
+            author_name=author.get("name"), text=text, created_at=parse_time(item.get("created_time")),
+            reply_to=ReplyTarget(Channel.FACEBOOK_COMMENT, thread_id=comment_id, recipient_id=str(author["id"])),
+            thread_key=f"{post_id}:{top}", parent_external_id=str(parent) if parent else post_id,
+            permalink=item.get("permalink_url"), raw=item,
+        )
+
+
+class MessengerConversations:
+    """``/{page-id}/conversations?platform=messenger`` (most recently updated first) and their messages."""
+
+    stream: ClassVar[str] = "facebook.messenger"
+    channel: ClassVar[Channel] = Channel.MESSENGER
+
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+
+    def poll(self, cursor: str | None) -> Iterator[Batch]:
+        since = _since(cursor)
+        newest = parse_time(cursor) if cursor else None
+        for conversations in self.client.pages(
+            f"{self.client.page_id}/conversations", stream=self.stream, platform="messenger",
+            fields=CONVERSATION_FIELDS, limit=25,
+        ):
+            stop = False
+            for conv in conversations:
+                if not isinstance(conv, dict) or not conv.get("id"):
+                    yield Batch([], skipped=[skip_item(self.stream, conv, "conversation without id")])
+                    continue
+                try:
+                    updated = parse_time(conv.get("updated_time"))
+                except SkippableError as exc:
+                    yield Batch([], skipped=[skip_item(self.stream, conv, str(exc))])
+                    continue
+                if since is not None and updated < since:
+                    stop = True  # sorted by updated_time: everything after this is older
+                    break
+                mentions, skipped = self._messages(conv, since)
+                for m in mentions:
+                    newest = m.created_at if newest is None or m.created_at > newest else newest
+                yield Batch(mentions, skipped=skipped)
+            if stop:
+                break
+        yield Batch([], checkpoint=newest.isoformat() if newest else None)
+
+    def _messages(self, conv: dict[str, Any], since: datetime | None) -> tuple[list[Mention], list[str]]:
+        conv_id = str(conv["id"])
+        inline = conv.get("messages") or {}
+        pages: Iterator[Sequence[Any]] = iter([inline.get("data") or []])
+        if (inline.get("paging") or {}).get("next"):
+            pages = self.client.pages(f"{conv_id}/messages", stream=self.stream, fields=MESSAGE_FIELDS, limit=25)
+        out: list[Mention] = []
+        skipped: list[str] = []
+        link = conv.get("link")
+        for page in pages:
+            older_seen = False
+            for item in page:
+                try:
+                    mention = self._message(item, conv_id, link)
+                except SkippableError as exc:
+                    skipped.append(skip_item(self.stream, item, str(exc)))
+                    continue
+                if mention is None:
+                    continue
+                if since is not None and mention.created_at < since:
+                    older_seen = True
+                    continue
+                out.append(mention)
+            if older_seen:
+                break
+        return out, skipped
+
+    def _message(self, item: Any, conv_id: str, link: Any) -> Mention | None:
+        if not isinstance(item, dict) or not item.get("id"):
+            raise SkippableError("message without id")
+        sender = item.get("from") or {}
+        if not isinstance(sender, dict) or not sender.get("id"):
+            raise SkippableError("message without `from`")
+        psid = str(sender["id"])
+        if psid == self.client.page_id:
+            return None  # the Page's own message (an echo)
+        text = item.get("message")
+        if not isinstance(text, str):
+            raise SkippableError("message without text")
+        return Mention(
+            channel=Channel.MESSENGER, external_id=str(item["id"]), author_id=psid,
+            author_name=sender.get("name"), text=text, created_at=parse_time(item.get("created_time")),
+            reply_to=ReplyTarget(Channel.MESSENGER, thread_id=psid, recipient_id=psid),
+            thread_key=conv_id, permalink=f"https://www.facebook.com{link}" if isinstance(link, str) else None,
+            raw=item,
+        )

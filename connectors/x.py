@@ -1,0 +1,303 @@
+"""X (tweepy 4.17): the ``XClient`` gateway and the mention and DM streams.
+
+Both streams are newest-first, so they only hand out a checkpoint after a whole drain succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import tweepy
+
+from social_care.errors import SkippableError
+from social_care.models import Channel, Delivery, Mention, ReplyTarget
+
+from ._errors import x_errors
+from ._http import make_session
+from .base import Batch, PageLoopGuard, parse_time, skip_item
+
+__all__ = ["XClient", "XMentions", "XDirectMessages", "X_ORIGIN"]
+
+X_ORIGIN = "https://api.twitter.com"
+TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang"]
+USER_FIELDS = ["username", "name", "public_metrics"]
+DM_FIELDS = ["id", "text", "event_type", "created_at", "sender_id", "dm_conversation_id", "participant_ids"]
+
+
+class XClient:
+    """The only code that talks to tweepy: every call has a timeout and translated errors."""
+
+    def __init__(
+        self,
+        *,
+        user_id: str,
+        bearer_token: str,
+        consumer_key: str | None = None,
+        consumer_secret: str | None = None,
+        access_token: str | None = None,
+        access_token_secret: str | None = None,
+        base_url: str = X_ORIGIN,
+        timeout: float = 15.0,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.user_id = user_id
+        self.clock = clock
+        self._client = tweepy.Client(
+            bearer_token=bearer_token,
+            consumer_key=consumer_key,
+            consumer_secret=consumer_secret,
+            access_token=access_token,
+            access_token_secret=access_token_secret,
+            return_type=dict,
+            wait_on_rate_limit=False,  # a rate limit pauses the stream; a job never sleeps
+        )
+        self._client.session = make_session(X_ORIGIN, base_url, timeout)
+        self.has_user_auth = bool(consumer_key and consumer_secret and access_token and access_token_secret)
+
+    def mentions(self, *, since_id: str | None, pagination_token: str | None) -> dict[str, Any]:
+        with x_errors(self.clock):
+            return self._client.get_users_mentions(
+                self.user_id,
+                since_id=since_id,
+                pagination_token=pagination_token,
+                max_results=100,
+                tweet_fields=TWEET_FIELDS,
+                expansions=["author_id"],
+                user_fields=USER_FIELDS,
+                user_auth=False,
+            )
+
+    def dm_events(self, *, pagination_token: str | None) -> dict[str, Any]:
+        with x_errors(self.clock):
+            return self._client.get_direct_message_events(
+                dm_event_fields=DM_FIELDS,
+                event_types="MessageCreate",
+                expansions=["sender_id"],
+                user_fields=USER_FIELDS,
+                max_results=100,
+                pagination_token=pagination_token,
+                user_auth=True,
+            )
+
+    def conversation_dm_events(self, *, participant_id: str) -> dict[str, Any]:
+        with x_errors(self.clock):
+            return self._client.get_direct_message_events(
+                participant_id=participant_id, dm_event_fields=DM_FIELDS, max_results=100, user_auth=True
+            )
+
+    def reply(self, *, in_reply_to: str, text: str) -> Delivery:
+        with x_errors(self.clock):
+            body = self._client.create_tweet(text=text, in_reply_to_tweet_id=in_reply_to, user_auth=True)
+        return Delivery(external_id=str(_data(body)["id"]), sent_at=self.clock())
+
+    def send_dm(self, *, participant_id: str | None, conversation_id: str | None, text: str) -> Delivery:
+        with x_errors(self.clock):
+            if participant_id:
+                body = self._client.create_direct_message(participant_id=participant_id, text=text, user_auth=True)
+            else:
+                body = self._client.create_direct_message(dm_conversation_id=conversation_id, text=text, user_auth=True)
+        return Delivery(external_id=str(_data(body)["dm_event_id"]), sent_at=self.clock())
+
+    def own_replies(self, *, since: datetime) -> list[dict[str, Any]]:
+        """The brand's recent tweets with what they reply to (to reconcile a reply left in `sending`)."""
+        with x_errors(self.clock):
+            body = self._client.get_users_tweets(
+                self.user_id,
+                start_time=since,
+                max_results=100,
+                tweet_fields=["created_at", "referenced_tweets", "in_reply_to_user_id"],
+                user_auth=False,
+            )
+        return list(body.get("data") or [])
+
+
+def _data(body: Any) -> dict[str, Any]:
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise SkippableError("X answered without a `data` object", platform="x")
+    return data
+
+
+def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    users = (body.get("includes") or {}).get("users") or []
+    return {str(u.get("id")): u for u in users if isinstance(u, dict)}
+
+
+def _followers(user: dict[str, Any]) -> int | None:
+    metrics = user.get("public_metrics") or {}
+    value = metrics.get("followers_count")
+    return int(value) if isinstance(value, int) else None
+
+
+class XMentions:
+    """``GET /2/users/:id/mentions`` since the cursor (a tweet id), following next_token to the end."""
+
+    stream: ClassVar[str] = "x.mentions"
+    channel: ClassVar[Channel] = Channel.X_MENTION
+
+    def __init__(self, client: XClient) -> None:
+        self.client = client
+
+    def poll(self, cursor: str | None) -> Iterator[Batch]:
+        guard = PageLoopGuard(self.stream)
+        token: str | None = None
+        newest: str | None = None
+        while True:
+            body = self.client.mentions(since_id=cursor, pagination_token=token)
+            meta = body.get("meta") or {}
+            items = body.get("data") or []
+            newest = newest or meta.get("newest_id") or (str(items[0].get("id")) if items else None)
+            mentions, skipped = self._normalize(items, _users(body))
+            token = meta.get("next_token")
+            if not token:
+                # newest-first: the cursor moves only now that the whole drain succeeded
+                yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
+                return
+            guard.check(token)
+            yield Batch(mentions, skipped=skipped)
+
+    def _normalize(self, items: Sequence[Any], users: dict[str, dict[str, Any]]) -> tuple[list[Mention], list[str]]:
+        out: list[Mention] = []
+        skipped: list[str] = []
+        for item in items:
+            try:
+                mention = self._mention(item, users)
+            except SkippableError as exc:
+                skipped.append(skip_item(self.stream, item, str(exc)))
+                continue
+            if mention is not None:
+                out.append(mention)
+        return out, skipped
+
+    def _mention(self, item: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
+        if not isinstance(item, dict) or not item.get("id"):
+            raise SkippableError("not a tweet object (no id)")
+        author_id = str(item.get("author_id") or "")
+        if not author_id:
+            raise SkippableError("tweet without author_id")
+        if author_id == self.client.user_id:
+            return None  # the brand's own tweet
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise SkippableError("tweet without text")
+        user = users.get(author_id, {})
+        handle = user.get("username")
+        tweet_id = str(item["id"])
+        replied_to = next(
+            (str(r.get("id")) for r in item.get("referenced_tweets") or [] if r.get("type") == "replied_to"), None
+        )
+        return Mention(
+            channel=Channel.X_MENTION,
+            external_id=tweet_id,
+            author_id=author_id,
+            author_handle=handle,
+            author_name=user.get("name"),
+            author_followers=_followers(user),
+            text=text,
+            created_at=parse_time(item.get("created_at")),
+            reply_to=ReplyTarget(Channel.X_MENTION, thread_id=tweet_id, recipient_id=author_id),
+            thread_key=str(item.get("conversation_id") or tweet_id),
+            parent_external_id=replied_to,
+            permalink=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
+            raw=item,
+        )
+
+
+class XDirectMessages:
+    """``GET /2/dm_events`` has no since_id: page back (newest first) until an event we already hold."""
+
+    stream: ClassVar[str] = "x.dms"
+    channel: ClassVar[Channel] = Channel.X_DM
+
+    def __init__(self, client: XClient, *, lookback: timedelta = timedelta(days=30)) -> None:
+        self.client = client
+        self.lookback = lookback
+
+    def poll(self, cursor: str | None) -> Iterator[Batch]:
+        guard = PageLoopGuard(self.stream)
+        token: str | None = None
+        newest: str | None = None
+        while True:
+            body = self.client.dm_events(pagination_token=token)
+            items = [i for i in body.get("data") or [] if isinstance(i, dict)]
+            fresh = []
+            reached_known = False
+            for item in items:
+                event_id = str(item.get("id") or "")
+                if cursor and event_id and not _is_newer(event_id, cursor):
+                    reached_known = True
+                    break
+                fresh.append(item)
+            if newest is None and items:
+                newest = str(items[0].get("id") or "") or None
+            mentions, skipped = self._normalize(fresh, _users(body))
+            token = (body.get("meta") or {}).get("next_token")
+            if reached_known or not token:
+                yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
+                return
+            guard.check(token)
+            yield Batch(mentions, skipped=skipped)
+
+    def _normalize(self, items: Sequence[Any], users: dict[str, dict[str, Any]]) -> tuple[list[Mention], list[str]]:
+        out: list[Mention] = []
+        skipped: list[str] = []
+        for item in items:
+            try:
+                mention = self._mention(item, users)
+            except SkippableError as exc:
+                skipped.append(skip_item(self.stream, item, str(exc)))
+                continue
+            if mention is not None:
+                out.append(mention)
+        return out, skipped
+
+    def _mention(self, item: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention | None:
+        if item.get("event_type", "MessageCreate") != "MessageCreate":
+            return None
+        if not item.get("id"):
+            raise SkippableError("DM event without id")
+        sender = str(item.get("sender_id") or "")
+        if not sender:
+            raise SkippableError("DM event without sender_id")
+        if sender == self.client.user_id:
+            return None  # the brand's own message
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise SkippableError("DM event without text")
+        conversation = str(item.get("dm_conversation_id") or _conversation_id(sender, self.client.user_id))
+        user = users.get(sender, {})
+        return Mention(
+            channel=Channel.X_DM,
+            external_id=str(item["id"]),
+            author_id=sender,
+            author_handle=user.get("username"),
+            author_name=user.get("name"),
+            author_followers=_followers(user),
+            text=text,
+            created_at=parse_time(item.get("created_at")),
+            reply_to=ReplyTarget(Channel.X_DM, thread_id=conversation, recipient_id=sender),
+            thread_key=conversation,
+            permalink=f"https://x.com/messages/{conversation}",
+            raw=item,
+        )
+
+
+def _conversation_id(a: str, b: str) -> str:
+    lo, hi = sorted((a, b), key=lambda v: (len(v), v))
+    return f"{lo}-{hi}"
+
+
+def _is_newer(candidate: str, cursor: str) -> bool:
+    if candidate.isdigit() and cursor.isdigit():
+        return int(candidate) > int(cursor)
+    return candidate != cursor
+
+
+def _max_id(newest: str | None, cursor: str | None) -> str | None:
+    if newest is None:
+        return cursor
+    if cursor is None:
+        return newest
+    return newest if _is_newer(newest, cursor) else cursor

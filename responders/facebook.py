@@ -1,0 +1,78 @@
+"""Facebook responders: a reply under the customer's comment, a Messenger message (RESPONSE, 24 h)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from connectors.base import parse_time
+from connectors.facebook import GraphClient
+from social_care.errors import SkippableError
+from social_care.models import Channel, Delivery, ReplyTarget
+
+from .base import MAX_LENGTH
+
+__all__ = ["CommentResponder", "MessengerResponder"]
+
+
+def _find_page_item(client: GraphClient, path: str, text: str, since: datetime, **args: object) -> Delivery | None:
+    body = client.get(path, **args)
+    for item in body.get("data") or []:
+        if not isinstance(item, dict):
+            continue
+        author = str((item.get("from") or {}).get("id") or "")
+        if author == client.page_id and str(item.get("message", "")).strip() == text.strip():
+            try:
+                at = parse_time(item.get("created_time"))
+            except SkippableError:
+                at = since
+            if at >= since:
+                return Delivery(external_id=str(item["id"]), sent_at=at)
+    return None
+
+
+class CommentResponder:
+    channel: ClassVar[Channel] = Channel.FACEBOOK_COMMENT
+    max_length: ClassVar[int] = MAX_LENGTH[Channel.FACEBOOK_COMMENT]
+
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+
+    def send(self, target: ReplyTarget, text: str) -> Delivery:
+        return self.client.reply_to_comment(comment_id=target.thread_id, text=text)
+
+    def find_sent(self, target: ReplyTarget, text: str, *, since: datetime) -> Delivery | None:
+        return _find_page_item(
+            self.client, f"{target.thread_id}/comments", text, since,
+            fields="id,message,created_time,from", order="reverse_chronological", limit=100,
+        )
+
+
+class MessengerResponder:
+    channel: ClassVar[Channel] = Channel.MESSENGER
+    max_length: ClassVar[int] = MAX_LENGTH[Channel.MESSENGER]
+
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+
+    def send(self, target: ReplyTarget, text: str) -> Delivery:
+        return self.client.send_message(psid=target.recipient_id or target.thread_id, text=text)
+
+    def find_sent(self, target: ReplyTarget, text: str, *, since: datetime) -> Delivery | None:
+        psid = target.recipient_id or target.thread_id
+        body = self.client.get(
+            f"{self.client.page_id}/conversations", platform="messenger", user_id=psid,
+            fields="id,messages.limit(50){id,message,from,created_time}",
+        )
+        for conv in body.get("data") or []:
+            messages = (conv.get("messages") or {}).get("data") or [] if isinstance(conv, dict) else []
+            for item in messages:
+                author = str((item.get("from") or {}).get("id") or "")
+                if author == self.client.page_id and str(item.get("message", "")).strip() == text.strip():
+                    try:
+                        at = parse_time(item.get("created_time"))
+                    except SkippableError:
+                        at = since
+                    if at >= since:
+                        return Delivery(external_id=str(item["id"]), sent_at=at)
+        return None

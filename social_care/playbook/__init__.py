@@ -1,0 +1,135 @@
+"""The acknowledge → apologize → resolve playbook: templates a social team can edit, rendered per
+channel and language with the customer's name, always within the channel's length limit."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from social_care.errors import ConfigError
+from social_care.models import Channel
+
+__all__ = ["Playbook", "Draft", "check_reply", "DEFAULT_TEMPLATES"]
+
+DEFAULT_TEMPLATES = "templates.json"
+CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "other")
+LIMITS = {Channel.X_MENTION: 280, Channel.X_DM: 10_000, Channel.FACEBOOK_COMMENT: 8_000, Channel.MESSENGER: 2_000}
+# Words a care reply never uses: defending the company, blaming the customer, swearing.
+_BANNED = re.compile(
+    r"\b(not our fault|your fault|you should have|as stated in our policy|per our policy|calm down|"
+    r"actually,? you|unfortunately you|damn|hell|shit|fuck\w*|crap|stupid|idiot)\b",
+    re.I,
+)
+_NAME_MAX = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    text: str
+    template_id: str  # e.g. "en.public.delivery"
+    lang: str
+
+
+def check_reply(text: str, channel: Channel) -> list[str]:
+    """Problems with a reply text (empty when it may go out)."""
+    problems = []
+    if not text.strip():
+        problems.append("the reply is empty")
+    limit = LIMITS[channel]
+    if len(text) > limit:
+        problems.append(f"the reply is {len(text)} characters; {channel.label} allows {limit}")
+    match = _BANNED.search(text)
+    if match:
+        problems.append(f"the reply sounds defensive or rude ({match.group(0)!r})")
+    return problems
+
+
+class Playbook:
+    def __init__(self, templates: dict[str, Any], *, brand: str = "our shop", source: str = "built-in") -> None:
+        self.templates = templates
+        self.brand = brand
+        self.source = source
+        problems = self.validate()
+        if problems:
+            raise ConfigError(f"playbook templates ({source}): " + "; ".join(problems[:5]))
+
+    @classmethod
+    def load(cls, path: str | None = None, *, brand: str = "our shop") -> Playbook:
+        if path:
+            try:
+                raw = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot read playbook templates {path}: {exc.strerror}") from None
+            source = path
+        else:
+            raw = resources.files(__package__).joinpath(DEFAULT_TEMPLATES).read_text(encoding="utf-8")
+            source = "built-in"
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"playbook templates {source} are not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        if not isinstance(data, dict) or "en" not in data:
+            raise ConfigError(f"playbook templates {source} need at least an `en` section")
+        return cls(data, brand=brand, source=source)
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(k for k in self.templates if not k.startswith("_"))
+
+    def validate(self) -> list[str]:
+        problems: list[str] = []
+        for lang in self.languages:
+            section = self.templates[lang]
+            for kind in ("public", "private"):
+                texts = section.get(kind) if isinstance(section, dict) else None
+                if not isinstance(texts, dict) or "other" not in texts:
+                    problems.append(f"{lang}.{kind} needs at least an `other` template")
+                    continue
+                for category, text in texts.items():
+                    where = f"{lang}.{kind}.{category}"
+                    if category not in CATEGORIES:
+                        problems.append(f"{where}: unknown category (use one of {', '.join(CATEGORIES)})")
+                    if not isinstance(text, str):
+                        problems.append(f"{where}: must be text")
+                        continue
+                    try:
+                        sample = text.format(name="X" * _NAME_MAX, brand=self.brand)
+                    except (KeyError, IndexError, ValueError) as exc:
+                        problems.append(f"{where}: bad placeholder {exc} (use {{name}} and {{brand}})")
+                        continue
+                    channel = Channel.X_MENTION if kind == "public" else Channel.MESSENGER
+                    problems.extend(f"{where}: {p}" for p in check_reply(sample, channel))
+        return problems
+
+    def draft(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None) -> Draft:
+        """The playbook reply for a flagged post, in the customer's language when we have it."""
+        lang = lang if lang in self.templates and not str(lang).startswith("_") else "en"
+        kind = "public" if channel.is_public else "private"
+        texts = self.templates[lang][kind]
+        key = category if category in texts else "other"
+        text = texts[key].format(name=_first_name(name), brand=self.brand)
+        text = _fit(text, LIMITS[channel])
+        return Draft(text=text, template_id=f"{lang}.{kind}.{key}", lang=lang)
+
+
+def _first_name(name: str | None) -> str:
+    if not name:
+        return "there"
+    cleaned = re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", name).strip().lstrip("@")
+    first = cleaned.split()[0] if cleaned.split() else ""
+    return first[:_NAME_MAX] or "there"
+
+
+def _fit(text: str, limit: int) -> str:
+    """Cut at the last sentence end that fits; never mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("。"))
+    if end > limit // 2:
+        return cut[: end + 1]
+    return cut[: cut.rfind(" ")].rstrip(",;:") + "…"
