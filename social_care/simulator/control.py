@@ -1,0 +1,69 @@
+"""Small JSON control API under /_sim/ so another process can seed and inspect the simulator."""
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from .http import Request, Response, Router, json_response
+
+if TYPE_CHECKING:
+    from .core import Simulator
+
+FAULTS = ("fail_next", "graph_error_next", "rate_limit", "timeout_next", "malformed_next")
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+class ControlApi:
+    """POST /_sim/x/mentions | /_sim/x/dms | /_sim/x/users | /_sim/facebook/posts | /_sim/facebook/comments |
+    /_sim/facebook/messages | /_sim/faults | /_sim/reset;  GET /_sim/health | /_sim/writes | /_sim/requests |
+    /_sim/slack/messages.  Bodies are JSON objects whose keys are the Python API's keyword arguments."""
+
+    def __init__(self, sim: "Simulator") -> None:
+        self.sim = sim
+        self.router = Router()
+        seeders: dict[str, Callable[..., Any]] = {
+            "x/mentions": sim.x.add_mention, "x/dms": sim.x.add_dm, "x/tweets": sim.x.add_tweet,
+            "x/users": lambda **kw: sim.x.add_user(**kw).id, "facebook/posts": sim.facebook.add_post,
+            "facebook/comments": sim.facebook.add_comment, "facebook/messages": sim.facebook.add_message,
+        }
+        for path, fn in seeders.items():
+            self.router.add("POST", f"/_sim/{path}", lambda body, _fn=fn: (201, {"id": _fn(**body)}))
+        self.router.add("POST", "/_sim/faults", self._fault)
+        self.router.add("POST", "/_sim/reset", lambda body: (200, {"ok": True, "reset": sim.reset()}))
+        self.router.add("GET", "/_sim/health", lambda body: (200, {"ok": True}))
+        self.router.add("GET", "/_sim/writes", lambda body: (200, {"writes": [w.to_dict() for w in sim.writes]}))
+        self.router.add("GET", "/_sim/requests",
+                        lambda body: (200, {"requests": [r.to_dict() for r in sim.requests]}))
+        self.router.add("GET", "/_sim/slack/messages", lambda body: (200, {"messages": sim.slack.messages}))
+
+    def _fault(self, body: dict[str, Any]) -> tuple[int, Any]:
+        kind = body.pop("type", None)
+        if kind not in FAULTS:
+            return 400, {"error": f"type must be one of {', '.join(FAULTS)}"}
+        getattr(self.sim, kind)(**body)
+        return 201, {"ok": True, "type": kind}
+
+    def handle(self, req: Request) -> Response:
+        target, _, known = self.router.match(req.method, req.path)
+        if target is None:
+            return json_response(405 if known else 404, {"error": f"no control route {req.method} {req.path}"})
+        try:
+            body = req.json() if req.raw_body else {}
+            if not isinstance(body, dict):
+                raise ValueError("body must be a JSON object")
+            status, result = target(body)
+        except (TypeError, ValueError, KeyError) as exc:
+            return json_response(400, {"error": str(exc)})
+        return json_response(status, _jsonable(result))

@@ -1,0 +1,148 @@
+"""The Simulator: platform state, fault injection and records, independent of the HTTP transport."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any, Callable
+
+from ._util import Clock, real_clock
+from .control import ControlApi
+from .faults import Fault, FaultBook, RateLimitWindow, platform_name
+from .graph_api import GraphApi
+from .graph_state import FacebookState
+from .http import Request, Response, text_response
+from .records import RecordedRequest, RecordedWrite, redact_headers
+from .slack import SlackApi, SlackState
+from .x_api import XApi
+from .x_state import XState
+
+
+class Simulator:
+    """Stateful fake of the X API v2, the Graph API (Page + Messenger) and Slack incoming webhooks."""
+
+    def __init__(self, x_user_id: str = "99", x_username: str = "acmeshop", page_id: str = "104512345678901",
+                 page_name: str = "Acme", page_token: str = "EAAB-sim-token", x_bearer_token: str | None = "sim-bearer",
+                 clock: Callable[[], Any] | None = None, x_name: str | None = None,
+                 rate_limits: str | dict[str, int] = "documented") -> None:
+        self.clock: Clock = clock or real_clock
+        self.page_token = page_token
+        self.x_bearer_token = x_bearer_token
+        self.x = XState(self, str(x_user_id), x_username, x_name or page_name)
+        self.facebook = FacebookState(self, str(page_id), page_name)
+        self.slack = SlackState()
+        self.faults = FaultBook()
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._writes: list[RecordedWrite] = []
+        self.errors: list[BaseException] = []  # internal simulator exceptions (answered with HTTP 500)
+        self.x_api = XApi(self, rate_limits)
+        self.graph_api = GraphApi(self)
+        self.slack_api = SlackApi(self)
+        self.control = ControlApi(self)
+
+    # ---- records -----------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def writes(self) -> list[RecordedWrite]:
+        with self._lock:
+            return list(self._writes)
+
+    def record_write(self, platform: str, kind: str, target: str, payload: Any, response: Any) -> None:
+        with self._lock:
+            self._writes.append(RecordedWrite(platform, kind, target, payload, response, self.clock()))
+
+    def destructive_calls(self) -> list[RecordedRequest]:
+        """Every delete/hide attempt seen (whatever its outcome): X DELETE, Graph DELETE or is_hidden POST."""
+        out = []
+        for r in self.requests:
+            body = r.body if isinstance(r.body, dict) else {}
+            if r.platform in ("x", "facebook") and (r.method == "DELETE" or "is_hidden" in body
+                                                    or "is_hidden" in r.query):
+                out.append(r)
+        return out
+
+    # ---- faults ------------------------------------------------------------------------------
+    def fail_next(self, platform: str, status: int = 503, body: Any = None, content_type: str | None = None,
+                  count: int = 1, path_contains: str | None = None) -> None:
+        """Answer the next ``count`` matching requests with ``status`` (and ``body``: dict → JSON, str as is)."""
+        self.faults.add(Fault(platform_name(platform), "fail", count, path_contains, status=status, body=body,
+                              content_type=content_type))
+
+    def graph_error_next(self, code: int = 17, subcode: int | None = None, message: str | None = None,
+                         count: int = 1, path_contains: str | None = None, status: int | None = None) -> None:
+        """Answer the next matching Graph requests with a Graph error envelope for ``code``."""
+        self.faults.add(Fault("facebook", "graph_error", count, path_contains, status=status, code=code,
+                              subcode=subcode, message=message))
+
+    def rate_limit(self, platform: str = "x", seconds: float = 900, path_contains: str | None = None,
+                   code: int | None = None) -> None:
+        """Rate-limit matching requests for ``seconds`` of simulator time (X 429 + x-rate-limit-reset,
+        Graph error ``code`` (default 32) with usage headers at 100, Slack 429 + Retry-After)."""
+        until = self.clock() + timedelta(seconds=seconds)
+        self.faults.add_window(RateLimitWindow(platform_name(platform), until, path_contains, code))
+
+    def timeout_next(self, platform: str, seconds: float = 30.0, count: int = 1, path_contains: str | None = None,
+                     apply: bool = False) -> None:
+        """Stall the next matching requests for ``seconds`` (real time) before answering. The request is not
+        applied (a 504 follows the stall) unless ``apply=True``. reset()/stop() end stalls early."""
+        self.faults.add(Fault(platform_name(platform), "timeout", count, path_contains, seconds=seconds,
+                              apply=apply))
+
+    def malformed_next(self, platform: str, count: int = 1, path_contains: str | None = None) -> None:
+        """Answer the next matching requests with 200 and a truncated JSON body (nothing is applied)."""
+        self.faults.add(Fault(platform_name(platform), "malformed", count, path_contains))
+
+    def set_rate_limits(self, mode: str | dict[str, int]) -> None:
+        """X per-15-min limits: "documented", "generous" or {"GET /2/users/:id/mentions": 5, ...}."""
+        self.x_api.set_rate_limits(mode)
+
+    def reset(self) -> None:
+        """Forget all posts, messages, records, faults and rate-limit counters (ids keep increasing)."""
+        self.faults.clear()
+        self.x.reset()
+        self.facebook.reset()
+        self.slack.reset()
+        self.x_api.counter.clear()
+        self.graph_api.counter.clear()
+        with self._lock:
+            self._requests.clear()
+            self._writes.clear()
+            self.errors.clear()
+
+    # ---- request pipeline ----------------------------------------------------------------------
+    def platform_for(self, path: str) -> str:
+        if path == "/2" or path.startswith("/2/"):
+            return "x"
+        if path.startswith("/services/"):
+            return "slack"
+        return "facebook"
+
+    def handle(self, req: Request) -> Response:
+        if req.path.startswith("/_sim/") or req.path == "/_sim":
+            return self.control.handle(req)
+        platform = self.platform_for(req.path)
+        api = {"x": self.x_api, "facebook": self.graph_api, "slack": self.slack_api}[platform]
+        record = RecordedRequest(platform, req.method, req.path, dict(req.query), redact_headers(req.headers),
+                                 req.parsed_body(), 0, self.clock())
+        with self._lock:
+            self._requests.append(record)
+        fault = self.faults.take(platform, req.path)
+        try:
+            if fault is not None and fault.kind == "timeout":
+                self.faults.stall_release.wait(fault.seconds)
+                resp = api.handle(req) if fault.apply else api.fault_response(req, fault)
+            elif fault is not None:
+                resp = api.fault_response(req, fault)
+            elif (window := self.faults.window(platform, req.path, self.clock())) is not None:
+                resp = api.rate_limited(req, window)
+            else:
+                resp = api.handle(req)
+        except Exception as exc:  # noqa: BLE001 - a simulator bug must not kill the server thread
+            self.errors.append(exc)
+            resp = text_response(500, f"simulator error: {exc!r}")
+        record.status = resp.status
+        return resp

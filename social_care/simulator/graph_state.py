@@ -1,0 +1,201 @@
+"""State of the simulated Facebook Page: posts, comments, Messenger conversations."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ._util import Counter, Record, as_utc
+
+if TYPE_CHECKING:
+    from .core import Simulator
+
+
+@dataclass
+class Post(Record):
+    id: str
+    message: str
+    created_at: datetime
+    from_id: str
+    from_name: str
+    seq: int
+    deleted: bool = False
+
+    @property
+    def suffix(self) -> str:
+        return self.id.split("_", 1)[1]
+
+
+@dataclass
+class Comment(Record):
+    id: str
+    post_id: str
+    message: str
+    created_at: datetime
+    from_id: str
+    from_name: str
+    seq: int
+    parent_id: str | None = None  # top-level comment this reply belongs to
+    in_reply_to: str | None = None  # the object the author replied to (post or comment id)
+    is_hidden: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class Message(Record):
+    id: str
+    conversation_id: str
+    text: str
+    created_at: datetime
+    from_id: str
+    from_name: str
+    to_id: str
+    to_name: str
+    seq: int
+    messaging_type: str | None = None
+    tag: str | None = None
+
+
+@dataclass
+class Conversation(Record):
+    id: str
+    psid: str
+    name: str
+    updated_at: datetime
+    last_user_message_at: datetime | None = None
+
+
+class FacebookState:
+    def __init__(self, sim: "Simulator", page_id: str, page_name: str) -> None:
+        self._sim = sim
+        self.lock = threading.RLock()
+        self.page_id, self.page_name = page_id, page_name
+        self._post_ids = Counter(122100000000000001)
+        self._comment_ids = Counter(1100000000000001)
+        self._thread_ids = Counter(10224567890123456)
+        self._seq = Counter(1)
+        self.posts: dict[str, Post] = {}
+        self.comments: dict[str, Comment] = {}
+        self.conversations: dict[str, Conversation] = {}
+        self.messages: dict[str, Message] = {}
+        self.users: dict[str, str] = {}  # user id / PSID -> name
+        self.token_expired = False
+
+    def reset(self) -> None:
+        with self.lock:
+            for table in (self.posts, self.comments, self.conversations, self.messages, self.users):
+                table.clear()
+            self.token_expired = False
+
+    # ---- seeding -------------------------------------------------------------------------
+    def add_post(self, message: str = "", created_at: datetime | str | None = None, from_page: bool = True,
+                 user_id: str | None = None, name: str | None = None) -> str:
+        """A post on the Page (by the Page, or by a visitor when from_page=False)."""
+        with self.lock:
+            pid = f"{self.page_id}_{self._post_ids.next()}"
+            author = (self.page_id, self.page_name) if from_page else (str(user_id or "7012345678900000"),
+                                                                      name or "Visitor")
+            if not from_page:
+                self.users[author[0]] = author[1]
+            self.posts[pid] = Post(pid, message, as_utc(created_at, self._sim.clock), author[0], author[1],
+                                   self._seq.next())
+            return pid
+
+    def add_comment(self, post_id: str, user_id: str = "7012345678901234", name: str = "Jane Doe", text: str = "",
+                    parent_id: str | None = None, created_at: datetime | str | None = None) -> str:
+        """A comment on ``post_id`` (a reply when ``parent_id`` is a comment id)."""
+        with self.lock:
+            self.users[str(user_id)] = name
+            return self._comment(post_id, str(user_id), name, text, parent_id, created_at).id
+
+    def _comment(self, post_id: str, from_id: str, from_name: str, text: str, parent_id: str | None,
+                 created_at: datetime | str | None = None) -> Comment:
+        post = self.posts.get(post_id)
+        if post is None or post.deleted:
+            raise KeyError(f"no such post: {post_id}")
+        top = None
+        if parent_id is not None:
+            parent = self.comments.get(parent_id)
+            if parent is None or parent.deleted or parent.post_id != post_id:
+                raise KeyError(f"no such comment on {post_id}: {parent_id}")
+            top = parent.parent_id or parent.id  # replies are one level deep
+        cid = f"{post.suffix}_{self._comment_ids.next()}"
+        comment = Comment(cid, post_id, text, as_utc(created_at, self._sim.clock), from_id, from_name,
+                          self._seq.next(), parent_id=top, in_reply_to=parent_id or post_id)
+        self.comments[cid] = comment
+        return comment
+
+    def add_message(self, psid: str = "7012345678901234", name: str = "Jane Doe", text: str = "",
+                    created_at: datetime | str | None = None) -> str:
+        """A Messenger message from a person to the Page; creates/extends their conversation."""
+        with self.lock:
+            psid = str(psid)
+            self.users[psid] = name
+            conv = self.conversation_for(psid, create=True, name=name)
+            assert conv is not None
+            msg = self._message(conv, psid, name, self.page_id, self.page_name, text, created_at)
+            if conv.last_user_message_at is None or msg.created_at > conv.last_user_message_at:
+                conv.last_user_message_at = msg.created_at
+            return msg.id
+
+    def _message(self, conv: Conversation, from_id: str, from_name: str, to_id: str, to_name: str, text: str,
+                 created_at: datetime | str | None = None, **extra: Any) -> Message:
+        seq = self._seq.next()
+        digest = hashlib.sha256(f"{self.page_id}:{seq}".encode()).digest()
+        mid = "m_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        msg = Message(mid, conv.id, text, as_utc(created_at, self._sim.clock), from_id, from_name, to_id, to_name,
+                      seq, **extra)
+        self.messages[mid] = msg
+        conv.updated_at = max(conv.updated_at, msg.created_at)
+        return msg
+
+    def conversation_for(self, psid: str, create: bool = False, name: str | None = None) -> Conversation | None:
+        with self.lock:
+            conv = next((c for c in self.conversations.values() if c.psid == psid), None)
+            if conv is None and create:
+                cid = f"t_{self._thread_ids.next()}"
+                conv = self.conversations[cid] = Conversation(cid, psid, name or self.users.get(psid, ""),
+                                                              self._sim.clock())
+                conv.updated_at = datetime.min.replace(tzinfo=conv.updated_at.tzinfo)
+            return conv
+
+    # ---- queries -------------------------------------------------------------------------
+    def comments_on(self, post_id: str, toplevel: bool = True) -> list[Comment]:
+        with self.lock:
+            return [c for c in self.comments.values() if c.post_id == post_id and not c.deleted
+                    and (not toplevel or c.parent_id is None)]
+
+    def replies_of(self, comment_id: str) -> list[Comment]:
+        with self.lock:
+            return [c for c in self.comments.values() if c.parent_id == comment_id and not c.deleted]
+
+    def messages_in(self, conversation_id: str) -> list[Message]:
+        with self.lock:
+            return [m for m in self.messages.values() if m.conversation_id == conversation_id]
+
+    def replies_to(self, object_id: str) -> list[Comment]:
+        """The Page's (not deleted) comments written in reply to ``object_id`` (comment or post), oldest first."""
+        with self.lock:
+            return [c for c in self.comments.values() if c.from_id == self.page_id and c.in_reply_to == object_id
+                    and not c.deleted]
+
+    def messages_to(self, psid: str) -> list[Message]:
+        """Messages the Page sent to ``psid``, oldest first."""
+        with self.lock:
+            return [m for m in self.messages.values() if m.from_id == self.page_id and m.to_id == str(psid)]
+
+    def lookup(self, object_id: str) -> tuple[str, Any] | None:
+        """(node type, object) for any live id the simulator knows."""
+        if object_id in (self.page_id, "me"):
+            return "page", None
+        for kind, table in (("post", self.posts), ("comment", self.comments),
+                            ("conversation", self.conversations), ("message", self.messages)):
+            obj = table.get(object_id)
+            if obj is not None and not getattr(obj, "deleted", False):
+                return kind, obj
+        if object_id in self.users:
+            return "user", object_id
+        return None
