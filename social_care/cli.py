@@ -1,18 +1,26 @@
-"""The one console command, ``social-care``. Sub-areas register their commands on ``app`` here."""
+"""The one console command, ``social-care``. Each area registers its commands on ``app`` here."""
 
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
+from pathlib import Path
+from typing import Any
 
 import typer
 
 from .config import Settings, load_settings
 from .errors import ConfigError, SocialCareError
 
-app = typer.Typer(help="Social customer care for online shops: X and Facebook in one queue.", no_args_is_help=True)
+app = typer.Typer(help="Social customer care for online shops: X and Facebook in one queue.", no_args_is_help=True,
+                  add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Reviewers' corrections of the scorer.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(feedback_app, name="feedback")
+log = logging.getLogger("social_care")
 
 
 def settings_or_exit() -> Settings:
@@ -23,20 +31,140 @@ def settings_or_exit() -> Settings:
         raise typer.Exit(2) from None
 
 
+def build_or_exit(settings: Settings | None = None) -> Any:
+    from .app import build_app
+
+    try:
+        return build_app(settings or settings_or_exit())
+    except SocialCareError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the schema migrations to SOCIAL_CARE_DATABASE_URL."""
     from .store import make_engine, upgrade
 
     settings = settings_or_exit()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    upgrade(make_engine(settings.database_url))
     typer.echo(json.dumps({"database": settings.describe()["database_url"], "schema": "up to date"}))
 
 
-def main() -> None:
+@app.command()
+def run(
+    once: bool = typer.Option(False, "--once", help="Poll every stream to exhaustion, send what autosend allows, "
+                              "print one JSON summary line and exit."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the queue page while running."),
+    host: str = typer.Option("127.0.0.1", help="Queue page address."),
+    port: int = typer.Option(8000, help="Queue page port."),
+) -> None:
+    """Run the service: scheduled polling, replies, Slack pings and reports (Ctrl-C stops it)."""
+    from .logging_setup import configure_logging
+
+    configure_logging()
+    application = build_or_exit()
+    if once:
+        from .runner import run_once
+
+        typer.echo(json.dumps(run_once(application), sort_keys=True))
+        return
+    from scheduler import build_scheduler
+
+    sched = build_scheduler(application)
+    if serve:
+        from .web import serve_in_thread
+
+        _server, _thread, url = serve_in_thread(application, host, port)
+        typer.echo(f"queue: {url}")
+    streams = [c.stream for c in application.connectors] or ["none: no platform credentials set"]
+    typer.echo(f"polling: {', '.join(streams)} (Ctrl-C stops)")
+    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
     try:
-        app()
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if sched.running:
+            sched.shutdown(wait=True)
+        typer.echo("stopped")
+
+
+@app.command()
+def export(
+    format: str = typer.Option("jsonl", "--format", help="Only jsonl for now."),
+    output: Path = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
+) -> None:
+    """Every stored customer post with its score, status and replies, one JSON object per line."""
+    from .exporting import export_jsonl
+
+    if format != "jsonl":
+        typer.echo(f"error: unknown format {format!r} (use jsonl)", err=True)
+        raise typer.Exit(2)
+    application = build_or_exit()
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        count = export_jsonl(application, out)
+    finally:
+        if output:
+            out.close()
+    typer.echo(f"exported {count} posts", err=True)
+
+
+@feedback_app.command("export")
+def feedback_export(
+    output: Path = typer.Option(None, "--output", "-o", help="CSV file to write (default: stdout)."),
+) -> None:
+    """Reviewers' corrections as training rows (text,label,flagged,category,lang), latest correction wins."""
+    from .exporting import export_feedback_csv
+
+    application = build_or_exit()
+    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        count = export_feedback_csv(application, out)
+    finally:
+        if output:
+            out.close()
+    typer.echo(f"exported {count} corrected posts", err=True)
+
+
+@app.command()
+def status() -> None:
+    """Streams, cursors, pauses, last polls, outbox and alert counts (secrets masked)."""
+    from .runner import status_report
+
+    application = build_or_exit()
+    typer.echo(json.dumps(status_report(application), indent=2, default=str, sort_keys=True))
+
+
+@app.command()
+def demo(
+    exit_when_idle: bool = typer.Option(False, "--exit-when-idle", help="Stop once every post is processed."),
+    port: int = typer.Option(8000, help="Queue page port (0 = any free port)."),
+    speed: float = typer.Option(60.0, help="How many times faster than real time the posts arrive "
+                                "(60: the demo's four hours of traffic in four minutes)."),
+    database: str = typer.Option("sqlite:///./social_care_demo.db", help="Database for the demo (fresh each run)."),
+) -> None:
+    """Start the platform simulator, feed it customer posts over time, and run the service on it."""
+    from .demo import run_demo
+
+    raise typer.Exit(run_demo(exit_when_idle=exit_when_idle, port=port, speed=speed, database_url=database))
+
+
+def _register_areas() -> None:
+    """Commands that live with their area (scoring, queue, reports)."""
+    from .reports.cli import register as register_reports
+    from .scoring.cli import register as register_scoring
+    from .web.cli import register as register_web
+
+    for register in (register_scoring, register_web, register_reports):
+        register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register_areas()
+    try:
+        app(args=argv)
     except SocialCareError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

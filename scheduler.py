@@ -1,0 +1,96 @@
+"""The scheduler: one APScheduler ``BlockingScheduler`` process, jobs that are one-line calls into
+``social_care``. Jobs hold no business state; a rate limit pauses a stream in the store (the next tick
+skips it) and no job ever sleeps waiting for a platform.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from social_care.app import App
+from social_care.errors import SocialCareError
+
+__all__ = ["build_scheduler", "poll_intervals", "main"]
+log = logging.getLogger("social_care.scheduler")
+
+
+def poll_intervals(app: App) -> dict[str, int]:
+    s = app.settings
+    return {
+        "x.mentions": s.poll_x_mentions_seconds,
+        "x.dms": s.poll_x_dms_seconds,
+        "facebook.comments": s.poll_facebook_comments_seconds,
+        "facebook.messenger": s.poll_facebook_messenger_seconds,
+    }
+
+
+def _guarded(name: str, func: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """A job body: a SocialCareError is logged and the scheduler goes on; anything else APScheduler logs."""
+
+    def job() -> Any:
+        try:
+            return func(*args)
+        except SocialCareError as exc:
+            log.error("job %s failed: %s", name, exc)
+            return None
+
+    job.__name__ = name.replace(":", "_").replace(".", "_")
+    return job
+
+
+def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    """Register every job on ``scheduler`` (a new BlockingScheduler in UTC by default)."""
+    from social_care import followup
+    from social_care.alerts import deliver, evaluate
+    from social_care.outbox import send_due
+    from social_care.pipeline import poll_stream
+    from social_care.reports import weekly_job
+
+    sched = scheduler or BlockingScheduler(
+        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
+    )
+    intervals = poll_intervals(app)
+    for connector in app.connectors:
+        seconds = intervals.get(connector.stream, 60)
+        sched.add_job(
+            _guarded(f"poll:{connector.stream}", poll_stream, app, connector),
+            IntervalTrigger(seconds=seconds, jitter=max(1, min(15, seconds // 6))),
+            id=f"poll:{connector.stream}", name=f"poll {connector.stream}", replace_existing=True,
+        )
+    sched.add_job(_guarded("outbox", send_due, app), IntervalTrigger(seconds=app.settings.outbox_interval_seconds),
+                  id="outbox", name="send approved replies", replace_existing=True)
+    sched.add_job(_guarded("alerts:evaluate", evaluate, app), IntervalTrigger(seconds=30),
+                  id="alerts:evaluate", name="find what needs a Slack ping", replace_existing=True)
+    sched.add_job(_guarded("alerts:deliver", deliver, app), IntervalTrigger(seconds=5),
+                  id="alerts:deliver", name="send Slack pings", replace_existing=True)
+    sched.add_job(_guarded("followup", followup.run, app), IntervalTrigger(minutes=5),
+                  id="followup", name="follow up resolved cases", replace_existing=True)
+    sched.add_job(_guarded("report:weekly", weekly_job, app), _weekly_trigger(app),
+                  id="report:weekly", name="weekly mention report", replace_existing=True,
+                  misfire_grace_time=6 * 3600)
+    return sched
+
+
+def _weekly_trigger(app: App) -> Any:
+    from apscheduler.triggers.cron import CronTrigger
+
+    s = app.settings
+    # day names, never from_crontab: in APScheduler 3.x "1" would mean Tuesday
+    return CronTrigger(day_of_week=getattr(s, "report_day", "mon"), hour=getattr(s, "report_hour", 8),
+                       minute=getattr(s, "report_minute", 0), timezone=getattr(s, "report_timezone", "UTC"))
+
+
+def main() -> None:
+    from social_care.cli import main as cli_main
+
+    cli_main(["run"])
+
+
+if __name__ == "__main__":
+    main()

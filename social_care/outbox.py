@@ -1,0 +1,216 @@
+"""The reply outbox: draft → approved → sending → sent | failed | needs_human.
+
+A reply is marked ``sending`` in its own committed transaction before the platform is called. A reply
+found in ``sending`` later (a crash between send and mark-sent) is reconciled against the platform
+first: if the platform has it, it is marked sent; only if not is it sent again. So a customer never
+gets the same reply twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from .app import App
+from .errors import (
+    FatalError,
+    OutsideWindowError,
+    PlatformError,
+    RateLimited,
+    RetriableError,
+    SkippableError,
+    SocialCareError,
+)
+from .logging_setup import redact
+from .models import Channel, Delivery, PostStatus, ReplyStatus, ReplyTarget, as_utc
+from .playbook import check_reply
+from .store import repo
+from .store.tables import Post, Reply
+
+__all__ = ["send_reply", "send_due", "OutboxResult", "MESSENGER_WINDOW"]
+log = logging.getLogger(__name__)
+
+MESSENGER_WINDOW = timedelta(hours=24)
+MAX_ATTEMPTS = 6
+RECONCILE_SLACK = timedelta(minutes=2)
+
+
+@dataclass
+class OutboxResult:
+    sent: int = 0
+    failed: int = 0
+    needs_human: int = 0
+    waiting: int = 0
+
+
+def _send_key(channel: str) -> str:
+    return f"send:{channel}"
+
+
+def send_due(app: App, *, limit: int = 50) -> OutboxResult:
+    """Send every approved reply that is due (and reconcile any left in ``sending``)."""
+    with app.session() as s:
+        ids = s.exec(
+            select(Reply.id)
+            .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]))
+            .order_by(col(Reply.approved_at), col(Reply.id))
+            .limit(limit)
+        ).all()
+    result = OutboxResult()
+    for reply_id in ids:
+        reply = send_reply(app, reply_id)
+        if reply.status == ReplyStatus.SENT.value:
+            result.sent += 1
+        elif reply.status == ReplyStatus.FAILED.value:
+            result.failed += 1
+        elif reply.status == ReplyStatus.NEEDS_HUMAN.value:
+            result.needs_human += 1
+        else:
+            result.waiting += 1
+    return result
+
+
+def send_reply(app: App, reply_id: int) -> Reply:
+    """Deliver one approved reply on the customer's own channel; safe to call again after a crash."""
+    now = app.now()
+    with app.session() as s:
+        reply = s.get(Reply, reply_id)
+        if reply is None:
+            raise SkippableError(f"no reply {reply_id}")
+        if reply.status not in (ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value):
+            return reply
+        if reply.next_attempt_at is not None and as_utc(reply.next_attempt_at) > now:
+            return reply
+        if repo.active_pause(s, stream=_send_key(reply.channel), now=now) is not None:
+            return reply
+        target = ReplyTarget(Channel(reply.channel), reply.target_thread_id, reply.target_recipient_id)
+        try:
+            responder = app.responders.for_target(target)
+        except SocialCareError as exc:
+            return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
+        if reply.status == ReplyStatus.SENDING.value:
+            try:
+                found = _reconcile(responder, target, reply)
+            except RetriableError:
+                return reply  # cannot tell whether it went out: never resend blindly; next run checks again
+            if found is not None:
+                return _mark_sent(app, s, reply, found)
+        problems = check_reply(reply.text, target.channel)
+        if problems:
+            return _finish(app, s, reply, status=ReplyStatus.FAILED, error="; ".join(problems))
+        if target.channel == Channel.MESSENGER:
+            closed = _messenger_window_closed(s, reply, now)
+            if closed:
+                return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=closed)
+        reply.status, reply.sending_at, reply.attempts = ReplyStatus.SENDING.value, now, reply.attempts + 1
+        s.add(reply)
+    # the `sending` mark is committed before the platform is called
+    try:
+        delivery = responder.send(target, reply.text)
+    except RateLimited as exc:
+        with app.session() as s:
+            repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at, kind="rate_limit",
+                              reason=str(exc), now=app.now())
+            return _retry_later(s, reply_id, exc, at=exc.reset_at)
+    except RetriableError as exc:
+        with app.session() as s:
+            return _retry_later(s, reply_id, exc, at=None)
+    except OutsideWindowError as exc:
+        with app.session() as s:
+            return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
+    except (FatalError, SkippableError) as exc:
+        with app.session() as s:
+            return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.FAILED, error=str(exc))
+    with app.session() as s:
+        return _mark_sent(app, s, s.get(Reply, reply_id), delivery)
+
+
+def _reconcile(responder: object, target: ReplyTarget, reply: Reply) -> Delivery | None:
+    since = as_utc(reply.sending_at or reply.created_at) - RECONCILE_SLACK
+    try:
+        return responder.find_sent(target, reply.text, since=since)  # type: ignore[attr-defined]
+    except PlatformError as exc:
+        log.warning("reply %s: cannot check the platform yet (%s)", reply.id, exc)
+        raise RetriableError(f"reply {reply.id} is in `sending` and the platform cannot be checked") from exc
+
+
+def _messenger_window_closed(s: Session, reply: Reply, now: object) -> str | None:
+    last = s.exec(
+        select(Post.created_at)
+        .where(Post.channel == Channel.MESSENGER.value, Post.reply_thread_id == reply.target_thread_id)
+        .order_by(col(Post.created_at).desc())
+    ).first()
+    if last is None:
+        return None
+    if now - as_utc(last) > MESSENGER_WINDOW:  # type: ignore[operator]
+        return ("outside Messenger's 24-hour window (the customer's last message is older): "
+                "a person must answer, e.g. with the HUMAN_AGENT tag from Meta Business Suite")
+    return None
+
+
+def _retry_later(s: Session, reply_id: int, exc: Exception, *, at: object) -> Reply:
+    reply = s.get(Reply, reply_id)
+    assert reply is not None
+    reply.error = redact(str(exc))
+    if reply.attempts >= MAX_ATTEMPTS and not isinstance(exc, RateLimited):
+        reply.status = ReplyStatus.FAILED.value
+    else:
+        reply.status = ReplyStatus.APPROVED.value  # not sent: safe to try again
+        backoff = timedelta(seconds=min(30 * 2 ** max(reply.attempts - 1, 0), 3600))
+        reply.next_attempt_at = at or (as_utc(reply.sending_at) + backoff)  # type: ignore[arg-type]
+    s.add(reply)
+    log.warning("reply %s not sent yet: %s", reply_id, reply.error)
+    return reply
+
+
+def _finish(app: App, s: Session, reply: Reply | None, *, status: ReplyStatus, error: str) -> Reply:
+    assert reply is not None
+    reply.status, reply.error = status.value, redact(error)
+    s.add(reply)
+    post = s.get(Post, reply.post_id)
+    if post is not None:
+        post.version += 1
+        post.updated_at = app.now()
+        s.add(post)
+    log.warning("reply %s %s: %s", reply.id, status.value, reply.error)
+    return reply
+
+
+def _mark_sent(app: App, s: Session, reply: Reply | None, delivery: Delivery) -> Reply:
+    assert reply is not None
+    now = app.now()
+    reply.status, reply.external_id, reply.sent_at, reply.error = (
+        ReplyStatus.SENT.value, delivery.external_id, delivery.sent_at or now, None)
+    s.add(reply)
+    post = s.get(Post, reply.post_id)
+    if post is not None and reply.kind != "followup":
+        if post.first_response_at is None:
+            post.first_response_at = reply.sent_at
+        actor = reply.author or "system"
+        repo.change_status(s, post=post, to_status=PostStatus.SENT.value, actor=actor, now=now,
+                           note=f"reply {reply.external_id} sent on {reply.channel}")
+        _answer_earlier_in_thread(s, post, actor=actor, now=now, sent_at=reply.sent_at)
+    return reply
+
+
+def _answer_earlier_in_thread(s: Session, post: Post, *, actor: str, now: object, sent_at: object) -> None:
+    """Earlier open posts of the same customer in the same thread are answered by this reply too."""
+    if not post.thread_key:
+        return
+    earlier = s.exec(
+        select(Post).where(
+            Post.channel == post.channel, Post.thread_key == post.thread_key, Post.customer_key == post.customer_key,
+            Post.id != post.id, col(Post.created_at) <= post.created_at,
+            col(Post.status).in_([PostStatus.NEW.value, PostStatus.FLAGGED.value, PostStatus.AWAITING_APPROVAL.value]),
+        )
+    ).all()
+    for other in earlier:
+        if other.first_response_at is None:
+            other.first_response_at = sent_at  # type: ignore[assignment]
+        repo.change_status(s, post=other, to_status=PostStatus.SENT.value, actor=actor, now=now,  # type: ignore[arg-type]
+                           note=f"answered by the reply to post {post.id}")
+        for draft in s.exec(select(Reply).where(Reply.post_id == other.id, Reply.status == ReplyStatus.DRAFT.value)):
+            s.delete(draft)

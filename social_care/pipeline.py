@@ -1,0 +1,156 @@
+"""Orchestration without platform knowledge: poll a stream, score, store each post once, draft replies.
+
+A stream's cursor is written in the same transaction as the posts of the batch that carries it, so a
+crash at any point loses nothing and duplicates nothing on the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from connectors.base import Batch, Connector
+
+from .app import App
+from .config import Autosend
+from .errors import FatalError, RateLimited, RetriableError, SkippableError
+from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
+from .store import repo
+from .store.tables import PollRun, Post, Reply
+
+__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply"]
+log = logging.getLogger(__name__)
+FATAL_PAUSE_MINUTES = 30
+
+
+@dataclass
+class PollResult:
+    stream: str
+    fetched: int = 0
+    stored: int = 0
+    flagged: int = 0
+    skipped: int = 0
+    outcome: str = "ok"  # ok | paused | rate_limited | retriable | fatal
+    error: str | None = None
+    new_post_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out.pop("new_post_ids")
+        return out
+
+
+def poll_all(app: App) -> list[PollResult]:
+    return [poll_stream(app, connector) for connector in app.connectors]
+
+
+def poll_stream(app: App, connector: Connector) -> PollResult:
+    """Drain one stream from its cursor. Errors are recorded and classified, never raised to the job."""
+    stream = connector.stream
+    result = PollResult(stream=stream)
+    started = app.now()
+    with app.session() as s:
+        pause = repo.active_pause(s, stream=stream, now=started)
+        if pause is not None:
+            result.outcome, result.error = "paused", pause.reason
+            return result
+        cursor = repo.get_cursor(s, stream=stream)
+    try:
+        for batch in connector.poll(cursor):
+            _store_batch(app, stream, batch, result)
+        with app.session() as s:
+            repo.clear_pause(s, stream=stream)
+    except RateLimited as exc:
+        result.outcome, result.error = "rate_limited", str(exc)
+        _pause(app, stream, until=exc.reset_at, kind="rate_limit", reason=str(exc))
+    except FatalError as exc:
+        result.outcome, result.error = "fatal", str(exc)
+        log.error("%s stopped: %s", stream, exc)
+        until = app.now().replace(microsecond=0)
+        from datetime import timedelta
+
+        _pause(app, stream, until=until + timedelta(minutes=FATAL_PAUSE_MINUTES), kind="fatal", reason=str(exc))
+    except (RetriableError, SkippableError) as exc:
+        result.outcome, result.error = "retriable", str(exc)
+        log.warning("%s will retry next run: %s", stream, exc)
+    with app.session() as s:
+        repo.record_run(s, run=PollRun(
+            stream=stream, started_at=started, finished_at=app.now(), fetched=result.fetched,
+            stored=result.stored, skipped=result.skipped, outcome=result.outcome, error=result.error,
+        ))
+    return result
+
+
+def _pause(app: App, stream: str, *, until: object, kind: str, reason: str) -> None:
+    with app.session() as s:
+        repo.pause_stream(s, stream=stream, until=until, kind=kind, reason=reason, now=app.now())  # type: ignore[arg-type]
+
+
+def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> None:
+    result.fetched += len(batch.mentions)
+    result.skipped += len(batch.skipped)
+    with app.session() as s:
+        fresh = ingest(app, s, batch.mentions)
+        if batch.checkpoint is not None:
+            repo.set_cursor(s, stream=stream, value=batch.checkpoint, now=app.now())
+    result.stored += len(fresh)
+    result.flagged += sum(1 for p in fresh if p.flagged)
+    result.new_post_ids.extend(p.id for p in fresh if p.id is not None)
+
+
+def ingest(app: App, session: object, mentions: Sequence[Mention]) -> list[Post]:
+    """Score and store the mentions not stored yet; flagged ones get their playbook draft."""
+    if not mentions:
+        return []
+    now = app.now()
+    scores = app.scorer.score_many([m.text for m in mentions])
+    rows = [_post_row(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
+    fresh = repo.insert_new_posts(session, posts=rows)  # type: ignore[arg-type]
+    for post in fresh:
+        if post.flagged:
+            draft_reply(app, session, post)
+    return fresh
+
+
+def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
+    flagged = bool(getattr(score, "flagged", False))
+    return Post(
+        channel=m.channel.value, external_id=m.external_id, author_id=m.author_id, author_handle=m.author_handle,
+        author_name=m.author_name, author_followers=m.author_followers, customer_key=m.customer_key, text=m.text,
+        created_at=m.created_at, ingested_at=now, thread_key=m.thread_key, parent_external_id=m.parent_external_id,
+        permalink=m.permalink, reply_channel=m.reply_to.channel.value, reply_thread_id=m.reply_to.thread_id,
+        reply_recipient_id=m.reply_to.recipient_id, scorer=scorer_name, lang=getattr(score, "lang", None),
+        label=getattr(score, "label", None), polarity=getattr(score, "polarity", None), flagged=flagged,
+        category=getattr(score, "category", None), reasons=list(getattr(score, "reasons", ()) or ()),
+        status=PostStatus.FLAGGED.value if flagged else PostStatus.NEW.value, updated_at=now,
+        raw=dict(m.raw) if m.raw else {},
+    )
+
+
+def draft_reply(app: App, session: object, post: Post, *, actor: str = "system") -> Reply:
+    """Create the playbook draft for ``post`` (idempotent) and move the post to awaiting approval.
+
+    With ``SOCIAL_CARE_AUTOSEND=playbook`` the draft is approved at once and the outbox sends it.
+    """
+    from sqlmodel import select
+
+    key = f"playbook:{post.id}"
+    existing = session.exec(select(Reply).where(Reply.idempotency_key == key)).first()  # type: ignore[attr-defined]
+    if existing is not None:
+        return existing
+    channel = Channel(post.reply_channel)
+    draft = app.playbook.draft(channel=channel, lang=post.lang, category=post.category,
+                               name=post.author_name or post.author_handle)
+    now = app.now()
+    reply = Reply(
+        post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel.value, target_thread_id=post.reply_thread_id,
+        target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,
+        idempotency_key=key, template_id=draft.template_id, created_at=now,
+    )
+    if app.settings.autosend == Autosend.PLAYBOOK:
+        reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, "system", now
+    session.add(reply)  # type: ignore[attr-defined]
+    repo.change_status(session, post=post, to_status=PostStatus.AWAITING_APPROVAL.value, actor=actor, now=now,  # type: ignore[arg-type]
+                       note=f"playbook draft {draft.template_id}")
+    return reply
