@@ -49,6 +49,8 @@ class GraphRenderer:
                 if spec.sub is not None:
                     args["fields"] = ",".join(map(str, spec.sub))
                 value: Any = edges[spec.name](obj, args, spec.sub)
+                if value == {"data": []}:  # nested empty edges are omitted unless a summary was asked for
+                    value = None
             elif spec.name in getters:
                 value = getters[spec.name]()
                 if spec.sub is not None and value is not None:
