@@ -1,0 +1,184 @@
+"""The JSON API under ``/api/``: the queue and the same operations as the page, for scripts and the page's JS.
+
+Auth: the session cookie plus the ``X-CSRF-Token`` header on writes, or HTTP Basic (a team member's
+name and password) for scripts. Writes carry ``version``; a stale one answers 409 with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from .. import workflow
+from ..store.tables import Post
+from .app import api_user, core
+from .auth import AuthUser
+from .pages import queue_filter
+from .queue import QueueFilter, list_queue
+from .views import load_post_detail, post_dict, reply_dict
+
+router = APIRouter(prefix="/api", tags=["queue"], dependencies=[Depends(api_user)])
+
+
+class Versioned(BaseModel):
+    version: int = Field(description="the post version your view was made from")
+
+
+class ApproveIn(Versioned):
+    text: str | None = Field(None, description="the reply as edited; omit to send the draft as it is")
+
+
+class TextIn(Versioned):
+    text: str
+
+
+class AssignIn(Versioned):
+    assignee: str | None = Field(None, description="a team member's user name; null unassigns; '@me' claims")
+
+
+class SnoozeIn(Versioned):
+    until: datetime | None = Field(None, description="ISO time (UTC if naive); null wakes the post")
+
+
+class CorrectIn(Versioned):
+    field: Literal["label", "flagged", "category"]
+    value: str | bool
+
+
+def _detail(request: Request, post_id: int, user: AuthUser) -> dict[str, Any]:
+    app = core(request)
+    with app.session() as s:
+        post = s.get(Post, post_id)
+        if post is None:
+            raise HTTPException(404, "no such post")
+        detail = load_post_detail(s, app.settings, post, now=app.now())
+    detail.viewers = workflow.viewers(app, post_id, exclude=user.username)
+    return post_dict(detail)
+
+
+@router.get("/me")
+def me(user: AuthUser = Depends(api_user)) -> dict[str, str]:
+    """Who you are signed in as."""
+    return {"username": user.username, "display_name": user.display_name}
+
+
+@router.get("/queue")
+def queue(request: Request, f: QueueFilter = Depends(queue_filter)) -> dict[str, Any]:
+    """The queue, most urgent first (default: posts needing action, not snoozed). ``status``: open | all | a list."""
+    app = core(request)
+    with app.session() as s:
+        r = list_queue(s, app.settings, f, now=app.now())
+    return {
+        "items": [row.as_dict() for row in r.rows],
+        "total": r.total,
+        "open": r.open_count,
+        "overdue": r.overdue_count,
+        "stamp": r.stamp,
+    }
+
+
+@router.get("/queue/stamp")
+def queue_stamp(request: Request, f: QueueFilter = Depends(queue_filter)) -> dict[str, Any]:
+    """A small answer for live updates: ``stamp`` changes whenever the list would render differently."""
+    app = core(request)
+    with app.session() as s:
+        r = list_queue(s, app.settings, f, now=app.now())
+    return {"stamp": r.stamp, "total": r.total, "open": r.open_count, "overdue": r.overdue_count}
+
+
+@router.get("/posts/{post_id}")
+def post(request: Request, post_id: int, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    """A post with its conversation, the customer's other posts, the draft, replies, viewers and activity."""
+    return _detail(request, post_id, user)
+
+
+@router.post("/posts/{post_id}/view")
+def view(request: Request, post_id: int, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    """Heartbeat of an open post page: records that you have it open; says who else has, and its version."""
+    app = core(request)
+    try:
+        workflow.open_view(app, post_id, username=user.username)
+    except workflow.NotFoundError:
+        raise HTTPException(404, "no such post") from None
+    with app.session() as s:
+        p = s.get(Post, post_id)
+        assert p is not None
+        version, assignee = p.version, p.assignee
+    others = workflow.viewers(app, post_id, exclude=user.username)
+    return {
+        "version": version,
+        "assignee": assignee,
+        "viewers": [{"username": v.username, "seen_at": v.seen_at.isoformat()} for v in others],
+    }
+
+
+@router.post("/posts/{post_id}/approve")
+def approve(request: Request, post_id: int, body: ApproveIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    """Approve the reply (edited draft, or a manual one) and send it on the customer's channel."""
+    result = workflow.approve_and_send(
+        core(request), post_id, text=body.text, actor=user.username, expected_version=body.version
+    )
+    return {
+        "post_id": post_id,
+        "status": result.post.status,
+        "version": result.post.version,
+        "reply": reply_dict(result.reply),
+        "send_error": result.send_error,
+    }
+
+
+@router.post("/posts/{post_id}/draft")
+def save_draft(request: Request, post_id: int, body: TextIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    """Keep an edited draft without sending it."""
+    workflow.save_draft(core(request), post_id, text=body.text, actor=user.username, expected_version=body.version)
+    return _detail(request, post_id, user)
+
+
+@router.post("/posts/{post_id}/assign")
+def assign(request: Request, post_id: int, body: AssignIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    who = user.username if body.assignee == "@me" else body.assignee
+    workflow.assign(core(request), post_id, assignee=who, actor=user.username, expected_version=body.version)
+    return _detail(request, post_id, user)
+
+
+@router.post("/posts/{post_id}/snooze")
+def snooze(request: Request, post_id: int, body: SnoozeIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    workflow.snooze(core(request), post_id, until=body.until, actor=user.username, expected_version=body.version)
+    return _detail(request, post_id, user)
+
+
+@router.post("/posts/{post_id}/resolve")
+def resolve(request: Request, post_id: int, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    workflow.resolve(core(request), post_id, actor=user.username, expected_version=body.version)
+    return _detail(request, post_id, user)
+
+
+@router.post("/posts/{post_id}/reopen")
+def reopen(request: Request, post_id: int, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    workflow.reopen(core(request), post_id, actor=user.username, expected_version=body.version)
+    return _detail(request, post_id, user)
+
+
+@router.post("/posts/{post_id}/spam")
+def spam(request: Request, post_id: int, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    """Spam or troll: no reply is sent, no follow-up."""
+    workflow.mark_spam(core(request), post_id, actor=user.username, expected_version=body.version)
+    return _detail(request, post_id, user)
+
+
+@router.post("/posts/{post_id}/correct")
+def correct(request: Request, post_id: int, body: CorrectIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+    """Correct the sentiment label, the flag or the category: stored as feedback and applied to the post."""
+    workflow.correct(
+        core(request), post_id, field=body.field, value=body.value, actor=user.username, expected_version=body.version
+    )
+    return _detail(request, post_id, user)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request) -> dict[str, Any]:
+    """The OpenAPI schema of this API (sign-in required like everything else)."""
+    return request.app.openapi()  # type: ignore[no-any-return]

@@ -1,0 +1,198 @@
+"""The FastAPI application of the queue: ``create_web_app(app)``; pages in ``pages``, JSON in ``api``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from ..errors import StaleViewError
+from ..models import Channel, as_utc
+from ..scoring.base import CATEGORY_NAMES
+from ..workflow import NotFoundError, WorkflowError
+from .auth import CSRF_HEADER, SESSION_COOKIE, AuthUser, SessionSigner, authenticate, basic_credentials, same_token
+
+if TYPE_CHECKING:
+    from ..app import App
+
+__all__ = ["create_web_app", "page_user", "api_user", "core", "templates_of", "LoginRequired"]
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+class _SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if name == "Cache-Control" and request.url.path.startswith("/static/"):
+                continue
+            response.headers.setdefault(name, value)
+        return response
+
+
+def core(request: Request) -> App:
+    return request.app.state.core  # type: ignore[no-any-return]
+
+
+def templates_of(request: Request) -> Jinja2Templates:
+    return request.app.state.templates  # type: ignore[no-any-return]
+
+
+def _session_user(request: Request) -> AuthUser | None:
+    signer: SessionSigner = request.app.state.signer
+    data = signer.loads(request.cookies.get(SESSION_COOKIE))
+    if data is None:
+        return None
+    from sqlmodel import select
+
+    from ..store.tables import User
+
+    with core(request).session() as s:
+        user = s.exec(select(User).where(User.username == data["u"])).first()
+        if user is None or not user.is_active:
+            return None
+        return AuthUser(user.username, user.display_name or user.username, data["c"])
+
+
+def page_user(request: Request) -> AuthUser:
+    """Dependency of every page: the signed-in user, else a redirect to the sign-in page."""
+    user = _session_user(request)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target)
+    return user
+
+
+def api_user(request: Request) -> AuthUser:
+    """Dependency of every API route: session cookie (+ X-CSRF-Token on writes) or HTTP Basic."""
+    user = _session_user(request)
+    if user is not None:
+        if request.method not in SAFE_METHODS and not same_token(request.headers.get(CSRF_HEADER), user.csrf):
+            raise HTTPException(403, "missing or wrong X-CSRF-Token header")
+        return user
+    creds = basic_credentials(request.headers.get("authorization"))
+    if creds is not None:
+        found = authenticate(core(request), *creds)
+        if found is not None:
+            return AuthUser(found.username, found.display_name or found.username, "")
+    raise HTTPException(401, "sign in first (session cookie), or use HTTP Basic with a team member's password")
+
+
+# ---- template helpers ----------------------------------------------------------------------------
+
+
+def duration(minutes: float | None) -> str:
+    """42 min · 3 h 5 min · 2 d 4 h"""
+    if minutes is None:
+        return "—"
+    m = int(max(minutes, 0))
+    if m < 1:
+        return "<1 min"
+    if m < 60:
+        return f"{m} min"
+    h, m = divmod(m, 60)
+    if h < 24:
+        return f"{h} h {m} min" if m else f"{h} h"
+    d, h = divmod(h, 24)
+    return f"{d} d {h} h" if h else f"{d} d"
+
+
+def ago(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return "—"
+    delta = (now - as_utc(value)).total_seconds() / 60.0
+    if delta < 0:
+        return "in " + duration(-delta)
+    return duration(delta) + " ago"
+
+
+def hhmm(value: datetime | None) -> str:
+    return f"{as_utc(value):%Y-%m-%d %H:%M} UTC" if value else "—"
+
+
+def channel_label(value: str) -> str:
+    try:
+        return Channel(value).label
+    except ValueError:
+        return value
+
+
+def _templates() -> Jinja2Templates:
+    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["duration"] = duration
+    env.filters["hhmm"] = hhmm
+    env.filters["channel_label"] = channel_label
+    env.filters["category_name"] = lambda c: CATEGORY_NAMES.get(c, c) if c else "—"
+    env.globals["ago"] = ago
+    env.globals["channels"] = [(c.value, c.label) for c in Channel]
+    return Jinja2Templates(env=env)
+
+
+# ---- the application -----------------------------------------------------------------------------
+
+
+def create_web_app(app: App) -> FastAPI:
+    """The queue's web application (pages + ``/api/``) over a wired ``App``."""
+    from . import api, pages
+
+    web = FastAPI(
+        title="social-care queue",
+        version="1",
+        description=(
+            "The social team's queue. Every route needs a signed-in team member: the session cookie "
+            "(from /login) with the X-CSRF-Token header on writes, or HTTP Basic for scripts. "
+            "Writes carry the post `version` they were made from; a stale one is refused with 409."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served behind sign-in at /api/openapi.json
+    )
+    web.state.core = app
+    web.state.signer = SessionSigner(app.settings)
+    web.state.templates = _templates()
+    web.add_middleware(_SecurityHeaders)
+    web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    web.include_router(pages.router)
+    web.include_router(api.router)
+
+    @web.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse("/login?next=" + quote(exc.next_url, safe="/"), status_code=303)
+
+    @web.exception_handler(StaleViewError)
+    async def _stale(request: Request, exc: StaleViewError) -> JSONResponse:
+        return JSONResponse({"error": "stale", "detail": str(exc)}, status_code=409)
+
+    @web.exception_handler(WorkflowError)
+    async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
+        status = 404 if isinstance(exc, NotFoundError) else 400
+        return JSONResponse({"error": "refused", "detail": str(exc)}, status_code=status)
+
+    return web

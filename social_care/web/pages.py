@@ -1,0 +1,324 @@
+"""Server-rendered pages: sign-in, the queue, a post and its actions (plain forms, work without JS)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from .. import workflow
+from ..errors import StaleViewError
+from ..models import as_utc
+from ..scoring.base import CATEGORIES, LABELS
+from ..store.tables import Post
+from .app import core, page_user, templates_of
+from .auth import LOGIN_COOKIE, SESSION_COOKIE, AuthUser, SessionSigner, authenticate, same_token
+from .queue import ALL_STATUSES, QueueFilter, list_queue
+from .views import load_post_detail, team
+
+router = APIRouter(include_in_schema=False)
+
+DONE_MESSAGES = {
+    "sent": "Reply sent on the customer's channel.",
+    "queued": "Reply approved; it will be sent by the outbox.",
+    "failed": "Reply approved but sending failed — see the reply below.",
+    "needs_human": "Reply approved but the platform would not take it automatically — answer by hand (see below).",
+    "draft": "Draft saved.",
+    "assigned": "Assignment saved.",
+    "snoozed": "Snoozed.",
+    "woken": "Back in the queue.",
+    "resolved": "Resolved.",
+    "reopened": "Reopened.",
+    "spam": "Marked as spam/troll: no reply will be sent.",
+    "corrected": "Correction saved (kept as feedback for the scorer).",
+    "signed_out": "Signed out.",
+}
+
+
+def _local_path(value: str | None) -> str:
+    """Only same-site paths as redirect targets (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+# ---- sign-in -------------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/", error: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    resp = templates_of(request).TemplateResponse(
+        request,
+        "login.html",
+        {"next": _local_path(next), "login_csrf": token, "error": error, "user": None},
+        status_code=401 if error else 200,
+    )
+    signer: SessionSigner = request.app.state.signer
+    resp.set_cookie(LOGIN_COOKIE, token, max_age=3600, **signer.cookie_kwargs())
+    return resp
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/"),
+) -> Response:
+    if not same_token(csrf_token, request.cookies.get(LOGIN_COOKIE)):
+        return login_page(request, next=next, error="The sign-in form expired: try again.")
+    user = authenticate(core(request), username, password)
+    if user is None:
+        return login_page(request, next=next, error="Wrong user name or password.")
+    signer: SessionSigner = request.app.state.signer
+    value, _csrf = signer.dumps(user.username)
+    resp = RedirectResponse(_local_path(next), status_code=303)
+    resp.set_cookie(SESSION_COOKIE, value, max_age=12 * 3600, **signer.cookie_kwargs())
+    resp.delete_cookie(LOGIN_COOKIE, path="/")
+    return resp
+
+
+def form_user(request: Request, user: AuthUser = Depends(page_user), csrf_token: str = Form("")) -> AuthUser:
+    """A signed-in user whose form carries the session's CSRF token."""
+    if not same_token(csrf_token, user.csrf):
+        raise HTTPException(403, "The form's CSRF token is missing or wrong: reload the page and try again.")
+    return user
+
+
+@router.post("/logout")
+def logout(request: Request, user: AuthUser = Depends(form_user)) -> Response:
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    return resp
+
+
+# ---- the queue -----------------------------------------------------------------------------------
+
+
+def queue_filter(
+    channel: str | None = None,
+    status: str | None = None,
+    lang: str | None = None,
+    category: str | None = None,
+    assignee: str | None = None,
+    q: str | None = None,
+    snoozed: bool = False,
+    limit: int = 100,
+) -> QueueFilter:
+    try:
+        return QueueFilter.from_params(
+            channel=channel, status=status, lang=lang, category=category, assignee=assignee, q=q,
+            snoozed=snoozed, limit=limit,
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    f: QueueFilter = Depends(queue_filter),
+    fragment: bool = False,
+    user: AuthUser = Depends(page_user),
+) -> Response:
+    app = core(request)
+    now = app.now()
+    with app.session() as s:
+        result = list_queue(s, app.settings, f, now=now)
+        members = [u.username for u in team(s)]
+    ctx = {
+        "user": user,
+        "csrf": user.csrf,
+        "result": result,
+        "f": f,
+        "now": now,
+        "statuses": ALL_STATUSES,
+        "categories": CATEGORIES,
+        "members": members,
+        "query": urlencode(f.params()),
+        "status_value": "" if tuple(f.statuses) == QueueFilter().statuses else ",".join(f.statuses),
+    }
+    return templates_of(request).TemplateResponse(request, "_rows.html" if fragment else "queue.html", ctx)
+
+
+# ---- a post --------------------------------------------------------------------------------------
+
+
+def _render_post(
+    request: Request,
+    user: AuthUser,
+    post_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    text_override: str | None = None,
+) -> Response:
+    app = core(request)
+    now = app.now()
+    workflow.open_view(app, post_id, username=user.username)
+    with app.session() as s:
+        post = s.get(Post, post_id)
+        if post is None:
+            raise HTTPException(404, "no such post")
+        detail = load_post_detail(s, app.settings, post, now=now)
+        members = team(s)
+    detail.viewers = workflow.viewers(app, post_id, exclude=user.username)
+    done = request.query_params.get("done")
+    ctx = {
+        "user": user,
+        "csrf": user.csrf,
+        "d": detail,
+        "p": detail.post,
+        "now": now,
+        "members": members,
+        "labels": LABELS,
+        "categories": CATEGORIES,
+        "error": error,
+        "notice": DONE_MESSAGES.get(done or ""),
+        "text": text_override if text_override is not None else (detail.draft.text if detail.draft else ""),
+        "snooze_default": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    return templates_of(request).TemplateResponse(request, "post.html", ctx, status_code=status_code)
+
+
+@router.get("/posts/{post_id}", response_class=HTMLResponse)
+def post_page(request: Request, post_id: int, user: AuthUser = Depends(page_user)) -> Response:
+    return _render_post(request, user, post_id)
+
+
+def _act(
+    request: Request, user: AuthUser, post_id: int, op: Callable[[], str], *, text: str | None = None
+) -> Response:
+    """Run a workflow operation from a form: redirect on success, the page with the reason on refusal."""
+    try:
+        done = op()
+    except StaleViewError as exc:
+        return _render_post(request, user, post_id, error=str(exc), status_code=409, text_override=text)
+    except workflow.NotFoundError:
+        raise HTTPException(404, "no such post") from None
+    except workflow.WorkflowError as exc:
+        return _render_post(request, user, post_id, error=str(exc), status_code=400, text_override=text)
+    return RedirectResponse(f"/posts/{post_id}?done={done}", status_code=303)
+
+
+@router.post("/posts/{post_id}/approve")
+def approve(
+    request: Request,
+    post_id: int,
+    version: int = Form(...),
+    text: str = Form(""),
+    user: AuthUser = Depends(form_user),
+) -> Response:
+    def op() -> str:
+        result = workflow.approve_and_send(
+            core(request), post_id, text=text, actor=user.username, expected_version=version
+        )
+        if result.send_error:
+            return "failed"
+        return result.reply.status if result.reply.status in ("sent", "failed", "needs_human") else "queued"
+
+    return _act(request, user, post_id, op, text=text)
+
+
+@router.post("/posts/{post_id}/draft")
+def save_draft(
+    request: Request, post_id: int, version: int = Form(...), text: str = Form(""), user: AuthUser = Depends(form_user)
+) -> Response:
+    def op() -> str:
+        workflow.save_draft(core(request), post_id, text=text, actor=user.username, expected_version=version)
+        return "draft"
+
+    return _act(request, user, post_id, op, text=text)
+
+
+@router.post("/posts/{post_id}/assign")
+def assign(
+    request: Request,
+    post_id: int,
+    version: int = Form(...),
+    assignee: str = Form(""),
+    user: AuthUser = Depends(form_user),
+) -> Response:
+    def op() -> str:
+        who = user.username if assignee == "@me" else assignee
+        workflow.assign(core(request), post_id, assignee=who, actor=user.username, expected_version=version)
+        return "assigned"
+
+    return _act(request, user, post_id, op)
+
+
+def parse_until(until: str, minutes: str, now: datetime) -> datetime | None:
+    """Snooze target from a preset (minutes) or a ``datetime-local`` value taken as UTC; "" wakes."""
+    if minutes.strip():
+        try:
+            return now + timedelta(minutes=int(minutes))
+        except ValueError:
+            raise workflow.WorkflowError("snooze minutes must be a whole number") from None
+    if until.strip():
+        try:
+            return as_utc(datetime.fromisoformat(until.strip()))
+        except ValueError:
+            raise workflow.WorkflowError("snooze until: give a date and time like 2026-05-01T09:00") from None
+    return None
+
+
+@router.post("/posts/{post_id}/snooze")
+def snooze(
+    request: Request,
+    post_id: int,
+    version: int = Form(...),
+    until: str = Form(""),
+    minutes: str = Form(""),
+    user: AuthUser = Depends(form_user),
+) -> Response:
+    def op() -> str:
+        app = core(request)
+        when = parse_until(until, minutes, app.now())
+        workflow.snooze(app, post_id, until=when, actor=user.username, expected_version=version)
+        return "snoozed" if when else "woken"
+
+    return _act(request, user, post_id, op)
+
+
+def _simple(name: str, done: str) -> Callable[..., Response]:
+    fn = getattr(workflow, name)
+
+    def handler(
+        request: Request, post_id: int, version: int = Form(...), user: AuthUser = Depends(form_user)
+    ) -> Response:
+        def op() -> str:
+            fn(core(request), post_id, actor=user.username, expected_version=version)
+            return done
+
+        return _act(request, user, post_id, op)
+
+    handler.__name__ = f"{name}_form"
+    return handler
+
+
+router.post("/posts/{post_id}/resolve")(_simple("resolve", "resolved"))
+router.post("/posts/{post_id}/reopen")(_simple("reopen", "reopened"))
+router.post("/posts/{post_id}/spam")(_simple("mark_spam", "spam"))
+
+
+@router.post("/posts/{post_id}/correct")
+def correct(
+    request: Request,
+    post_id: int,
+    version: int = Form(...),
+    field: str = Form(...),
+    value: str = Form(""),
+    user: AuthUser = Depends(form_user),
+) -> Response:
+    def op() -> str:
+        workflow.correct(core(request), post_id, field=field, value=value, actor=user.username,
+                         expected_version=version)
+        return "corrected"
+
+    return _act(request, user, post_id, op)

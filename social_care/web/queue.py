@@ -1,0 +1,316 @@
+"""The queue: one list of posts across the four channels, most urgent first (web page, API and CLI).
+
+``urgency`` is the single, pure ranking formula. ``list_queue`` filters in SQL (indexed on status and
+created_at), ranks the open backlog in Python with ``urgency`` and loads full rows only for the page.
+Posts that are no longer waiting (sent, resolved, spam…) have no meaningful wait, so a view of those
+is ordered newest first instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
+from ..store.tables import Post
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+__all__ = [
+    "urgency",
+    "wait_state",
+    "QueueFilter",
+    "QueueRow",
+    "QueueResult",
+    "list_queue",
+    "DEFAULT_STATUSES",
+    "ALL_STATUSES",
+    "NEAR_TARGET",
+    "queue_row",
+]
+
+ALL_STATUSES: tuple[str, ...] = tuple(s.value for s in PostStatus)
+DEFAULT_STATUSES: tuple[str, ...] = tuple(s.value for s in PostStatus if s in OPEN_STATUSES)
+#: A wait at or past this fraction of the channel's response target shows amber.
+NEAR_TARGET = 0.75
+
+
+def urgency(
+    *,
+    polarity: float | None,
+    flagged: bool,
+    followers: int | None,
+    waited_minutes: float,
+    target_minutes: float,
+) -> float:
+    """How urgent a post is, 0..100 (higher first).
+
+    - anger, 40 points: half from how negative the text is (``-polarity``), half from being flagged;
+    - reach, 20 points: log10 of the author's followers, full at one million (unknown = 0);
+    - waiting, 40 points: the wait as a share of the channel's response target, full at twice the
+      target; so a post past its target outranks an equally angry fresh one.
+    """
+    negativity = min(max(-(polarity or 0.0), 0.0), 1.0)
+    anger = 0.5 * negativity + (0.5 if flagged else 0.0)
+    reach = min(math.log10(1 + max(followers or 0, 0)) / 6.0, 1.0)
+    ratio = max(waited_minutes, 0.0) / max(target_minutes, 1.0)
+    waiting = min(ratio, 2.0) / 2.0
+    return round(40.0 * anger + 20.0 * reach + 40.0 * waiting, 2)
+
+
+def wait_state(waited_minutes: float, target_minutes: float) -> str:
+    """``ok`` | ``near`` (amber, from 75 % of the target) | ``over`` (red, past the target)."""
+    ratio = waited_minutes / max(target_minutes, 1.0)
+    if ratio >= 1.0:
+        return "over"
+    if ratio >= NEAR_TARGET:
+        return "near"
+    return "ok"
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    channel: str | None = None
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    lang: str | None = None
+    category: str | None = None
+    assignee: str | None = None  # a user name, or "-" for unassigned
+    q: str | None = None
+    snoozed: bool = False  # False: hide posts snoozed into the future; True: only those
+    limit: int = 100
+
+    @classmethod
+    def from_params(
+        cls,
+        *,
+        channel: str | None = None,
+        status: str | Sequence[str] | None = None,
+        lang: str | None = None,
+        category: str | None = None,
+        assignee: str | None = None,
+        q: str | None = None,
+        snoozed: bool = False,
+        limit: int = 100,
+    ) -> QueueFilter:
+        """From query parameters / CLI options; blanks mean "any"; ``status`` may be "open", "all" or a list."""
+        if isinstance(status, str):
+            status = [s for s in status.split(",") if s.strip()]
+        statuses: list[str] = []
+        for s in status or ["open"]:
+            s = s.strip()
+            if s == "open":
+                statuses.extend(DEFAULT_STATUSES)
+            elif s == "all":
+                statuses.extend(ALL_STATUSES)
+            elif s in ALL_STATUSES:
+                statuses.append(s)
+            else:
+                raise ValueError(f"unknown status {s!r}: one of open, all, {', '.join(ALL_STATUSES)}")
+        if channel and channel not in {c.value for c in Channel}:
+            raise ValueError(f"unknown channel {channel!r}: one of {', '.join(c.value for c in Channel)}")
+        return cls(
+            channel=channel or None,
+            statuses=tuple(dict.fromkeys(statuses)),
+            lang=(lang or "").strip() or None,
+            category=(category or "").strip() or None,
+            assignee=(assignee or "").strip() or None,
+            q=(q or "").strip() or None,
+            snoozed=snoozed,
+            limit=max(1, min(int(limit), 500)),
+        )
+
+    @property
+    def ranks_by_urgency(self) -> bool:
+        return set(self.statuses) <= set(DEFAULT_STATUSES)
+
+    def params(self) -> dict[str, str]:
+        """The filter as query parameters (for links and the live-update poll)."""
+        out: dict[str, str] = {}
+        if self.channel:
+            out["channel"] = self.channel
+        if tuple(self.statuses) != DEFAULT_STATUSES:
+            out["status"] = ",".join(self.statuses)
+        for name in ("lang", "category", "assignee", "q"):
+            value = getattr(self, name)
+            if value:
+                out[name] = value
+        if self.snoozed:
+            out["snoozed"] = "1"
+        return out
+
+
+@dataclass
+class QueueRow:
+    post: Post
+    urgency: float
+    waited_minutes: float
+    target_minutes: int
+    wait_state: str  # ok | near | over | done (answered: the wait has stopped)
+    snoozed: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.post
+        return {
+            "id": p.id,
+            "version": p.version,
+            "channel": p.channel,
+            "status": p.status,
+            "author_handle": p.author_handle,
+            "author_name": p.author_name,
+            "author_followers": p.author_followers,
+            "text": p.text,
+            "created_at": as_utc(p.created_at).isoformat(),
+            "lang": p.lang,
+            "label": p.label,
+            "polarity": p.polarity,
+            "flagged": p.flagged,
+            "category": p.category,
+            "reasons": list(p.reasons or []),
+            "assignee": p.assignee,
+            "snoozed_until": as_utc(p.snoozed_until).isoformat() if p.snoozed_until else None,
+            "urgency": self.urgency,
+            "waited_minutes": round(self.waited_minutes, 1),
+            "target_minutes": self.target_minutes,
+            "wait_state": self.wait_state,
+        }
+
+
+@dataclass
+class QueueResult:
+    rows: list[QueueRow]
+    total: int  # matching the filter (before the page limit)
+    open_count: int  # needing action, not snoozed (all channels, no other filter)
+    overdue_count: int  # of those, past their channel's response target
+    filter: QueueFilter
+    now: datetime
+    stamp: str = field(default="")  # changes when the list would render differently
+
+
+def _open_counts(session: Session, settings: Settings, now: datetime) -> tuple[int, int]:
+    """Open posts (needing action, not snoozed) and how many of them are past their target."""
+    base = [col(Post.status).in_(DEFAULT_STATUSES), _not_snoozed(now)]
+    open_count = session.exec(select(func.count()).select_from(Post).where(*base)).one()
+    overdue = 0
+    for ch in Channel:
+        cutoff = now - timedelta(minutes=settings.response_target_minutes(ch.value))
+        overdue += session.exec(
+            select(func.count()).select_from(Post).where(*base, Post.channel == ch.value, col(Post.created_at) <= cutoff)
+        ).one()
+    return int(open_count), int(overdue)
+
+
+def _not_snoozed(now: datetime) -> Any:
+    return or_(col(Post.snoozed_until).is_(None), col(Post.snoozed_until) <= now)
+
+
+def _conditions(f: QueueFilter, now: datetime) -> list[Any]:
+    cond: list[Any] = [col(Post.status).in_(f.statuses)]
+    if f.snoozed:
+        cond.append(col(Post.snoozed_until) > now)
+    else:
+        cond.append(_not_snoozed(now))
+    if f.channel:
+        cond.append(Post.channel == f.channel)
+    if f.lang:
+        cond.append(Post.lang == f.lang)
+    if f.category:
+        cond.append(Post.category == f.category)
+    if f.assignee == "-":
+        cond.append(col(Post.assignee).is_(None))
+    elif f.assignee:
+        cond.append(Post.assignee == f.assignee)
+    if f.q:
+        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond.append(
+            or_(
+                col(Post.text).ilike(like, escape="\\"),
+                col(Post.author_handle).ilike(like, escape="\\"),
+                col(Post.author_name).ilike(like, escape="\\"),
+            )
+        )
+    return cond
+
+
+def _minutes(a: datetime, b: datetime) -> float:
+    return (as_utc(a) - as_utc(b)).total_seconds() / 60.0
+
+
+def list_queue(session: Session, settings: Settings, f: QueueFilter, *, now: datetime) -> QueueResult:
+    """The queue page: the ``f.limit`` most urgent posts matching ``f``, with counts."""
+    cond = _conditions(f, now)
+    targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
+    if f.ranks_by_urgency:
+        light = session.exec(
+            select(Post.id, Post.channel, Post.polarity, Post.flagged, Post.author_followers, Post.created_at).where(
+                *cond
+            )
+        ).all()
+        total = len(light)
+
+        def score(r: Any) -> float:
+            return urgency(
+                polarity=r[2],
+                flagged=bool(r[3]),
+                followers=r[4],
+                waited_minutes=_minutes(now, r[5]),
+                target_minutes=targets.get(r[1], 60),
+            )
+
+        top = heapq.nlargest(f.limit, ((score(r), -r[0], r[0]) for r in light))
+        ids = [t[2] for t in top]
+        by_id = {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(ids))).all()} if ids else {}
+        posts = [by_id[i] for i in ids if i in by_id]
+    else:
+        total = int(session.exec(select(func.count()).select_from(Post).where(*cond)).one())
+        posts = list(
+            session.exec(
+                select(Post).where(*cond).order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(f.limit)
+            ).all()
+        )
+    rows = [queue_row(p, targets, now) for p in posts]
+    open_count, overdue = _open_counts(session, settings, now)
+    stamp = f"{total}:{open_count}:{overdue}:" + ",".join(f"{r.post.id}.{r.post.version}.{r.wait_state}" for r in rows)
+    return QueueResult(
+        rows=rows,
+        total=total,
+        open_count=open_count,
+        overdue_count=overdue,
+        filter=f,
+        now=now,
+        stamp=hashlib.sha1(stamp.encode()).hexdigest()[:16],
+    )
+
+
+def queue_row(p: Post, targets: dict[str, int], now: datetime) -> QueueRow:
+    target = targets.get(p.channel, 60)
+    if p.status in DEFAULT_STATUSES:
+        waited = _minutes(now, p.created_at)
+        state = wait_state(waited, target)
+    else:
+        end = p.first_response_at or p.resolved_at or p.updated_at
+        waited = max(_minutes(end, p.created_at), 0.0)
+        state = "done"
+    snoozed = p.snoozed_until is not None and as_utc(p.snoozed_until) > now
+    return QueueRow(
+        post=p,
+        urgency=urgency(
+            polarity=p.polarity,
+            flagged=p.flagged,
+            followers=p.author_followers,
+            waited_minutes=waited,
+            target_minutes=target,
+        ),
+        waited_minutes=waited,
+        target_minutes=target,
+        wait_state=state,
+        snoozed=snoozed,
+    )

@@ -1,0 +1,116 @@
+// social-care queue: live list updates, keyboard, collision heartbeat. Vanilla JS, no dependencies.
+(function () {
+  "use strict";
+
+  function typing(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+
+  // ---- the queue ---------------------------------------------------------------------------
+  var queue = document.getElementById("queue");
+  if (queue) {
+    var selectedId = null;
+    var rows = function () { return Array.prototype.slice.call(queue.querySelectorAll("tr.row")); };
+    var select = function (row) {
+      rows().forEach(function (r) { r.classList.remove("selected"); });
+      if (!row) { selectedId = null; return; }
+      row.classList.add("selected");
+      selectedId = row.getAttribute("data-id");
+      row.scrollIntoView({ block: "nearest" });
+    };
+    var current = function () { return queue.querySelector("tr.row.selected"); };
+    var move = function (step) {
+      var all = rows(); if (!all.length) return;
+      var i = all.indexOf(current());
+      i = i < 0 ? 0 : Math.min(Math.max(i + step, 0), all.length - 1);
+      select(all[i]);
+    };
+    queue.addEventListener("click", function (e) {
+      var row = e.target.closest("tr.row");
+      if (row && !e.target.closest("a")) { window.location = row.getAttribute("data-href"); }
+    });
+    var post = function (url, body) {
+      return fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": queue.getAttribute("data-csrf") },
+        body: JSON.stringify(body)
+      }).then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.detail || r.statusText); return j; }); });
+    };
+    var live = document.getElementById("live");
+    var refresh = function (force) {
+      var q = queue.getAttribute("data-query");
+      var sep = q ? "&" : "";
+      return fetch("/api/queue/stamp?" + q, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (j) {
+          if (!force && j.stamp === queue.getAttribute("data-stamp")) return;
+          return fetch("/?" + q + sep + "fragment=1", { credentials: "same-origin" })
+            .then(function (r) { return r.text(); })
+            .then(function (html) {
+              queue.innerHTML = html;
+              queue.setAttribute("data-stamp", j.stamp);
+              var again = selectedId && queue.querySelector('tr.row[data-id="' + selectedId + '"]');
+              if (again) select(again);
+              var l = document.getElementById("live");
+              if (l) l.textContent = "updated " + new Date().toLocaleTimeString();
+            });
+        })
+        .catch(function () { if (live) live.textContent = "offline — retrying"; });
+    };
+    window.setInterval(refresh, 5000);
+    document.addEventListener("keydown", function (e) {
+      if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      var row = current();
+      if (e.key === "j") { move(1); e.preventDefault(); }
+      else if (e.key === "k") { move(-1); e.preventDefault(); }
+      else if (row && (e.key === "Enter" || e.key === "o")) { window.location = row.getAttribute("data-href"); }
+      else if (row && e.key === "a") { window.location = row.getAttribute("data-href") + "#approve"; }
+      else if (row && e.key === "e") { window.location = row.getAttribute("data-href") + "#edit"; }
+      else if (row && e.key === "r") {
+        post("/api/posts/" + row.getAttribute("data-id") + "/resolve", { version: +row.getAttribute("data-version") })
+          .then(function () { refresh(true); })
+          .catch(function (err) { window.alert(err.message); });
+      }
+    });
+  }
+
+  // ---- a post ------------------------------------------------------------------------------
+  var page = document.getElementById("post");
+  if (page) {
+    var id = page.getAttribute("data-id"), version = +page.getAttribute("data-version");
+    var text = document.getElementById("reply-text"), counter = document.getElementById("counter");
+    var count = function () {
+      if (!text || !counter) return;
+      var max = +text.getAttribute("data-max");
+      counter.textContent = text.value.length + " / " + max.toLocaleString();
+      counter.classList.toggle("over", text.value.length > max);
+    };
+    if (text) { text.addEventListener("input", count); count(); }
+    if (window.location.hash === "#edit" && text) { text.focus(); text.setSelectionRange(text.value.length, text.value.length); }
+    if (window.location.hash === "#approve") { var b = document.getElementById("approve"); if (b) b.focus(); }
+    var submit = function (btnId) { var b = document.getElementById(btnId); if (b) b.click(); };
+    document.addEventListener("keydown", function (e) {
+      if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === "e" && text) { text.focus(); e.preventDefault(); }
+      else if (e.key === "a") { submit("approve"); }
+      else if (e.key === "r") { submit("resolve"); }
+      else if (e.key === "Escape" || e.key === "u") { window.location = "/"; }
+    });
+    var changed = document.getElementById("changed");
+    var beat = function () {
+      fetch("/api/posts/" + id + "/view", {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": page.getAttribute("data-csrf") }
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+        if (!j || !changed) return;
+        var bits = [];
+        if (j.version !== version) bits.push("This post changed since you opened it — reload before sending.");
+        if (j.viewers.length) bits.push("Also open by " + j.viewers.map(function (v) { return v.username; }).join(", ") + ".");
+        changed.textContent = bits.join(" ");
+        changed.hidden = !bits.length;
+      }).catch(function () {});
+    };
+    window.setInterval(beat, 20000);
+  }
+})();

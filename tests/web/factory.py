@@ -1,0 +1,87 @@
+"""Seeding the store for the queue tests: posts (with their ingestion status event) and playbook drafts."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from social_care.models import ReplyKind, ReplyStatus
+from social_care.store import repo
+from social_care.store.tables import Post, Reply
+
+_ids = itertools.count(1000)
+PASSWORD = "correct horse battery"
+
+PLATFORM = {"x.mention": "x", "x.dm": "x", "facebook.comment": "facebook", "facebook.messenger": "facebook"}
+
+
+def make_post(
+    app: Any,
+    *,
+    channel: str = "x.mention",
+    text: str = "my order never arrived, this is terrible",
+    author_id: str | None = None,
+    handle: str | None = None,
+    name: str = "Jane Doe",
+    followers: int | None = 100,
+    minutes_ago: float = 10,
+    flagged: bool = True,
+    polarity: float = -0.6,
+    label: str = "negative",
+    category: str | None = "delivery",
+    reasons: list[str] | None = None,
+    lang: str = "en",
+    thread_key: str | None = None,
+    draft: str | None = "Hi Jane, we're sorry about your order. Could you DM us the order number?",
+    status: str | None = None,
+) -> Post:
+    """One stored post (as the pipeline would store it), optionally with its playbook draft."""
+    n = next(_ids)
+    author_id = author_id or str(n)
+    now: datetime = app.now()
+    ext = f"ext{n}"
+    post = Post(
+        channel=channel, external_id=ext, author_id=author_id, author_handle=handle or f"user{author_id}",
+        author_name=name, author_followers=followers, customer_key=f"{PLATFORM[channel]}:{author_id}", text=text,
+        created_at=now - timedelta(minutes=minutes_ago), ingested_at=now, thread_key=thread_key or ext,
+        reply_channel=channel, reply_thread_id=ext, reply_recipient_id=author_id if channel != "x.mention" else None,
+        scorer="test", lang=lang, label=label, polarity=polarity, flagged=flagged, category=category,
+        reasons=reasons if reasons is not None else (["negative words: terrible"] if flagged else []),
+        status=status or ("flagged" if flagged else "new"), updated_at=now,
+    )
+    with app.session() as s:
+        repo.insert_new_posts(s, posts=[post])
+        if draft is not None:
+            s.add(Reply(
+                post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel, target_thread_id=ext,
+                target_recipient_id=post.reply_recipient_id, text=draft, status=ReplyStatus.DRAFT.value,
+                idempotency_key=f"playbook:{post.id}", template_id="test", created_at=now,
+            ))
+            repo.change_status(s, post=post, to_status="awaiting_approval", actor="system", now=now)
+    return post
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+def version_of(html: str) -> int:
+    m = re.search(r'name="version" value="(\d+)"', html)
+    assert m, "no version in the page"
+    return int(m.group(1))
+
+
+def login(client: Any, username: str = "jane", password: str = PASSWORD) -> str:
+    """Sign in through the form; returns the session's CSRF token."""
+    page = client.get("/login")
+    token = csrf_of(page.text)
+    r = client.post("/login", data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    home = client.get("/")
+    assert home.status_code == 200
+    return csrf_of(home.text)
