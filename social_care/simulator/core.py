@@ -96,6 +96,10 @@ class Simulator:
         """Answer the next matching requests with 200 and a truncated JSON body (nothing is applied)."""
         self.faults.add(Fault(platform_name(platform), "malformed", count, path_contains))
 
+    def release_stalls(self) -> None:
+        """End every request currently stalled by timeout_next()."""
+        self.faults.release_stalls()
+
     def set_rate_limits(self, mode: str | dict[str, int]) -> None:
         """X per-15-min limits: "documented", "generous" or {"GET /2/users/:id/mentions": 5, ...}."""
         self.x_api.set_rate_limits(mode)

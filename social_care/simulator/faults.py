@@ -91,12 +91,15 @@ class FaultBook:
         with self._lock:
             return list(self._faults)
 
+    def release_stalls(self) -> None:
+        self.stall_release.set()
+        self.stall_release = threading.Event()
+
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
             self._windows.clear()
-        self.stall_release.set()
-        self.stall_release = threading.Event()
+        self.release_stalls()
 
 
 @dataclass

@@ -172,11 +172,14 @@ class GraphApi(PlatformApi):
         if not isinstance(recipient, dict) or not recipient:
             raise GraphError(100, "(#100) param recipient must be non-empty.")
         comment = self.state.comments.get(str(recipient.get("comment_id", "")))
-        psid = comment.from_id if comment is not None else str(recipient.get("id", ""))
-        conv = self.state.conversation_for(psid) if comment is None else \
-            self.state.conversation_for(psid, create=True, name=comment.from_name)
-        if conv is None:
-            raise GraphError(100, "(#100) No matching user found", 2018001)
+        if comment is not None:  # private reply to a comment: 7 days from the comment
+            psid, last, window = comment.from_id, comment.created_at, timedelta(days=7)
+        else:
+            psid, window = str(recipient.get("id", "")), None
+            known = self.state.conversation_for(psid)
+            if known is None:
+                raise GraphError(100, "(#100) No matching user found", 2018001)
+            last = known.last_user_message_at
         if fields.get("sender_action") and message is None:
             return {"recipient_id": psid}
         text = message.get("text") if isinstance(message, dict) else None
@@ -186,7 +189,10 @@ class GraphApi(PlatformApi):
             raise GraphError(100, "(#100) Length of param message[text] must be less than or equal to 2000")
         mtype = str(fields.get("messaging_type") or "RESPONSE").upper()
         tag = fields.get("tag")
-        self._check_window(mtype, tag, conv.last_user_message_at or (comment.created_at if comment else None))
+        self._check_window(mtype, tag, last, window)
+        name = comment.from_name if comment is not None else ""
+        conv = self.state.conversation_for(psid, create=True, name=name)
+        assert conv is not None
         msg = self.state._message(conv, self.state.page_id, self.state.page_name, psid, conv.name, text or "",
                                   messaging_type=mtype, tag=tag)
         result = {"recipient_id": psid, "message_id": msg.id}
@@ -194,7 +200,7 @@ class GraphApi(PlatformApi):
         self.sim.record_write("facebook", "messenger_send", psid, payload, result)
         return result
 
-    def _check_window(self, mtype: str, tag: Any, last: Any) -> None:
+    def _check_window(self, mtype: str, tag: Any, last: Any, window: timedelta | None = None) -> None:
         if mtype not in ("RESPONSE", "UPDATE", "MESSAGE_TAG", "UTILITY"):
             raise GraphError(100, "(#100) param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}")
         if mtype == "MESSAGE_TAG":
@@ -202,8 +208,8 @@ class GraphApi(PlatformApi):
                 raise GraphError(100, "(#100) param tag is required when messaging_type is MESSAGE_TAG")
             if tag in DEPRECATED_TAGS or tag not in SEVEN_DAY_TAGS:
                 raise GraphError(100, f"(#100) param tag value {tag} is not supported")
-            window = timedelta(days=7)
+            window = window or timedelta(days=7)
         else:
-            window = timedelta(hours=24)
+            window = window or timedelta(hours=24)
         if last is None or self.sim.clock() - last > window:
             raise GraphError(10, WINDOW_MESSAGE, 2018278)

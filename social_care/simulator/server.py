@@ -85,7 +85,7 @@ class SimulatorServer:
 
     def stop(self) -> None:
         if self._server is not None:
-            self.sim.faults.stall_release.set()  # end any stalled request
+            self.sim.release_stalls()
             self._server.shutdown()
             self._server.server_close()
             self._server = None

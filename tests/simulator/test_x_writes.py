@@ -141,5 +141,5 @@ def test_timeout_injection(server, sim):
     sim.timeout_next("x", seconds=5, path_contains="/mentions")
     with pytest.raises(requests.exceptions.Timeout):
         slow.get_users_mentions(BRAND_ID)
-    sim.faults.stall_release.set()
+    sim.release_stalls()
     assert slow.get_users_mentions(BRAND_ID).data is None
