@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from .errors import SocialCareError, StaleViewError
-from .models import OPEN_STATUSES, PostStatus, ReplyKind, ReplyStatus, as_utc
+from .models import OPEN_STATUSES, Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
+from .playbook import LIMITS, check_reply
 from .scoring.base import CATEGORIES, LABELS
 from .store import repo
 from .store.tables import Feedback, Post, PostView, Reply, StatusEvent, User
@@ -47,13 +48,8 @@ __all__ = [
 ]
 log = logging.getLogger(__name__)
 
-#: The most characters a reply may have, per channel the reply goes to.
-MAX_REPLY_LENGTH: dict[str, int] = {
-    "x.mention": 280,
-    "x.dm": 10_000,
-    "facebook.comment": 8_000,
-    "facebook.messenger": 2_000,
-}
+#: The most characters a reply may have, per channel the reply goes to (the playbook's limits).
+MAX_REPLY_LENGTH: dict[str, int] = {channel.value: limit for channel, limit in LIMITS.items()}
 #: A viewer seen within this window still "has the post open".
 VIEWER_WINDOW = timedelta(minutes=2)
 CORRECTABLE_FIELDS = ("label", "flagged", "category")
@@ -148,14 +144,11 @@ def draft_for(session: Session, post_id: int) -> Reply | None:
 
 
 def _check_text(post: Post, text: str) -> str:
+    """The reply as it will go out, or a WorkflowError saying what to fix (length, tone)."""
     text = (text or "").strip()
-    if not text:
-        raise WorkflowError("the reply is empty")
-    limit = MAX_REPLY_LENGTH.get(post.reply_channel, MAX_REPLY_LENGTH.get(post.channel, 2_000))
-    if len(text) > limit:
-        raise WorkflowError(
-            f"the reply has {len(text):,} characters; {post.reply_channel} allows at most {limit:,} — shorten it"
-        )
+    problems = check_reply(text, Channel(post.reply_channel))
+    if problems:
+        raise WorkflowError("; ".join(problems))
     return text
 
 

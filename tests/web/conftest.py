@@ -7,15 +7,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from social_care.web import create_web_app
-from social_care.web.auth import add_user
 
-from .factory import PASSWORD, login
+from .factory import login, make_user
 
 
 @pytest.fixture
 def team(app: Any) -> Any:
-    add_user(app, "jane", PASSWORD, display_name="Jane Roe")
-    add_user(app, "bob", PASSWORD, display_name="Bob Stone")
+    make_user(app, "jane", "Jane Roe")
+    make_user(app, "bob", "Bob Stone")
     return app
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from social_care.models import ReplyKind, ReplyStatus
 from social_care.store import repo
-from social_care.store.tables import Post, Reply
+from social_care.store.tables import Post, Reply, User
 
 _ids = itertools.count(1000)
 PASSWORD = "correct horse battery"
@@ -36,17 +39,21 @@ def make_post(
     thread_key: str | None = None,
     draft: str | None = "Hi Jane, we're sorry about your order. Could you DM us the order number?",
     status: str | None = None,
+    external_id: str | None = None,
+    reply_thread_id: str | None = None,
+    reply_recipient_id: str | None = None,
 ) -> Post:
     """One stored post (as the pipeline would store it), optionally with its playbook draft."""
     n = next(_ids)
     author_id = author_id or str(n)
     now: datetime = app.now()
-    ext = f"ext{n}"
+    ext = external_id or f"ext{n}"
     post = Post(
         channel=channel, external_id=ext, author_id=author_id, author_handle=handle or f"user{author_id}",
         author_name=name, author_followers=followers, customer_key=f"{PLATFORM[channel]}:{author_id}", text=text,
         created_at=now - timedelta(minutes=minutes_ago), ingested_at=now, thread_key=thread_key or ext,
-        reply_channel=channel, reply_thread_id=ext, reply_recipient_id=author_id if channel != "x.mention" else None,
+        reply_channel=channel, reply_thread_id=reply_thread_id or ext,
+        reply_recipient_id=reply_recipient_id or (author_id if channel in ("x.dm", "facebook.messenger") else None),
         scorer="test", lang=lang, label=label, polarity=polarity, flagged=flagged, category=category,
         reasons=reasons if reasons is not None else (["negative words: terrible"] if flagged else []),
         status=status or ("flagged" if flagged else "new"), updated_at=now,
@@ -55,12 +62,26 @@ def make_post(
         repo.insert_new_posts(s, posts=[post])
         if draft is not None:
             s.add(Reply(
-                post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel, target_thread_id=ext,
+                post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel, target_thread_id=post.reply_thread_id,
                 target_recipient_id=post.reply_recipient_id, text=draft, status=ReplyStatus.DRAFT.value,
                 idempotency_key=f"playbook:{post.id}", template_id="test", created_at=now,
             ))
             repo.change_status(s, post=post, to_status="awaiting_approval", actor="system", now=now)
     return post
+
+
+@functools.cache
+def _password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)  # hashed once per session: argon2 is slow on purpose
+
+
+def make_user(app: Any, username: str, display_name: str | None = None) -> User:
+    """A team member whose password is ``PASSWORD`` (``add_user`` itself is tested through the CLI)."""
+    with app.session() as s:
+        user = User(username=username, display_name=display_name or username, password_hash=_password_hash(),
+                    created_at=app.now())
+        s.add(user)
+    return user
 
 
 def csrf_of(html: str) -> str:
