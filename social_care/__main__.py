@@ -1,0 +1,3 @@
+from social_care.cli import main
+
+main()

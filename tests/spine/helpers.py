@@ -1,0 +1,55 @@
+"""Small helpers for the spine tests: feed the simulator one item per channel, find connectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from social_care.models import Channel
+
+ANGRY = "This is the worst service ever, my order never arrived and nobody answers. I want a refund now!"
+HAPPY = "Thank you so much, the shoes are perfect and arrived early! Love this shop."
+
+
+def connector(app: Any, stream: str) -> Any:
+    return next(c for c in app.connectors if c.stream == stream)
+
+
+STREAM_OF = {
+    Channel.X_MENTION: "x.mentions",
+    Channel.X_DM: "x.dms",
+    Channel.FACEBOOK_COMMENT: "facebook.comments",
+    Channel.MESSENGER: "facebook.messenger",
+}
+
+
+class Feeder:
+    """Adds customer posts to the simulator on any channel, with a distinct customer each time."""
+
+    def __init__(self, sim: Any) -> None:
+        self.sim = sim
+        self.n = 0
+        self.page_post: str | None = None
+        self.comments_on_post = 0
+
+    def add(self, channel: Channel, text: str, *, author: str | None = None, name: str = "Jane Doe",
+            created_at: Any = None, followers: int = 120) -> str:
+        self.n += 1
+        author = author or str(4200 + self.n)
+        if channel == Channel.X_MENTION:
+            return self.sim.x.add_mention(author_id=author, username=f"user{author}", name=name,
+                                          text=f"@acmeshop {text}", created_at=created_at, followers=followers)
+        if channel == Channel.X_DM:
+            return self.sim.x.add_dm(sender_id=author, username=f"user{author}", name=name, text=text,
+                                     created_at=created_at, followers=followers)
+        if channel == Channel.FACEBOOK_COMMENT:
+            # a new Page post every 20 comments, so comment streams span several posts and pages
+            if self.page_post is None or self.comments_on_post >= 20:
+                self.page_post = self.sim.facebook.add_post(message=f"Winter sale, day {self.n}!")
+                self.comments_on_post = 0
+            self.comments_on_post += 1
+            return self.sim.facebook.add_comment(self.page_post, user_id=f"70{author}", name=name, text=text,
+                                                 created_at=created_at)
+        return self.sim.facebook.add_message(psid=f"80{author}", name=name, text=text, created_at=created_at)
+
+    def many(self, channel: Channel, count: int, text: str = "where is my order?") -> list[str]:
+        return [self.add(channel, f"{text} #{i}") for i in range(count)]
