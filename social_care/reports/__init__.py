@@ -1,0 +1,108 @@
+"""The weekly mention report: figures from the store (``compute``), JSON/Markdown/HTML (``render``).
+
+``weekly_job(app)`` is the scheduler's Monday job: last full week's report written to the reports
+directory in all three formats, and its summary posted to Slack through the alert outbox.
+``build_report(app, week=None)`` returns the figures; ``social_care.reports.cli.register`` adds
+``social-care report``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import ConfigError
+from .compute import Week, compute_report, last_full_week, parse_week, summary_lines
+from .render import FORMATS, render
+
+__all__ = ["ReportSettings", "build_report", "write_report", "weekly_job", "render", "parse_week", "last_full_week",
+           "FORMATS"]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    timezone: str = "UTC"  # SOCIAL_CARE_REPORT_TIMEZONE: weeks, days and hours of the report (IANA name)
+    reports_dir: str = "./reports"  # SOCIAL_CARE_REPORTS_DIR: where weekly_job writes its files
+    day: str = "mon"  # SOCIAL_CARE_REPORT_DAY: APScheduler day name for the weekly job
+    hour: int = 8  # SOCIAL_CARE_REPORT_HOUR: local hour (in SOCIAL_CARE_REPORT_TIMEZONE)
+    minute: int = 0  # SOCIAL_CARE_REPORT_MINUTE
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ReportSettings:
+        d = cls()
+
+        def get(name: str, default: Any) -> Any:
+            value = getattr(settings, name, None)
+            return default if value is None or value == "" else value
+
+        out = cls(timezone=str(get("report_timezone", d.timezone)), reports_dir=str(get("reports_dir", d.reports_dir)),
+                  day=str(get("report_day", d.day)), hour=int(get("report_hour", d.hour)),
+                  minute=int(get("report_minute", d.minute)))
+        try:
+            ZoneInfo(out.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"SOCIAL_CARE_REPORT_TIMEZONE: unknown time zone {out.timezone!r}") from None
+        return out
+
+    def cron_trigger_kwargs(self) -> dict[str, Any]:
+        """``CronTrigger(**kwargs)`` for the weekly job (day names, never from_crontab)."""
+        return {"day_of_week": self.day, "hour": self.hour, "minute": self.minute, "timezone": self.timezone}
+
+
+def build_report(app: Any, week: str | Week | None = None) -> dict[str, Any]:
+    """Figures of ``week`` (``"2026-W47"``; default: the last full week in the report time zone)."""
+    cfg = ReportSettings.from_settings(app.settings)
+    now = app.now()
+    if week is None:
+        wk = last_full_week(now, cfg.timezone)
+    elif isinstance(week, Week):
+        wk = week
+    else:
+        wk = parse_week(week, cfg.timezone)
+    with app.session() as s:
+        return compute_report(s, week=wk, settings=app.settings, as_of=now,
+                              public_url=str(getattr(app.settings, "public_url", "")))
+
+
+def write_report(report: dict[str, Any], fmt: str, path: str | Path) -> Path:
+    """Write atomically (temp file + rename), creating the directory."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(render(report, fmt))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def weekly_job(app: Any) -> dict[str, Any]:
+    """Last full week's report in html, md and json, and its summary to Slack (once per week)."""
+    from ..alerts import enqueue
+
+    cfg = ReportSettings.from_settings(app.settings)
+    report = build_report(app)
+    base = Path(cfg.reports_dir) / f"social-care-{report['week']}"
+    files = [str(write_report(report, fmt, base.with_suffix(f".{fmt}"))) for fmt in FORMATS]
+    lines = summary_lines(report)
+    payload = {
+        "headline": f":bar_chart: Weekly mention report {report['week']}",
+        "body": "\n".join(f"• {line}" for line in lines),
+        "context": [f"{report['first_day']} – {report['last_day']} ({report['timezone']})",
+                    f"Full report: {files[0]}"],
+        "buttons": [["Open the queue", f"{str(getattr(app.settings, 'public_url', '')).rstrip('/')}/posts"]],
+        "fallback": f"Weekly mention report {report['week']}: {lines[0]}",
+    }
+    with app.session() as s:
+        alert = enqueue(s, kind="report", dedupe_key=f"report:{report['week']}", now=app.now(), payload=payload)
+    log.info("weekly report %s written to %s", report["week"], ", ".join(files))
+    return {"week": report["week"], "files": files, "alert_created": alert is not None}
