@@ -20,6 +20,7 @@ PROBLEM_TYPE = "application/problem+json"
 # Documented per-15-minute limits: (per app / bearer, per user / OAuth1). None = auth type not supported.
 DOCUMENTED_LIMITS: dict[str, tuple[int | None, int]] = {
     "GET /2/users/:id/mentions": (450, 300),
+    "GET /2/users/:id/tweets": (1500, 900),
     "GET /2/users/me": (None, 75),
     "GET /2/users/:id": (300, 900),
     "GET /2/users/by/username/:username": (300, 900),
@@ -69,6 +70,7 @@ class XApi(PlatformApi):
             ("GET /2/users/me", self.users_me),
             ("GET /2/users/by/username/:username", self.user_by_username),
             ("GET /2/users/:id/mentions", self.mentions),
+            ("GET /2/users/:id/tweets", self.user_tweets),
             ("GET /2/users/:id", self.user_by_id),
             ("GET /2/dm_events", self.dm_events),
             ("GET /2/dm_conversations/with/:participant_id/dm_events", self.dm_events),
@@ -201,6 +203,13 @@ class XApi(PlatformApi):
 
     # ---- tweets -------------------------------------------------------------------------------
     def mentions(self, req: Request, auth: Auth) -> Response:
+        return self._timeline(req, self.state.mentions_of(req.params["id"])[:800])
+
+    def user_tweets(self, req: Request, auth: Auth) -> Response:
+        """``GET /2/users/:id/tweets``: the user's timeline (the 3,200 most recent), newest first."""
+        return self._timeline(req, self.state.tweets_of(req.params["id"])[:3200])
+
+    def _timeline(self, req: Request, timeline: list[Any]) -> Response:
         q = req.query
         check_params(q, MENTIONS_PARAMS)
         size = int_param(q, "max_results", 5, 100, 10)
@@ -208,7 +217,7 @@ class XApi(PlatformApi):
         start, end = parse_time(q, "start_time"), parse_time(q, "end_time")
         exclude = {v for v in q.get("exclude", "").split(",") if v}
         renderer = Renderer(self.state, q, csv_param(q, "expansions", TWEET_EXPANSIONS))
-        items = [t for t in self.state.mentions_of(req.params["id"])[:800]
+        items = [t for t in timeline
                  if (since_id is None or int(t.id) > since_id) and (until_id is None or int(t.id) < until_id)
                  and (since_id is not None or start is None or t.created_at >= start)
                  and (end is None or t.created_at < end)

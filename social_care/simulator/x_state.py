@@ -158,6 +158,12 @@ class XState:
             found = [t for t in self.tweets.values() if self.is_mention(t, user_id)]
         return sorted(found, key=lambda t: int(t.id), reverse=True)
 
+    def tweets_of(self, user_id: str) -> list[Tweet]:
+        """The user's own posts (their timeline, replies included), newest first."""
+        with self.lock:
+            found = [t for t in self.tweets.values() if t.author_id == str(user_id) and not t.deleted]
+        return sorted(found, key=lambda t: int(t.id), reverse=True)
+
     def live_tweet(self, tweet_id: str) -> Tweet | None:
         tweet = self.tweets.get(str(tweet_id))
         return None if tweet is None or tweet.deleted else tweet

@@ -142,3 +142,12 @@ def test_timeout_injection(server, sim):
         slow.get_users_mentions(BRAND_ID)
     sim.release_stalls()
     assert slow.get_users_mentions(BRAND_ID).data is None
+
+
+def test_user_timeline_lists_the_brands_replies(x, sim):
+    tid = sim.x.add_mention(author_id="42", username="janedoe", text="my order never arrived")
+    sim.x.add_tweet(author_id="42", text="unrelated post by the customer")
+    reply_id = x.create_tweet(text="Sorry! Please DM us.", in_reply_to_tweet_id=tid).data["id"]
+    timeline = x.get_users_tweets(int(BRAND_ID), tweet_fields=["referenced_tweets", "created_at"]).data
+    assert [str(t.id) for t in timeline] == [reply_id]
+    assert timeline[0].referenced_tweets[0].id == int(tid)
