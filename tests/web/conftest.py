@@ -29,28 +29,3 @@ def jane(web: TestClient) -> tuple[TestClient, str]:
     """A client signed in as jane, and its CSRF token."""
     return web, login(web, "jane")
 
-
-@pytest.fixture
-def app(settings: Any, clock: Any) -> Iterator[Any]:
-    """The root ``app`` fixture, or, while the scorer package is not importable yet, the same wiring without it."""
-    from social_care.app import App, build_app
-
-    try:
-        application = build_app(settings, clock=clock)
-    except ImportError as exc:  # TEMPORARY: social_care.scoring.get_scorer not landed yet
-        if "get_scorer" not in str(exc):
-            raise
-        from connectors import build_clients, build_connectors
-        from responders import build_responders
-        from social_care.playbook import Playbook
-        from social_care.store import make_engine, upgrade
-
-        engine = make_engine(settings.database_url)
-        upgrade(engine)
-        clients = build_clients(settings, clock=clock)
-        application = App(settings=settings, engine=engine, scorer=None,  # type: ignore[arg-type]
-                          playbook=Playbook.load(settings.templates_path, brand=settings.brand_name),
-                          connectors=build_connectors(clients, settings), responders=build_responders(clients),
-                          clock=clock)
-    yield application
-    application.engine.dispose()
