@@ -127,7 +127,8 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
     configure_logging("WARNING")
     posts, page_posts = load_demo_posts()
     sim = Simulator(x_user_id=X_USER_ID, x_username="acmeshop", page_id=PAGE_ID, page_name="Acme",
-                    page_token="demo-page-token", x_bearer_token="demo-bearer-token")
+                    page_token="demo-page-token", x_bearer_token="demo-bearer-token",
+                    rate_limits="generous")
     server = SimulatorServer(sim, host="127.0.0.1", port=0).start()
     _fresh_sqlite(database_url)
     web_port = port
