@@ -71,15 +71,22 @@ def care_app(slack_settings: Any, clock: Any, sim: Any, monkeypatch: pytest.Monk
     application.engine.dispose()
 
 
-def make_app(settings: Settings, clock: Any) -> App:
-    """The store, settings and clock are all these tests need (no connectors, a keyword scorer)."""
+def make_app(settings: Settings, clock: Any, *, responders: bool = False) -> App:
+    """The store, settings and clock are all these tests need (no connectors, a keyword scorer);
+    ``responders=True`` adds the real responders, talking HTTP to the simulator."""
     from social_care.logging_setup import install_secret_filter
 
     install_secret_filter(settings.secrets())  # as build_app does: httpx at WARNING, secrets redacted
     engine = make_engine(settings.database_url)
     upgrade(engine)
+    sending = None
+    if responders:
+        from connectors import build_clients
+        from responders import build_responders
+
+        sending = build_responders(build_clients(settings, clock=clock))
     return App(settings=settings, engine=engine, scorer=KeywordScorer(), playbook=None,  # type: ignore[arg-type]
-               connectors=[], responders=None, clock=clock)  # type: ignore[arg-type]
+               connectors=[], responders=sending, clock=clock)  # type: ignore[arg-type]
 
 
 def add_post(app: App, *, channel: str = "x.mention", created_at: datetime, text: str = "my order never arrived",

@@ -1,0 +1,261 @@
+"""Follow-up after resolution: ask the customer, privately, whether everything is fine now.
+
+``run(app) -> dict`` (scheduler job, every few minutes), in four idempotent steps:
+
+1. **schedule**: a resolved post with follow-ups on gets ``followup_due_at = resolved_at + delay``.
+2. **create**: when due, one ``Reply`` (kind ``followup``, status ``approved``, idempotency key
+   ``followup:{post_id}``) to the customer's latest *private* conversation on that platform (X DM or
+   Messenger, same ``customer_key``), handed to the reply outbox (``social_care.outbox.send_reply``).
+   It is listed for a person instead (status ``needs_human`` with the reason) when there is no
+   private conversation, or when Messenger's 24-hour window since the customer's last message has
+   closed. Other due posts of the same customer are covered by that one message.
+3. **sent**: once the outbox has sent it, ``followup_sent_at`` is set (on the covered posts too).
+4. **answer**: the customer's next private message after the follow-up (within the answer window)
+   is scored with ``app.scorer``: ``satisfaction`` becomes ``satisfied`` or ``unsatisfied``. An
+   unhappy answer reopens the case (``change_status`` → ``flagged``) and pings Slack again.
+
+``set_followup(app, post_id, enabled, actor)`` turns follow-ups off (or on again) for one post.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from .errors import SocialCareError
+from .models import Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
+from .store import repo
+from .store.tables import Post, Reply
+
+__all__ = ["FollowupSettings", "run", "set_followup", "followup_text", "PRIVATE_CHANNELS"]
+log = logging.getLogger(__name__)
+
+PRIVATE_CHANNELS = (Channel.X_DM.value, Channel.MESSENGER.value)
+MESSENGER_WINDOW = timedelta(hours=24)
+TEXTS = {
+    "en": "Hi{name}, this is {brand} following up on your recent message. Is everything sorted now? "
+          "Just reply here and let us know. If not, we are happy to help.",
+    "de": "Hallo{name}, hier ist {brand} noch einmal zu Ihrer letzten Nachricht. Ist jetzt alles in Ordnung? "
+          "Antworten Sie einfach hier. Falls nicht, helfen wir gern weiter.",
+    "fr": "Bonjour{name}, ici {brand} suite à votre dernier message. Tout est-il réglé maintenant ? "
+          "Répondez simplement ici. Sinon, nous sommes là pour vous aider.",
+    "es": "Hola{name}, somos {brand} y te escribimos por tu último mensaje. ¿Está todo resuelto ya? "
+          "Responde aquí y cuéntanos. Si no, te ayudamos encantados.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupSettings:
+    enabled: bool = True  # SOCIAL_CARE_FOLLOWUP_ENABLED: follow-ups at all
+    delay_minutes: int = 1440  # SOCIAL_CARE_FOLLOWUP_DELAY_MINUTES: after resolution (1 day)
+    answer_hours: int = 168  # SOCIAL_CARE_FOLLOWUP_ANSWER_HOURS: a private message this long after counts as the answer
+    lookback_days: int = 14  # SOCIAL_CARE_FOLLOWUP_LOOKBACK_DAYS: older resolutions get none (first deploy)
+    brand: str = "our shop"  # SOCIAL_CARE_BRAND_NAME
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FollowupSettings:
+        d = cls()
+
+        def get(name: str, default: Any) -> Any:
+            value = getattr(settings, name, None)
+            return default if value is None else type(default)(value)
+
+        return cls(enabled=get("followup_enabled", d.enabled), delay_minutes=get("followup_delay_minutes", d.delay_minutes),
+                   answer_hours=get("followup_answer_hours", d.answer_hours),
+                   lookback_days=get("followup_lookback_days", d.lookback_days),
+                   brand=get("brand_name", d.brand))
+
+
+def followup_text(post: Post, brand: str) -> str:
+    name = (post.author_name or "").split(" ")[0] if post.author_name else ""
+    return TEXTS.get((post.lang or "en")[:2], TEXTS["en"]).format(name=f" {name}" if name else "", brand=brand)
+
+
+def run(app: Any) -> dict[str, int]:
+    """One pass of the follow-up job; returns counts of what it did."""
+    cfg = FollowupSettings.from_settings(app.settings)
+    out = {"scheduled": 0, "created": 0, "needs_human": 0, "sent": 0, "answered": 0, "reopened": 0}
+    if not cfg.enabled:
+        return out
+    now = app.now()
+    with app.session() as s:
+        out["scheduled"] = _schedule(s, cfg, now)
+        to_send = _create_due(s, cfg, now, out)
+    if getattr(app, "responders", None) is not None:
+        from .outbox import send_reply
+
+        for reply_id in to_send:
+            try:
+                send_reply(app, reply_id)
+            except SocialCareError as exc:  # stays approved: the outbox job tries again
+                log.warning("follow-up reply %s not sent yet: %s", reply_id, exc)
+    with app.session() as s:
+        out["sent"] = _mark_sent(s)
+        _answers(s, app, cfg, app.now(), out)
+    return out
+
+
+def _schedule(s: Session, cfg: FollowupSettings, now: datetime) -> int:
+    posts = s.exec(
+        select(Post).where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)  # noqa: E712
+        .where(col(Post.followup_due_at).is_(None), col(Post.followup_sent_at).is_(None))
+        .where(col(Post.followup_of_post_id).is_(None), col(Post.resolved_at).is_not(None))
+        .where(col(Post.resolved_at) >= now - timedelta(days=cfg.lookback_days))
+    ).all()
+    for post in posts:
+        post.followup_due_at = as_utc(post.resolved_at) + timedelta(minutes=cfg.delay_minutes)  # type: ignore[arg-type]
+        s.add(post)
+    return len(posts)
+
+
+def _create_due(s: Session, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> list[int]:
+    due = s.exec(
+        select(Post).where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)  # noqa: E712
+        .where(col(Post.followup_due_at) <= now, col(Post.followup_sent_at).is_(None))
+        .order_by(col(Post.resolved_at).desc(), col(Post.id).desc())
+    ).all()
+    if not due:
+        return []
+    existing = set(s.exec(select(Reply.post_id).where(Reply.kind == ReplyKind.FOLLOWUP.value,
+                                                      col(Reply.post_id).in_([p.id for p in due]))).all())
+    by_customer: dict[str, list[Post]] = defaultdict(list)
+    for post in due:
+        by_customer[post.customer_key].append(post)
+    to_send: list[int] = []
+    for customer, posts in by_customer.items():
+        if any(p.id in existing for p in posts) or _pending_followup(s, customer):
+            continue  # one message per customer; the others are covered when it is sent
+        post = posts[0]  # the latest resolved
+        reply = _followup_reply(s, post, cfg, now)
+        s.add(reply)
+        s.flush()
+        if reply.status == ReplyStatus.APPROVED.value:
+            out["created"] += 1
+            to_send.append(reply.id)  # type: ignore[arg-type]
+        else:
+            out["needs_human"] += 1
+            log.info("follow-up for post %s listed for a person: %s", post.id, reply.error)
+    return to_send
+
+
+def _pending_followup(s: Session, customer: str) -> bool:
+    return s.exec(
+        select(Reply.id).join(Post, col(Post.id) == col(Reply.post_id))
+        .where(Post.customer_key == customer, Reply.kind == ReplyKind.FOLLOWUP.value)
+        .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]))
+    ).first() is not None
+
+
+def _followup_reply(s: Session, post: Post, cfg: FollowupSettings, now: datetime) -> Reply:
+    private = s.exec(
+        select(Post).where(Post.customer_key == post.customer_key, col(Post.channel).in_(PRIVATE_CHANNELS))
+        .order_by(col(Post.created_at).desc(), col(Post.id).desc())
+    ).first()
+    target = private or post
+    reply = Reply(post_id=post.id, kind=ReplyKind.FOLLOWUP.value, channel=target.reply_channel,  # type: ignore[arg-type]
+                  target_thread_id=target.reply_thread_id, target_recipient_id=target.reply_recipient_id,
+                  text=followup_text(post, cfg.brand), idempotency_key=f"followup:{post.id}", author="system",
+                  created_at=now, status=ReplyStatus.APPROVED.value, approved_at=now)
+    if private is None:
+        reply.status = ReplyStatus.NEEDS_HUMAN.value
+        reply.error = (f"no private conversation with this customer on {Channel(post.channel).platform}: "
+                       "follow up by hand if it fits")
+    elif private.channel == Channel.MESSENGER.value and now - as_utc(private.created_at) > MESSENGER_WINDOW:
+        reply.status = ReplyStatus.NEEDS_HUMAN.value
+        reply.error = (f"outside Messenger's 24-hour window (the customer's last message is from "
+                       f"{as_utc(private.created_at):%Y-%m-%d %H:%M} UTC): follow up by hand, e.g. from Meta Business Suite")
+    return reply
+
+
+def _mark_sent(s: Session) -> int:
+    rows = s.exec(
+        select(Reply, Post).join(Post, col(Post.id) == col(Reply.post_id))
+        .where(Reply.kind == ReplyKind.FOLLOWUP.value, Reply.status == ReplyStatus.SENT.value)
+        .where(col(Post.followup_sent_at).is_(None))
+    ).all()
+    for reply, post in rows:
+        sent_at = as_utc(reply.sent_at or reply.created_at)
+        covered = s.exec(
+            select(Post).where(Post.customer_key == post.customer_key, Post.status == PostStatus.RESOLVED.value)
+            .where(col(Post.followup_due_at) <= sent_at, col(Post.followup_sent_at).is_(None))
+            .where(Post.followup_enabled == True)  # noqa: E712
+        ).all()
+        for p in {row.id: row for row in (post, *covered)}.values():
+            p.followup_sent_at = sent_at
+            s.add(p)
+    return len(rows)
+
+
+def _answers(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> None:
+    window = timedelta(hours=cfg.answer_hours)
+    waiting = s.exec(
+        select(Post).where(col(Post.followup_sent_at).is_not(None), col(Post.satisfaction).is_(None))
+        .where(col(Post.followup_sent_at) >= now - window - timedelta(days=1))
+    ).all()
+    by_customer: dict[str, list[Post]] = defaultdict(list)
+    for post in waiting:
+        by_customer[post.customer_key].append(post)
+    for customer, posts in by_customer.items():
+        first_sent = min(as_utc(p.followup_sent_at) for p in posts)  # type: ignore[arg-type]
+        answer = s.exec(
+            select(Post).where(Post.customer_key == customer, col(Post.channel).in_(PRIVATE_CHANNELS))
+            .where(Post.created_at > first_sent, Post.created_at <= first_sent + window)
+            .where(col(Post.followup_of_post_id).is_(None), col(Post.id).not_in([p.id for p in posts]))
+            .order_by(col(Post.created_at), col(Post.id))
+        ).first()
+        if answer is None:
+            continue
+        score = app.scorer.score(answer.text)
+        unhappy = bool(score.flagged) or score.label == "negative"
+        verdict = "unsatisfied" if unhappy else "satisfied"
+        primary = max(posts, key=lambda p: (as_utc(p.followup_sent_at), p.id))  # type: ignore[arg-type]
+        answer.followup_of_post_id = primary.id
+        s.add(answer)
+        for post in posts:
+            if as_utc(post.followup_sent_at) < as_utc(answer.created_at):  # type: ignore[arg-type]
+                post.satisfaction = verdict
+                s.add(post)
+        out["answered"] += 1
+        if unhappy:
+            _reopen(s, primary, answer, now)
+            out["reopened"] += 1
+
+
+def _reopen(s: Session, post: Post, answer: Post, now: datetime) -> None:
+    from .alerts import enqueue
+
+    quote = answer.text if len(answer.text) <= 120 else answer.text[:119] + "…"
+    post.flagged = True
+    repo.change_status(s, post=post, to_status=PostStatus.FLAGGED.value, actor="system", now=now,
+                       note=f"customer unhappy after follow-up (post {answer.id}): {quote}")
+    enqueue(s, kind="reopened", dedupe_key=f"reopened:{post.id}:{answer.id}", now=now, post_id=post.id,
+            payload={"note": f"Answer to the follow-up: “{quote}”", "answer_post_id": answer.id})
+    log.info("post %s reopened: the customer is not happy after the follow-up", post.id)
+
+
+def set_followup(app: Any, post_id: int, enabled: bool, actor: str) -> Post:
+    """Turn follow-ups on or off for one post; an unsent follow-up is withdrawn when turned off."""
+    from .errors import SkippableError
+
+    with app.session() as s:
+        post = s.get(Post, post_id)
+        if post is None:
+            raise SkippableError(f"no post {post_id}")
+        if post.followup_enabled == enabled:
+            return post
+        post.followup_enabled = enabled
+        post.version += 1
+        post.updated_at = app.now()
+        s.add(post)
+        if not enabled:
+            for reply in s.exec(select(Reply).where(Reply.post_id == post_id, Reply.kind == ReplyKind.FOLLOWUP.value)
+                                .where(col(Reply.status).in_([ReplyStatus.APPROVED.value,
+                                                              ReplyStatus.NEEDS_HUMAN.value]))).all():
+                s.delete(reply)
+        log.info("follow-up for post %s turned %s by %s", post_id, "on" if enabled else "off", actor)
+        return post
