@@ -3,19 +3,23 @@
 The same code builds the training matrix (scripts/train_scorer.py) and scores posts at run
 time, so the shipped model needs neither scikit-learn nor any download.
 
-A batch of posts is normalised in Python (NFKC, lower case, URLs/mentions folded, tokens
-separated by single spaces), concatenated and turned into one array of code points. Every
-n-gram is hashed with a polynomial rolling hash computed from prefix sums (mod 2**64, so it
-is position independent and deterministic across processes), then mixed. Features:
+A batch of posts is joined into one string (NFKC, lower case, URLs and @mentions folded,
+a few HTML entities undone), turned into one array of code points, and cleaned with numpy:
+diacritics/zero-width/bidi characters removed, runs of a character cut to three, runs of
+white space cut to one space. Each post starts with one space (its separator) and ends
+where the next post's separator starts. Features, all hashed to 32 bits with a polynomial
+hash (deterministic across processes) and a multiplicative mix:
 
-* word unigrams and bigrams,
-* negated words (a word within three tokens after a negator, e.g. "not" ... "good"),
-* character n-grams, n = 1..4, over the space-padded token stream.
+* character n-grams (n in CHAR_NGRAMS) at every offset of the post, spaces included,
+* word tokens (runs of letters/digits; every other visible character is a token),
+* bigrams of consecutive tokens,
+* negated tokens (a token within three tokens after a negator such as "not", "nunca", "نه").
+
+Every post's feature vector is scaled by 1/sqrt(number of feature occurrences).
 """
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -23,18 +27,8 @@ from typing import Sequence
 
 import numpy as np
 
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_MENTION = re.compile(r"@\w+")
-_REPEAT = re.compile(r"(.)\1{3,}", re.S)
-# Arabic diacritics and tatweel, zero-width and bidi controls, variation selectors, skin tones.
-_STRIP = re.compile(
-    "[\u064b-\u065f\u0670\u0640\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
-    "\ufe00-\ufe0f\U0001f3fb-\U0001f3ff]"
-)
-_TOKEN = re.compile(r"[\w\u0900-\u097f\u0980-\u09ff]+(?:['’][\w]+)*|[^\w\s]")
-
-CHAR_NGRAMS = (1, 2, 3, 4)
-T_WORD, T_BIGRAM, T_NEG = 101, 102, 103
+CHAR_NGRAMS = (2, 3, 4)
+T_WORD, T_BIGRAM, T_NEG = 11, 12, 13
 
 NEGATORS = frozenset(
     """
@@ -43,91 +37,112 @@ NEGATORS = frozenset(
     haven't havent hasn't hasnt without
     nunca nada nadie ni sin jamás jamais rien personne pas ne non nein nicht kein keine keinen
     nie niemals ohne mai niente nessuno nem não nao ninguém sem
-    نه نمی نیست نبود نشد ندارد نداره نمیشه نمی‌شه هیچ
+    نه نمی نیست نبود نشد ندارد نداره نمیشه هیچ
     لا لم لن ليس ما مش مو
     नहीं नही मत ना न
     안 못 않 없
     """.split()
 )
 
-_B = 0x100000001B3  # odd, so it has an inverse mod 2**64
-_BINV = pow(_B, -1, 2**64)
-_K1 = np.uint64(0x9E3779B97F4A7C15)
-_K2 = np.uint64(0xBF58476D1CE4E5B9)
-_K3 = np.uint64(0x94D049BB133111EB)
-_U64 = np.uint64
+_URL = re.compile(r"(?:https?://|www\.)[^\s\x00]+", re.I)
+_MENTION = re.compile(r"@\w+")
+_ENTITIES = (("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"))
+
+# character classes
+C_SPACE, C_WORD, C_OTHER, C_DROP, C_SEP, C_APOS = 0, 1, 2, 3, 4, 5
+_TABLE: np.ndarray | None = None
+_LOWER: np.ndarray | None = None
 
 
-def normalize(text: str) -> str:
-    """Fold a raw post to a stream of tokens separated by single spaces, padded with spaces."""
-    if not text:
-        return "  "
-    t = unicodedata.normalize("NFKC", text).lower()
-    if "&" in t:
-        t = html.unescape(t)
-    if "http" in t or "www." in t:
-        t = _URL.sub(" http ", t)
-    if "@" in t:
-        t = _MENTION.sub(" @user ", t)
-    t = _STRIP.sub("", t)
-    t = _REPEAT.sub(r"\1\1\1", t)
-    return " " + " ".join(_TOKEN.findall(t)) + " "
+def _lower_table() -> np.ndarray:
+    global _LOWER
+    if _LOWER is None:
+        t = np.arange(0x10000, dtype=np.uint32)
+        for cp in range(0x10000):
+            c = chr(cp)
+            lo = c.lower()
+            if lo != c and len(lo) == 1:
+                t[cp] = ord(lo)
+        _LOWER = t
+    return _LOWER
+
+
+def _class_table() -> np.ndarray:
+    global _TABLE
+    if _TABLE is None:
+        t = np.empty(0x10000, dtype=np.uint8)
+        cat = unicodedata.category
+        for cp in range(0x10000):
+            c = cat(chr(cp))[0]
+            t[cp] = C_WORD if c in "LNM" else C_SPACE if c == "Z" else C_OTHER
+        for cp in range(0, 32):
+            t[cp] = C_DROP
+        for cp in (9, 10, 11, 12, 13, 0x85):
+            t[cp] = C_SPACE
+        t[0] = C_SEP
+        t[ord("_")] = C_WORD
+        t[ord("'")] = C_APOS
+        t[0x2019] = C_APOS
+        drop = [*range(0x064B, 0x0660), 0x0670, 0x0640, 0x00AD, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                *range(0x2060, 0x2070), 0xFEFF, *range(0xFE00, 0xFE10), *range(0x0300, 0x0370),
+                *range(0xD800, 0xE000)]
+        t[drop] = C_DROP
+        _TABLE = t
+    return _TABLE
+
+
+_B = np.uint32(0x01000193)  # odd, so it has an inverse mod 2**32
+_BINV = np.uint32(pow(0x01000193, -1, 2**32))
+_K = np.uint32(0x9E3779B1)
+_U32 = np.uint32
 
 
 class _Powers:
-    """Cached powers of the hash base and of its inverse, mod 2**64."""
+    """Cached powers of the hash base and of its inverse, mod 2**32."""
 
     def __init__(self) -> None:
-        self.pw = np.ones(1, dtype=np.uint64)
-        self.pwinv = np.ones(1, dtype=np.uint64)
+        self.pw = np.ones(1, dtype=np.uint32)
+        self.pwinv = np.ones(1, dtype=np.uint32)
 
     def ensure(self, n: int) -> None:
         if len(self.pw) >= n:
             return
-        size = max(n, 2 * len(self.pw), 4096)
+        size = max(n, 2 * len(self.pw), 1 << 16)
         with np.errstate(over="ignore"):
-            b = np.full(size, _B, dtype=np.uint64)
+            b = np.full(size, _B, dtype=np.uint32)
             b[0] = 1
-            self.pw = np.cumprod(b, dtype=np.uint64)
-            bi = np.full(size, _BINV, dtype=np.uint64)
+            pw = np.cumprod(b, dtype=np.uint32)
+            bi = np.full(size, _BINV, dtype=np.uint32)
             bi[0] = 1
-            self.pwinv = np.cumprod(bi, dtype=np.uint64)
+            pwinv = np.cumprod(bi, dtype=np.uint32)
+        self.pw, self.pwinv = pw, pwinv
 
 
 _POWERS = _Powers()
 
 
 def _mix(h: np.ndarray, salt: int) -> np.ndarray:
+    """Mixed 32-bit hash; its top bits are used as buckets."""
     with np.errstate(over="ignore"):
-        h = (h + _U64(salt) * _K1) * _K2
-        h ^= h >> _U64(31)
-        h *= _K3
-        h ^= h >> _U64(29)
+        h = (h + _U32((salt * 0x85EBCA6B) & 0xFFFFFFFF)) * _K
+        h ^= h >> _U32(15)
+        h *= _U32(0x2C1B3C6D)
     return h
 
 
-@dataclass
-class Batch:
-    """Hashed features of a batch of normalised posts."""
-
-    n_docs: int
-    norm: list[str]
-    codes: np.ndarray  # code points of the concatenated posts
-    starts: np.ndarray  # start offset of each post in codes (len n_docs + 1)
-    doc: np.ndarray  # post index of each feature occurrence
-    hashes: np.ndarray  # mixed 64-bit hash of each feature occurrence
-    kind: np.ndarray  # 0 for char n-gram, T_* for word features
-    pos: np.ndarray  # start offset (in codes) of each feature occurrence
-    end: np.ndarray  # end offset (in codes) of each feature occurrence
-    counts: np.ndarray  # features per post
-
-    def buckets(self, bits: int) -> np.ndarray:
-        return (self.hashes >> _U64(64 - bits)).astype(np.int64)
-
-
-def span_hash(codes_prefix: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _word_hashes(words: Sequence[str], salt: int) -> np.ndarray:
+    """Hashes of single words, the same as featurize gives their tokens."""
+    s = "".join(words)
+    codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+    n = len(codes)
+    _POWERS.ensure(n + 1)
+    pref = np.zeros(n + 1, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        return (codes_prefix[b] - codes_prefix[a]) * _POWERS.pwinv[a]
+        np.cumsum(codes * _POWERS.pw[:n], dtype=np.uint32, out=pref[1:])
+        lens = np.array([len(w) for w in words], dtype=np.int64)
+        ends = np.cumsum(lens)
+        a = ends - lens
+        return _mix((pref[ends] - pref[a]) * _POWERS.pwinv[a], salt)
 
 
 _NEG_HASHES: np.ndarray | None = None
@@ -136,115 +151,257 @@ _NEG_HASHES: np.ndarray | None = None
 def _negator_hashes() -> np.ndarray:
     global _NEG_HASHES
     if _NEG_HASHES is None:
-        words = sorted(NEGATORS)
-        s = "".join(words)
-        codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        _POWERS.ensure(len(codes) + 1)
-        with np.errstate(over="ignore"):
-            pref = np.concatenate([[np.uint64(0)], np.cumsum(codes * _POWERS.pw[: len(codes)], dtype=np.uint64)])
-        lens = np.array([len(w) for w in words])
-        ends = np.cumsum(lens)
-        a = ends - lens
-        _NEG_HASHES = np.unique(_mix(span_hash(pref, a, ends), T_WORD))
+        _NEG_HASHES = np.unique(_word_hashes(sorted(NEGATORS), T_WORD))
     return _NEG_HASHES
 
 
-def featurize(texts: Sequence[str], normalized: bool = False) -> Batch:
-    norm = list(texts) if normalized else [normalize(t or "") for t in texts]
-    n_docs = len(norm)
-    joined = "".join(norm)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    lens = np.fromiter((len(s) for s in norm), dtype=np.int64, count=n_docs)
-    starts = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(lens, out=starts[1:])
-    total = len(codes)
-    _POWERS.ensure(total + 1)
-    c64 = codes.astype(np.uint64)
-    with np.errstate(over="ignore"):
-        pref = np.empty(total + 1, dtype=np.uint64)
-        pref[0] = 0
-        np.cumsum(c64 * _POWERS.pw[:total], dtype=np.uint64, out=pref[1:])
-    doc_of_pos = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
-    end_of_pos = starts[1:][doc_of_pos]
+def _replace_runs(s: str, needle: str, pattern: re.Pattern, repl: str) -> str:
+    """pattern.sub(repl, s) for matches that start with needle (much faster than re.sub on long strings)."""
+    out, i = [], 0
+    while True:
+        k = s.find(needle, i)
+        if k < 0:
+            break
+        m = pattern.match(s, k)
+        if m and m.end() > k:
+            out.append(s[i:k])
+            out.append(repl)
+            i = m.end()
+        else:
+            out.append(s[i : k + len(needle)])
+            i = k + len(needle)
+    if not out:
+        return s
+    out.append(s[i:])
+    return "".join(out)
 
-    docs, hs, kinds, poss, ends = [], [], [], [], []
-    # character n-grams (skip the single space 1-gram)
+
+def _prepare(texts: Sequence[str]) -> np.ndarray:
+    """Code points of "\\0post\\0post...\\0", normalised (NFKC, lower case, URLs, mentions)."""
+    texts = [t if isinstance(t, str) else ("" if t is None else str(t)) for t in texts]
+    joined = "\x00" + "\x00".join(texts) + "\x00"
+    if joined.count("\x00") != len(texts) + 1:
+        joined = "\x00" + "\x00".join(t.replace("\x00", " ") for t in texts) + "\x00"
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", joined)
+    if "&" in joined:
+        for a, b in _ENTITIES:
+            if a in joined:
+                joined = joined.replace(a, b)
+    for needle in ("http", "HTTP", "Http"):
+        if needle in joined:
+            joined = _replace_runs(joined, needle, _URL, " http ")
+    if "www." in joined:
+        joined = _replace_runs(joined, "www.", _URL, " http ")
+    if "@" in joined:
+        joined = _replace_runs(joined, "@", _MENTION, " @user ")
+    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@dataclass
+class Batch:
+    """Hashed features of a batch of posts."""
+
+    n_docs: int
+    codes: np.ndarray  # cleaned code points; each post starts with a space (its separator)
+    starts: np.ndarray  # offset of each post in codes (n_docs + 1; the last is the final separator)
+    char_hashes: list[np.ndarray]  # per n in CHAR_NGRAMS: hash of the n-gram at offsets 0..starts[-1]-1
+    char_invalid: list[np.ndarray]  # per n: offsets whose n-gram runs past the post's end
+    doc_of_pos: np.ndarray  # post of each offset (len starts[-1])
+    tok_a: np.ndarray  # tokens: start offset
+    tok_b: np.ndarray  # tokens: end offset
+    tok_doc: np.ndarray  # tokens: post
+    wdoc: np.ndarray  # word features (tokens, bigrams, negated tokens): post
+    whash: np.ndarray  # word features: hash
+    counts: np.ndarray  # feature occurrences per post
+
+    def norm(self, i: int) -> str:
+        return self.text(int(self.starts[i]), int(self.starts[i + 1]))
+
+    def text(self, a: int, b: int) -> str:
+        return self.codes[a:b].tobytes().decode("utf-32-le", "replace")
+
+    def scale(self) -> np.ndarray:
+        """Per-post scale so that each post's feature vector has (about) unit length."""
+        return 1.0 / np.sqrt(np.maximum(self.counts, 1))
+
+
+def featurize(texts: Sequence[str]) -> Batch:
+    n_docs = len(texts)
+    raw = _prepare(texts)
+    tab = _class_table()
+    bmp = np.minimum(raw, 0xFFFF)
+    cls = tab[bmp]
+    astral = raw > 0xFFFF
+    lowered = _lower_table()[bmp]
+    if astral.any():
+        lowered[astral] = raw[astral]
+    raw = lowered
+    if astral.any():
+        cls[astral] = C_OTHER
+        cls[astral & ((raw < 0x1F000) | (raw >= 0x1FB00))] = C_WORD  # rare scripts
+        cls[(raw >= 0x1F3FB) & (raw <= 0x1F3FF)] = C_DROP  # skin tones
+        cls[raw >= 0xE0000] = C_DROP  # tags, private use
+    # 1) drop characters, repeats beyond three
+    drop = cls == C_DROP
+    if len(raw) > 3:
+        drop[3:] |= (raw[3:] == raw[2:-1]) & (raw[3:] == raw[1:-2]) & (raw[3:] == raw[:-3])
+    if drop.any():
+        keep = ~drop
+        raw, cls = raw[keep], cls[keep]
+    # 2) collapse white space: keep a space only if the previous char is not space/separator
+    spacey = (cls == C_SPACE) | (cls == C_SEP)
+    dup = np.zeros(len(cls), dtype=bool)
+    dup[1:] = (cls[1:] == C_SPACE) & spacey[:-1]
+    # and a space right before a separator
+    dup[:-1] |= (cls[:-1] == C_SPACE) & (cls[1:] == C_SEP)
+    if dup.any():
+        keep = ~dup
+        raw, cls = raw[keep], cls[keep]
+    # apostrophes inside words belong to the word, other apostrophes are tokens
+    apos = np.flatnonzero(cls == C_APOS)
+    if len(apos):
+        cls = cls.copy() if not cls.flags.writeable else cls
+        inner = apos[(apos > 0) & (apos < len(cls) - 1)]
+        mid = inner[(cls[inner - 1] == C_WORD) & (cls[inner + 1] == C_WORD)]
+        cls[apos] = C_OTHER
+        cls[mid] = C_WORD
+    sep = np.flatnonzero(cls == C_SEP)  # n_docs + 1 separators
+    codes = raw.copy()
+    codes[sep] = 32
+    codes[cls == C_SPACE] = 32
+    total = int(sep[-1])  # offsets 0..total-1 belong to posts
+    starts = sep
+    lens = np.diff(starts)
+    doc_of_pos = np.repeat(np.arange(n_docs, dtype=np.int64), lens)
+
+    # character n-grams, built up from the (n-1)-grams: h_n[p] = h_{n-1}[p] * B + c[p+n-1]
+    c32 = codes
+    hs, invalid = [], []
+    h = c32
+    ends = starts[1:]
+    with np.errstate(over="ignore"):
+        for n in range(2, max(CHAR_NGRAMS) + 1):
+            h = h[:-1] * _B + c32[n - 1 :]
+            if n in CHAR_NGRAMS:
+                hn = np.zeros(total, dtype=np.uint32)
+                m = min(total, len(h))
+                hn[:m] = _mix(h[:m], n)
+                bad = np.concatenate([ends - k for k in range(1, n - 1)]) if n > 2 else np.zeros(0, np.int64)
+                bad = np.concatenate([bad, np.arange(m, total)])
+                bad = bad[(bad >= 0) & (bad < total)]
+                hs.append(hn)
+                invalid.append(bad)
+    counts = np.zeros(n_docs, dtype=np.int64)
     for n in CHAR_NGRAMS:
-        if total < n:
-            continue
-        a = np.arange(total - n + 1, dtype=np.int64)
-        ok = a + n <= end_of_pos[: total - n + 1]
-        if n == 1:
-            ok &= codes != 32
-        a = a[ok]
-        docs.append(doc_of_pos[a])
-        hs.append(_mix(span_hash(pref, a, a + n), n))
-        kinds.append(np.zeros(len(a), dtype=np.int16))
-        poss.append(a)
-        ends.append(a + n)
-    # word tokens: spans between consecutive spaces
-    sp = np.flatnonzero(codes == 32)
-    if len(sp) > 1:
-        ta, tb = sp[:-1] + 1, sp[1:]
-        keep = tb > ta
-        ta, tb = ta[keep], tb[keep]
-        tdoc = doc_of_pos[ta]
-        wh = _mix(span_hash(pref, ta, tb), T_WORD)
-        docs.append(tdoc)
-        hs.append(wh)
-        kinds.append(np.full(len(ta), T_WORD, dtype=np.int16))
-        poss.append(ta)
-        ends.append(tb)
-        if len(ta) > 1:
-            same = tdoc[1:] == tdoc[:-1]
-            ba, bb = ta[:-1][same], tb[1:][same]
-            docs.append(tdoc[:-1][same])
-            hs.append(_mix(span_hash(pref, ba, bb), T_BIGRAM))
-            kinds.append(np.full(len(ba), T_BIGRAM, dtype=np.int16))
-            poss.append(ba)
-            ends.append(bb)
-            # negation scope: the three tokens after a negator, within the same post
-            isneg = np.isin(wh, _negator_hashes())
+        counts += np.maximum(lens - max(n - 2, 0), 0)
+
+    # tokens
+    isword = cls[:total] == C_WORD
+    isother = cls[:total] == C_OTHER
+    prevword = np.zeros(total, dtype=bool)
+    prevword[1:] = isword[:-1]
+    nextword = np.zeros(total, dtype=bool)
+    nextword[:-1] = isword[1:]
+    tok_a = np.flatnonzero((isword & ~prevword) | isother)
+    tok_b = np.flatnonzero((isword & ~nextword) | isother) + 1
+    tok_doc = doc_of_pos[tok_a]
+    n_tok = len(tok_a)
+    _POWERS.ensure(total + 2)
+    pref = np.zeros(total + 1, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        np.cumsum(c32[:total] * _POWERS.pw[:total], dtype=np.uint32, out=pref[1:])
+        wh = (pref[tok_b] - pref[tok_a]) * _POWERS.pwinv[tok_a]
+        th = _mix(wh, T_WORD)
+        wdocs, whs = [tok_doc], [th]
+        if n_tok > 1:
+            same = tok_doc[1:] == tok_doc[:-1]
+            # bigram hash: hash(tok1) * B' + hash(tok2), independent of the space between them
+            bh = _mix(wh[:-1][same] * _U32(0x5BD1E995) + wh[1:][same], T_BIGRAM)
+            wdocs.append(tok_doc[:-1][same])
+            whs.append(bh)
+            negs = _negator_hashes()
+            isneg = negs[np.minimum(np.searchsorted(negs, th), len(negs) - 1)] == th
             if isneg.any():
-                scope = np.zeros(len(ta), dtype=bool)
+                scope = np.zeros(n_tok, dtype=bool)
+                src0 = np.flatnonzero(isneg)
                 for k in (1, 2, 3):
-                    src = np.flatnonzero(isneg[:-k]) if len(ta) > k else np.empty(0, dtype=np.int64)
+                    src = src0[src0 + k < n_tok]
                     dst = src + k
-                    dst = dst[tdoc[dst] == tdoc[src]]
-                    scope[dst] = True
+                    scope[dst[tok_doc[dst] == tok_doc[src]]] = True
                 scope &= ~isneg
                 idx = np.flatnonzero(scope)
-                docs.append(tdoc[idx])
-                with np.errstate(over="ignore"):
-                    hs.append(_mix(wh[idx], T_NEG))
-                kinds.append(np.full(len(idx), T_NEG, dtype=np.int16))
-                poss.append(ta[idx])
-                ends.append(tb[idx])
-    if docs:
-        doc = np.concatenate(docs)
-        hashes = np.concatenate(hs)
-        kind = np.concatenate(kinds)
-        pos = np.concatenate(poss)
-        end = np.concatenate(ends)
-    else:
-        doc = np.zeros(0, dtype=np.int64)
-        hashes = np.zeros(0, dtype=np.uint64)
-        kind = np.zeros(0, dtype=np.int16)
-        pos = end = np.zeros(0, dtype=np.int64)
-    counts = np.bincount(doc, minlength=n_docs)
-    return Batch(n_docs, norm, codes, starts, doc, hashes, kind, pos, end, counts)
+                wdocs.append(tok_doc[idx])
+                whs.append(_mix(wh[idx], T_NEG))
+    wdoc = np.concatenate(wdocs)
+    whash = np.concatenate(whs)
+    counts += np.bincount(wdoc, minlength=n_docs)
+    return Batch(n_docs, codes, starts, hs, invalid, doc_of_pos, tok_a, tok_b, tok_doc, wdoc, whash, counts)
 
 
-def doc_scale(batch: Batch) -> np.ndarray:
-    """Per-post scale so that each post's feature vector has (about) unit length."""
-    return 1.0 / np.sqrt(np.maximum(batch.counts, 1))
+def normalize(text: str) -> str:
+    """The normalised form of one post, as the model sees it (for debugging)."""
+    return featurize([text]).norm(0)
+
+
+def buckets(h: np.ndarray, bits: int) -> np.ndarray:
+    return (h >> _U32(32 - bits)).astype(np.intp)
+
+
+def unpack(packed: np.ndarray, idx: np.ndarray, ncols: int) -> np.ndarray:
+    """Rows idx of a float16 table stored packed (one uint32/uint64 per row), as float32 (len(idx), ncols)."""
+    return packed[idx].view(np.float16).reshape(-1, ncols).astype(np.float32)
+
+
+def linear_scores(batch: Batch, packed: np.ndarray, ncols: int, bits: int,
+                  keep_positions: bool = False) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Scaled sums of table rows over each post's features: (n_docs, ncols).
+
+    `packed` has 2**bits + 1 rows (the last one zero, for n-grams that run past a post).
+    With keep_positions, also return the per-offset char n-gram sums and per-token word
+    weights (first column), used to explain a score.
+    """
+    null = 1 << bits
+    outp = np.zeros((batch.n_docs, ncols), dtype=np.float32)
+    if batch.n_docs == 0:
+        return outp, None, None
+    acc = None
+    for h, bad in zip(batch.char_hashes, batch.char_invalid):
+        b = buckets(h, bits)
+        b[bad] = null
+        g = unpack(packed, b, ncols)
+        acc = g if acc is None else acc + g
+    pos_contrib = None
+    if acc is not None and len(acc):
+        outp += np.add.reduceat(acc, batch.starts[:-1], axis=0)
+        if keep_positions:
+            pos_contrib = acc[:, 0].copy()
+    word_contrib = None
+    if len(batch.whash):
+        g = unpack(packed, buckets(batch.whash, bits), ncols)
+        for k in range(ncols):
+            outp[:, k] += np.bincount(batch.wdoc, weights=g[:, k], minlength=batch.n_docs)
+        if keep_positions:
+            word_contrib = g[:, 0].copy()
+    return outp * batch.scale()[:, None].astype(np.float32), pos_contrib, word_contrib
 
 
 def to_csr(batch: Batch, bits: int):  # pragma: no cover - training only (needs scipy)
-    """Sparse matrix of the batch for training (scipy)."""
+    """Sparse matrix of the batch for training (scipy), consistent with linear_scores."""
     from scipy import sparse
 
-    vals = doc_scale(batch)[batch.doc].astype(np.float32)
-    m = sparse.csr_matrix((vals, (batch.doc, batch.buckets(bits))), shape=(batch.n_docs, 2**bits))
+    rows, cols = [], []
+    for h, bad in zip(batch.char_hashes, batch.char_invalid):
+        v = np.ones(len(h), dtype=bool)
+        v[bad] = False
+        idx = np.flatnonzero(v)
+        rows.append(batch.doc_of_pos[idx])
+        cols.append(buckets(h[idx], bits))
+    rows.append(batch.wdoc)
+    cols.append(buckets(batch.whash, bits))
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    vals = batch.scale()[r].astype(np.float32)
+    m = sparse.csr_matrix((vals, (r, c)), shape=(batch.n_docs, 2**bits), dtype=np.float32)
     m.sum_duplicates()
     return m

@@ -1,0 +1,95 @@
+"""Writes MODEL_CARD.md next to the model file."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .data import NON_COMMERCIAL
+
+
+def _speed(path: Path) -> dict:
+    from .model import DefaultScorer, LinearModel
+
+    t0 = time.perf_counter()
+    m = LinearModel(path)
+    load = time.perf_counter() - t0
+    s = DefaultScorer(m)
+    texts = ["@shop my parcel never arrived and nobody answers, I want a refund 😡",
+             "thanks a lot, the delivery was quick!", "سفارشم خیلی دیر رسید و غذا سرد بود",
+             "배송이 너무 늦어요", "el pedido llegó roto"] * 4000
+    s.score_many(texts[:100])
+    t0 = time.perf_counter()
+    s.score_many(texts)
+    batch = len(texts) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for t in texts[:500]:
+        s.score(t)
+    single = (time.perf_counter() - t0) / 500 * 1000
+    return {"load_s": load, "batch_pps": batch, "single_ms": single}
+
+
+def write_card(path: Path, meta: dict, res: dict | None) -> None:
+    from .evaluate import format_report
+
+    model_path = Path(meta["path"])
+    sp = _speed(model_path)
+    sets = meta["sets"]
+    nc = [n for n in sets if n in NON_COMMERCIAL]
+    lines = [
+        "# Model card: social-care default scorer",
+        "",
+        f"File: `{model_path.name}` — {meta['size_bytes'] / 1e6:.1f} MB (float16 weights, compressed npz). "
+        f"Trained by `scripts/train_scorer.py` (seed {meta['seed']}, {meta['trained_seconds']} s).",
+        "",
+        "## What it is",
+        f"Two logistic-regression heads over 2^{meta['bits']} hashed features (character 2–4-grams, word "
+        "unigrams and bigrams, negated words), computed with numpy at run time (no scikit-learn, no download):",
+        "- **flag**: this customer is unhappy (negative sentiment; for en_complaints, `complaint`), with a "
+        "threshold per language tuned on the dev splits;",
+        "- **positive**: used for the label and the polarity (polarity = p(pos)·(1−p(flag)) − p(flag)).",
+        "Language: Unicode-script rules, and a small hashed-n-gram model (same file) for Latin-script "
+        f"({', '.join(meta['lang_classes'][:-2])}) and Arabic-script (ar, fa) posts.",
+        "",
+        "## Data used (train splits) and licenses",
+        "| set | train rows | dev rows | license as stated |",
+        "|---|---|---|---|",
+    ]
+    for n, d in sets.items():
+        lines.append(f"| {n} | {d['train_rows']} | {d['dev_rows']} | {d['license']} |")
+    lines += [
+        "",
+        "multi_xlmt's English part is not used for the sentiment heads (it overlaps TweetEval); it is used "
+        "for the language model only. en_twcs_unlabeled is not used (no labels).",
+    ]
+    if nc:
+        lines += [
+            "",
+            f"**Non-commercial data inside:** {', '.join(nc)} (CC BY-NC-SA 4.0). It is the only set of customer "
+            "tweets to brands with sentiment labels; without it the English customer-care F1 drops (see the "
+            "project report). Train with `--exclude-non-commercial` for a model without it.",
+        ]
+    lines += [
+        "",
+        "Sets marked \"not stated\" come with no license; check before commercial use.",
+        "",
+        "## Dev-split scores",
+        "Thresholds are tuned on these same dev splits, so these figures are optimistic.",
+        "",
+        "```",
+        format_report(res) if res else "(not evaluated)",
+        "```",
+        "",
+        "Flag thresholds (raw score) per language: "
+        + ", ".join(f"{k} {v:+.2f}" for k, v in sorted(meta["thresholds"].items()))
+        + f"; other languages {meta['default_threshold']:+.2f}.",
+        "",
+        "## Speed (this machine, one process)",
+        f"- load: {sp['load_s']:.2f} s",
+        f"- batch: {sp['batch_pps']:,.0f} posts/s",
+        f"- single post: {sp['single_ms']:.2f} ms",
+        "",
+        "`python benchmarks/bench_scorer.py` measures these again.",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")

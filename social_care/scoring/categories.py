@@ -1,0 +1,126 @@
+"""Issue category of a post, by multilingual keyword rules.
+
+CATEGORIES (from base) is the list others import. Each category has stems in the ten
+supported languages; a post gets the category with the most (weighted) hits, ties broken
+by the order of _PRIORITY, and "other" when nothing matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .base import CATEGORIES
+
+_LEXICON: dict[str, list[str]] = {
+    "delivery": [
+        # en
+        "deliver", "delivery", "delivered", "shipping", "shipment", "shipped", "package", "parcel", "courier",
+        "tracking", "track my", "arrive", "arrived", "never came", "never got", "still waiting", "still haven't",
+        "late", "delay", "delayed", "late flight", "on time", "where is my", "wheres my", "where's my", "lost",
+        "missing", "luggage", "baggage", "bag ", "bags", "order hasn't", "not received", "haven't received",
+        "dispatch", "eta", "cancelled flight", "canceled", "cancelled", "postponed", "waiting for my",
+        "stuck", "hours", "connection", "missed",
+        # es / pt / it / fr / de
+        "entrega", "envío", "envio", "paquete", "pedido no", "no llega", "no ha llegado", "retraso", "tarde",
+        "atrasado", "atraso", "encomenda", "não chegou", "nao chegou", "chegou", "entregue", "pacote",
+        "consegna", "spedizione", "pacco", "ritardo", "non è arrivato", "arrivato",
+        "livraison", "livré", "colis", "retard", "pas reçu", "pas arrivé", "commande",
+        "lieferung", "geliefert", "paket", "versand", "verspätung", "verspätet", "nicht angekommen", "zustellung",
+        # fa / ar / hi / ko
+        "ارسال", "تاخیر", "دیر", "پیک", "تحویل", "نرسید", "سرد", "نیومد", "نیامد", "رسید",
+        "توصيل", "التوصيل", "شحن", "الشحنة", "تأخير", "تاخير", "متأخر", "لم يصل", "ما وصل", "طلبي",
+        "डिलीवरी", "देरी", "पार्सल", "नहीं आया", "नहीं मिला", "ऑर्डर", "delivery nahi", "late",
+        "배송", "택배", "늦", "도착", "안 와", "안와", "지연",
+    ],
+    "refund": [
+        "refund", "refunded", "money back", "reimburse", "charge", "charged", "overcharged", "double charged",
+        "billing", "bill", "invoice", "payment", "paid", "pay ", "price", "fee", "fees", "credit card",
+        "voucher", "compensation", "cost me", "return", "cashback", "subscription", "$",
+        "reembolso", "devolución", "devolucion", "cobro", "cobraron", "factura", "pago", "dinero",
+        "reembolso", "devolução", "cobrança", "cobraram", "dinheiro", "pagamento", "estorno",
+        "rimborso", "addebito", "fattura", "pagamento", "soldi",
+        "remboursement", "rembourser", "remboursé", "facture", "paiement", "prélèvement", "argent",
+        "rückerstattung", "erstattung", "geld zurück", "rechnung", "abgebucht", "zahlung", "gebühr",
+        "پول", "بازگشت وجه", "هزینه", "قیمت", "گرون", "گران", "پرداخت", "برگشت",
+        "استرداد", "استرجاع", "فلوس", "المبلغ", "الفاتورة", "دفع", "خصم",
+        "रिफंड", "पैसे", "पैसा", "भुगतान", "paisa", "paise", "refund",
+        "환불", "결제", "요금", "돈", "가격", "비싸",
+    ],
+    "damaged": [
+        "damaged", "damage", "broken", "broke", "defective", "faulty", "cracked", "smashed", "torn", "ripped",
+        "doesn't work", "doesnt work", "not working", "stopped working", "won't turn on", "dead on arrival",
+        "wrong item", "wrong size", "wrong order", "spoiled", "stale", "expired", "quality", "leaking",
+        "dañado", "roto", "defectuoso", "no funciona", "danificado", "quebrado", "defeito", "não funciona",
+        "danneggiato", "rotto", "difettoso", "non funziona", "endommagé", "cassé", "défectueux",
+        "ne marche pas", "ne fonctionne pas", "beschädigt", "kaputt", "defekt", "funktioniert nicht",
+        "خراب", "شکسته", "معیوب", "کیفیت", "اشتباه", "کار نمیکنه", "کار نمی کند", "فاسد", "بیات",
+        "تالف", "مكسور", "معطل", "عطل", "لا يعمل", "خربان",
+        "टूटा", "खराब", "ख़राब", "kharab", "toota", "tuta",
+        "파손", "고장", "불량", "깨졌", "망가", "하자",
+    ],
+    "customer_service": [
+        "customer service", "customer care", "support", "agent", "rep ", "representative", "staff", "rude",
+        "on hold", "hold for", "no one", "nobody", "no response", "no reply", "ignored", "ignoring",
+        "call center", "phone", "hung up", "dm", "email", "respond", "answer", "help", "unhelpful",
+        "manager", "complaint", "attendant", "crew", "employee", "service",
+        "atención al cliente", "atencion al cliente", "servicio", "nadie responde", "grosero",
+        "atendimento", "ninguém responde", "sac", "servizio clienti", "assistenza", "nessuno risponde",
+        "service client", "personne ne répond", "sav", "kundenservice", "kundendienst", "hotline",
+        "niemand antwortet", "unfreundlich",
+        "پشتیبانی", "برخورد", "جواب", "پاسخ", "تماس", "بی ادب", "رفتار",
+        "خدمة العملاء", "خدمه العملاء", "الدعم", "ما حد يرد", "محد رد", "موظف", "تعامل",
+        "कस्टमर केयर", "कस्टमर सर्विस", "customer care", "कोई जवाब",
+        "고객센터", "상담", "응대", "불친절", "서비스",
+    ],
+    "account": [
+        "account", "login", "log in", "logged out", "sign in", "signin", "password", "reset", "locked",
+        "hacked", "verification", "verify", "otp", "2fa", "username", "profile", "app crash", "app keeps",
+        "booking", "reservation", "check in", "check-in", "miles", "points", "loyalty", "website", "app ",
+        "cuenta", "contraseña", "iniciar sesión", "bloqueada", "conta", "senha", "bloqueada", "entrar",
+        "account", "accesso", "compte", "mot de passe", "connexion", "bloqué", "konto", "passwort",
+        "anmelden", "gesperrt", "حساب", "رمز", "ورود", "اکانت", "پسورد", "کد تایید", "حسابي", "كلمة المرور",
+        "تسجيل الدخول", "كلمة السر", "खाता", "पासवर्ड", "लॉगिन", "계정", "비밀번호", "로그인", "아이디",
+    ],
+}
+# damaged/refund are more specific than delivery, delivery than customer service ("support").
+_PRIORITY = ("damaged", "refund", "account", "delivery", "customer_service")
+_WEIGHT = {"customer_service": 0.9, "delivery": 1.0, "refund": 1.1, "damaged": 1.2, "account": 1.0}
+
+
+def _compile() -> dict[str, re.Pattern]:
+    pats = {}
+    for cat, words in _LEXICON.items():
+        alts = []
+        for w in sorted(set(words), key=len, reverse=True):
+            w = w.strip()
+            if not w:
+                continue
+            esc = re.escape(w)
+            # Latin-script words must start at a word boundary; other scripts match anywhere
+            if w[0].isascii() and w[0].isalnum():
+                esc = r"(?<![a-z0-9])" + esc
+            alts.append(esc)
+        pats[cat] = re.compile("|".join(alts))
+    return pats
+
+
+_PATTERNS = _compile()
+assert set(_LEXICON) | {"other"} == set(CATEGORIES)
+
+
+def category_hits(text: str) -> dict[str, list[str]]:
+    """Keywords found per category."""
+    t = " " + unicodedata.normalize("NFKC", text or "").lower().replace("’", "'") + " "
+    return {c: p.findall(t) for c, p in _PATTERNS.items()}
+
+
+def categorize(text: str, lang: str | None = None) -> str:
+    """One of CATEGORIES for a post (lang is accepted for future per-language rules)."""
+    hits = category_hits(text)
+    best, best_score = "other", 0.0
+    for cat in _PRIORITY:
+        s = len(hits[cat]) * _WEIGHT[cat]
+        if s > best_score:
+            best, best_score = cat, s
+    return best

@@ -1,0 +1,185 @@
+"""Command line: `score`, `eval`, `train` (a Typer sub-application).
+
+Mount on another Typer app with `register(main_app)` (adds the three as top-level commands),
+or use the plain functions score_cmd / eval_cmd / train_cmd. Standalone:
+
+    python -m social_care.scoring.cli score posts.csv --output scored.csv
+    python -m social_care.scoring.cli eval
+    python -m social_care.scoring.cli train
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .train import DEFAULT_DATA_DIR
+
+OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(help="Score customer posts, evaluate and train the scorer.", no_args_is_help=True,
+                  add_completion=False)
+
+
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _read_input(src: str) -> tuple[list[str], list[list[str]]]:
+    if src == "-":
+        data = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        p = Path(src)
+        if not p.is_file():
+            _fail(f"input file not found: {src}")
+        data = p.read_bytes()
+        name = src
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        _fail(f"{name} is not valid UTF-8 (bad byte at offset {e.start}); save the CSV as UTF-8 and retry")
+    csv.field_size_limit(sys.maxsize)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        _fail(f"{name} is not a readable CSV: {e}")
+    if not rows:
+        _fail(f"{name} is empty: expected a CSV header with a `text` column")
+    header = rows[0]
+    names = [h.strip().lower() for h in header]
+    if "text" not in names:
+        _fail(f"{name} has no `text` column (columns: {', '.join(header) or 'none'})")
+    body = rows[1:]
+    for i, r in enumerate(body, start=2):
+        if len(r) > len(header):
+            _fail(f"{name}: row {i} has {len(r)} fields but the header has {len(header)}")
+    return header, body
+
+
+def score_cmd(
+    input: str = typer.Argument(..., help="CSV file with a `text` column, or - for standard input."),
+    output: str = typer.Option("-", "--output", "-o", help="Output CSV, or - for standard output."),
+    scorer: Optional[str] = typer.Option(None, "--scorer", help="default | textblob | vader "
+                                         "(default: $SOCIAL_CARE_SCORER or default)."),
+    batch_size: int = typer.Option(2048, "--batch-size", min=1),
+) -> None:
+    """Score every row of a CSV: adds lang, label, polarity, flagged, category, reasons."""
+    from tqdm import tqdm
+
+    from . import get_scorer
+
+    try:
+        sc = get_scorer(scorer)
+    except ValueError as e:
+        _fail(str(e))
+    header, body = _read_input(input)
+    col = [h.strip().lower() for h in header].index("text")
+    texts = [r[col] if col < len(r) else "" for r in body]
+    results = []
+    with tqdm(total=len(texts), desc="scoring", unit="post", disable=not sys.stderr.isatty(), leave=False) as bar:
+        for i in range(0, len(texts), batch_size):
+            chunk = texts[i : i + batch_size]
+            results.extend(sc.score_many(chunk))
+            bar.update(len(chunk))
+    lower = [h.strip().lower() for h in header]
+    out_header = list(header) + [c for c in OUT_COLUMNS if c not in lower]
+    pos = {c: (lower.index(c) if c in lower else len(header) + [x for x in OUT_COLUMNS if x not in lower].index(c))
+           for c in OUT_COLUMNS}
+
+    def write(fh) -> None:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(out_header)
+        for r, s in zip(body, results):
+            row = list(r) + [""] * (len(out_header) - len(r))
+            row[pos["lang"]] = s.lang
+            row[pos["label"]] = s.label
+            row[pos["polarity"]] = f"{s.polarity:.4f}"
+            row[pos["flagged"]] = "true" if s.flagged else "false"
+            row[pos["category"]] = s.category or ""
+            row[pos["reasons"]] = "; ".join(s.reasons)
+            w.writerow(row)
+
+    if output == "-":
+        out = io.StringIO()
+        write(out)
+        sys.stdout.write(out.getvalue())
+        sys.stdout.flush()
+    else:
+        dest = Path(output)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".score-", suffix=".csv", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                write(fh)
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        flagged = sum(s.flagged for s in results)
+        typer.echo(f"scored {len(results)} posts ({flagged} flagged) -> {dest}", err=True)
+
+
+def eval_cmd(
+    data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder of the labelled sets."),
+    scorers: str = typer.Option("default,textblob,vader", "--scorers", help="Comma-separated scorer names."),
+    sets: Optional[str] = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """F1 of the flag and macro-F1 per set and language on the dev splits, scorers side by side."""
+    from . import SCORER_NAMES
+    from .evaluate import evaluate, format_report
+
+    names = [s.strip() for s in scorers.split(",") if s.strip()]
+    bad = [n for n in names if n not in SCORER_NAMES]
+    if bad:
+        _fail(f"unknown scorer(s) {', '.join(bad)}: choose from {', '.join(SCORER_NAMES)}")
+    if not Path(data_dir).is_dir():
+        _fail(f"data folder not found: {data_dir}")
+    res = evaluate(Path(data_dir), names, sets=[s.strip() for s in sets.split(",")] if sets else None)
+    typer.echo(json.dumps(res, indent=1) if as_json else format_report(res))
+
+
+def train_cmd(
+    data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder of the labelled sets."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Model file (default: the shipped model path)."),
+    bits: int = typer.Option(21, "--bits", help="log2 of the number of hashed features."),
+    seed: int = typer.Option(13, "--seed"),
+    exclude_non_commercial: bool = typer.Option(False, "--exclude-non-commercial",
+                                                help="Leave out CC BY-NC-SA sets."),
+    no_eval: bool = typer.Option(False, "--no-eval", help="Skip the dev evaluation and the model card."),
+) -> None:
+    """Train the default scorer (needs the `train` extra: scikit-learn)."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        _fail("training needs scikit-learn: pip install 'social-care[train]'")
+    from .train import TrainConfig, train
+
+    cfg = TrainConfig(data_dir=data_dir, out=out, bits=bits, seed=seed,
+                      exclude_non_commercial=exclude_non_commercial, evaluate=not no_eval)
+    train(cfg)
+    typer.echo("\n".join(cfg.log))
+
+
+def register(target: typer.Typer) -> None:
+    """Add score, eval and train as commands of another Typer app."""
+    target.command("score")(score_cmd)
+    target.command("eval")(eval_cmd)
+    target.command("train")(train_cmd)
+
+
+register(app)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,94 @@
+"""The labelled sets in shared/data: loading, the flag of each row, and fixed train/dev splits.
+
+Splits are deterministic (md5 of a key per set), so training and `eval` always agree:
+* en_tweeteval, multi_xlmt: their official dev.csv;
+* fa_digikala: by product_id, fa_sentipers: by product (a review's sentences stay together);
+* en_airline: rows with duplicate_of_earlier_row=1 dropped first;
+* every other set: by row key, DEV_PERCENT % to dev.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+DEV_PERCENT = 15
+
+# name: (language, license as stated, permissive?, non-commercial?)
+SETS: dict[str, tuple[str, str, bool]] = {
+    "en_airline": ("en", "CC BY-NC-SA 4.0", False),
+    "en_tweeteval": ("en", "released without restrictions; X terms apply", True),
+    "en_complaints": ("en", "not stated", False),
+    "en_apple": ("en", "not stated", False),
+    "en_brand_emotions": ("en", "not stated", False),
+    "multi_xlmt": ("multi", "repo Apache-2.0; underlying sets may restrict", True),
+    "fa_snappfood": ("fa", "not stated", False),
+    "fa_digikala": ("fa", "not stated", False),
+    "fa_sentipers": ("fa", "free use, no license named", False),
+    "ko_nsmc": ("ko", "CC0 1.0", True),
+}
+NON_COMMERCIAL = {"en_airline"}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    text: str
+    label: str | None  # negative/neutral/positive, None where the set has no sentiment label
+    flag: bool  # the customer is unhappy (negative, or complaint)
+    lang: str
+    set: str
+    extra: str = ""  # en_airline: negativereason
+
+
+def _frac(key: str) -> int:
+    return int(hashlib.md5(key.encode("utf-8")).hexdigest()[:8], 16) % 100
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    csv.field_size_limit(sys.maxsize)
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_set(data_dir: Path, name: str) -> tuple[list[Row], list[Row]]:
+    """(train, dev) rows of one set."""
+    data_dir = Path(data_dir)
+    lang = SETS[name][0]
+    d = data_dir / name
+    train: list[Row] = []
+    dev: list[Row] = []
+
+    def row(r: dict[str, str], extra: str = "") -> Row:
+        lab = r["label"]
+        if name == "en_complaints":
+            return Row(r["text"], None, lab == "complaint", "en", name)
+        return Row(r["text"], lab, lab == "negative", r.get("lang") or lang, name, extra)
+
+    if name in ("en_tweeteval", "multi_xlmt"):
+        train = [row(r) for r in _read(d / "train.csv")]
+        dev = [row(r) for r in _read(d / "dev.csv")]
+        return train, dev
+    for r in _read(d / "train.csv"):
+        if name == "en_airline":
+            if r.get("duplicate_of_earlier_row") == "1":
+                continue
+            key = r["text"]
+            x = row(r, r.get("negativereason", ""))
+        elif name == "fa_digikala":
+            key = "p" + r["product_id"]
+            x = row(r)
+        elif name == "fa_sentipers":
+            key = r["product_file"]
+            x = row(r)
+        else:
+            key = r.get("source_id") or r.get("source_unit_id") or r["text"]
+            x = row(r)
+        (dev if _frac(name + ":" + key) < DEV_PERCENT else train).append(x)
+    return train, dev
+
+
+def available_sets(data_dir: Path) -> list[str]:
+    return [n for n in SETS if (Path(data_dir) / n).is_dir()]

@@ -1,0 +1,93 @@
+"""Evaluation on the dev splits: per set and language, F1 of the flag and macro-F1, all scorers side by side."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .base import LABELS
+from .data import SETS, available_sets, load_set
+
+
+def _f1(y: np.ndarray, p: np.ndarray) -> float:
+    tp = float(np.sum(y & p))
+    fp = float(np.sum(~y & p))
+    fn = float(np.sum(y & ~p))
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+def _macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
+    g = np.array(gold)
+    p = np.array(pred)
+    return float(np.mean([_f1(g == lab, p == lab) for lab in labels]))
+
+
+def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("default", "textblob", "vader"),
+             sets: Sequence[str] | None = None, progress: bool | None = None,
+             max_rows_per_set: int | None = None) -> dict:
+    from tqdm import tqdm
+
+    from . import get_scorer
+
+    if not isinstance(scorers, Mapping):
+        scorers = {n: get_scorer(n) for n in scorers}
+    names = [n for n in (sets or available_sets(data_dir)) if n in SETS]
+    dev = []
+    for n in names:
+        d = load_set(data_dir, n)[1]
+        dev += d[:max_rows_per_set] if max_rows_per_set else d
+    texts = [r.text for r in dev]
+    preds: dict[str, list] = {}
+    speed: dict[str, float] = {}
+    disable = (not sys.stderr.isatty()) if progress is None else (not progress)
+    for sname, scorer in scorers.items():
+        out = []
+        step = 4096
+        t0 = time.perf_counter()
+        for i in tqdm(range(0, len(texts), step), desc=f"eval {sname}", disable=disable, leave=False):
+            out.extend(scorer.score_many(texts[i : i + step]))
+        dt = time.perf_counter() - t0
+        preds[sname] = out
+        speed[sname] = round(len(texts) / dt, 1) if dt > 0 else 0.0
+    rows = []
+    sets_a = np.array([r.set for r in dev])
+    langs_a = np.array([r.lang for r in dev])
+    y = np.array([r.flag for r in dev], dtype=bool)
+    for n in names:
+        for lg in sorted(set(langs_a[sets_a == n].tolist())):
+            m = (sets_a == n) & (langs_a == lg)
+            idx = np.flatnonzero(m)
+            row = {"set": n, "lang": lg, "n": int(m.sum()), "flag_rows": int(y[m].sum()), "f1": {},
+                   "macro_f1": {}, "lang_acc": {}}
+            for sname, out in preds.items():
+                pf = np.array([out[i].flagged for i in idx], dtype=bool)
+                row["f1"][sname] = round(_f1(y[m], pf), 4)
+                if n == "en_complaints":
+                    row["macro_f1"][sname] = round(
+                        (_f1(y[m], pf) + _f1(~y[m], ~pf)) / 2, 4)
+                else:
+                    row["macro_f1"][sname] = round(
+                        _macro_f1([dev[i].label for i in idx], [out[i].label for i in idx], LABELS), 4)
+                row["lang_acc"][sname] = round(float(np.mean([out[i].lang == lg for i in idx])), 4)
+            rows.append(row)
+    return {"rows": rows, "posts_per_second": speed, "n_posts": len(texts), "scorers": list(preds)}
+
+
+def format_report(res: dict) -> str:
+    sc = res["scorers"]
+    head = f"{'set':<18} {'lang':<4} {'n':>6} {'flag+':>6}  " + "  ".join(f"{'F1 ' + s:>12}" for s in sc)
+    head += "  " + "  ".join(f"{'mF1 ' + s:>13}" for s in sc) + f"  {'lang ok':>7}"
+    lines = ["F1 of the flag (negative; en_complaints: complaint) and macro-F1 on the dev splits", head]
+    for r in res["rows"]:
+        line = f"{r['set']:<18} {r['lang']:<4} {r['n']:>6} {r['flag_rows']:>6}  "
+        line += "  ".join(f"{r['f1'][s]:>12.3f}" for s in sc)
+        line += "  " + "  ".join(f"{r['macro_f1'][s]:>13.3f}" for s in sc)
+        line += f"  {r['lang_acc'][sc[0]]:>7.3f}"
+        lines.append(line)
+    lines.append(f"posts/second over {res['n_posts']} dev posts (batch, one process): "
+                 + ", ".join(f"{s} {v:,.0f}" for s, v in res["posts_per_second"].items()))
+    return "\n".join(lines)

@@ -1,0 +1,158 @@
+"""Offline language detection: Unicode-script rules plus a small hashed n-gram model.
+
+* Hangul -> ko, Devanagari -> hi, kana -> ja, Han -> zh, Cyrillic -> ru, Greek -> el,
+  Hebrew -> he, Thai -> th, other rarer scripts by their main language.
+* Arabic script -> fa or ar by the letters only one of them uses (پ چ ژ گ ی ک vs ي ك ة ى).
+* Latin script -> one of LATIN_LANGS by a linear model over character 3-grams and words,
+  trained by scripts/train_scorer.py from the `lang` column of the data and stored in the
+  scorer's model file.
+* No letters at all (only emoji, numbers, links) -> "und".
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import features as F
+
+LATIN_LANGS = ("en", "es", "fr", "de", "it", "pt", "hi")  # hi: romanised Hindi (Hinglish)
+LANG_CLASSES = LATIN_LANGS + ("ar", "fa")  # columns of the language model
+LANG_BITS = 18
+
+# script ids
+S_NONE, S_LATIN, S_ARABIC, S_DEVA, S_HANGUL, S_KANA, S_HAN, S_CYR, S_GREEK, S_HEBREW, S_THAI, S_OTHER = range(12)
+N_SCRIPTS = 12
+SCRIPT_LANG = {S_DEVA: "hi", S_HANGUL: "ko", S_KANA: "ja", S_HAN: "zh", S_CYR: "ru", S_GREEK: "el",
+               S_HEBREW: "he", S_THAI: "th", S_OTHER: "und"}
+_FA_ONLY = (0x067E, 0x0686, 0x0698, 0x06AF, 0x06CC, 0x06A9)  # پ چ ژ گ ی ک
+_AR_ONLY = (0x064A, 0x0643, 0x0629, 0x0649)  # ي ك ة ى
+
+_SCRIPT: np.ndarray | None = None
+
+
+def _script_table() -> np.ndarray:
+    global _SCRIPT
+    if _SCRIPT is None:
+        t = np.zeros(0x10000, dtype=np.uint8)
+        cls = F._class_table()
+        letters = cls == F.C_WORD
+        t[letters] = S_OTHER
+        digits = [cp for cp in range(0x10000) if chr(cp).isdigit()]
+        t[digits] = S_NONE
+        t[ord("_")] = S_NONE
+
+        def put(a: int, b: int, s: int) -> None:
+            r = np.arange(a, b + 1)
+            t[r[letters[r]]] = s
+
+        put(0x41, 0x24F, S_LATIN)
+        put(0x1E00, 0x1EFF, S_LATIN)
+        put(0x0600, 0x06FF, S_ARABIC)
+        put(0x0750, 0x077F, S_ARABIC)
+        put(0xFB50, 0xFDFF, S_ARABIC)
+        put(0xFE70, 0xFEFF, S_ARABIC)
+        put(0x0900, 0x097F, S_DEVA)
+        put(0xAC00, 0xD7AF, S_HANGUL)
+        put(0x1100, 0x11FF, S_HANGUL)
+        put(0x3130, 0x318F, S_HANGUL)
+        put(0x3040, 0x30FF, S_KANA)
+        put(0x4E00, 0x9FFF, S_HAN)
+        put(0x3400, 0x4DBF, S_HAN)
+        put(0x0400, 0x04FF, S_CYR)
+        put(0x0370, 0x03FF, S_GREEK)
+        put(0x0590, 0x05FF, S_HEBREW)
+        put(0x0E00, 0x0E7F, S_THAI)
+        _SCRIPT = t
+    return _SCRIPT
+
+
+def _lang_features(batch: F.Batch, lbits: int = LANG_BITS) -> tuple[np.ndarray, np.ndarray]:
+    """(post, bucket) of the features the language model uses: char 3-grams and word tokens."""
+    k = F.CHAR_NGRAMS.index(3)
+    h = batch.char_hashes[k]
+    valid = np.ones(len(h), dtype=bool)
+    valid[batch.char_invalid[k]] = False
+    ntok = len(batch.tok_a)
+    docs = np.concatenate([batch.doc_of_pos[valid], batch.wdoc[:ntok]])
+    bk = np.concatenate([F.buckets(h[valid], lbits), F.buckets(batch.whash[:ntok], lbits)])
+    return docs, bk
+
+
+def lang_csr(batch: F.Batch, lbits: int = LANG_BITS):  # pragma: no cover - training only
+    from scipy import sparse
+
+    docs, bk = _lang_features(batch, lbits)
+    m = sparse.csr_matrix((np.ones(len(docs), dtype=np.float32), (docs, bk)), shape=(batch.n_docs, 2**lbits))
+    m.sum_duplicates()
+    m.data = np.log1p(m.data)
+    return m
+
+
+def script_counts(batch: F.Batch) -> np.ndarray:
+    """Letters of each script per post: (n_docs, N_SCRIPTS)."""
+    codes = batch.codes[: batch.starts[-1]]
+    st = _script_table()[np.minimum(codes, 0xFFFF)]
+    st = np.where(codes > 0xFFFF, S_NONE, st)
+    return np.bincount(batch.doc_of_pos * N_SCRIPTS + st, minlength=batch.n_docs * N_SCRIPTS).reshape(
+        batch.n_docs, N_SCRIPTS
+    )
+
+
+def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | None) -> list[str]:
+    """Language of every post of a featurized batch. table: (2**LANG_BITS, 8) float16 or None."""
+    n = batch.n_docs
+    if n == 0:
+        return []
+    sc = script_counts(batch)
+    letters = sc[:, 1:].sum(axis=1)
+    dom = sc[:, 1:].argmax(axis=1) + 1
+    out = np.full(n, "und", dtype=object)
+    for s, code in SCRIPT_LANG.items():
+        out[(dom == s) & (letters > 0)] = code
+    arab = np.flatnonzero((dom == S_ARABIC) & (letters > 0))
+    latin = np.flatnonzero((dom == S_LATIN) & (letters > 0))
+    if table is None:
+        # no model: letters only one of Persian / Arabic uses, English for Latin script
+        if len(arab):
+            codes = batch.codes[: len(batch.doc_of_pos)]
+            nfa = np.bincount(batch.doc_of_pos, weights=np.isin(codes, _FA_ONLY), minlength=n)
+            nar = np.bincount(batch.doc_of_pos, weights=np.isin(codes, _AR_ONLY), minlength=n)
+            out[arab] = np.where(nfa[arab] > nar[arab], "fa", "ar")
+        out[latin] = "en"
+        return out.tolist()
+    if len(arab) or len(latin):
+        docs, bk = _lang_features(batch)
+        sel = np.zeros(n, dtype=bool)
+        sel[arab] = True
+        sel[latin] = True
+        m = sel[docs]
+        docs, bk = docs[m], bk[m]
+        nc = table.shape[1]
+        rows = table.view(f"V{nc * 2}").ravel()[bk].view(np.float16).reshape(-1, nc)
+        tot = np.zeros((n, nc), dtype=np.float64)
+        for j in range(nc):
+            tot[:, j] = np.bincount(docs, weights=rows[:, j], minlength=n)
+        if bias is not None:
+            tot += bias[None, :nc]
+        classes = np.array(LANG_CLASSES, dtype=object)
+        nl = len(LATIN_LANGS)
+        if len(latin):
+            out[latin] = classes[tot[latin, :nl].argmax(axis=1)]
+        if len(arab):
+            out[arab] = classes[nl + tot[arab, nl:].argmax(axis=1)]
+    return out.tolist()
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the post's language, or "und"."""
+    from .model import default_model
+
+    return default_model().detect_languages([text])[0]
+
+
+def detect_languages(texts: Sequence[str]) -> list[str]:
+    from .model import default_model
+
+    return default_model().detect_languages(texts)

@@ -1,0 +1,205 @@
+"""The default scorer: a hashed n-gram linear model trained by scripts/train_scorer.py.
+
+The model file (model/scorer.npz, float16 weights) holds two linear heads over the same
+hashed features (see features.py) and the language model (see langid.py):
+
+* flag: "this customer is unhappy" (negative sentiment or a complaint), thresholded per language,
+* pos: "this post is positive", used for the label and the polarity.
+
+It is loaded lazily, once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import features as F
+from . import langid
+from .base import Score, neutral_score
+from .categories import categorize
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_PATH = MODEL_DIR / "scorer.npz"
+BATCH_SIZE = 4096
+
+# tokens never shown as reasons
+_NOT_REASONS = frozenset(
+    """user http @ # . , ; : - _ ' " ( ) [ ] / \\ & * + = < > | ~ ` ^ … · — – « » “ ” ‘ ’ ، ؛
+    i me my we our you your the a an to of in on at for and or is it this that be are was were am
+    have has had do does with just so as by from but if be been its im i'm rt amp
+    de la el en y que a los las un una es por con para le les et des du un une est pour der die das und
+    ist zu den mit il di che e per non o da em um uma os as do da no na
+    و در به از که این را با است""".split()
+)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+class LinearModel:
+    def __init__(self, path: Path | str = MODEL_PATH) -> None:
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(
+                f"scorer model file not found: {path}. Train it with `python scripts/train_scorer.py` "
+                "or choose SOCIAL_CARE_SCORER=textblob|vader."
+            )
+        with np.load(path, allow_pickle=False) as z:
+            self.meta = json.loads(str(z["meta"]))
+            table = np.ascontiguousarray(z["table"], dtype=np.float16)
+            self.lang_table = np.ascontiguousarray(z["lang_table"], dtype=np.float16)
+            self.lang_bias = z["lang_bias"].astype(np.float64)
+            self.bias = z["bias"].astype(np.float32)
+        self.bits = int(self.meta["bits"])
+        if tuple(self.meta["char_ngrams"]) != F.CHAR_NGRAMS:
+            raise ValueError(f"model file {path} was trained with other features; retrain it")
+        self.ncols = table.shape[1]
+        table = np.vstack([table, np.zeros((1, self.ncols), dtype=np.float16)])
+        self.packed = table.view(np.uint32 if self.ncols == 2 else np.uint64).ravel()
+        self.thresholds: dict[str, float] = {k: float(v) for k, v in self.meta["thresholds"].items()}
+        self.default_threshold = float(self.meta.get("default_threshold", 0.0))
+        self.pos_threshold = float(self.meta.get("pos_threshold", 0.0))
+        self.path = path
+
+    # -- languages -----------------------------------------------------------------
+    def _langs(self, batch: F.Batch) -> list[str]:
+        return langid.detect_batch(batch, self.lang_table, self.lang_bias)
+
+    def detect_languages(self, texts: Sequence[str]) -> list[str]:
+        out: list[str] = []
+        for i in range(0, len(texts), BATCH_SIZE):
+            out.extend(self._langs(F.featurize(texts[i : i + BATCH_SIZE])))
+        return out
+
+    # -- scoring -------------------------------------------------------------------
+    def raw_scores(self, batch: F.Batch, keep_positions: bool = False):
+        s, pos_c, word_c = F.linear_scores(batch, self.packed, self.ncols, self.bits, keep_positions)
+        s += self.bias[None, :]
+        return s, pos_c, word_c
+
+    def score_batch(self, texts: Sequence[str], with_reasons: bool = True) -> list[Score]:
+        n = len(texts)
+        if n == 0:
+            return []
+        batch = F.featurize(texts)
+        langs = self._langs(batch)
+        s, pos_c, word_c = self.raw_scores(batch, keep_positions=with_reasons)
+        thr = np.array([self.thresholds.get(lg, self.default_threshold) for lg in langs], dtype=np.float32)
+        p_flag = _sigmoid(s[:, 0] - thr)
+        p_pos = _sigmoid(s[:, 1] - self.pos_threshold)
+        flagged = p_flag > 0.5
+        polarity = np.clip(p_pos * (1.0 - p_flag) - p_flag, -1.0, 1.0)
+        positive = (~flagged) & (p_pos > 0.5) & (polarity > 0.0)
+        reasons = self._reasons(batch, np.flatnonzero(flagged), pos_c, word_c) if with_reasons else {}
+        out: list[Score] = []
+        empty = batch.counts <= 1
+        for i in range(n):
+            if empty[i] or not (texts[i] or "").strip():
+                out.append(neutral_score(langs[i]))
+                continue
+            f = bool(flagged[i])
+            out.append(
+                Score(
+                    polarity=round(float(polarity[i]), 4),
+                    label="negative" if f else ("positive" if positive[i] else "neutral"),
+                    flagged=f,
+                    lang=langs[i],
+                    category=categorize(texts[i], langs[i]) if f else None,
+                    reasons=reasons.get(i, ()),
+                )
+            )
+        return out
+
+    def _reasons(self, batch: F.Batch, docs: np.ndarray, pos_c, word_c, top: int = 4) -> dict[int, tuple[str, ...]]:
+        """The tokens (merged into phrases when adjacent) that pushed the flag score up most."""
+        if len(docs) == 0 or pos_c is None or word_c is None:
+            return {}
+        ntok = len(batch.tok_a)
+        cs = np.zeros(len(pos_c) + 1, dtype=np.float64)
+        np.cumsum(pos_c, out=cs[1:])
+        a = np.maximum(batch.tok_a - 1, 0)  # n-grams starting at the space before the token
+        contrib = cs[batch.tok_b - 1] - cs[a] + word_c[:ntok]
+        out: dict[int, tuple[str, ...]] = {}
+        bounds = np.searchsorted(batch.tok_doc, np.stack([docs, docs + 1]))
+        for d, lo, hi in zip(docs.tolist(), bounds[0].tolist(), bounds[1].tolist()):
+            if hi <= lo:
+                continue
+            c = contrib[lo:hi]
+            order = np.argsort(-c, kind="stable")
+            chosen = []
+            for j in order[: 3 * top].tolist():
+                if c[j] <= 0:
+                    break
+                tok = batch.text(int(batch.tok_a[lo + j]), int(batch.tok_b[lo + j]))
+                if tok in _NOT_REASONS or (len(tok) == 1 and tok.isascii() and tok not in "!?"):
+                    continue
+                chosen.append(j)
+                if len(chosen) >= top:
+                    break
+            chosen.sort()
+            phrases: list[str] = []
+            prev = -2
+            for j in chosen:
+                tok = batch.text(int(batch.tok_a[lo + j]), int(batch.tok_b[lo + j]))
+                if j == prev + 1 and phrases:
+                    phrases[-1] = phrases[-1] + " " + tok
+                else:
+                    phrases.append(tok)
+                prev = j
+            seen: list[str] = []
+            for p in phrases:
+                if p not in seen:
+                    seen.append(p)
+            out[d] = tuple(seen[:5])
+        return out
+
+
+_MODEL: LinearModel | None = None
+_LOCK = threading.Lock()
+
+
+def default_model() -> LinearModel:
+    """The shipped model, loaded once per process (SOCIAL_CARE_MODEL_PATH overrides the file)."""
+    global _MODEL
+    if _MODEL is None:
+        with _LOCK:
+            if _MODEL is None:
+                _MODEL = LinearModel(os.environ.get("SOCIAL_CARE_MODEL_PATH") or MODEL_PATH)
+    return _MODEL
+
+
+class DefaultScorer:
+    """Hashed n-gram linear model; see MODEL_CARD.md next to the model file."""
+
+    name = "default"
+
+    def __init__(self, model: LinearModel | None = None, path: Path | str | None = None) -> None:
+        self._model = model if model is not None else (LinearModel(path) if path else None)
+
+    @property
+    def model(self) -> LinearModel:
+        if self._model is None:
+            self._model = default_model()
+        return self._model
+
+    def score(self, text: str) -> Score:
+        return self.model.score_batch([text or ""])[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[Score]:
+        texts = ["" if t is None else str(t) for t in texts]
+        out: list[Score] = []
+        for i in range(0, len(texts), BATCH_SIZE):
+            out.extend(self.model.score_batch(texts[i : i + BATCH_SIZE]))
+        return out
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))

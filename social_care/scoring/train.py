@@ -1,0 +1,236 @@
+"""Training of the default scorer (needs the `train` extra: scikit-learn).
+
+    python scripts/train_scorer.py [--data-dir ../shared/data] [--out social_care/scoring/model/scorer.npz]
+
+Fixed seed, deterministic splits (data.py). Steps: featurize every set's train split,
+fit the language model (Latin-script and Arabic-script languages), the flag head and the
+positive head (logistic regression), tune the flag threshold per language on the dev
+splits, write the model file (float16, compressed) and MODEL_CARD.md next to it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import features as F
+from . import langid
+from .data import NON_COMMERCIAL, SETS, Row, available_sets, load_set
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+# which dev sets decide each language's threshold (mean F1 over them)
+TARGET_SETS = {"en": ("en_airline", "en_tweeteval", "en_complaints")}
+
+
+@dataclass
+class TrainConfig:
+    data_dir: Path = DEFAULT_DATA_DIR
+    out: Path | None = None
+    bits: int = 21
+    c_flag: float = 4.0
+    c_pos: float = 2.0
+    seed: int = 13
+    exclude_non_commercial: bool = False
+    sets: Sequence[str] | None = None
+    max_rows_per_set: int | None = None
+    write_card: bool = True
+    evaluate: bool = True
+    progress: bool | None = None
+    log: list[str] = field(default_factory=list)
+
+
+def _bar(total: int, desc: str, progress: bool | None):
+    from tqdm import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else (not progress)
+    return tqdm(total=total, desc=desc, disable=disable, leave=False)
+
+
+def _matrix(rows: Sequence[Row], bits: int, progress, desc: str, lang: bool = False):
+    from scipy import sparse
+
+    mats = []
+    step = 8192
+    with _bar(len(rows), desc, progress) as bar:
+        for i in range(0, len(rows), step):
+            b = F.featurize([r.text for r in rows[i : i + step]])
+            mats.append(langid.lang_csr(b) if lang else F.to_csr(b, bits))
+            bar.update(min(step, len(rows) - i))
+    if not mats:
+        return sparse.csr_matrix((0, 2**bits), dtype=np.float32)
+    return sparse.vstack(mats).tocsr()
+
+
+def _f1(y: np.ndarray, p: np.ndarray) -> float:
+    tp = float(np.sum(y & p))
+    fp = float(np.sum(~y & p))
+    fn = float(np.sum(y & ~p))
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, float], float]:
+    """Per-language flag threshold on the raw flag score, maximising mean F1 over that language's sets."""
+    y = np.array([r.flag for r in dev])
+    langs = np.array([r.lang for r in dev])
+    sets = np.array([r.set for r in dev])
+    grid = np.round(np.arange(-3.0, 2.001, 0.05), 3)
+    out: dict[str, float] = {}
+    for lg in sorted(set(langs.tolist())):
+        m = langs == lg
+        names = TARGET_SETS.get(lg) or sorted(set(sets[m].tolist()))
+        groups = [m & (sets == s) for s in names if np.any(m & (sets == s) & y)]
+        if not groups:
+            continue
+        vals = np.array([np.mean([_f1(y[g], score[g] > t) for g in groups]) for t in grid])
+        # smooth over neighbours so a lucky spike on a small dev set is not chosen
+        sm = np.convolve(vals, np.ones(5) / 5, mode="same")
+        out[lg] = float(grid[int(np.argmax(sm))])
+    default = float(np.median(list(out.values()))) if out else 0.0
+    return out, default
+
+
+def train(cfg: TrainConfig) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    t0 = time.perf_counter()
+    names = [n for n in (cfg.sets or available_sets(cfg.data_dir)) if n in SETS]
+    if cfg.exclude_non_commercial:
+        names = [n for n in names if n not in NON_COMMERCIAL]
+    if not names:
+        raise SystemExit(f"no labelled sets found in {cfg.data_dir}")
+    train_rows: list[Row] = []
+    dev_rows: list[Row] = []
+    used: dict[str, dict] = {}
+    for n in names:
+        tr, dv = load_set(cfg.data_dir, n)
+        if n == "multi_xlmt":  # its English part overlaps TweetEval
+            tr = [r for r in tr if r.lang != "en"]
+        if cfg.max_rows_per_set:
+            tr, dv = tr[: cfg.max_rows_per_set], dv[: cfg.max_rows_per_set]
+        train_rows += tr
+        dev_rows += dv
+        used[n] = {"train_rows": len(tr), "dev_rows": len(dv), "license": SETS[n][1]}
+    rng = np.random.default_rng(cfg.seed)
+
+    # language model: Latin- and Arabic-script languages
+    lang_rows = [r for r in train_rows if r.lang in langid.LANG_CLASSES]
+    by_lang: dict[str, list[Row]] = {}
+    for r in lang_rows:
+        by_lang.setdefault(r.lang, []).append(r)
+    lang_sample: list[Row] = []
+    for lg, rs in sorted(by_lang.items()):
+        idx = rng.permutation(len(rs))[:6000]
+        lang_sample += [rs[i] for i in idx]
+    # the xlmt English rows may be used for language identification only
+    if "multi_xlmt" in names and not cfg.max_rows_per_set:
+        en_x = [r for r in load_set(cfg.data_dir, "multi_xlmt")[0] if r.lang == "en"]
+        lang_sample += en_x
+    nl = len(langid.LANG_CLASSES)
+    lang_table = np.zeros((2**langid.LANG_BITS, nl), dtype=np.float16)
+    lang_bias = np.zeros(nl, dtype=np.float32)
+    present = sorted({r.lang for r in lang_sample})
+    if len(present) >= 2:
+        Xl = _matrix(lang_sample, cfg.bits, cfg.progress, "language features", lang=True)
+        yl = np.array([r.lang for r in lang_sample])
+        lm = LogisticRegression(C=5.0, max_iter=300, class_weight="balanced").fit(Xl, yl)
+        coef = lm.coef_ if len(lm.classes_) > 2 else np.vstack([-lm.coef_[0], lm.coef_[0]])
+        icpt = lm.intercept_ if len(lm.classes_) > 2 else np.array([-lm.intercept_[0], lm.intercept_[0]])
+        for j, lg in enumerate(lm.classes_):
+            k = langid.LANG_CLASSES.index(lg)
+            lang_table[:, k] = coef[j].astype(np.float16)
+            lang_bias[k] = icpt[j]
+        missing = [k for k, lg in enumerate(langid.LANG_CLASSES) if lg not in lm.classes_]
+        lang_bias[missing] = -1e4
+    cfg.log.append(f"language model: {len(lang_sample)} rows, classes {present}")
+
+    X = _matrix(train_rows, cfg.bits, cfg.progress, "features (train)")
+    Xd = _matrix(dev_rows, cfg.bits, cfg.progress, "features (dev)")
+    y = np.array([r.flag for r in train_rows])
+    stages = _bar(2, "fitting", cfg.progress)
+    flag = LogisticRegression(C=cfg.c_flag, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
+    flag.fit(X, y)
+    stages.update(1)
+    lab = np.array([r.label is not None for r in train_rows])
+    ypos = np.array([r.label == "positive" for r in train_rows])
+    pos = LogisticRegression(C=cfg.c_pos, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
+    if lab.sum() and len(set(ypos[lab].tolist())) == 2:
+        pos.fit(X[lab], ypos[lab])
+        pos_coef, pos_icpt = pos.coef_[0], float(pos.intercept_[0])
+    else:
+        pos_coef, pos_icpt = np.zeros(X.shape[1]), -1.0
+    stages.update(1)
+    stages.close()
+
+    table = np.stack([flag.coef_[0], pos_coef], axis=1).astype(np.float16)
+    bias = np.array([flag.intercept_[0], pos_icpt], dtype=np.float32)
+    # thresholds on dev, with the weights as shipped (float16)
+    w = table.astype(np.float32)
+    sd = np.asarray(Xd @ w[:, 0]).ravel() + bias[0] if len(dev_rows) else np.zeros(0)
+    thresholds, default_thr = tune_thresholds(dev_rows, sd)
+    meta = {
+        "version": 1,
+        "bits": cfg.bits,
+        "char_ngrams": list(F.CHAR_NGRAMS),
+        "thresholds": thresholds,
+        "default_threshold": default_thr,
+        "pos_threshold": 0.0,
+        "lang_classes": list(langid.LANG_CLASSES),
+        "sets": used,
+        "seed": cfg.seed,
+        "c_flag": cfg.c_flag,
+        "c_pos": cfg.c_pos,
+        "trained_seconds": round(time.perf_counter() - t0, 1),
+    }
+    out = Path(cfg.out) if cfg.out else Path(__file__).resolve().parent / "model" / "scorer.npz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, table=table, bias=bias, lang_table=lang_table, lang_bias=lang_bias,
+                        meta=np.array(json.dumps(meta)))
+    tmp.replace(out)
+    meta["path"] = str(out)
+    meta["size_bytes"] = out.stat().st_size
+    cfg.log.append(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB), thresholds {thresholds}")
+    if cfg.evaluate and dev_rows:
+        from .evaluate import evaluate, format_report
+        from .model import DefaultScorer, LinearModel
+
+        scorer = DefaultScorer(LinearModel(out))
+        res = evaluate(cfg.data_dir, scorers={"default": scorer}, sets=names, progress=cfg.progress,
+                       max_rows_per_set=cfg.max_rows_per_set)
+        meta["eval"] = res
+        cfg.log.append(format_report(res))
+        if cfg.write_card:
+            from .card import write_card
+
+            write_card(out.parent / "MODEL_CARD.md", meta, res)
+    return meta
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Train the default social-care scorer.")
+    ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--bits", type=int, default=21)
+    ap.add_argument("--c-flag", type=float, default=4.0)
+    ap.add_argument("--c-pos", type=float, default=2.0)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--exclude-non-commercial", action="store_true")
+    ap.add_argument("--no-eval", action="store_true")
+    a = ap.parse_args(argv)
+    cfg = TrainConfig(data_dir=a.data_dir, out=a.out, bits=a.bits, c_flag=a.c_flag, c_pos=a.c_pos, seed=a.seed,
+                      exclude_non_commercial=a.exclude_non_commercial, evaluate=not a.no_eval)
+    train(cfg)
+    print("\n".join(cfg.log))
+    return 0

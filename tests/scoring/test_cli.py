@@ -1,0 +1,100 @@
+import csv
+import io
+
+from typer.testing import CliRunner
+
+from social_care.scoring.cli import app, eval_cmd, register, score_cmd, train_cmd  # noqa: F401
+
+runner = CliRunner()
+
+
+def _rows(text: str):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_score_file_round_trip(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,text,author\n"
+        '1,"my parcel never arrived, worst service ever 😡",a\n'
+        "2,,b\n"
+        '3,"thanks, great job!",c\n'
+        '4,"multi\nline, with ""quotes""",d\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "sub" / "out.csv"
+    r = runner.invoke(app, ["score", str(src), "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = _rows(out.read_text(encoding="utf-8"))
+    assert [x["id"] for x in rows] == ["1", "2", "3", "4"]
+    assert list(rows[0]) == ["id", "text", "author", "lang", "label", "polarity", "flagged", "category", "reasons"]
+    assert rows[0]["flagged"] == "true" and rows[0]["label"] == "negative" and rows[0]["category"]
+    assert rows[0]["reasons"]
+    assert rows[1]["label"] == "neutral" and rows[1]["flagged"] == "false"  # empty text kept, neutral
+    assert rows[3]["text"] == 'multi\nline, with "quotes"'
+    assert rows[3]["author"] == "d"
+
+
+def test_score_stdin_stdout():
+    r = runner.invoke(app, ["score", "-", "--output", "-", "--scorer", "vader"],
+                      input="text\n\"I hate this, awful\"\nlovely day\n")
+    assert r.exit_code == 0, r.output
+    rows = _rows(r.stdout)
+    assert [x["flagged"] for x in rows] == ["true", "false"]
+    assert rows[1]["label"] == "positive"
+
+
+def test_existing_output_columns_are_replaced():
+    r = runner.invoke(app, ["score", "-"], input="text,label\nterrible!!! never again,old\n")
+    assert r.exit_code == 0, r.output
+    rows = _rows(r.stdout)
+    assert list(rows[0]).count("label") == 1
+    assert rows[0]["label"] == "negative"
+
+
+def test_missing_text_column(tmp_path):
+    src = tmp_path / "bad.csv"
+    src.write_text("id,body\n1,hello\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = runner.invoke(app, ["score", str(src), "--output", str(out)])
+    assert r.exit_code == 2
+    assert "no `text` column" in r.output
+    assert not out.exists()
+
+
+def test_bad_encoding(tmp_path):
+    src = tmp_path / "latin1.csv"
+    src.write_bytes("text\ncafé très mauvais\n".encode("latin-1"))
+    out = tmp_path / "out.csv"
+    out.write_text("keep me", encoding="utf-8")
+    r = runner.invoke(app, ["score", str(src), "--output", str(out)])
+    assert r.exit_code == 2
+    assert "not valid UTF-8" in r.output
+    assert out.read_text(encoding="utf-8") == "keep me"
+
+
+def test_missing_file_and_bad_scorer(tmp_path):
+    r = runner.invoke(app, ["score", str(tmp_path / "nope.csv")])
+    assert r.exit_code == 2 and "not found" in r.output
+    r = runner.invoke(app, ["score", "-", "--scorer", "bert"], input="text\nx\n")
+    assert r.exit_code == 2 and "unknown scorer" in r.output
+
+
+def test_empty_input():
+    r = runner.invoke(app, ["score", "-"], input="")
+    assert r.exit_code == 2 and "empty" in r.output
+
+
+def test_register_on_other_app():
+    import typer
+
+    main = typer.Typer()
+
+    @main.command("version")
+    def version() -> None:
+        typer.echo("1")
+
+    register(main)
+    r = runner.invoke(main, ["score", "-"], input="text\nhello, where is my order?\n")
+    assert r.exit_code == 0, r.output
+    assert _rows(r.stdout)[0]["lang"] == "en"

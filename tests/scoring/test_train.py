@@ -1,0 +1,106 @@
+"""A small end-to-end training run on a synthetic data set written by the test."""
+
+import csv
+import random
+
+import numpy as np
+
+from social_care.scoring import features as F
+from social_care.scoring.model import DefaultScorer, LinearModel
+from social_care.scoring.train import TrainConfig, train
+
+NEG_EN = ["terrible", "awful", "never arrived", "worst", "broken", "refund now", "hate", "useless"]
+POS_EN = ["great", "love it", "thanks", "awesome", "perfect", "fast delivery", "happy"]
+NEU_EN = ["what time", "is the store", "open on sunday", "new model", "the price of", "tomorrow"]
+NEG_ES = ["pésimo", "horrible", "nunca llegó", "odio", "roto"]
+POS_ES = ["genial", "me encanta", "gracias", "perfecto"]
+NEG_KO = ["최악", "별로", "환불", "짜증"]
+POS_KO = ["최고", "좋아요", "감사", "재밌"]
+
+
+def _write(path, header, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _make(rng, words, filler):
+    return " ".join(rng.sample(filler, 2) + [rng.choice(words)] + rng.sample(filler, 2))
+
+
+def _dataset(root):
+    rng = random.Random(0)
+    filler_en = "the my order today with your app and again this shop from".split()
+    filler_es = "el mi pedido hoy con la tienda y otra vez".split()
+    filler_ko = "이 영화 정말 오늘 배우 그냥".split()
+
+    def en_rows(n):
+        out = []
+        for i in range(n):
+            lab = ["negative", "positive", "neutral"][i % 3]
+            words = {"negative": NEG_EN, "positive": POS_EN, "neutral": NEU_EN}[lab]
+            out.append([_make(rng, words, filler_en), lab])
+        return out
+
+    _write(root / "en_tweeteval" / "train.csv", ["text", "label"], en_rows(150))
+    _write(root / "en_tweeteval" / "dev.csv", ["text", "label"], en_rows(45))
+    xl = []
+    for split, n in (("train", 120), ("dev", 40)):
+        rows = []
+        for i in range(n):
+            lab = "negative" if i % 2 else "positive"
+            if i % 4 < 2:
+                rows.append([_make(rng, NEG_ES if lab == "negative" else POS_ES, filler_es), lab, "es"])
+            else:
+                rows.append([_make(rng, NEG_EN if lab == "negative" else POS_EN, filler_en), lab, "en"])
+        _write(root / "multi_xlmt" / f"{split}.csv", ["text", "label", "lang"], rows)
+        xl += rows
+    ko = []
+    for i in range(200):
+        lab = "negative" if i % 2 else "positive"
+        ko.append([_make(rng, NEG_KO if lab == "negative" else POS_KO, filler_ko), lab, "x", "x", "", str(i), "1",
+                   "", "ko"])
+    _write(root / "ko_nsmc" / "train.csv",
+           ["text", "label", "rating_raw_1_10", "stars_1_5", "nsmc_binary_label", "source_id", "movie_id", "date",
+            "lang"], ko)
+
+
+def test_train_end_to_end(tmp_path):
+    data = tmp_path / "data"
+    _dataset(data)
+    out = tmp_path / "model" / "scorer.npz"
+    cfg = TrainConfig(data_dir=data, out=out, bits=14, write_card=False, evaluate=True, progress=False)
+    meta = train(cfg)
+    assert out.exists()
+    assert set(meta["sets"]) == {"en_tweeteval", "multi_xlmt", "ko_nsmc"}
+    assert meta["sets"]["multi_xlmt"]["train_rows"] == 60  # English part left out
+    assert {"en", "es", "ko"} <= set(meta["thresholds"])
+    rows = {(r["set"], r["lang"]): r for r in meta["eval"]["rows"]}
+    assert rows[("en_tweeteval", "en")]["f1"]["default"] > 0.8
+    assert rows[("ko_nsmc", "ko")]["f1"]["default"] > 0.8
+    sc = DefaultScorer(LinearModel(out))
+    s = sc.score("the order was terrible and never arrived")
+    assert s.flagged and s.lang == "en" and s.reasons
+    assert not sc.score("thanks, love it, perfect").flagged
+    assert sc.score("최악 별로 환불").flagged
+    # training is deterministic
+    out2 = tmp_path / "model2.npz"
+    train(TrainConfig(data_dir=data, out=out2, bits=14, write_card=False, evaluate=False, progress=False))
+    a, b = np.load(out), np.load(out2)
+    assert np.array_equal(a["table"], b["table"])
+
+
+def test_features_consistent_between_batch_and_single():
+    texts = ["I am NOT happy!!!!", "", "می‌تونست بهتر باشه", "배송이 늦어요", "x\x00y"]
+    b = F.featurize(texts)
+    for i, t in enumerate(texts):
+        one = F.featurize([t])
+        assert one.norm(0) == b.norm(i)
+        assert one.counts[0] == b.counts[i]
+
+
+def test_normalize():
+    assert F.normalize("Sooooo BAD!!!!!! @Delta http://t.co/x") == " sooo bad!!! @user http"
+    assert F.normalize("zero\u200bwidth") == " zerowidth"
