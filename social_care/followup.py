@@ -32,20 +32,20 @@ from .models import Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
 from .store import repo
 from .store.tables import Post, Reply
 
-__all__ = ["FollowupSettings", "run", "set_followup", "followup_text", "PRIVATE_CHANNELS"]
+__all__ = ["PRIVATE_CHANNELS", "FollowupSettings", "followup_text", "run", "set_followup"]
 log = logging.getLogger(__name__)
 
 PRIVATE_CHANNELS = (Channel.X_DM.value, Channel.MESSENGER.value)
 MESSENGER_WINDOW = timedelta(hours=24)
 TEXTS = {
     "en": "Hi{name}, this is {brand} following up on your recent message. Is everything sorted now? "
-          "Just reply here and let us know. If not, we are happy to help.",
+    "Just reply here and let us know. If not, we are happy to help.",
     "de": "Hallo{name}, hier ist {brand} noch einmal zu Ihrer letzten Nachricht. Ist jetzt alles in Ordnung? "
-          "Antworten Sie einfach hier. Falls nicht, helfen wir gern weiter.",
+    "Antworten Sie einfach hier. Falls nicht, helfen wir gern weiter.",
     "fr": "Bonjour{name}, ici {brand} suite à votre dernier message. Tout est-il réglé maintenant ? "
-          "Répondez simplement ici. Sinon, nous sommes là pour vous aider.",
+    "Répondez simplement ici. Sinon, nous sommes là pour vous aider.",
     "es": "Hola{name}, somos {brand} y te escribimos por tu último mensaje. ¿Está todo resuelto ya? "
-          "Responde aquí y cuéntanos. Si no, te ayudamos encantados.",
+    "Responde aquí y cuéntanos. Si no, te ayudamos encantados.",
 }
 
 
@@ -53,7 +53,9 @@ TEXTS = {
 class FollowupSettings:
     enabled: bool = True  # SOCIAL_CARE_FOLLOWUP_ENABLED: follow-ups at all
     delay_minutes: int = 1440  # SOCIAL_CARE_FOLLOWUP_DELAY_MINUTES: after resolution (1 day)
-    answer_hours: int = 168  # SOCIAL_CARE_FOLLOWUP_ANSWER_HOURS: a private message this long after counts as the answer
+    answer_hours: int = (
+        168  # SOCIAL_CARE_FOLLOWUP_ANSWER_HOURS: a private message this long after counts as the answer
+    )
     lookback_days: int = 14  # SOCIAL_CARE_FOLLOWUP_LOOKBACK_DAYS: older resolutions get none (first deploy)
     brand: str = "our shop"  # SOCIAL_CARE_BRAND_NAME
 
@@ -65,15 +67,20 @@ class FollowupSettings:
             value = getattr(settings, name, None)
             return default if value is None else type(default)(value)
 
-        return cls(enabled=get("followup_enabled", d.enabled), delay_minutes=get("followup_delay_minutes", d.delay_minutes),
-                   answer_hours=get("followup_answer_hours", d.answer_hours),
-                   lookback_days=get("followup_lookback_days", d.lookback_days),
-                   brand=get("brand_name", d.brand))
+        return cls(
+            enabled=get("followup_enabled", d.enabled),
+            delay_minutes=get("followup_delay_minutes", d.delay_minutes),
+            answer_hours=get("followup_answer_hours", d.answer_hours),
+            lookback_days=get("followup_lookback_days", d.lookback_days),
+            brand=get("brand_name", d.brand),
+        )
 
 
 def followup_text(post: Post, brand: str) -> str:
     name = (post.author_name or "").split(" ")[0] if post.author_name else ""
-    return TEXTS.get((post.lang or "en")[:2], TEXTS["en"]).format(name=f" {name}" if name else "", brand=brand)
+    return TEXTS.get((post.lang or "en")[:2], TEXTS["en"]).format(
+        name=f" {name}" if name else "", brand=brand
+    )
 
 
 def run(app: Any) -> dict[str, int]:
@@ -102,7 +109,8 @@ def run(app: Any) -> dict[str, int]:
 
 def _schedule(s: Session, cfg: FollowupSettings, now: datetime) -> int:
     posts = s.exec(
-        select(Post).where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)  # noqa: E712
+        select(Post)
+        .where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)
         .where(col(Post.followup_due_at).is_(None), col(Post.followup_sent_at).is_(None))
         .where(col(Post.followup_of_post_id).is_(None), col(Post.resolved_at).is_not(None))
         .where(col(Post.resolved_at) >= now - timedelta(days=cfg.lookback_days))
@@ -115,14 +123,20 @@ def _schedule(s: Session, cfg: FollowupSettings, now: datetime) -> int:
 
 def _create_due(s: Session, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> list[int]:
     due = s.exec(
-        select(Post).where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)  # noqa: E712
+        select(Post)
+        .where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)
         .where(col(Post.followup_due_at) <= now, col(Post.followup_sent_at).is_(None))
         .order_by(col(Post.resolved_at).desc(), col(Post.id).desc())
     ).all()
     if not due:
         return []
-    existing = set(s.exec(select(Reply.post_id).where(Reply.kind == ReplyKind.FOLLOWUP.value,
-                                                      col(Reply.post_id).in_([p.id for p in due]))).all())
+    existing = set(
+        s.exec(
+            select(Reply.post_id).where(
+                Reply.kind == ReplyKind.FOLLOWUP.value, col(Reply.post_id).in_([p.id for p in due])
+            )
+        ).all()
+    )
     by_customer: dict[str, list[Post]] = defaultdict(list)
     for post in due:
         by_customer[post.customer_key].append(post)
@@ -144,46 +158,66 @@ def _create_due(s: Session, cfg: FollowupSettings, now: datetime, out: dict[str,
 
 
 def _pending_followup(s: Session, customer: str) -> bool:
-    return s.exec(
-        select(Reply.id).join(Post, col(Post.id) == col(Reply.post_id))
-        .where(Post.customer_key == customer, Reply.kind == ReplyKind.FOLLOWUP.value)
-        .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]))
-    ).first() is not None
+    return (
+        s.exec(
+            select(Reply.id)
+            .join(Post, col(Post.id) == col(Reply.post_id))
+            .where(Post.customer_key == customer, Reply.kind == ReplyKind.FOLLOWUP.value)
+            .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]))
+        ).first()
+        is not None
+    )
 
 
 def _followup_reply(s: Session, post: Post, cfg: FollowupSettings, now: datetime) -> Reply:
     private = s.exec(
-        select(Post).where(Post.customer_key == post.customer_key, col(Post.channel).in_(PRIVATE_CHANNELS))
+        select(Post)
+        .where(Post.customer_key == post.customer_key, col(Post.channel).in_(PRIVATE_CHANNELS))
         .order_by(col(Post.created_at).desc(), col(Post.id).desc())
     ).first()
     target = private or post
-    reply = Reply(post_id=post.id, kind=ReplyKind.FOLLOWUP.value, channel=target.reply_channel,  # type: ignore[arg-type]
-                  target_thread_id=target.reply_thread_id, target_recipient_id=target.reply_recipient_id,
-                  text=followup_text(post, cfg.brand), idempotency_key=f"followup:{post.id}", author="system",
-                  created_at=now, status=ReplyStatus.APPROVED.value, approved_at=now)
+    reply = Reply(
+        post_id=post.id,
+        kind=ReplyKind.FOLLOWUP.value,
+        channel=target.reply_channel,  # type: ignore[arg-type]
+        target_thread_id=target.reply_thread_id,
+        target_recipient_id=target.reply_recipient_id,
+        text=followup_text(post, cfg.brand),
+        idempotency_key=f"followup:{post.id}",
+        author="system",
+        created_at=now,
+        status=ReplyStatus.APPROVED.value,
+        approved_at=now,
+    )
     if private is None:
         reply.status = ReplyStatus.NEEDS_HUMAN.value
-        reply.error = (f"no private conversation with this customer on {Channel(post.channel).platform}: "
-                       "follow up by hand if it fits")
+        reply.error = (
+            f"no private conversation with this customer on {Channel(post.channel).platform}: "
+            "follow up by hand if it fits"
+        )
     elif private.channel == Channel.MESSENGER.value and now - as_utc(private.created_at) > MESSENGER_WINDOW:
         reply.status = ReplyStatus.NEEDS_HUMAN.value
-        reply.error = (f"outside Messenger's 24-hour window (the customer's last message is from "
-                       f"{as_utc(private.created_at):%Y-%m-%d %H:%M} UTC): follow up by hand, e.g. from Meta Business Suite")
+        reply.error = (
+            f"outside Messenger's 24-hour window (the customer's last message is from "
+            f"{as_utc(private.created_at):%Y-%m-%d %H:%M} UTC): follow up by hand, e.g. from Meta Business Suite"
+        )
     return reply
 
 
 def _mark_sent(s: Session) -> int:
     rows = s.exec(
-        select(Reply, Post).join(Post, col(Post.id) == col(Reply.post_id))
+        select(Reply, Post)
+        .join(Post, col(Post.id) == col(Reply.post_id))
         .where(Reply.kind == ReplyKind.FOLLOWUP.value, Reply.status == ReplyStatus.SENT.value)
         .where(col(Post.followup_sent_at).is_(None))
     ).all()
     for reply, post in rows:
         sent_at = as_utc(reply.sent_at or reply.created_at)
         covered = s.exec(
-            select(Post).where(Post.customer_key == post.customer_key, Post.status == PostStatus.RESOLVED.value)
+            select(Post)
+            .where(Post.customer_key == post.customer_key, Post.status == PostStatus.RESOLVED.value)
             .where(col(Post.followup_due_at) <= sent_at, col(Post.followup_sent_at).is_(None))
-            .where(Post.followup_enabled == True)  # noqa: E712
+            .where(Post.followup_enabled == True)
         ).all()
         for p in {row.id: row for row in (post, *covered)}.values():
             p.followup_sent_at = sent_at
@@ -194,7 +228,8 @@ def _mark_sent(s: Session) -> int:
 def _answers(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> None:
     window = timedelta(hours=cfg.answer_hours)
     waiting = s.exec(
-        select(Post).where(col(Post.followup_sent_at).is_not(None), col(Post.satisfaction).is_(None))
+        select(Post)
+        .where(col(Post.followup_sent_at).is_not(None), col(Post.satisfaction).is_(None))
         .where(col(Post.followup_sent_at) >= now - window - timedelta(days=1))
     ).all()
     by_customer: dict[str, list[Post]] = defaultdict(list)
@@ -203,7 +238,8 @@ def _answers(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: di
     for customer, posts in by_customer.items():
         first_sent = min(as_utc(p.followup_sent_at) for p in posts)  # type: ignore[arg-type]
         answer = s.exec(
-            select(Post).where(Post.customer_key == customer, col(Post.channel).in_(PRIVATE_CHANNELS))
+            select(Post)
+            .where(Post.customer_key == customer, col(Post.channel).in_(PRIVATE_CHANNELS))
             .where(Post.created_at > first_sent, Post.created_at <= first_sent + window)
             .where(col(Post.followup_of_post_id).is_(None), col(Post.id).not_in([p.id for p in posts]))
             .order_by(col(Post.created_at), col(Post.id))
@@ -231,10 +267,22 @@ def _reopen(s: Session, post: Post, answer: Post, now: datetime) -> None:
 
     quote = answer.text if len(answer.text) <= 120 else answer.text[:119] + "…"
     post.flagged = True
-    repo.change_status(s, post=post, to_status=PostStatus.FLAGGED.value, actor="system", now=now,
-                       note=f"customer unhappy after follow-up (post {answer.id}): {quote}")
-    enqueue(s, kind="reopened", dedupe_key=f"reopened:{post.id}:{answer.id}", now=now, post_id=post.id,
-            payload={"note": f"Answer to the follow-up: “{quote}”", "answer_post_id": answer.id})
+    repo.change_status(
+        s,
+        post=post,
+        to_status=PostStatus.FLAGGED.value,
+        actor="system",
+        now=now,
+        note=f"customer unhappy after follow-up (post {answer.id}): {quote}",
+    )
+    enqueue(
+        s,
+        kind="reopened",
+        dedupe_key=f"reopened:{post.id}:{answer.id}",
+        now=now,
+        post_id=post.id,
+        payload={"note": f"Answer to the follow-up: “{quote}”", "answer_post_id": answer.id},
+    )
     log.info("post %s reopened: the customer is not happy after the follow-up", post.id)
 
 
@@ -253,9 +301,11 @@ def set_followup(app: Any, post_id: int, enabled: bool, actor: str) -> Post:
         post.updated_at = app.now()
         s.add(post)
         if not enabled:
-            for reply in s.exec(select(Reply).where(Reply.post_id == post_id, Reply.kind == ReplyKind.FOLLOWUP.value)
-                                .where(col(Reply.status).in_([ReplyStatus.APPROVED.value,
-                                                              ReplyStatus.NEEDS_HUMAN.value]))).all():
+            for reply in s.exec(
+                select(Reply)
+                .where(Reply.post_id == post_id, Reply.kind == ReplyKind.FOLLOWUP.value)
+                .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.NEEDS_HUMAN.value]))
+            ).all():
                 s.delete(reply)
         log.info("follow-up for post %s turned %s by %s", post_id, "on" if enabled else "off", actor)
         return post

@@ -18,17 +18,17 @@ from .slack import mask_webhook_url
 from .spike import Spike, detect_spike
 
 __all__ = [
-    "evaluate",
-    "deliver",
-    "status",
-    "resume",
-    "enqueue",
-    "AlertSettings",
-    "detect_spike",
-    "Spike",
-    "mask_webhook_url",
-    "connector_advice",
     "FOLDABLE",
+    "AlertSettings",
+    "Spike",
+    "connector_advice",
+    "deliver",
+    "detect_spike",
+    "enqueue",
+    "evaluate",
+    "mask_webhook_url",
+    "resume",
+    "status",
 ]
 
 

@@ -14,16 +14,16 @@ from typing import Any
 from ..models import Channel, as_utc
 
 __all__ = [
-    "truncate",
+    "digest_message",
+    "enforce_limits",
     "escape",
-    "post_url",
-    "queue_url",
     "format_wait",
     "post_message",
-    "digest_message",
+    "post_url",
+    "queue_url",
     "simple_message",
-    "enforce_limits",
     "text_only",
+    "truncate",
 ]
 
 SECTION_MAX = 3000
@@ -41,8 +41,12 @@ HEADLINES = {
     "sla_warning": "Response target nearly reached",
     "sla_breach": "Response target missed",
 }
-ICONS = {"flagged": ":triangular_flag_on_post:", "reopened": ":leftwards_arrow_with_hook:",
-         "sla_warning": ":hourglass_flowing_sand:", "sla_breach": ":rotating_light:"}
+ICONS = {
+    "flagged": ":triangular_flag_on_post:",
+    "reopened": ":leftwards_arrow_with_hook:",
+    "sla_warning": ":hourglass_flowing_sand:",
+    "sla_breach": ":rotating_light:",
+}
 
 
 def truncate(text: str, limit: int) -> str:
@@ -82,14 +86,14 @@ def format_wait(seconds: float) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
-def _channel_label(channel: str) -> str:
+def channel_label(channel: str) -> str:
     try:
         return Channel(channel).label
     except ValueError:
         return channel
 
 
-def _author(post: Any) -> str:
+def author_label(post: Any) -> str:
     handle = post.author_handle
     name = post.author_name
     if handle:
@@ -105,24 +109,37 @@ def _reach(post: Any) -> str:
 def _button(text: str, url: str | None, action_id: str, primary: bool = False) -> dict[str, Any] | None:
     if not url or len(url) > URL_MAX:
         return None
-    button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": truncate(text, BUTTON_MAX)},
-                              "url": url, "action_id": action_id}
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": truncate(text, BUTTON_MAX)},
+        "url": url,
+        "action_id": action_id,
+    }
     if primary:
         button["style"] = "primary"
     return button
 
 
-def post_message(kind: str, post: Any, *, now: datetime, public_url: str, target_minutes: int | None = None,
-                 note: str | None = None) -> dict[str, Any]:
+def post_message(
+    kind: str,
+    post: Any,
+    *,
+    now: datetime,
+    public_url: str,
+    target_minutes: int | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     """One post alert (flagged, reopened, sla_warning, sla_breach)."""
     waited = format_wait((now - as_utc(post.created_at)).total_seconds())
-    channel = _channel_label(post.channel)
-    author = _author(post)
+    channel = channel_label(post.channel)
+    author = author_label(post)
     headline = HEADLINES.get(kind, "Customer post")
     if kind in ("sla_warning", "sla_breach") and target_minutes:
         headline += f" ({target_minutes} min)"
     reasons = ", ".join(post.reasons or []) or ("—" if kind != "flagged" else "flagged by the scorer")
-    quote = "\n".join(">" + line for line in escape(truncate(post.text, POST_QUOTE_MAX)).splitlines() or [">"])
+    quote = "\n".join(
+        ">" + line for line in escape(truncate(post.text, POST_QUOTE_MAX)).splitlines() or [">"]
+    )
     fields = [
         f"*Channel*\n{channel}",
         f"*Author & reach*\n{escape(author)} · {_reach(post)}",
@@ -139,13 +156,19 @@ def post_message(kind: str, post: Any, *, now: datetime, public_url: str, target
         context.append(note)
     buttons = [
         _button("Open in queue", queue_url(public_url, post.id), "open_post", primary=True),
-        _button(f"View on {Channel(post.channel).platform.upper() if post.channel.startswith('x') else 'Facebook'}",
-                post_url(post), "view_on_platform"),
+        _button(
+            f"View on {Channel(post.channel).platform.upper() if post.channel.startswith('x') else 'Facebook'}",
+            post_url(post),
+            "view_on_platform",
+        ),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"{headline}: {channel}"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{escape(author)}* on {channel}:\n{quote}"},
-         "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": f"*{escape(author)}* on {channel}:\n{quote}"},
+            "fields": [{"type": "mrkdwn", "text": f} for f in fields],
+        },
         {"type": "context", "elements": [{"type": "mrkdwn", "text": c} for c in context]},
     ]
     if any(buttons):
@@ -154,7 +177,9 @@ def post_message(kind: str, post: Any, *, now: datetime, public_url: str, target
     return enforce_limits({"text": text.strip(), "blocks": blocks})
 
 
-def digest_message(lines: Sequence[Mapping[str, Any]], *, total: int, public_url: str, max_items: int) -> dict[str, Any]:
+def digest_message(
+    lines: Sequence[Mapping[str, Any]], *, total: int, public_url: str, max_items: int
+) -> dict[str, Any]:
     """Many post alerts folded into one message; ``lines``: kind, post_id, channel, author, waited, text, url."""
     counts: dict[str, int] = {}
     for line in lines:
@@ -170,7 +195,10 @@ def digest_message(lines: Sequence[Mapping[str, Any]], *, total: int, public_url
         {"type": "header", "text": {"type": "plain_text", "text": f"{total} customer posts need attention"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": summary or "—"}},
     ]
-    blocks.extend({"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in _pack(rendered, SECTION_MAX))
+    blocks.extend(
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+        for chunk in _pack(rendered, SECTION_MAX)
+    )
     more = total - min(len(lines), max_items)
     tail = f"and {more} more in the queue" if more > 0 else "All of them are in the queue"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": tail}]})
@@ -181,14 +209,24 @@ def digest_message(lines: Sequence[Mapping[str, Any]], *, total: int, public_url
     return enforce_limits({"text": text, "blocks": blocks})
 
 
-def simple_message(headline: str, body: str, *, fields: Iterable[str] = (), context: Iterable[str] = (),
-                   buttons: Iterable[tuple[str, str]] = (), fallback: str | None = None) -> dict[str, Any]:
+def simple_message(
+    headline: str,
+    body: str,
+    *,
+    fields: Iterable[str] = (),
+    context: Iterable[str] = (),
+    buttons: Iterable[tuple[str, str]] = (),
+    fallback: str | None = None,
+) -> dict[str, Any]:
     """Spike, connector and report messages: a header, a body, optional fields/context/buttons."""
     section: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": body or "—"}}
     field_list = [{"type": "mrkdwn", "text": f} for f in fields]
     if field_list:
         section["fields"] = field_list
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": headline}}, section]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": headline}},
+        section,
+    ]
     ctx = [{"type": "mrkdwn", "text": c} for c in context]
     if ctx:
         blocks.append({"type": "context", "elements": ctx})
@@ -226,15 +264,22 @@ def enforce_limits(message: dict[str, Any]) -> dict[str, Any]:
             if "text" in block:
                 block["text"] = {**block["text"], "text": truncate(block["text"]["text"], SECTION_MAX)}
             if "fields" in block:
-                block["fields"] = [{**f, "text": truncate(f["text"], FIELD_MAX)} for f in block["fields"][:10]]
+                block["fields"] = [
+                    {**f, "text": truncate(f["text"], FIELD_MAX)} for f in block["fields"][:10]
+                ]
         elif kind == "context":
-            block["elements"] = [{**e, "text": truncate(e["text"], FIELD_MAX)} for e in block["elements"][:10]]
+            block["elements"] = [
+                {**e, "text": truncate(e["text"], FIELD_MAX)} for e in block["elements"][:10]
+            ]
         elif kind == "actions":
             block["elements"] = [e for e in block["elements"][:25] if len(e.get("url", "")) <= URL_MAX]
             if not block["elements"]:
                 continue
         out_blocks.append(block)
-    return {"text": truncate(message.get("text", ""), FALLBACK_MAX) or "social-care alert", "blocks": out_blocks}
+    return {
+        "text": truncate(message.get("text", ""), FALLBACK_MAX) or "social-care alert",
+        "blocks": out_blocks,
+    }
 
 
 def text_only(message: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from .rules import WEBHOOK_STREAM
 from .settings import AlertSettings
 from .slack import mask_webhook_url, post_message
 
-__all__ = ["deliver_app", "webhook_status", "resume", "FOLDABLE"]
+__all__ = ["FOLDABLE", "deliver_app", "resume", "webhook_status"]
 log = logging.getLogger(__name__)
 
 FOLDABLE = ("flagged", "reopened", "sla_warning", "sla_breach")
@@ -74,7 +74,12 @@ def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
         with app.session() as s:
             alert = s.get(Alert, outgoing.alert_id)
             if alert is not None:
-                alert.status, alert.sent_at, alert.next_attempt_at, alert.error = "sent", app.now(), None, None
+                alert.status, alert.sent_at, alert.next_attempt_at, alert.error = (
+                    "sent",
+                    app.now(),
+                    None,
+                    None,
+                )
                 s.add(alert)
             repo.clear_pause(s, stream=WEBHOOK_STREAM)
         sent += 1
@@ -141,8 +146,11 @@ def _next_message(s: Session, settings: Any, cfg: AlertSettings, now: datetime) 
         claimed = s.execute(
             update(Alert)
             .where(col(Alert.id) == head.id, col(Alert.status) == "pending")
-            .values(status="sending", attempts=Alert.attempts + 1,
-                    next_attempt_at=now + timedelta(seconds=cfg.timeout_seconds + LEASE_EXTRA_SECONDS))
+            .values(
+                status="sending",
+                attempts=Alert.attempts + 1,
+                next_attempt_at=now + timedelta(seconds=cfg.timeout_seconds + LEASE_EXTRA_SECONDS),
+            )
         )
         if claimed.rowcount != 1:  # another process took it
             return None
@@ -163,16 +171,28 @@ def _fold(s: Session, alerts: list[Alert], cfg: AlertSettings, now: datetime) ->
     lines = []
     for alert in sorted(worst.values(), key=lambda a: (a.created_at, a.id)):
         post = posts[alert.post_id]
-        lines.append({
-            "kind": alert.kind, "post_id": post.id, "channel": blocks._channel_label(post.channel),
-            "author": blocks._author(post), "text": post.text,
-            "waited": blocks.format_wait((now - as_utc(post.created_at)).total_seconds()),
-            "queue_url": blocks.queue_url(cfg.public_url, post.id),
-        })
-    message = blocks.digest_message(lines, total=len(lines), public_url=cfg.public_url, max_items=cfg.digest_max_items)
+        lines.append(
+            {
+                "kind": alert.kind,
+                "post_id": post.id,
+                "channel": blocks.channel_label(post.channel),
+                "author": blocks.author_label(post),
+                "text": post.text,
+                "waited": blocks.format_wait((now - as_utc(post.created_at)).total_seconds()),
+                "queue_url": blocks.queue_url(cfg.public_url, post.id),
+            }
+        )
+    message = blocks.digest_message(
+        lines, total=len(lines), public_url=cfg.public_url, max_items=cfg.digest_max_items
+    )
     ids = [a.id for a in alerts]
-    digest = Alert(kind="digest", dedupe_key=f"digest:{ids[0]}:{ids[-1]}:{len(ids)}", status="pending",
-                   payload={"alert_ids": ids, "message": message}, created_at=alerts[0].created_at)
+    digest = Alert(
+        kind="digest",
+        dedupe_key=f"digest:{ids[0]}:{ids[-1]}:{len(ids)}",
+        status="pending",
+        payload={"alert_ids": ids, "message": message},
+        created_at=alerts[0].created_at,
+    )
     s.add(digest)
     s.flush()
     for alert in alerts:
@@ -182,7 +202,9 @@ def _fold(s: Session, alerts: list[Alert], cfg: AlertSettings, now: datetime) ->
     return digest
 
 
-def _render(s: Session, settings: Any, cfg: AlertSettings, alert: Alert, now: datetime) -> dict[str, Any] | None:
+def _render(
+    s: Session, settings: Any, cfg: AlertSettings, alert: Alert, now: datetime
+) -> dict[str, Any] | None:
     p = alert.payload
     if alert.kind == "digest":
         return p["message"]
@@ -190,35 +212,58 @@ def _render(s: Session, settings: Any, cfg: AlertSettings, alert: Alert, now: da
         post = s.get(Post, alert.post_id)
         if post is None:
             return None
-        if alert.kind.startswith("sla_") and (post.first_response_at is not None or post.status not in OPEN_STATUSES):
+        if alert.kind.startswith("sla_") and (
+            post.first_response_at is not None or post.status not in OPEN_STATUSES
+        ):
             return None
         target = p.get("target_minutes") or settings.response_target_minutes(post.channel)
-        return blocks.post_message(alert.kind, post, now=now, public_url=cfg.public_url, target_minutes=target,
-                                   note=p.get("note"))
+        return blocks.post_message(
+            alert.kind, post, now=now, public_url=cfg.public_url, target_minutes=target, note=p.get("note")
+        )
     if alert.kind == "spike":
         cats = ", ".join(f"{c} ({n})" for c, n in p.get("top_categories", [])) or "—"
-        body = (f"*{p['current']}* negative posts in the last hour; usual is *{p['baseline_mean']}* an hour "
-                f"(last {p['baseline_hours']} h). Threshold {p['threshold']}.")
-        return blocks.simple_message(":chart_with_upwards_trend: Spike in negative posts", body,
-                                     fields=[f"*Last hour*\n{p['current']}", f"*Usual per hour*\n{p['baseline_mean']}",
-                                             f"*Top issues*\n{cats}"],
-                                     buttons=[("Open the queue", f"{cfg.public_url}/posts")])
+        body = (
+            f"*{p['current']}* negative posts in the last hour; usual is *{p['baseline_mean']}* an hour "
+            f"(last {p['baseline_hours']} h). Threshold {p['threshold']}."
+        )
+        return blocks.simple_message(
+            ":chart_with_upwards_trend: Spike in negative posts",
+            body,
+            fields=[
+                f"*Last hour*\n{p['current']}",
+                f"*Usual per hour*\n{p['baseline_mean']}",
+                f"*Top issues*\n{cats}",
+            ],
+            buttons=[("Open the queue", f"{cfg.public_url}/posts")],
+        )
     if alert.kind == "connector":
         body = f"*{p['stream']}* stopped working.\n*What to do:* {p['advice']}"
-        return blocks.simple_message(f":warning: Connector stopped: {p['stream']}", body,
-                                     fields=[f"*Since*\n{p['since'][:16].replace('T', ' ')} UTC",
-                                             f"*Error*\n{blocks.escape(p['reason'])}"],
-                                     fallback=f"Connector {p['stream']} stopped: {p['advice']}")
+        return blocks.simple_message(
+            f":warning: Connector stopped: {p['stream']}",
+            body,
+            fields=[
+                f"*Since*\n{p['since'][:16].replace('T', ' ')} UTC",
+                f"*Error*\n{blocks.escape(p['reason'])}",
+            ],
+            fallback=f"Connector {p['stream']} stopped: {p['advice']}",
+        )
     if alert.kind == "report":
-        return blocks.simple_message(p.get("headline", "Weekly report"), p.get("body", ""),
-                                     fields=p.get("fields", []), context=p.get("context", []),
-                                     buttons=[tuple(b) for b in p.get("buttons", [])], fallback=p.get("fallback"))
+        return blocks.simple_message(
+            p.get("headline", "Weekly report"),
+            p.get("body", ""),
+            fields=p.get("fields", []),
+            context=p.get("context", []),
+            buttons=[tuple(b) for b in p.get("buttons", [])],
+            fallback=p.get("fallback"),
+        )
     return blocks.simple_message(alert.kind, str(p.get("text", "")))
 
 
 def _with_note(message: dict[str, Any], note: str) -> dict[str, Any]:
     extra = {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}
-    return blocks.enforce_limits({"text": message.get("text", ""), "blocks": [*message.get("blocks", []), extra]})
+    return blocks.enforce_limits(
+        {"text": message.get("text", ""), "blocks": [*message.get("blocks", []), extra]}
+    )
 
 
 def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: AlertDeliveryError, now: datetime) -> None:
@@ -231,12 +276,24 @@ def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: AlertDeliveryErr
     masked = mask_webhook_url(cfg.webhook_url)
     if exc.permanent:
         log.error("alerts: Slack webhook %s refused: %s. Alerts are kept and wait.", masked, exc)
-        repo.pause_stream(s, stream=WEBHOOK_STREAM, until=None, kind="fatal", now=now,
-                          reason=f"{exc} [webhook {fingerprint(cfg.webhook_url or '')}]")
+        repo.pause_stream(
+            s,
+            stream=WEBHOOK_STREAM,
+            until=None,
+            kind="fatal",
+            now=now,
+            reason=f"{exc} [webhook {fingerprint(cfg.webhook_url or '')}]",
+        )
     elif exc.retry_after is not None:
         log.warning("alerts: Slack rate limit on %s; waiting %.0f s", masked, exc.retry_after)
-        repo.pause_stream(s, stream=WEBHOOK_STREAM, until=now + timedelta(seconds=exc.retry_after),
-                          kind="rate_limit", reason=str(exc), now=now)
+        repo.pause_stream(
+            s,
+            stream=WEBHOOK_STREAM,
+            until=now + timedelta(seconds=exc.retry_after),
+            kind="rate_limit",
+            reason=str(exc),
+            now=now,
+        )
     elif getattr(exc, "payload_error", False):
         if alert.payload.get("text_only"):
             alert.status = "failed"
@@ -247,8 +304,14 @@ def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: AlertDeliveryErr
     else:
         delay = min(cfg.retry_base_seconds * 2 ** max(alert.attempts - 1, 0), cfg.retry_max_seconds)
         log.warning("alerts: Slack delivery failed (%s); retrying in %.0f s", exc, delay)
-        repo.pause_stream(s, stream=WEBHOOK_STREAM, until=now + timedelta(seconds=delay), kind="errors",
-                          reason=str(exc), now=now)
+        repo.pause_stream(
+            s,
+            stream=WEBHOOK_STREAM,
+            until=now + timedelta(seconds=delay),
+            kind="errors",
+            reason=str(exc),
+            now=now,
+        )
     s.add(alert)
 
 
@@ -258,7 +321,9 @@ def webhook_status(app: Any) -> dict[str, Any]:
     now = app.now()
     with app.session() as s:
         counts = dict(s.exec(select(Alert.status, func.count()).group_by(Alert.status)).all())
-        oldest = s.exec(select(func.min(Alert.created_at)).where(col(Alert.status).in_(["pending", "sending"]))).one()
+        oldest = s.exec(
+            select(func.min(Alert.created_at)).where(col(Alert.status).in_(["pending", "sending"]))
+        ).one()
         last_sent = s.exec(select(func.max(Alert.sent_at))).one()
         pause = repo.active_pause(s, stream=WEBHOOK_STREAM, now=now)
         failed = s.exec(select(Alert).where(Alert.status == "failed").order_by(col(Alert.id))).all()

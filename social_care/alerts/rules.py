@@ -26,20 +26,33 @@ from ..store.tables import Alert, PollRun, Post, Reply, StreamPause
 from .settings import AlertSettings
 from .spike import detect_spike
 
-__all__ = ["evaluate_session", "enqueue", "connector_advice", "WEBHOOK_STREAM"]
+__all__ = ["WEBHOOK_STREAM", "connector_advice", "enqueue", "evaluate_session"]
 log = logging.getLogger(__name__)
 
 WEBHOOK_STREAM = "alerts.slack"  # the StreamPause row that holds the webhook's own state
 FAILED_OUTCOMES = ("retriable", "fatal")
 
 
-def enqueue(session: Session, *, kind: str, dedupe_key: str, now: datetime, post_id: int | None = None,
-            payload: dict[str, Any] | None = None) -> Alert | None:
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    dedupe_key: str,
+    now: datetime,
+    post_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Alert | None:
     """Add one alert to the outbox unless ``dedupe_key`` exists; returns the new row or None."""
     if session.exec(select(Alert.id).where(Alert.dedupe_key == dedupe_key)).first() is not None:
         return None
-    alert = Alert(kind=kind, dedupe_key=dedupe_key, post_id=post_id, payload=payload or {}, status="pending",
-                  created_at=now)
+    alert = Alert(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        post_id=post_id,
+        payload=payload or {},
+        status="pending",
+        created_at=now,
+    )
     session.add(alert)
     session.flush()
     return alert
@@ -58,7 +71,9 @@ def _existing(session: Session, keys: Iterable[str]) -> set[str]:
     keys = list(keys)
     found: set[str] = set()
     for i in range(0, len(keys), 500):
-        found.update(session.exec(select(Alert.dedupe_key).where(col(Alert.dedupe_key).in_(keys[i : i + 500]))).all())
+        found.update(
+            session.exec(select(Alert.dedupe_key).where(col(Alert.dedupe_key).in_(keys[i : i + 500]))).all()
+        )
     return found
 
 
@@ -67,7 +82,7 @@ def _open_flagged(session: Session, cfg: AlertSettings, now: datetime) -> list[P
     return list(
         session.exec(
             select(Post)
-            .where(Post.flagged == True, col(Post.status).in_([s.value for s in OPEN_STATUSES]))  # noqa: E712
+            .where(Post.flagged == True, col(Post.status).in_([s.value for s in OPEN_STATUSES]))
             .where(Post.created_at >= since)
             .order_by(col(Post.created_at), col(Post.id))
         ).all()
@@ -111,15 +126,23 @@ def _sla(session: Session, settings: Any, cfg: AlertSettings, now: datetime) -> 
         key = f"{kind}:{post.id}"
         if key in known:
             continue
-        if enqueue(session, kind=kind, dedupe_key=key, now=now, post_id=post.id,
-                   payload={"target_minutes": int(target.total_seconds() // 60)}):
+        if enqueue(
+            session,
+            kind=kind,
+            dedupe_key=key,
+            now=now,
+            post_id=post.id,
+            payload={"target_minutes": int(target.total_seconds() // 60)},
+        ):
             created += 1
     return created
 
 
 def _spike(session: Session, cfg: AlertSettings, now: datetime) -> int:
     cooldown_since = now - timedelta(minutes=cfg.spike_cooldown_minutes)
-    recent = session.exec(select(Alert.id).where(Alert.kind == "spike", Alert.created_at >= cooldown_since)).first()
+    recent = session.exec(
+        select(Alert.id).where(Alert.kind == "spike", Alert.created_at >= cooldown_since)
+    ).first()
     if recent is not None:
         return 0
     hours = cfg.spike_baseline_hours
@@ -127,7 +150,7 @@ def _spike(session: Session, cfg: AlertSettings, now: datetime) -> int:
     rows = session.exec(
         select(Post.created_at, Post.category)
         .where(Post.created_at > since, Post.created_at <= now)
-        .where((Post.label == "negative") | (Post.flagged == True))  # noqa: E712
+        .where((Post.label == "negative") | (Post.flagged == True))
         .where(Post.status != "spam")
     ).all()
     buckets = [0] * (hours + 1)  # 0 = the last hour
@@ -138,13 +161,23 @@ def _spike(session: Session, cfg: AlertSettings, now: datetime) -> int:
         buckets[index] += 1
         if index == 0 and category:
             categories[category] += 1
-    spike = detect_spike(buckets[0], buckets[1:], sensitivity=cfg.spike_sensitivity, min_count=cfg.spike_min_count)
+    spike = detect_spike(
+        buckets[0], buckets[1:], sensitivity=cfg.spike_sensitivity, min_count=cfg.spike_min_count
+    )
     if spike is None:
         return 0
-    payload = {"current": spike.current, "baseline_mean": spike.baseline_mean, "threshold": spike.threshold,
-               "baseline_hours": hours, "top_categories": categories.most_common(3)}
-    return 1 if enqueue(session, kind="spike", dedupe_key=f"spike:{now:%Y-%m-%dT%H:%M}", now=now,
-                        payload=payload) else 0
+    payload = {
+        "current": spike.current,
+        "baseline_mean": spike.baseline_mean,
+        "threshold": spike.threshold,
+        "baseline_hours": hours,
+        "top_categories": categories.most_common(3),
+    }
+    return (
+        1
+        if enqueue(session, kind="spike", dedupe_key=f"spike:{now:%Y-%m-%dT%H:%M}", now=now, payload=payload)
+        else 0
+    )
 
 
 def connector_advice(stream: str, reason: str) -> str:
@@ -153,18 +186,26 @@ def connector_advice(stream: str, reason: str) -> str:
     platform = stream.split(".", 1)[0]
     if platform in ("x", "twitter"):
         if any(w in text for w in ("401", "unauthorized", "token", "auth")):
-            return ("X token expired or revoked: create a new token in the X developer portal and set "
-                    "X_BEARER_TOKEN (and X_ACCESS_TOKEN / X_ACCESS_TOKEN_SECRET for replies), then restart.")
+            return (
+                "X token expired or revoked: create a new token in the X developer portal and set "
+                "X_BEARER_TOKEN (and X_ACCESS_TOKEN / X_ACCESS_TOKEN_SECRET for replies), then restart."
+            )
         if any(w in text for w in ("403", "forbidden", "permission", "access level")):
-            return "X refused access: check the app's access level and permissions (read + DMs) in the X portal."
+            return (
+                "X refused access: check the app's access level and permissions (read + DMs) in the X portal."
+            )
         return "X keeps failing: check X's status page and the X_* settings; polling resumes by itself when it recovers."
     if platform in ("facebook", "messenger"):
         if any(w in text for w in ("190", "expired", "token", "session")):
-            return ("Facebook Page token expired or revoked: generate a new Page access token and set "
-                    "FACEBOOK_PAGE_ACCESS_TOKEN, then restart.")
+            return (
+                "Facebook Page token expired or revoked: generate a new Page access token and set "
+                "FACEBOOK_PAGE_ACCESS_TOKEN, then restart."
+            )
         if any(w in text for w in ("permission", "(#10)", "code 10", "code 2", "200", "not authorized")):
-            return ("Facebook permissions lost: re-grant pages_read_engagement, pages_manage_engagement and "
-                    "pages_messaging to the app for the Page, then set a new FACEBOOK_PAGE_ACCESS_TOKEN.")
+            return (
+                "Facebook permissions lost: re-grant pages_read_engagement, pages_manage_engagement and "
+                "pages_messaging to the app for the Page, then set a new FACEBOOK_PAGE_ACCESS_TOKEN."
+            )
         return "Facebook keeps failing: check the Meta status page and the FACEBOOK_* settings."
     return "Check the connector's settings and logs."
 
@@ -186,14 +227,20 @@ def _connectors(session: Session, settings: Any, cfg: AlertSettings, now: dateti
         fatal_streams.add(pause.stream)
         reason = _scrub(pause.reason, settings)
         key = f"connector:{pause.stream}:{as_utc(pause.since):%Y-%m-%dT%H:%M:%S}"
-        payload = {"stream": pause.stream, "reason": reason, "advice": connector_advice(pause.stream, reason),
-                   "since": as_utc(pause.since).isoformat(), "kind": "fatal"}
+        payload = {
+            "stream": pause.stream,
+            "reason": reason,
+            "advice": connector_advice(pause.stream, reason),
+            "since": as_utc(pause.since).isoformat(),
+            "kind": "fatal",
+        }
         if enqueue(session, kind="connector", dedupe_key=key, now=now, payload=payload):
             created += 1
     streams = set(session.exec(select(PollRun.stream).distinct()).all()) - fatal_streams
     for stream in sorted(streams):
         last_ok = session.exec(
-            select(PollRun.id).where(PollRun.stream == stream, col(PollRun.outcome).not_in(FAILED_OUTCOMES))
+            select(PollRun.id)
+            .where(PollRun.stream == stream, col(PollRun.outcome).not_in(FAILED_OUTCOMES))
             .order_by(col(PollRun.id).desc())
         ).first()
         query = select(PollRun).where(PollRun.stream == stream)
@@ -203,9 +250,20 @@ def _connectors(session: Session, settings: Any, cfg: AlertSettings, now: dateti
         if len(streak) < cfg.connector_error_runs or any(r.outcome not in FAILED_OUTCOMES for r in streak):
             continue
         reason = _scrub(streak[-1].error or streak[-1].outcome, settings)
-        payload = {"stream": stream, "reason": reason, "advice": connector_advice(stream, reason),
-                   "since": as_utc(streak[0].started_at).isoformat(), "failed_runs": len(streak), "kind": "errors"}
-        if enqueue(session, kind="connector", dedupe_key=f"connector_errors:{stream}:{streak[0].id}", now=now,
-                   payload=payload):
+        payload = {
+            "stream": stream,
+            "reason": reason,
+            "advice": connector_advice(stream, reason),
+            "since": as_utc(streak[0].started_at).isoformat(),
+            "failed_runs": len(streak),
+            "kind": "errors",
+        }
+        if enqueue(
+            session,
+            kind="connector",
+            dedupe_key=f"connector_errors:{stream}:{streak[0].id}",
+            now=now,
+            payload=payload,
+        ):
             created += 1
     return created

@@ -16,15 +16,28 @@ import httpx
 
 from ..errors import AlertDeliveryError
 
-__all__ = ["post_message", "mask_webhook_url", "PERMANENT_BODIES", "PAYLOAD_BODIES"]
+__all__ = ["PAYLOAD_BODIES", "PERMANENT_BODIES", "mask_webhook_url", "post_message"]
 log = logging.getLogger(__name__)
 
 PERMANENT_STATUSES = frozenset({403, 404, 410})
 PERMANENT_BODIES = frozenset(
-    {"no_service", "invalid_token", "channel_not_found", "channel_is_archived", "action_prohibited", "no_team"}
+    {
+        "no_service",
+        "invalid_token",
+        "channel_not_found",
+        "channel_is_archived",
+        "action_prohibited",
+        "no_team",
+    }
 )
 PAYLOAD_BODIES = frozenset(
-    {"invalid_payload", "no_text", "missing_text_or_fallback_or_attachments", "invalid_blocks", "user_not_found"}
+    {
+        "invalid_payload",
+        "no_text",
+        "missing_text_or_fallback_or_attachments",
+        "invalid_blocks",
+        "user_not_found",
+    }
 )
 
 ACTIONS = {
@@ -51,7 +64,9 @@ def mask_webhook_url(url: str | None) -> str:
     return f"{head}/****"
 
 
-def post_message(url: str, payload: dict[str, Any], *, timeout: float, client: httpx.Client | None = None) -> None:
+def post_message(
+    url: str, payload: dict[str, Any], *, timeout: float, client: httpx.Client | None = None
+) -> None:
     """POST ``payload``; return on 200 ``ok``, else raise :class:`AlertDeliveryError` classified:
 
     ``permanent=True``: the webhook is unusable (stop everything); ``payload_error`` set on the error:
@@ -77,7 +92,8 @@ def post_message(url: str, payload: dict[str, Any], *, timeout: float, client: h
     if resp.status_code in PERMANENT_STATUSES or code in PERMANENT_BODIES:
         action = ACTIONS.get(code, "check the Slack app and set SLACK_WEBHOOK_URL")
         raise AlertDeliveryError(
-            f"Slack refused the webhook: HTTP {resp.status_code} {code or '(no body)'}; {action}", permanent=True
+            f"Slack refused the webhook: HTTP {resp.status_code} {code or '(no body)'}; {action}",
+            permanent=True,
         )
     if resp.status_code == 400 or code in PAYLOAD_BODIES:
         err = AlertDeliveryError(f"Slack refused the message: HTTP {resp.status_code} {code or '(no body)'}")

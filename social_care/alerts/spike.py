@@ -27,7 +27,9 @@ class Spike:
         return self.current / self.baseline_mean if self.baseline_mean else None
 
 
-def detect_spike(current: int, baseline: Sequence[int], *, sensitivity: float, min_count: int) -> Spike | None:
+def detect_spike(
+    current: int, baseline: Sequence[int], *, sensitivity: float, min_count: int
+) -> Spike | None:
     """A :class:`Spike` when ``current`` is well above ``baseline`` (hourly counts), else None."""
     if sensitivity < 0 or min_count < 1:
         raise ValueError("sensitivity must be >= 0 and min_count >= 1")

@@ -20,8 +20,16 @@ from ..errors import ConfigError
 from .compute import Week, compute_report, last_full_week, parse_week, summary_lines
 from .render import FORMATS, render
 
-__all__ = ["ReportSettings", "build_report", "write_report", "weekly_job", "render", "parse_week", "last_full_week",
-           "FORMATS"]
+__all__ = [
+    "FORMATS",
+    "ReportSettings",
+    "build_report",
+    "last_full_week",
+    "parse_week",
+    "render",
+    "weekly_job",
+    "write_report",
+]
 log = logging.getLogger(__name__)
 
 
@@ -41,9 +49,13 @@ class ReportSettings:
             value = getattr(settings, name, None)
             return default if value is None or value == "" else value
 
-        out = cls(timezone=str(get("report_timezone", d.timezone)), reports_dir=str(get("reports_dir", d.reports_dir)),
-                  day=str(get("report_day", d.day)), hour=int(get("report_hour", d.hour)),
-                  minute=int(get("report_minute", d.minute)))
+        out = cls(
+            timezone=str(get("report_timezone", d.timezone)),
+            reports_dir=str(get("reports_dir", d.reports_dir)),
+            day=str(get("report_day", d.day)),
+            hour=int(get("report_hour", d.hour)),
+            minute=int(get("report_minute", d.minute)),
+        )
         try:
             ZoneInfo(out.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -66,8 +78,13 @@ def build_report(app: Any, week: str | Week | None = None) -> dict[str, Any]:
     else:
         wk = parse_week(week, cfg.timezone)
     with app.session() as s:
-        return compute_report(s, week=wk, settings=app.settings, as_of=now,
-                              public_url=str(getattr(app.settings, "public_url", "")))
+        return compute_report(
+            s,
+            week=wk,
+            settings=app.settings,
+            as_of=now,
+            public_url=str(getattr(app.settings, "public_url", "")),
+        )
 
 
 def write_report(report: dict[str, Any], fmt: str, path: str | Path) -> Path:
@@ -97,12 +114,16 @@ def weekly_job(app: Any) -> dict[str, Any]:
     payload = {
         "headline": f":bar_chart: Weekly mention report {report['week']}",
         "body": "\n".join(f"• {line}" for line in lines),
-        "context": [f"{report['first_day']} – {report['last_day']} ({report['timezone']})",
-                    f"Full report: {files[0]}"],
+        "context": [
+            f"{report['first_day']} – {report['last_day']} ({report['timezone']})",
+            f"Full report: {files[0]}",
+        ],
         "buttons": [["Open the queue", f"{str(getattr(app.settings, 'public_url', '')).rstrip('/')}/posts"]],
         "fallback": f"Weekly mention report {report['week']}: {lines[0]}",
     }
     with app.session() as s:
-        alert = enqueue(s, kind="report", dedupe_key=f"report:{report['week']}", now=app.now(), payload=payload)
+        alert = enqueue(
+            s, kind="report", dedupe_key=f"report:{report['week']}", now=app.now(), payload=payload
+        )
     log.info("weekly report %s written to %s", report["week"], ", ".join(files))
     return {"week": report["week"], "files": files, "alert_created": alert is not None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 
@@ -16,9 +16,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        week: Optional[str] = typer.Option(None, "--week", help="ISO week like 2026-W47 (default: last full week)."),
-        fmt: str = typer.Option("html", "--format", help="html, md or json."),
-        out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: stdout)."),
+        week: Annotated[
+            str | None, typer.Option("--week", help="ISO week like 2026-W47 (default: last full week).")
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", help="html, md or json.")] = "html",
+        out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
     ) -> None:
         """The weekly mention report: volumes, sentiment, response and resolution times, top issues."""
         from ..app import build_app

@@ -37,18 +37,120 @@ from sqlmodel import Session, col, select
 from ..models import Channel, as_utc
 from ..store.tables import Post, Reply, StatusEvent
 
-__all__ = ["Week", "parse_week", "last_full_week", "compute_report", "median", "p90", "words_of"]
+__all__ = ["Week", "compute_report", "last_full_week", "median", "p90", "parse_week", "words_of"]
 
 REPORT_VERSION = 1
 CHANNELS = [c.value for c in Channel]
 LABELS = ("negative", "neutral", "positive")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STOP_WORDS = frozenset(
-    """the and for you your are was were but not this that with have has had from they them their our ours
-    what when where which who why how all any can could would should will just still into out about after
-    again also been being did does doing don didn its it's i'm im ive i've me my mine we us she her him his
-    get got too very than then there here some more most such only own same other over under while because
-    yet one two now new via amp http https www com please thanks thank hi hello hey dear team""".split()
+    [
+        "the",
+        "and",
+        "for",
+        "you",
+        "your",
+        "are",
+        "was",
+        "were",
+        "but",
+        "not",
+        "this",
+        "that",
+        "with",
+        "have",
+        "has",
+        "had",
+        "from",
+        "they",
+        "them",
+        "their",
+        "our",
+        "ours",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "how",
+        "all",
+        "any",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "just",
+        "still",
+        "into",
+        "out",
+        "about",
+        "after",
+        "again",
+        "also",
+        "been",
+        "being",
+        "did",
+        "does",
+        "doing",
+        "don",
+        "didn",
+        "its",
+        "it's",
+        "i'm",
+        "im",
+        "ive",
+        "i've",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "us",
+        "she",
+        "her",
+        "him",
+        "his",
+        "get",
+        "got",
+        "too",
+        "very",
+        "than",
+        "then",
+        "there",
+        "here",
+        "some",
+        "more",
+        "most",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "over",
+        "under",
+        "while",
+        "because",
+        "yet",
+        "one",
+        "two",
+        "now",
+        "new",
+        "via",
+        "amp",
+        "http",
+        "https",
+        "www",
+        "com",
+        "please",
+        "thanks",
+        "thank",
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "team",
+    ]
 )
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"[@#]\w+")
@@ -75,7 +177,9 @@ class Week:
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.first_day + timedelta(days=7), time(0), ZoneInfo(self.tz)).astimezone(UTC)
+        return datetime.combine(self.first_day + timedelta(days=7), time(0), ZoneInfo(self.tz)).astimezone(
+            UTC
+        )
 
     def previous(self) -> Week:
         y, w, _ = (self.first_day - timedelta(days=7)).isocalendar()
@@ -130,7 +234,9 @@ def _stats(values: Sequence[float]) -> dict[str, Any]:
 def _posts(session: Session, start: datetime, end: datetime) -> list[Post]:
     return list(
         session.exec(
-            select(Post).where(Post.created_at >= start, Post.created_at < end).order_by(col(Post.created_at), col(Post.id))
+            select(Post)
+            .where(Post.created_at >= start, Post.created_at < end)
+            .order_by(col(Post.created_at), col(Post.id))
         ).all()
     )
 
@@ -140,7 +246,11 @@ def _first_replies(session: Session, post_ids: list[int], as_of: datetime) -> di
     for i in range(0, len(post_ids), 500):
         rows = session.exec(
             select(Reply.post_id, Reply.sent_at)
-            .where(col(Reply.post_id).in_(post_ids[i : i + 500]), Reply.status == "sent", Reply.kind != "followup")
+            .where(
+                col(Reply.post_id).in_(post_ids[i : i + 500]),
+                Reply.status == "sent",
+                Reply.kind != "followup",
+            )
             .where(col(Reply.sent_at).is_not(None), col(Reply.sent_at) <= as_of)
         ).all()
         for post_id, sent_at in rows:
@@ -163,7 +273,9 @@ def _first_resolved(session: Session, post_ids: list[int], as_of: datetime) -> d
     return first
 
 
-def compute_report(session: Session, *, week: Week, settings: Any, as_of: datetime, public_url: str = "") -> dict[str, Any]:
+def compute_report(
+    session: Session, *, week: Week, settings: Any, as_of: datetime, public_url: str = ""
+) -> dict[str, Any]:
     """All figures of ``week`` (and the change from the week before) as a JSON-able dict."""
     tz = ZoneInfo(week.tz)
     prev = week.previous()
@@ -200,15 +312,27 @@ def compute_report(session: Session, *, week: Week, settings: Any, as_of: dateti
     sent_now, sent_prev = sentiment(this), sentiment(last)
     share_now = {k: _pct(v, len(this)) for k, v in sent_now.items()}
     share_prev = {k: _pct(v, len(last)) for k, v in sent_prev.items()}
-    change = {k: (round(share_now[k] - share_prev[k], 1) if share_now[k] is not None and share_prev[k] is not None
-                  else None) for k in sent_now}
+    change = {
+        k: (
+            round(share_now[k] - share_prev[k], 1)
+            if share_now[k] is not None and share_prev[k] is not None
+            else None
+        )
+        for k in sent_now
+    }
 
     by_day = []
     for i in range(7):
         day = week.first_day + timedelta(days=i)
         posts = [p for p in this if as_utc(p.created_at).astimezone(tz).date() == day]
-        by_day.append({"date": day.isoformat(), "weekday": WEEKDAYS[i], "total": len(posts),
-                       "by_channel": {ch: sum(1 for p in posts if p.channel == ch) for ch in CHANNELS}})
+        by_day.append(
+            {
+                "date": day.isoformat(),
+                "weekday": WEEKDAYS[i],
+                "total": len(posts),
+                "by_channel": {ch: sum(1 for p in posts if p.channel == ch) for ch in CHANNELS},
+            }
+        )
     hours = Counter(as_utc(p.created_at).astimezone(tz).hour for p in this)
     hour_list = [hours.get(h, 0) for h in range(24)]
     busiest = sorted((h for h in range(24) if hour_list[h]), key=lambda h: (-hour_list[h], h))[:3]
@@ -217,14 +341,19 @@ def compute_report(session: Session, *, week: Week, settings: Any, as_of: dateti
     flagged_prev = [p for p in last if p.flagged]
     cats_now = Counter(p.category or "other" for p in flagged_now)
     cats_prev = Counter(p.category or "other" for p in flagged_prev)
-    categories = [{"category": c, "count": n, "previous": cats_prev.get(c, 0)}
-                  for c, n in sorted(cats_now.items(), key=lambda kv: (-kv[1], kv[0]))]
+    categories = [
+        {"category": c, "count": n, "previous": cats_prev.get(c, 0)}
+        for c, n in sorted(cats_now.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
 
     words_now = Counter(w for p in this for w in words_of(p.text))
     words_prev = Counter(w for p in last for w in words_of(p.text))
     rising = sorted(
-        ({"word": w, "count": n, "previous": words_prev.get(w, 0), "rise": n - words_prev.get(w, 0)}
-         for w, n in words_now.items() if n >= 2 and n - words_prev.get(w, 0) > 0),
+        (
+            {"word": w, "count": n, "previous": words_prev.get(w, 0), "rise": n - words_prev.get(w, 0)}
+            for w, n in words_now.items()
+            if n >= 2 and n - words_prev.get(w, 0) > 0
+        ),
         key=lambda d: (-d["rise"], -d["count"], d["word"]),
     )[:10]
 
@@ -232,15 +361,22 @@ def compute_report(session: Session, *, week: Week, settings: Any, as_of: dateti
     for p in this:
         customers[p.customer_key].append(p)
     top_customers = [
-        {"customer": key, "name": _display(posts[-1]), "posts": len(posts),
-         "channels": sorted({p.channel for p in posts}), "flagged": sum(1 for p in posts if p.flagged)}
+        {
+            "customer": key,
+            "name": _display(posts[-1]),
+            "posts": len(posts),
+            "channels": sorted({p.channel for p in posts}),
+            "flagged": sum(1 for p in posts if p.flagged),
+        }
         for key, posts in sorted(customers.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:10]
     ]
     langs = Counter(p.lang or "und" for p in this)
 
-    followed = list(session.exec(
-        select(Post).where(Post.followup_sent_at >= week.start, Post.followup_sent_at < week.end)
-    ).all())
+    followed = list(
+        session.exec(
+            select(Post).where(Post.followup_sent_at >= week.start, Post.followup_sent_at < week.end)
+        ).all()
+    )
     satisfied = sum(1 for p in followed if p.satisfaction == "satisfied")
     unsatisfied = sum(1 for p in followed if p.satisfaction == "unsatisfied")
 
@@ -256,37 +392,72 @@ def compute_report(session: Session, *, week: Week, settings: Any, as_of: dateti
         "end": week.end.isoformat(),
         "previous_week": prev.label,
         "as_of": as_utc(as_of).isoformat(),
-        "posts": {"total": len(this), "previous": len(last), "spam": len(all_this) - len(this),
-                  "by_channel": {ch: sum(1 for p in this if p.channel == ch) for ch in CHANNELS},
-                  "by_day": by_day},
-        "sentiment": {"counts": sent_now, "share_pct": share_now, "previous_counts": sent_prev,
-                      "previous_share_pct": share_prev, "change_pp": change},
-        "flagged": {"count": len(flagged_now), "share_pct": _pct(len(flagged_now), len(this)),
-                    "previous": len(flagged_prev)},
+        "posts": {
+            "total": len(this),
+            "previous": len(last),
+            "spam": len(all_this) - len(this),
+            "by_channel": {ch: sum(1 for p in this if p.channel == ch) for ch in CHANNELS},
+            "by_day": by_day,
+        },
+        "sentiment": {
+            "counts": sent_now,
+            "share_pct": share_now,
+            "previous_counts": sent_prev,
+            "previous_share_pct": share_prev,
+            "change_pp": change,
+        },
+        "flagged": {
+            "count": len(flagged_now),
+            "share_pct": _pct(len(flagged_now), len(this)),
+            "previous": len(flagged_prev),
+        },
         "first_response": {**_stats(all_frt), "by_channel": {ch: _stats(frt.get(ch, [])) for ch in CHANNELS}},
         "resolution": _stats(res),
-        "within_target": {"needing_answer": needing, "within": within, "share_pct": _pct(within, needing),
-                          "targets_minutes": {ch: settings.response_target_minutes(ch) for ch in CHANNELS}},
-        "unanswered": {"count": len(unanswered), "posts": [
-            {"id": p.id, "channel": p.channel, "author": _display(p), "created_at": as_utc(p.created_at).isoformat(),
-             "waiting_minutes": int(_minutes(as_of, p.created_at)), "text": p.text[:200],
-             "url": f"{base}/posts/{p.id}" if base else None}
-            for p in unanswered[:20]]},
+        "within_target": {
+            "needing_answer": needing,
+            "within": within,
+            "share_pct": _pct(within, needing),
+            "targets_minutes": {ch: settings.response_target_minutes(ch) for ch in CHANNELS},
+        },
+        "unanswered": {
+            "count": len(unanswered),
+            "posts": [
+                {
+                    "id": p.id,
+                    "channel": p.channel,
+                    "author": _display(p),
+                    "created_at": as_utc(p.created_at).isoformat(),
+                    "waiting_minutes": int(_minutes(as_of, p.created_at)),
+                    "text": p.text[:200],
+                    "url": f"{base}/posts/{p.id}" if base else None,
+                }
+                for p in unanswered[:20]
+            ],
+        },
         "categories": categories,
         "rising_words": rising,
         "busiest_hours": {"by_hour": hour_list, "top": busiest},
-        "languages": [{"lang": k, "count": n} for k, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "languages": [
+            {"lang": k, "count": n} for k, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
         "top_customers": top_customers,
-        "satisfaction": {"followups_sent": len(followed), "satisfied": satisfied, "unsatisfied": unsatisfied,
-                         "no_answer": len(followed) - satisfied - unsatisfied,
-                         "satisfied_share_pct": _pct(satisfied, satisfied + unsatisfied)},
+        "satisfaction": {
+            "followups_sent": len(followed),
+            "satisfied": satisfied,
+            "unsatisfied": unsatisfied,
+            "no_answer": len(followed) - satisfied - unsatisfied,
+            "satisfied_share_pct": _pct(satisfied, satisfied + unsatisfied),
+        },
     }
 
 
 def _display(post: Post) -> str:
     if post.author_handle:
-        return post.author_handle if post.author_handle.startswith("@") or not post.channel.startswith("x") \
+        return (
+            post.author_handle
+            if post.author_handle.startswith("@") or not post.channel.startswith("x")
             else f"@{post.author_handle}"
+        )
     return post.author_name or post.customer_key
 
 
@@ -301,12 +472,19 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"{report['posts']['total']} posts ({change:+d} vs last week), {report['flagged']['count']} flagged",
         f"Negative share {_fmt(report['sentiment']['share_pct']['negative'], '%')}"
         + (f" ({neg:+.1f} pp)" if neg is not None else ""),
-        f"First response: median {fmt_minutes(fr['median_minutes'])}, p90 {fmt_minutes(fr['p90_minutes'])}; "
-        f"{_fmt(wt['share_pct'], '%')} within target",
-        f"Resolution: median {fmt_minutes(report['resolution']['median_minutes'])}, "
-        f"p90 {fmt_minutes(report['resolution']['p90_minutes'])}; {report['unanswered']['count']} still unanswered",
-        f"Satisfaction after follow-up: {_fmt(sat['satisfied_share_pct'], '%')} "
-        f"({sat['satisfied']} of {sat['satisfied'] + sat['unsatisfied']} answers)",
+        (
+            f"First response: median {fmt_minutes(fr['median_minutes'])}, p90 {fmt_minutes(fr['p90_minutes'])}; "
+            f"{_fmt(wt['share_pct'], '%')} within target"
+        ),
+        (
+            f"Resolution: median {fmt_minutes(report['resolution']['median_minutes'])}, "
+            f"p90 {fmt_minutes(report['resolution']['p90_minutes'])}; "
+            f"{report['unanswered']['count']} still unanswered"
+        ),
+        (
+            f"Satisfaction after follow-up: {_fmt(sat['satisfied_share_pct'], '%')} "
+            f"({sat['satisfied']} of {sat['satisfied'] + sat['unsatisfied']} answers)"
+        ),
     ]
 
 

@@ -13,7 +13,7 @@ from ..models import Channel
 from . import svg
 from .compute import CHANNELS, fmt_minutes, summary_lines
 
-__all__ = ["to_json", "to_markdown", "to_html", "render", "FORMATS"]
+__all__ = ["FORMATS", "render", "to_html", "to_json", "to_markdown"]
 FORMATS = ("html", "md", "json")
 
 
@@ -48,60 +48,160 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 def to_markdown(r: dict[str, Any]) -> str:
     fr, res = r["first_response"], r["resolution"]
     s = r["sentiment"]
-    lines = [f"# Weekly mention report {r['week']}", "",
-             f"{r['first_day']} to {r['last_day']} ({r['timezone']}), compared with {r['previous_week']}. "
-             f"Figures as of {r['as_of'][:16].replace('T', ' ')} UTC.", "", "## Summary", ""]
+    lines = [
+        f"# Weekly mention report {r['week']}",
+        "",
+        (
+            f"{r['first_day']} to {r['last_day']} ({r['timezone']}), compared with {r['previous_week']}. "
+            f"Figures as of {r['as_of'][:16].replace('T', ' ')} UTC."
+        ),
+        "",
+        "## Summary",
+        "",
+    ]
     lines += [f"- {line}" for line in summary_lines(r)]
     lines += ["", "## Posts by channel", ""]
-    lines += _table(["Channel", "Posts"], [[_label(c), n] for c, n in r["posts"]["by_channel"].items()]
-                    + [["**Total**", r["posts"]["total"]]])
+    lines += _table(
+        ["Channel", "Posts"],
+        [[_label(c), n] for c, n in r["posts"]["by_channel"].items()] + [["**Total**", r["posts"]["total"]]],
+    )
     if r["posts"]["spam"]:
         lines += ["", f"Spam (left out of all figures): {r['posts']['spam']}"]
     lines += ["", "## Posts by day", ""]
-    lines += _table(["Day", "Date", "Total", *[_label(c) for c in CHANNELS]],
-                    [[d["weekday"], d["date"], d["total"], *[d["by_channel"][c] for c in CHANNELS]]
-                     for d in r["posts"]["by_day"]])
+    lines += _table(
+        ["Day", "Date", "Total", *[_label(c) for c in CHANNELS]],
+        [
+            [d["weekday"], d["date"], d["total"], *[d["by_channel"][c] for c in CHANNELS]]
+            for d in r["posts"]["by_day"]
+        ],
+    )
     lines += ["", "## Sentiment", ""]
-    lines += _table(["Label", "Posts", "Share", "Last week", "Change"],
-                    [[k, s["counts"][k], _pct(s["share_pct"][k]), _pct(s["previous_share_pct"][k]),
-                      _pp(s["change_pp"][k])] for k in s["counts"]])
-    lines += ["", f"Flagged posts: **{r['flagged']['count']}** ({_pct(r['flagged']['share_pct'])}); "
-              f"last week {r['flagged']['previous']}.", "", "## Response times", ""]
-    lines += _table(["", "Posts", "Median", "p90"],
-                    [["First response, all channels", fr["count"], fmt_minutes(fr["median_minutes"]),
-                      fmt_minutes(fr["p90_minutes"])]]
-                    + [[f"First response, {_label(c)}", v["count"], fmt_minutes(v["median_minutes"]),
-                        fmt_minutes(v["p90_minutes"])] for c, v in fr["by_channel"].items()]
-                    + [["Resolution", res["count"], fmt_minutes(res["median_minutes"]),
-                        fmt_minutes(res["p90_minutes"])]])
+    lines += _table(
+        ["Label", "Posts", "Share", "Last week", "Change"],
+        [
+            [
+                k,
+                s["counts"][k],
+                _pct(s["share_pct"][k]),
+                _pct(s["previous_share_pct"][k]),
+                _pp(s["change_pp"][k]),
+            ]
+            for k in s["counts"]
+        ],
+    )
+    lines += [
+        "",
+        (
+            f"Flagged posts: **{r['flagged']['count']}** ({_pct(r['flagged']['share_pct'])}); "
+            f"last week {r['flagged']['previous']}."
+        ),
+        "",
+        "## Response times",
+        "",
+    ]
+    lines += _table(
+        ["", "Posts", "Median", "p90"],
+        [
+            [
+                "First response, all channels",
+                fr["count"],
+                fmt_minutes(fr["median_minutes"]),
+                fmt_minutes(fr["p90_minutes"]),
+            ]
+        ]
+        + [
+            [
+                f"First response, {_label(c)}",
+                v["count"],
+                fmt_minutes(v["median_minutes"]),
+                fmt_minutes(v["p90_minutes"]),
+            ]
+            for c, v in fr["by_channel"].items()
+        ]
+        + [["Resolution", res["count"], fmt_minutes(res["median_minutes"]), fmt_minutes(res["p90_minutes"])]],
+    )
     wt = r["within_target"]
-    lines += ["", f"Answered within target: **{_pct(wt['share_pct'])}** ({wt['within']} of {wt['needing_answer']} "
-              "posts needing an answer).", "", f"## Still unanswered: {r['unanswered']['count']}", ""]
+    lines += [
+        "",
+        (
+            f"Answered within target: **{_pct(wt['share_pct'])}** ({wt['within']} of {wt['needing_answer']} "
+            "posts needing an answer)."
+        ),
+        "",
+        f"## Still unanswered: {r['unanswered']['count']}",
+        "",
+    ]
     if r["unanswered"]["posts"]:
-        lines += _table(["Post", "Channel", "Author", "Waiting", "Text"],
-                        [[f"[#{p['id']}]({p['url']})" if p["url"] else f"#{p['id']}", _label(p["channel"]),
-                          p["author"], fmt_minutes(p["waiting_minutes"]), p["text"][:80]]
-                         for p in r["unanswered"]["posts"]])
+        lines += _table(
+            ["Post", "Channel", "Author", "Waiting", "Text"],
+            [
+                [
+                    f"[#{p['id']}]({p['url']})" if p["url"] else f"#{p['id']}",
+                    _label(p["channel"]),
+                    p["author"],
+                    fmt_minutes(p["waiting_minutes"]),
+                    p["text"][:80],
+                ]
+                for p in r["unanswered"]["posts"]
+            ],
+        )
     lines += ["", "## Top issue categories (flagged posts)", ""]
-    lines += _table(["Category", "Posts", "Last week"], [[c["category"], c["count"], c["previous"]]
-                                                         for c in r["categories"]]) if r["categories"] else ["None."]
+    lines += (
+        _table(
+            ["Category", "Posts", "Last week"],
+            [[c["category"], c["count"], c["previous"]] for c in r["categories"]],
+        )
+        if r["categories"]
+        else ["None."]
+    )
     lines += ["", "## Words that rose most", ""]
-    lines += _table(["Word", "Posts", "Last week", "Rise"], [[w["word"], w["count"], w["previous"], f"+{w['rise']}"]
-                                                            for w in r["rising_words"]]) if r["rising_words"] else ["None."]
+    lines += (
+        _table(
+            ["Word", "Posts", "Last week", "Rise"],
+            [[w["word"], w["count"], w["previous"], f"+{w['rise']}"] for w in r["rising_words"]],
+        )
+        if r["rising_words"]
+        else ["None."]
+    )
     bh = r["busiest_hours"]
-    lines += ["", "## Busiest hours", "",
-              "Busiest: " + (", ".join(f"{h:02d}:00–{h + 1:02d}:00 ({bh['by_hour'][h]})" for h in bh["top"]) or "—"), ""]
+    lines += [
+        "",
+        "## Busiest hours",
+        "",
+        "Busiest: "
+        + (", ".join(f"{h:02d}:00–{h + 1:02d}:00 ({bh['by_hour'][h]})" for h in bh["top"]) or "—"),
+        "",
+    ]
     lines += _table([f"{h:02d}" for h in range(24)], [bh["by_hour"]])
     lines += ["", "## Languages", ""]
-    lines += _table(["Language", "Posts"], [[x["lang"], x["count"]] for x in r["languages"]]) if r["languages"] else ["None."]
+    lines += (
+        _table(["Language", "Posts"], [[x["lang"], x["count"]] for x in r["languages"]])
+        if r["languages"]
+        else ["None."]
+    )
     lines += ["", "## Customers who wrote most", ""]
-    lines += _table(["Customer", "Posts", "Flagged", "Channels"],
-                    [[c["name"], c["posts"], c["flagged"], ", ".join(_label(x) for x in c["channels"])]
-                     for c in r["top_customers"]]) if r["top_customers"] else ["None."]
+    lines += (
+        _table(
+            ["Customer", "Posts", "Flagged", "Channels"],
+            [
+                [c["name"], c["posts"], c["flagged"], ", ".join(_label(x) for x in c["channels"])]
+                for c in r["top_customers"]
+            ],
+        )
+        if r["top_customers"]
+        else ["None."]
+    )
     sat = r["satisfaction"]
-    lines += ["", "## Satisfaction after follow-up", "",
-              f"Follow-ups sent: {sat['followups_sent']}; satisfied {sat['satisfied']}, unsatisfied "
-              f"{sat['unsatisfied']}, no answer {sat['no_answer']}; satisfied share {_pct(sat['satisfied_share_pct'])}.", ""]
+    lines += [
+        "",
+        "## Satisfaction after follow-up",
+        "",
+        (
+            f"Follow-ups sent: {sat['followups_sent']}; satisfied {sat['satisfied']}, unsatisfied "
+            f"{sat['unsatisfied']}, no answer {sat['no_answer']}; satisfied share {_pct(sat['satisfied_share_pct'])}."
+        ),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -111,29 +211,65 @@ def _charts(r: dict[str, Any]) -> dict[str, Markup]:
     bh = r["busiest_hours"]
     fr = r["first_response"]["by_channel"]
     return {
-        "by_day": Markup(svg.stacked_columns([f"{d['weekday']} {d['date'][8:]}" for d in days],
-                                             {c: [d["by_channel"][c] for d in days] for c in CHANNELS},
-                                             svg.CHANNEL_COLORS, title="Posts per day by channel")),
-        "by_channel": Markup(svg.hbars([(_label(c), n) for c, n in r["posts"]["by_channel"].items()],
-                                       title="Posts by channel",
-                                       colors={_label(c): col for c, col in svg.CHANNEL_COLORS.items()})),
-        "sentiment": Markup(svg.share_bar([(k, v) for k, v in s["counts"].items() if v or k != "unscored"],
-                                          svg.SENTIMENT_COLORS, title="Sentiment mix")),
-        "hours": Markup(svg.columns([f"{h:02d}" for h in range(24)], bh["by_hour"], highlight=bh["top"],
-                                    title="Posts per hour of day", width=1040, height=170)),
-        "frt": Markup(svg.hbars([(_label(c), v["median_minutes"] or 0) for c, v in fr.items()],
-                                title="Median first response (minutes) by channel", unit=" min", color="#f59e0b")),
-        "categories": Markup(svg.hbars([(c["category"], c["count"]) for c in r["categories"]],
-                                       title="Flagged posts by issue category", color="#dc2626")),
+        "by_day": Markup(
+            svg.stacked_columns(
+                [f"{d['weekday']} {d['date'][8:]}" for d in days],
+                {c: [d["by_channel"][c] for d in days] for c in CHANNELS},
+                svg.CHANNEL_COLORS,
+                title="Posts per day by channel",
+            )
+        ),
+        "by_channel": Markup(
+            svg.hbars(
+                [(_label(c), n) for c, n in r["posts"]["by_channel"].items()],
+                title="Posts by channel",
+                colors={_label(c): col for c, col in svg.CHANNEL_COLORS.items()},
+            )
+        ),
+        "sentiment": Markup(
+            svg.share_bar(
+                [(k, v) for k, v in s["counts"].items() if v or k != "unscored"],
+                svg.SENTIMENT_COLORS,
+                title="Sentiment mix",
+            )
+        ),
+        "hours": Markup(
+            svg.columns(
+                [f"{h:02d}" for h in range(24)],
+                bh["by_hour"],
+                highlight=bh["top"],
+                title="Posts per hour of day",
+                width=1040,
+                height=170,
+            )
+        ),
+        "frt": Markup(
+            svg.hbars(
+                [(_label(c), v["median_minutes"] or 0) for c, v in fr.items()],
+                title="Median first response (minutes) by channel",
+                unit=" min",
+                color="#f59e0b",
+            )
+        ),
+        "categories": Markup(
+            svg.hbars(
+                [(c["category"], c["count"]) for c in r["categories"]],
+                title="Flagged posts by issue category",
+                color="#dc2626",
+            )
+        ),
     }
 
 
 def to_html(r: dict[str, Any]) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters.update(minutes=fmt_minutes, pct=_pct, pp=_pp, channel=_label)
-    template = env.from_string(files("social_care.reports").joinpath("templates/weekly.html").read_text("utf-8"))
-    return template.render(r=r, charts=_charts(r), summary=summary_lines(r), channels=CHANNELS,
-                           colors=svg.CHANNEL_COLORS)
+    template = env.from_string(
+        files("social_care.reports").joinpath("templates/weekly.html").read_text("utf-8")
+    )
+    return template.render(
+        r=r, charts=_charts(r), summary=summary_lines(r), channels=CHANNELS, colors=svg.CHANNEL_COLORS
+    )
 
 
 def render(report: dict[str, Any], fmt: str) -> str:

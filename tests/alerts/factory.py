@@ -85,42 +85,103 @@ def make_app(settings: Settings, clock: Any, *, responders: bool = False) -> App
         from responders import build_responders
 
         sending = build_responders(build_clients(settings, clock=clock))
-    return App(settings=settings, engine=engine, scorer=KeywordScorer(), playbook=None,  # type: ignore[arg-type]
-               connectors=[], responders=sending, clock=clock)  # type: ignore[arg-type]
+    return App(
+        settings=settings,
+        engine=engine,
+        scorer=KeywordScorer(),
+        playbook=None,  # type: ignore[arg-type]
+        connectors=[],
+        responders=sending,
+        clock=clock,
+    )  # type: ignore[arg-type]
 
 
-def add_post(app: App, *, channel: str = "x.mention", created_at: datetime, text: str = "my order never arrived",
-             author: str = "42", handle: str | None = "jane", flagged: bool = False, label: str | None = "neutral",
-             status: str | None = None, category: str | None = None, lang: str | None = "en",
-             followers: int | None = 1200, reasons: list[str] | None = None, permalink: str | None = None,
-             **extra: Any) -> Post:
+def add_post(
+    app: App,
+    *,
+    channel: str = "x.mention",
+    created_at: datetime,
+    text: str = "my order never arrived",
+    author: str = "42",
+    handle: str | None = "jane",
+    flagged: bool = False,
+    label: str | None = "neutral",
+    status: str | None = None,
+    category: str | None = None,
+    lang: str | None = "en",
+    followers: int | None = 1200,
+    reasons: list[str] | None = None,
+    permalink: str | None = None,
+    **extra: Any,
+) -> Post:
     """One customer post; its first StatusEvent is written like the store's insert does."""
     n = next(_ids)
     platform = channel.split(".")[0]
-    thread = {"x.mention": str(n), "x.dm": f"dm-{author}", "facebook.comment": f"c{n}",
-              "facebook.messenger": f"psid-{author}"}[channel]
+    thread = {
+        "x.mention": str(n),
+        "x.dm": f"dm-{author}",
+        "facebook.comment": f"c{n}",
+        "facebook.messenger": f"psid-{author}",
+    }[channel]
     status = status or ("flagged" if flagged else "new")
-    post = Post(channel=channel, external_id=str(n), author_id=author, author_handle=handle,
-                author_name=extra.pop("author_name", None), author_followers=followers,
-                customer_key=f"{platform}:{author}", text=text, created_at=created_at, ingested_at=created_at,
-                reply_channel=channel, reply_thread_id=thread,
-                reply_recipient_id=author if channel in ("x.dm", "facebook.messenger") else None,
-                label=label, flagged=flagged, status=status, category=category, lang=lang,
-                reasons=reasons if reasons is not None else (["never arrived"] if flagged else []),
-                permalink=permalink, updated_at=created_at, **extra)
+    post = Post(
+        channel=channel,
+        external_id=str(n),
+        author_id=author,
+        author_handle=handle,
+        author_name=extra.pop("author_name", None),
+        author_followers=followers,
+        customer_key=f"{platform}:{author}",
+        text=text,
+        created_at=created_at,
+        ingested_at=created_at,
+        reply_channel=channel,
+        reply_thread_id=thread,
+        reply_recipient_id=author if channel in ("x.dm", "facebook.messenger") else None,
+        label=label,
+        flagged=flagged,
+        status=status,
+        category=category,
+        lang=lang,
+        reasons=reasons if reasons is not None else (["never arrived"] if flagged else []),
+        permalink=permalink,
+        updated_at=created_at,
+        **extra,
+    )
     with app.session() as s:
         s.add(post)
         s.flush()
-        s.add(StatusEvent(post_id=post.id, from_status=None, to_status=post.status, actor="system", at=created_at))
+        s.add(
+            StatusEvent(
+                post_id=post.id, from_status=None, to_status=post.status, actor="system", at=created_at
+            )
+        )
     return post
 
 
-def add_reply(app: App, post: Post, *, sent_at: datetime | None, status: str = "sent", kind: str = "manual",
-              author: str = "anna", text: str = "Sorry! We are on it.") -> Reply:
-    reply = Reply(post_id=post.id, kind=kind, channel=post.reply_channel, target_thread_id=post.reply_thread_id,
-                  target_recipient_id=post.reply_recipient_id, text=text, status=status,
-                  idempotency_key=f"test:{next(_ids)}", author=author, created_at=sent_at or post.created_at,
-                  sent_at=sent_at if status == "sent" else None)
+def add_reply(
+    app: App,
+    post: Post,
+    *,
+    sent_at: datetime | None,
+    status: str = "sent",
+    kind: str = "manual",
+    author: str = "anna",
+    text: str = "Sorry! We are on it.",
+) -> Reply:
+    reply = Reply(
+        post_id=post.id,
+        kind=kind,
+        channel=post.reply_channel,
+        target_thread_id=post.reply_thread_id,
+        target_recipient_id=post.reply_recipient_id,
+        text=text,
+        status=status,
+        idempotency_key=f"test:{next(_ids)}",
+        author=author,
+        created_at=sent_at or post.created_at,
+        sent_at=sent_at if status == "sent" else None,
+    )
     with app.session() as s:
         s.add(reply)
     return reply

@@ -17,8 +17,18 @@ from .factory import SECRET, add_post, make_app
 
 def flagged_posts(app: Any, n: int, **kw: Any) -> list[Any]:
     now = app.now()
-    return [add_post(app, created_at=now - timedelta(minutes=5), flagged=True, text=f"order {i} never arrived",
-                     author=str(500 + i), handle=f"cust{i}", **kw) for i in range(n)]
+    return [
+        add_post(
+            app,
+            created_at=now - timedelta(minutes=5),
+            flagged=True,
+            text=f"order {i} never arrived",
+            author=str(500 + i),
+            handle=f"cust{i}",
+            **kw,
+        )
+        for i in range(n)
+    ]
 
 
 def rows(app: Any) -> list[Alert]:
@@ -39,8 +49,14 @@ def drain(app: Any, clock: Any, runs: int = 20, step: float = 1.0) -> int:
 
 
 def test_flagged_post_pings_once_with_links(care_app: Any, sim: Any, clock: Any) -> None:
-    post = add_post(care_app, created_at=clock() - timedelta(minutes=3), flagged=True, text="my parcel never came",
-                    reasons=["never came", "angry tone"], followers=5400)
+    post = add_post(
+        care_app,
+        created_at=clock() - timedelta(minutes=3),
+        flagged=True,
+        text="my parcel never came",
+        reasons=["never came", "angry tone"],
+        followers=5400,
+    )
     assert alerts.evaluate(care_app) == 1
     assert alerts.evaluate(care_app) == 0  # dedupe key
     assert alerts.deliver(care_app) == 1
@@ -50,8 +66,15 @@ def test_flagged_post_pings_once_with_links(care_app: Any, sim: Any, clock: Any)
     msg = sim.slack.messages[0]
     assert msg["text"] and msg["blocks"]
     flat = str(msg)
-    for needle in ("@jane", "5,400 followers", "never came, angry tone", "3 min",
-                   f"https://x.com/jane/status/{post.external_id}", f"/posts/{post.id}", "my parcel never came"):
+    for needle in (
+        "@jane",
+        "5,400 followers",
+        "never came, angry tone",
+        "3 min",
+        f"https://x.com/jane/status/{post.external_id}",
+        f"/posts/{post.id}",
+        "my parcel never came",
+    ):
         assert needle in flat, needle
     assert [a.status for a in rows(care_app)] == ["sent"]
 
@@ -100,7 +123,10 @@ def test_outage_alerts_wait_and_go_out_in_order(care_app: Any, sim: Any, clock: 
     assert len(slack_requests(sim)) == attempts  # backing off: no request at all
     assert drain(care_app, clock, runs=60, step=30) == 2
     assert [r.status for r in slack_requests(sim)] == [500, 500, 500, 200, 200]
-    assert ["cust0" in sim.slack.messages[0]["text"], "cust1" in sim.slack.messages[1]["text"]] == [True, True]
+    assert ["cust0" in sim.slack.messages[0]["text"], "cust1" in sim.slack.messages[1]["text"]] == [
+        True,
+        True,
+    ]
     assert alerts.status(care_app)["state"] == "ok"
 
 
@@ -134,10 +160,12 @@ def test_timeout_is_retried_later(slack_settings: Any, clock: Any, sim: Any, mon
         app.engine.dispose()
 
 
-@pytest.mark.parametrize(("status", "body"), [(404, "no_service"), (410, "channel_is_archived"),
-                                              (403, "invalid_token")])
-def test_permanent_error_stops_sending_and_keeps_alerts(slack_settings: Any, clock: Any, sim: Any, monkeypatch: Any,
-                                                        caplog: Any, status: int, body: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "body"), [(404, "no_service"), (410, "channel_is_archived"), (403, "invalid_token")]
+)
+def test_permanent_error_stops_sending_and_keeps_alerts(
+    slack_settings: Any, clock: Any, sim: Any, monkeypatch: Any, caplog: Any, status: int, body: str
+) -> None:
     monkeypatch.setattr(sim, "clock", clock)
     settings = slack_settings()
     app = make_app(settings, clock)
@@ -220,4 +248,3 @@ def test_disabled_or_unset_webhook_sends_nothing(slack_settings: Any, clock: Any
         assert alerts.status(app)["state"].startswith("not configured")
     finally:
         app.engine.dispose()
-

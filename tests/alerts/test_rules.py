@@ -63,8 +63,13 @@ def _negatives(app: Any, clock: Any, per_hour: list[int]) -> None:
     """per_hour[0] = the last hour, per_hour[1] = the hour before, ..."""
     for hours_ago, count in enumerate(per_hour):
         for i in range(count):
-            add_post(app, created_at=clock() - timedelta(hours=hours_ago, minutes=10 + i), label="negative",
-                     text="bad", author=f"{hours_ago}{i}")
+            add_post(
+                app,
+                created_at=clock() - timedelta(hours=hours_ago, minutes=10 + i),
+                label="negative",
+                text="bad",
+                author=f"{hours_ago}{i}",
+            )
 
 
 def test_spike_fires_once_then_cools_down(care_app: Any, sim: Any, clock: Any) -> None:
@@ -88,8 +93,14 @@ def test_no_spike_at_the_usual_level(care_app: Any, clock: Any) -> None:
 
 def test_fatal_connector_pause_pings_with_what_to_do(care_app: Any, sim: Any, clock: Any) -> None:
     with care_app.session() as s:
-        repo.pause_stream(s, stream="x.mentions", until=None, kind="fatal", now=clock(),
-                          reason="[x HTTP 401] Unauthorized: token sim-bearer-token expired")
+        repo.pause_stream(
+            s,
+            stream="x.mentions",
+            until=None,
+            kind="fatal",
+            now=clock(),
+            reason="[x HTTP 401] Unauthorized: token sim-bearer-token expired",
+        )
     assert alerts.evaluate(care_app) == 1
     assert alerts.evaluate(care_app) == 0
     assert alerts.deliver(care_app) == 1
@@ -107,8 +118,16 @@ def test_facebook_permission_loss_advice() -> None:
 def _run(app: Any, clock: Any, outcome: str, stream: str = "facebook.comments") -> None:
     clock.advance(minutes=2)
     with app.session() as s:
-        repo.record_run(s, run=PollRun(stream=stream, started_at=clock(), finished_at=clock(), outcome=outcome,
-                                       error=None if outcome == "ok" else "[facebook HTTP 500] code 2 service down"))
+        repo.record_run(
+            s,
+            run=PollRun(
+                stream=stream,
+                started_at=clock(),
+                finished_at=clock(),
+                outcome=outcome,
+                error=None if outcome == "ok" else "[facebook HTTP 500] code 2 service down",
+            ),
+        )
 
 
 def test_repeated_poll_errors_ping_once_per_streak(care_app: Any, clock: Any) -> None:

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from alerts.factory import care_app, make_app, slack_settings  # noqa: F401  (shared fixtures)
 
 

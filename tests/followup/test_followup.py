@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from alerts.factory import add_post, set_status
 from sqlmodel import select
 
-from alerts.factory import add_post, set_status
 from social_care import alerts, followup
 from social_care.store.tables import Alert, Post, Reply, StatusEvent
 
@@ -26,10 +26,21 @@ def followups(app: Any) -> list[Reply]:
 
 def resolved_x_case(app: Any, clock: Any, author: str = "42") -> tuple[Post, Post]:
     """A public X mention, continued in a DM, resolved now."""
-    mention = add_post(app, channel="x.mention", created_at=clock() - timedelta(hours=3), author=author, flagged=True,
-                       text="my order never arrived")
-    dm = add_post(app, channel="x.dm", created_at=clock() - timedelta(hours=2), author=author,
-                  text="order 1234, sent you the details")
+    mention = add_post(
+        app,
+        channel="x.mention",
+        created_at=clock() - timedelta(hours=3),
+        author=author,
+        flagged=True,
+        text="my order never arrived",
+    )
+    dm = add_post(
+        app,
+        channel="x.dm",
+        created_at=clock() - timedelta(hours=2),
+        author=author,
+        text="order 1234, sent you the details",
+    )
     set_status(app, mention, "resolved", clock())
     return mention, dm
 
@@ -82,7 +93,9 @@ def test_unhappy_answer_reopens_and_pings_again(sending_app: Any, sim: Any, cloc
     row = reload(app, mention)
     assert (row.satisfaction, row.status, row.flagged) == ("unsatisfied", "flagged", True)
     with app.session() as s:
-        last = s.exec(select(StatusEvent).where(StatusEvent.post_id == mention.id).order_by(StatusEvent.id.desc())).first()
+        last = s.exec(
+            select(StatusEvent).where(StatusEvent.post_id == mention.id).order_by(StatusEvent.id.desc())
+        ).first()
         kinds = [a.kind for a in s.exec(select(Alert)).all()]
     assert (last.from_status, last.to_status, last.actor) == ("resolved", "flagged", "system")
     assert "reopened" in kinds
@@ -90,13 +103,23 @@ def test_unhappy_answer_reopens_and_pings_again(sending_app: Any, sim: Any, cloc
     for _ in range(4):
         sent += alerts.deliver(app)
         clock.advance(seconds=1)
-    assert any("still unhappy after follow-up" in m["text"] and "still not here" in str(m["blocks"])
-               for m in sim.slack.messages)
+    assert any(
+        "still unhappy after follow-up" in m["text"] and "still not here" in str(m["blocks"])
+        for m in sim.slack.messages
+    )
 
 
 def test_messenger_outside_24h_window_is_listed_for_a_person(care_app: Any, clock: Any) -> None:
-    msg = add_post(care_app, channel="facebook.messenger", created_at=clock() - timedelta(hours=1), author="77",
-                   handle=None, author_name="Dana Smith", flagged=True, text="package broken")
+    msg = add_post(
+        care_app,
+        channel="facebook.messenger",
+        created_at=clock() - timedelta(hours=1),
+        author="77",
+        handle=None,
+        author_name="Dana Smith",
+        flagged=True,
+        text="package broken",
+    )
     set_status(care_app, msg, "resolved", clock())
     followup.run(care_app)
     clock.advance(days=1)  # the customer's last message is now 25 h old
@@ -108,8 +131,17 @@ def test_messenger_outside_24h_window_is_listed_for_a_person(care_app: Any, cloc
 
 def test_messenger_inside_window_is_sent(sending_app: Any, sim: Any, clock: Any) -> None:
     app = sending_app
-    msg = add_post(app, channel="facebook.messenger", created_at=clock() - timedelta(hours=1), author="78",
-                   handle=None, author_name="Eli Ross", flagged=True, text="package broken", lang="de")
+    msg = add_post(
+        app,
+        channel="facebook.messenger",
+        created_at=clock() - timedelta(hours=1),
+        author="78",
+        handle=None,
+        author_name="Eli Ross",
+        flagged=True,
+        text="package broken",
+        lang="de",
+    )
     set_status(app, msg, "resolved", clock())
     followup.run(app)
     clock.advance(hours=20)
@@ -124,8 +156,15 @@ def test_messenger_inside_window_is_sent(sending_app: Any, sim: Any, clock: Any)
 
 
 def test_no_private_conversation_is_listed_for_a_person(care_app: Any, clock: Any) -> None:
-    comment = add_post(care_app, channel="facebook.comment", created_at=clock(), author="90", handle=None,
-                       flagged=True, text="broken zipper")
+    comment = add_post(
+        care_app,
+        channel="facebook.comment",
+        created_at=clock(),
+        author="90",
+        handle=None,
+        flagged=True,
+        text="broken zipper",
+    )
     set_status(care_app, comment, "resolved", clock())
     followup.run(care_app)
     clock.advance(days=1)
@@ -151,13 +190,17 @@ def test_a_person_can_turn_followups_off_and_on(care_app: Any, clock: Any) -> No
 def test_one_message_per_customer_covers_all_resolved_posts(sending_app: Any, clock: Any) -> None:
     app = sending_app
     first, _ = resolved_x_case(app, clock)
-    second = add_post(app, channel="x.mention", created_at=clock(), author="42", flagged=True, text="still broken")
+    second = add_post(
+        app, channel="x.mention", created_at=clock(), author="42", flagged=True, text="still broken"
+    )
     set_status(app, second, "resolved", clock())
     followup.run(app)
     clock.advance(days=1)
     assert followup.run(app)["created"] == 1
     assert len(followups(app)) == 1
-    assert reload(app, first).followup_sent_at is not None and reload(app, second).followup_sent_at is not None
+    assert (
+        reload(app, first).followup_sent_at is not None and reload(app, second).followup_sent_at is not None
+    )
     clock.advance(hours=1)
     add_post(app, channel="x.dm", created_at=clock(), author="42", text="yes all fine")
     followup.run(app)

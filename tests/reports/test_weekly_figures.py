@@ -6,91 +6,50 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from alerts.factory import add_post
 
-from alerts.factory import add_post, add_reply, set_status
+from reports.week import at
 from social_care.reports import build_report
 from social_care.reports.compute import Week, compute_report, last_full_week, median, p90, parse_week
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
-
-
-@pytest.fixture
-def week_app(care_app: Any, clock: Any) -> Any:
-    app = care_app
-    clock.now = at(25, 12)  # "as of" Wednesday after the week
-    p = {}
-    # ---- week 2026-W47: Mon 16 .. Sun 22 November ----
-    p[1] = add_post(app, channel="x.mention", created_at=at(16, 9, 10), author="1", handle="ann", flagged=True,
-                    label="negative", category="delivery", text="my parcel never arrived, tracking broken")
-    p[2] = add_post(app, channel="x.mention", created_at=at(16, 9, 50), author="1", handle="ann", flagged=True,
-                    label="negative", category="delivery", text="parcel still missing")
-    p[3] = add_post(app, channel="x.dm", created_at=at(17, 14, 5), author="2", handle="bob", flagged=True,
-                    label="negative", category="refund", text="refund please, parcel damaged")
-    p[4] = add_post(app, channel="facebook.comment", created_at=at(18, 20, 0), author="3", handle=None,
-                    author_name="Cara", label="positive", text="love the new shoes")
-    p[5] = add_post(app, channel="facebook.messenger", created_at=at(19, 9, 30), author="4", handle=None,
-                    author_name="Dan", flagged=True, label="negative", category="delivery", lang="de",
-                    text="wo ist mein paket")
-    p[6] = add_post(app, channel="x.mention", created_at=at(20, 9, 15), author="5", handle="eve", flagged=True,
-                    label="negative", category="account", text="tracking page broken again")
-    p[7] = add_post(app, channel="x.mention", created_at=at(21, 9, 45), author="1", handle="ann", label="positive",
-                    text="thanks parcel arrived")
-    p[8] = add_post(app, channel="facebook.comment", created_at=at(22, 23, 30), author="6", handle=None,
-                    author_name="Fe", label="neutral", lang=None, text="ok")
-    add_post(app, channel="x.mention", created_at=at(18, 10), author="7", handle="spammer", status="spam",
-             text="buy followers parcel parcel")
-    add_post(app, channel="x.mention", created_at=at(23, 0, 30), author="1", handle="ann", text="next week parcel")
-    # replies: first sent reply counts; drafts and follow-ups do not
-    add_reply(app, p[1], sent_at=at(16, 9, 40))
-    add_reply(app, p[1], sent_at=at(16, 10, 30))
-    add_reply(app, p[1], sent_at=at(18, 10), kind="followup", author="system")
-    add_reply(app, p[2], sent_at=at(16, 11, 20))
-    add_reply(app, p[3], sent_at=at(17, 14, 15), kind="playbook", author="system")
-    add_reply(app, p[5], sent_at=at(19, 12, 30), kind="playbook", author="anna")
-    add_reply(app, p[6], sent_at=None, status="draft")
-    add_reply(app, p[7], sent_at=at(21, 10, 5))
-    for i, when in ((1, at(16, 9, 40)), (2, at(16, 11, 20)), (3, at(17, 14, 15)), (5, at(19, 12, 30)),
-                    (7, at(21, 10, 5))):
-        set_status(app, p[i], "sent", when, actor="system")
-    set_status(app, p[1], "resolved", at(16, 11, 10))
-    set_status(app, p[2], "resolved", at(17, 9, 50))
-    set_status(app, p[5], "resolved", at(19, 13, 0))
-    # ---- week 2026-W46 (the comparison) ----
-    q1 = add_post(app, channel="x.mention", created_at=at(9, 10), author="8", handle="gus", flagged=True,
-                  label="negative", category="delivery", text="parcel late")
-    add_post(app, channel="x.dm", created_at=at(10, 10), author="9", handle="hal", label="positive", text="great service")
-    add_post(app, channel="facebook.comment", created_at=at(11, 10), author="10", handle=None, flagged=True,
-             label="negative", category="refund", text="where is my refund")
-    add_post(app, channel="x.mention", created_at=at(12, 10), author="11", handle="ivy", label="neutral",
-             text="hello shop")
-    # follow-ups sent during W47: satisfied, unsatisfied, no answer (for last week's post)
-    from social_care.store.tables import Post
-
-    with app.session() as s:
-        for post_id, sent, answer in ((p[1].id, at(18, 10), "satisfied"), (p[5].id, at(20, 13), "unsatisfied"),
-                                      (q1.id, at(16, 10), None)):
-            row = s.get(Post, post_id)
-            row.followup_sent_at, row.satisfaction = sent, answer
-            s.add(row)
-    return app
 
 
 def test_every_figure_of_the_hand_computed_week(week_app: Any) -> None:
     r = build_report(week_app, "2026-W47")
     assert (r["week"], r["previous_week"], r["start"], r["end"]) == (
-        "2026-W47", "2026-W46", "2026-11-16T00:00:00+00:00", "2026-11-23T00:00:00+00:00")
+        "2026-W47",
+        "2026-W46",
+        "2026-11-16T00:00:00+00:00",
+        "2026-11-23T00:00:00+00:00",
+    )
     assert r["posts"]["total"] == 8 and r["posts"]["previous"] == 4 and r["posts"]["spam"] == 1
-    assert r["posts"]["by_channel"] == {"x.mention": 4, "x.dm": 1, "facebook.comment": 2, "facebook.messenger": 1}
+    assert r["posts"]["by_channel"] == {
+        "x.mention": 4,
+        "x.dm": 1,
+        "facebook.comment": 2,
+        "facebook.messenger": 1,
+    }
     assert [d["total"] for d in r["posts"]["by_day"]] == [2, 1, 1, 1, 1, 1, 1]
     assert r["posts"]["by_day"][0]["by_channel"]["x.mention"] == 2
     assert [d["weekday"] for d in r["posts"]["by_day"]] == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     assert r["sentiment"]["counts"] == {"negative": 5, "neutral": 1, "positive": 2, "unscored": 0}
-    assert r["sentiment"]["share_pct"] == {"negative": 62.5, "neutral": 12.5, "positive": 25.0, "unscored": 0.0}
-    assert r["sentiment"]["previous_share_pct"] == {"negative": 50.0, "neutral": 25.0, "positive": 25.0,
-                                                    "unscored": 0.0}
-    assert r["sentiment"]["change_pp"] == {"negative": 12.5, "neutral": -12.5, "positive": 0.0, "unscored": 0.0}
+    assert r["sentiment"]["share_pct"] == {
+        "negative": 62.5,
+        "neutral": 12.5,
+        "positive": 25.0,
+        "unscored": 0.0,
+    }
+    assert r["sentiment"]["previous_share_pct"] == {
+        "negative": 50.0,
+        "neutral": 25.0,
+        "positive": 25.0,
+        "unscored": 0.0,
+    }
+    assert r["sentiment"]["change_pp"] == {
+        "negative": 12.5,
+        "neutral": -12.5,
+        "positive": 0.0,
+        "unscored": 0.0,
+    }
     assert r["flagged"] == {"count": 5, "share_pct": 62.5, "previous": 2}
     # first response: P1 30, P2 90, P3 10, P5 180, P7 20 minutes
     fr = r["first_response"]
@@ -105,14 +64,22 @@ def test_every_figure_of_the_hand_computed_week(week_app: Any) -> None:
     assert r["resolution"] == {"count": 3, "median_minutes": 210.0, "p90_minutes": 1440.0}
     # needing an answer: P1 P2 P3 P5 P6 (flagged) + P7 (answered); within 60 min: P1 P3 P7
     assert {k: r["within_target"][k] for k in ("needing_answer", "within", "share_pct")} == {
-        "needing_answer": 6, "within": 3, "share_pct": 50.0}
+        "needing_answer": 6,
+        "within": 3,
+        "share_pct": 50.0,
+    }
     assert r["unanswered"]["count"] == 1
     (open_post,) = r["unanswered"]["posts"]
-    assert (open_post["author"], open_post["waiting_minutes"]) == ("@eve", int((at(25, 12) - at(20, 9, 15)).total_seconds() // 60))
+    assert (open_post["author"], open_post["waiting_minutes"]) == (
+        "@eve",
+        int((at(25, 12) - at(20, 9, 15)).total_seconds() // 60),
+    )
     assert open_post["url"].endswith(f"/posts/{open_post['id']}")
-    assert r["categories"] == [{"category": "delivery", "count": 3, "previous": 1},
-                               {"category": "account", "count": 1, "previous": 0},
-                               {"category": "refund", "count": 1, "previous": 1}]
+    assert r["categories"] == [
+        {"category": "delivery", "count": 3, "previous": 1},
+        {"category": "account", "count": 1, "previous": 0},
+        {"category": "refund", "count": 1, "previous": 1},
+    ]
     assert r["rising_words"] == [
         {"word": "parcel", "count": 4, "previous": 1, "rise": 3},
         {"word": "arrived", "count": 2, "previous": 0, "rise": 2},
@@ -122,13 +89,28 @@ def test_every_figure_of_the_hand_computed_week(week_app: Any) -> None:
     hours = r["busiest_hours"]["by_hour"]
     assert (hours[9], hours[14], hours[20], hours[23], sum(hours)) == (5, 1, 1, 1, 8)
     assert r["busiest_hours"]["top"] == [9, 14, 20]
-    assert r["languages"] == [{"lang": "en", "count": 6}, {"lang": "de", "count": 1}, {"lang": "und", "count": 1}]
+    assert r["languages"] == [
+        {"lang": "en", "count": 6},
+        {"lang": "de", "count": 1},
+        {"lang": "und", "count": 1},
+    ]
     top = r["top_customers"]
     assert [(c["customer"], c["posts"], c["flagged"]) for c in top] == [
-        ("x:1", 3, 2), ("facebook:3", 1, 0), ("facebook:4", 1, 1), ("facebook:6", 1, 0), ("x:2", 1, 1), ("x:5", 1, 1)]
+        ("x:1", 3, 2),
+        ("facebook:3", 1, 0),
+        ("facebook:4", 1, 1),
+        ("facebook:6", 1, 0),
+        ("x:2", 1, 1),
+        ("x:5", 1, 1),
+    ]
     assert top[0]["name"] == "@ann" and top[1]["name"] == "Cara"
-    assert r["satisfaction"] == {"followups_sent": 3, "satisfied": 1, "unsatisfied": 1, "no_answer": 1,
-                                 "satisfied_share_pct": 50.0}
+    assert r["satisfaction"] == {
+        "followups_sent": 3,
+        "satisfied": 1,
+        "unsatisfied": 1,
+        "no_answer": 1,
+        "satisfied_share_pct": 50.0,
+    }
 
 
 def test_default_is_the_last_full_week(week_app: Any) -> None:
@@ -146,17 +128,26 @@ def test_week_boundaries_follow_the_time_zone(care_app: Any, clock: Any) -> None
     add_post(care_app, created_at=at(22, 23, 30), text="late sunday")
     add_post(care_app, created_at=at(15, 23, 30), text="berlin monday")
     with care_app.session() as s:
-        berlin = compute_report(s, week=Week(2026, 47, "Europe/Berlin"), settings=care_app.settings, as_of=at(25, 0))
+        berlin = compute_report(
+            s, week=Week(2026, 47, "Europe/Berlin"), settings=care_app.settings, as_of=at(25, 0)
+        )
         utc = compute_report(s, week=Week(2026, 47, "UTC"), settings=care_app.settings, as_of=at(25, 0))
     assert berlin["posts"]["total"] == 1 and berlin["busiest_hours"]["top"] == [0]
     assert berlin["posts"]["by_day"][0]["total"] == 1
     assert utc["posts"]["total"] == 1 and utc["posts"]["by_day"][6]["total"] == 1
 
 
-@pytest.mark.parametrize(("values", "med", "p"), [
-    ([], None, None), ([5], 5.0, 5.0), ([1, 2], 1.5, 2.0), ([3, 1, 2], 2.0, 3.0),
-    (list(range(1, 11)), 5.5, 9.0), (list(range(1, 12)), 6.0, 10.0),
-])
+@pytest.mark.parametrize(
+    ("values", "med", "p"),
+    [
+        ([], None, None),
+        ([5], 5.0, 5.0),
+        ([1, 2], 1.5, 2.0),
+        ([3, 1, 2], 2.0, 3.0),
+        (list(range(1, 11)), 5.5, 9.0),
+        (list(range(1, 12)), 6.0, 10.0),
+    ],
+)
 def test_median_and_nearest_rank_p90(values: list[float], med: float | None, p: float | None) -> None:
     assert (median(values), p90(values)) == (med, p)
 
