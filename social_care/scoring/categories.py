@@ -88,31 +88,70 @@ _PRIORITY = ("damaged", "refund", "account", "delivery", "customer_service")
 _WEIGHT = {"customer_service": 0.9, "delivery": 1.0, "refund": 1.1, "damaged": 1.2, "account": 1.0}
 
 
-def _compile() -> dict[str, re.Pattern]:
-    pats = {}
+_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*|\$")
+
+
+def _compile():
+    """Latin-script keywords: short ones (or written with a trailing space) match whole words,
+    longer ones match word starts ("deliver" -> "delivered"), phrases match from their first word.
+    Other scripts (affixes, no reliable word boundaries): substring list."""
+    exact: dict[str, list[str]] = {}
+    stems: dict[str, list[str]] = {}
+    phrases: dict[str, list[tuple[str, str]]] = {}
+    substr: list[tuple[str, str]] = []
     for cat, words in _LEXICON.items():
-        alts = []
-        for w in sorted(set(words), key=len, reverse=True):
-            w = w.strip()
+        for raw in sorted(set(words)):
+            w = raw.strip()
             if not w:
                 continue
-            esc = re.escape(w)
-            # Latin-script words must start at a word boundary; other scripts match anywhere
-            if w[0].isascii() and w[0].isalnum():
-                esc = r"(?<![a-z0-9])" + esc
-            alts.append(esc)
-        pats[cat] = re.compile("|".join(alts))
-    return pats
+            latin = all(ch.isascii() or (ch.isalpha() and ord(ch) < 0x250) for ch in w) and w[0].isalnum()
+            if not latin:
+                substr.append((w, cat))
+            elif " " in w:
+                phrases.setdefault(w.split(" ")[0], []).append((w, cat))
+            elif raw.endswith(" ") or len(w) <= 4:
+                exact.setdefault(w, []).append(cat)
+            else:
+                stems.setdefault(w, []).append(cat)
+    return exact, stems, phrases, substr
 
 
-_PATTERNS = _compile()
+_EXACT, _STEMS, _PHRASES, _SUBSTR = _compile()
+_STEM5: dict[str, list[str]] = {}
+for _s in sorted(_STEMS, key=len, reverse=True):
+    _STEM5.setdefault(_s[:5], []).append(_s)
 assert set(_LEXICON) | {"other"} == set(CATEGORIES)
 
 
 def category_hits(text: str) -> dict[str, list[str]]:
     """Keywords found per category."""
-    t = " " + unicodedata.normalize("NFKC", text or "").lower().replace("’", "'") + " "
-    return {c: p.findall(t) for c, p in _PATTERNS.items()}
+    t = unicodedata.normalize("NFKC", text or "").lower().replace("\u2019", "'")
+    hits: dict[str, list[str]] = {c: [] for c in _LEXICON}
+    words = _WORDS.findall(t)
+    for i, w in enumerate(words):
+        cats = _EXACT.get(w)
+        if cats is None and len(w) >= 5:
+            for stem in _STEM5.get(w[:5], ()):
+                if w.startswith(stem):
+                    cats = _STEMS[stem]
+                    w = stem
+                    break
+        if cats is not None:
+            for c in cats:
+                hits[c].append(w)
+        cand = _PHRASES.get(words[i])
+        if cand:
+            rest = " ".join(words[i : i + 4])
+            for ph, c in cand:
+                if rest.startswith(ph):
+                    hits[c].append(ph)
+    if "$" in t:
+        hits["refund"].append("$")
+    if not t.isascii():
+        for w, c in _SUBSTR:
+            if w in t:
+                hits[c].append(w)
+    return hits
 
 
 def categorize(text: str, lang: str | None = None) -> str:

@@ -129,26 +129,32 @@ class LinearModel:
         contrib = cs[batch.tok_b - 1] - cs[a] + word_c[:ntok]
         out: dict[int, tuple[str, ...]] = {}
         bounds = np.searchsorted(batch.tok_doc, np.stack([docs, docs + 1]))
+        tok_a = batch.tok_a.tolist()
+        tok_b = batch.tok_b.tolist()
         for d, lo, hi in zip(docs.tolist(), bounds[0].tolist(), bounds[1].tolist()):
             if hi <= lo:
                 continue
+            base = int(batch.starts[d])
+            doc_text = batch.norm(d)
             c = contrib[lo:hi]
             order = np.argsort(-c, kind="stable")
             chosen = []
+            toks: dict[int, str] = {}
             for j in order[: 3 * top].tolist():
                 if c[j] <= 0:
                     break
-                tok = batch.text(int(batch.tok_a[lo + j]), int(batch.tok_b[lo + j]))
+                tok = doc_text[tok_a[lo + j] - base : tok_b[lo + j] - base]
                 if tok in _NOT_REASONS or (len(tok) == 1 and tok.isascii() and tok not in "!?"):
                     continue
                 chosen.append(j)
+                toks[j] = tok
                 if len(chosen) >= top:
                     break
             chosen.sort()
             phrases: list[str] = []
             prev = -2
             for j in chosen:
-                tok = batch.text(int(batch.tok_a[lo + j]), int(batch.tok_b[lo + j]))
+                tok = toks[j]
                 if j == prev + 1 and phrases:
                     phrases[-1] = phrases[-1] + " " + tok
                 else:
