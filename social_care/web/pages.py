@@ -109,7 +109,7 @@ def queue_filter(
     assignee: str | None = None,
     q: str | None = None,
     snoozed: bool = False,
-    limit: int = 100,
+    limit: int = 50,
 ) -> QueueFilter:
     try:
         return QueueFilter.from_params(

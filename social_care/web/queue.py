@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
@@ -42,6 +43,8 @@ ALL_STATUSES: tuple[str, ...] = tuple(s.value for s in PostStatus)
 DEFAULT_STATUSES: tuple[str, ...] = tuple(s.value for s in PostStatus if s in OPEN_STATUSES)
 #: A wait at or past this fraction of the channel's response target shows amber.
 NEAR_TARGET = 0.75
+#: History views (sent, resolved, spam…) count matches up to this many ("10000+").
+COUNT_CAP = 10_000
 
 
 def urgency(
@@ -86,7 +89,7 @@ class QueueFilter:
     assignee: str | None = None  # a user name, or "-" for unassigned
     q: str | None = None
     snoozed: bool = False  # False: hide posts snoozed into the future; True: only those
-    limit: int = 100
+    limit: int = 50
 
     @classmethod
     def from_params(
@@ -99,7 +102,7 @@ class QueueFilter:
         assignee: str | None = None,
         q: str | None = None,
         snoozed: bool = False,
-        limit: int = 100,
+        limit: int = 50,
     ) -> QueueFilter:
         """From query parameters / CLI options; blanks mean "any"; ``status`` may be "open", "all" or a list."""
         if isinstance(status, str):
@@ -132,6 +135,15 @@ class QueueFilter:
     def ranks_by_urgency(self) -> bool:
         return set(self.statuses) <= set(DEFAULT_STATUSES)
 
+    @property
+    def is_whole_backlog(self) -> bool:
+        """The default view: every open, not snoozed post (its rows give the open/overdue counts)."""
+        return (
+            set(self.statuses) == set(DEFAULT_STATUSES)
+            and not self.snoozed
+            and not (self.channel or self.lang or self.category or self.assignee or self.q)
+        )
+
     def params(self) -> dict[str, str]:
         """The filter as query parameters (for links and the live-update poll)."""
         out: dict[str, str] = {}
@@ -145,6 +157,8 @@ class QueueFilter:
                 out[name] = value
         if self.snoozed:
             out["snoozed"] = "1"
+        if self.limit != QueueFilter.limit:
+            out["limit"] = str(self.limit)
         return out
 
 
@@ -187,25 +201,49 @@ class QueueRow:
 @dataclass
 class QueueResult:
     rows: list[QueueRow]
-    total: int  # matching the filter (before the page limit)
+    total: int  # matching the filter (before the page limit; history views stop counting at COUNT_CAP + 1)
     open_count: int  # needing action, not snoozed (all channels, no other filter)
     overdue_count: int  # of those, past their channel's response target
     filter: QueueFilter
     now: datetime
     stamp: str = field(default="")  # changes when the list would render differently
 
+    @property
+    def total_text(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.total > COUNT_CAP else f"{self.total:,}"
+
 
 def _open_counts(session: Session, settings: Settings, now: datetime) -> tuple[int, int]:
-    """Open posts (needing action, not snoozed) and how many of them are past their target."""
-    base = [col(Post.status).in_(DEFAULT_STATUSES), _not_snoozed(now)]
-    open_count = session.exec(select(func.count()).select_from(Post).where(*base)).one()
-    overdue = 0
-    for ch in Channel:
-        cutoff = now - timedelta(minutes=settings.response_target_minutes(ch.value))
-        overdue += session.exec(
-            select(func.count()).select_from(Post).where(*base, Post.channel == ch.value, col(Post.created_at) <= cutoff)
-        ).one()
-    return int(open_count), int(overdue)
+    """Open posts (needing action, not snoozed) and how many of them are past their channel's target.
+
+    One indexed query over the open backlog (status, created_at); the per-channel target is applied here.
+    """
+    t = Post.__table__.c  # type: ignore[attr-defined]
+    rows = session.connection().execute(
+        select(t.channel, t.created_at).where(t.status.in_(DEFAULT_STATUSES), _not_snoozed(now))
+    ).all()
+    return _counts(rows, settings, now)
+
+
+def _counts(rows: Sequence[Any], settings: Settings, now: datetime) -> tuple[int, int]:
+    """(open, overdue) from (channel, created_at, …) rows of the open, not snoozed posts."""
+    since = _Since(now)
+    targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
+    overdue = sum(1 for r in rows if since.minutes(r[1]) >= targets.get(r[0], 60))
+    return len(rows), overdue
+
+
+class _Since:
+    """Minutes from a stored time to ``now``, fast for SQLite's naive UTC values and aware ones alike."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = as_utc(now)
+        self.naive = self.now.replace(tzinfo=None)
+
+    def minutes(self, value: datetime) -> float:
+        if value.tzinfo is None:
+            return (self.naive - value).total_seconds() / 60.0
+        return (self.now - value).total_seconds() / 60.0
 
 
 def _not_snoozed(now: datetime) -> Any:
@@ -216,8 +254,8 @@ def _conditions(f: QueueFilter, now: datetime) -> list[Any]:
     cond: list[Any] = [col(Post.status).in_(f.statuses)]
     if f.snoozed:
         cond.append(col(Post.snoozed_until) > now)
-    else:
-        cond.append(_not_snoozed(now))
+    elif f.ranks_by_urgency:
+        cond.append(_not_snoozed(now))  # history views (sent, resolved…) ignore snoozes: nothing waits there
     if f.channel:
         cond.append(Post.channel == f.channel)
     if f.lang:
@@ -248,36 +286,51 @@ def list_queue(session: Session, settings: Settings, f: QueueFilter, *, now: dat
     """The queue page: the ``f.limit`` most urgent posts matching ``f``, with counts."""
     cond = _conditions(f, now)
     targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
+    counts: tuple[int, int] | None = None
     if f.ranks_by_urgency:
-        light = session.exec(
-            select(Post.id, Post.channel, Post.polarity, Post.flagged, Post.author_followers, Post.created_at).where(
-                *cond
-            )
+        t = Post.__table__.c  # type: ignore[attr-defined]
+        light = session.connection().execute(
+            select(t.channel, t.created_at, t.id, t.polarity, t.flagged, t.author_followers).where(*cond)
         ).all()
         total = len(light)
-
-        def score(r: Any) -> float:
-            return urgency(
-                polarity=r[2],
-                flagged=bool(r[3]),
-                followers=r[4],
-                waited_minutes=_minutes(now, r[5]),
-                target_minutes=targets.get(r[1], 60),
-            )
-
-        top = heapq.nlargest(f.limit, ((score(r), -r[0], r[0]) for r in light))
-        ids = [t[2] for t in top]
-        by_id = {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(ids))).all()} if ids else {}
+        since = _Since(now)
+        top = heapq.nlargest(
+            f.limit,
+            (
+                (
+                    urgency(
+                        polarity=r[3],
+                        flagged=bool(r[4]),
+                        followers=r[5],
+                        waited_minutes=since.minutes(r[1]),
+                        target_minutes=targets.get(r[0], 60),
+                    ),
+                    -r[2],
+                    r[2],
+                )
+                for r in light
+            ),
+        )
+        ids = [item[2] for item in top]
+        full = select(Post).options(defer(Post.raw)).where(col(Post.id).in_(ids))  # type: ignore[arg-type]
+        by_id = {p.id: p for p in session.exec(full).all()} if ids else {}
         posts = [by_id[i] for i in ids if i in by_id]
+        if f.is_whole_backlog:
+            counts = _counts(light, settings, now)  # the same rows: no second query
     else:
-        total = int(session.exec(select(func.count()).select_from(Post).where(*cond)).one())
+        capped = select(Post.id).where(*cond).limit(COUNT_CAP + 1).subquery()
+        total = int(session.exec(select(func.count()).select_from(capped)).one())
         posts = list(
             session.exec(
-                select(Post).where(*cond).order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(f.limit)
+                select(Post)
+                .options(defer(Post.raw))  # type: ignore[arg-type]
+                .where(*cond)
+                .order_by(col(Post.created_at).desc(), col(Post.id).desc())
+                .limit(f.limit)
             ).all()
         )
     rows = [queue_row(p, targets, now) for p in posts]
-    open_count, overdue = _open_counts(session, settings, now)
+    open_count, overdue = counts or _open_counts(session, settings, now)
     stamp = f"{total}:{open_count}:{overdue}:" + ",".join(f"{r.post.id}.{r.post.version}.{r.wait_state}" for r in rows)
     return QueueResult(
         rows=rows,
