@@ -256,16 +256,21 @@ def _conditions(f: QueueFilter, now: datetime) -> list[Any]:
         cond.append(col(Post.snoozed_until) > now)
     elif f.ranks_by_urgency:
         cond.append(_not_snoozed(now))  # history views (sent, resolved…) ignore snoozes: nothing waits there
+    # The open backlog is small: keep the planner on (status, created_at) rather than a channel/category
+    # index that would visit a quarter of all history (coalesce() is not indexable, on purpose).
+    def field(column: Any) -> Any:
+        return func.coalesce(column, "") if f.ranks_by_urgency else column
+
     if f.channel:
-        cond.append(Post.channel == f.channel)
+        cond.append(field(Post.channel) == f.channel)
     if f.lang:
-        cond.append(Post.lang == f.lang)
+        cond.append(field(Post.lang) == f.lang)
     if f.category:
-        cond.append(Post.category == f.category)
+        cond.append(field(Post.category) == f.category)
     if f.assignee == "-":
         cond.append(col(Post.assignee).is_(None))
     elif f.assignee:
-        cond.append(Post.assignee == f.assignee)
+        cond.append(field(Post.assignee) == f.assignee)
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         cond.append(
