@@ -80,10 +80,10 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None) -> Base
 def _weekly_trigger(app: App) -> Any:
     from apscheduler.triggers.cron import CronTrigger
 
-    s = app.settings
+    from social_care.reports import ReportSettings
+
     # day names, never from_crontab: in APScheduler 3.x "1" would mean Tuesday
-    return CronTrigger(day_of_week=getattr(s, "report_day", "mon"), hour=getattr(s, "report_hour", 8),
-                       minute=getattr(s, "report_minute", 0), timezone=getattr(s, "report_timezone", "UTC"))
+    return CronTrigger(**ReportSettings.from_settings(app.settings).cron_trigger_kwargs())
 
 
 def main() -> None:

@@ -70,6 +70,43 @@ class Settings(BaseSettings):
     target_facebook_comment_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_FACEBOOK_COMMENT_MINUTES", ge=1)
     target_facebook_messenger_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_FACEBOOK_MESSENGER_MINUTES", ge=1)
 
+    # Slack alerts
+    alert_enabled: bool = Field(True, alias="SOCIAL_CARE_ALERT_ENABLED")
+    alert_sla_warning_ratio: float = Field(0.75, alias="SOCIAL_CARE_ALERT_SLA_WARNING_RATIO", gt=0, lt=1)
+    alert_lookback_hours: int = Field(24, alias="SOCIAL_CARE_ALERT_LOOKBACK_HOURS", ge=1)
+    alert_digest_threshold: int = Field(3, alias="SOCIAL_CARE_ALERT_DIGEST_THRESHOLD", ge=1)
+    alert_digest_max_items: int = Field(15, alias="SOCIAL_CARE_ALERT_DIGEST_MAX_ITEMS", ge=1)
+    alert_max_per_run: int = Field(5, alias="SOCIAL_CARE_ALERT_MAX_PER_RUN", ge=1)
+    alert_min_interval_seconds: float = Field(1.0, alias="SOCIAL_CARE_ALERT_MIN_INTERVAL_SECONDS", ge=1.0)
+    alert_retry_base_seconds: float = Field(30.0, alias="SOCIAL_CARE_ALERT_RETRY_BASE_SECONDS", gt=0)
+    alert_retry_max_seconds: float = Field(900.0, alias="SOCIAL_CARE_ALERT_RETRY_MAX_SECONDS", gt=0)
+    alert_connector_error_runs: int = Field(3, alias="SOCIAL_CARE_ALERT_CONNECTOR_ERROR_RUNS", ge=1)
+    spike_sensitivity: float = Field(3.0, alias="SOCIAL_CARE_SPIKE_SENSITIVITY", gt=0)
+    spike_min_count: int = Field(5, alias="SOCIAL_CARE_SPIKE_MIN_COUNT", ge=1)
+    spike_baseline_hours: int = Field(24, alias="SOCIAL_CARE_SPIKE_BASELINE_HOURS", ge=1)
+    spike_cooldown_minutes: int = Field(120, alias="SOCIAL_CARE_SPIKE_COOLDOWN_MINUTES", ge=1)
+
+    # weekly report
+    report_timezone: str = Field("UTC", alias="SOCIAL_CARE_REPORT_TIMEZONE")
+    reports_dir: str = Field("./reports", alias="SOCIAL_CARE_REPORTS_DIR")
+    report_day: str = Field("mon", alias="SOCIAL_CARE_REPORT_DAY")
+    report_hour: int = Field(8, alias="SOCIAL_CARE_REPORT_HOUR", ge=0, le=23)
+    report_minute: int = Field(0, alias="SOCIAL_CARE_REPORT_MINUTE", ge=0, le=59)
+
+    # follow-up after resolution
+    followup_enabled: bool = Field(True, alias="SOCIAL_CARE_FOLLOWUP_ENABLED")
+    followup_delay_minutes: int = Field(1440, alias="SOCIAL_CARE_FOLLOWUP_DELAY_MINUTES", ge=1)
+    followup_answer_hours: int = Field(168, alias="SOCIAL_CARE_FOLLOWUP_ANSWER_HOURS", ge=1)
+    followup_lookback_days: int = Field(14, alias="SOCIAL_CARE_FOLLOWUP_LOOKBACK_DAYS", ge=1)
+
+    @field_validator("report_day")
+    @classmethod
+    def _report_day(cls, value: str) -> str:
+        value = value.strip().lower()[:3]
+        if value not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+            raise ValueError("SOCIAL_CARE_REPORT_DAY must be a day name such as mon")
+        return value
+
     @field_validator("facebook_graph_version")
     @classmethod
     def _graph_version(cls, value: str) -> str:

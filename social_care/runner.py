@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import col, func, select
 
+from .alerts import status as slack_status
 from .app import App
 from .outbox import send_due
 from .pipeline import poll_stream
@@ -62,5 +63,6 @@ def status_report(app: App) -> dict[str, Any]:
         "posts_by_status": dict(posts),
         "replies_by_status": dict(replies),
         "alerts_by_status": dict(alerts),
+        "slack": slack_status(app),
         "settings": app.settings.describe(),
     }

@@ -21,7 +21,7 @@ X_USER_ID = "99"
 PAGE_ID = "104512345678901"
 PAGE_TOKEN = "EAAB-sim-page-token"
 X_BEARER = "sim-bearer-token"
-SLACK_PATH = "/services/T0SIM/B0SIM/sim-webhook-secret"
+SLACK_PATH = "/services/T0SIM/B0SIM/simwebhooksecret"
 
 
 class Clock:
