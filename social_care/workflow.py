@@ -28,23 +28,23 @@ if TYPE_CHECKING:
     from .app import App
 
 __all__ = [
-    "WorkflowError",
-    "NotFoundError",
     "MAX_REPLY_LENGTH",
     "VIEWER_WINDOW",
     "ApproveResult",
+    "NotFoundError",
     "Viewer",
+    "WorkflowError",
     "approve_and_send",
-    "save_draft",
     "assign",
-    "snooze",
-    "resolve",
-    "reopen",
-    "mark_spam",
     "correct",
-    "open_view",
-    "viewers",
     "draft_for",
+    "mark_spam",
+    "open_view",
+    "reopen",
+    "resolve",
+    "save_draft",
+    "snooze",
+    "viewers",
 ]
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,20 @@ from ..errors import StaleViewError
 from ..models import Channel, as_utc
 from ..scoring.base import CATEGORY_NAMES
 from ..workflow import NotFoundError, WorkflowError
-from .auth import CSRF_HEADER, SESSION_COOKIE, AuthUser, SessionSigner, authenticate, basic_credentials, same_token
+from .auth import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    AuthUser,
+    SessionSigner,
+    authenticate,
+    basic_credentials,
+    same_token,
+)
 
 if TYPE_CHECKING:
     from ..app import App
 
-__all__ = ["create_web_app", "page_user", "api_user", "core", "templates_of", "LoginRequired"]
+__all__ = ["LoginRequired", "api_user", "core", "create_web_app", "page_user", "templates_of"]
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent

@@ -31,13 +31,13 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 __all__ = [
+    "CSRF_HEADER",
+    "LOGIN_COOKIE",
+    "SESSION_COOKIE",
     "AuthUser",
+    "SessionSigner",
     "add_user",
     "authenticate",
-    "SessionSigner",
-    "SESSION_COOKIE",
-    "LOGIN_COOKIE",
-    "CSRF_HEADER",
     "basic_credentials",
 ]
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_
@@ -27,16 +27,16 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 __all__ = [
+    "ALL_STATUSES",
+    "DEFAULT_STATUSES",
+    "NEAR_TARGET",
+    "QueueFilter",
+    "QueueResult",
+    "QueueRow",
+    "list_queue",
+    "queue_row",
     "urgency",
     "wait_state",
-    "QueueFilter",
-    "QueueRow",
-    "QueueResult",
-    "list_queue",
-    "DEFAULT_STATUSES",
-    "ALL_STATUSES",
-    "NEAR_TARGET",
-    "queue_row",
 ]
 
 ALL_STATUSES: tuple[str, ...] = tuple(s.value for s in PostStatus)

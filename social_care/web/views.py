@@ -17,7 +17,7 @@ from .tables import PostActivity
 if TYPE_CHECKING:
     from ..config import Settings
 
-__all__ = ["TimelineItem", "PostDetail", "load_post_detail", "team", "post_dict", "reply_dict"]
+__all__ = ["PostDetail", "TimelineItem", "load_post_detail", "post_dict", "reply_dict", "team"]
 
 CONVERSATION_LIMIT = 200
 HISTORY_LIMIT = 50
@@ -51,7 +51,7 @@ class PostDetail:
 
 
 def team(session: Session) -> list[User]:
-    return list(session.exec(select(User).where(User.is_active == True).order_by(User.username)).all())  # noqa: E712
+    return list(session.exec(select(User).where(User.is_active == True).order_by(User.username)).all())
 
 
 def load_post_detail(session: Session, settings: Settings, post: Post, *, now: datetime) -> PostDetail:
