@@ -169,7 +169,7 @@ def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
         mark = ">" if item.is_current else " "
         typer.echo(f"{mark} [{hhmm(item.at)}] {item.author}: {item.text}")
     if d.history:
-        typer.echo("\nsame customer, earlier:")
+        typer.echo("\nsame customer, other posts:")
         for h in d.history:
             typer.echo(f"  #{h.id} {h.channel} {h.status}: {_clip(' '.join(h.text.split()), 70)}")
     typer.echo("\ndraft:" if d.draft else "\nno draft")
