@@ -95,6 +95,6 @@ def test_register_on_other_app():
         typer.echo("1")
 
     register(main)
-    r = runner.invoke(main, ["score", "-"], input="text\nhello, where is my order?\n")
+    r = runner.invoke(main, ["score", "-"], input="text\nI want a refund and my order never arrived\n")
     assert r.exit_code == 0, r.output
     assert _rows(r.stdout)[0]["lang"] == "en"
