@@ -141,7 +141,7 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
         return existing
     channel = Channel(post.reply_channel)
     draft = app.playbook.draft(channel=channel, lang=post.lang, category=post.category,
-                               name=post.author_name or post.author_handle)
+                               name=post.author_name or post.author_handle, text=post.text)
     now = app.now()
     reply = Reply(
         post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel.value, target_thread_id=post.reply_thread_id,

@@ -370,12 +370,28 @@ def correct(
         setattr(post, field, new)
         _touch(s, post, actor=actor, action=f"correct:{field}", now=now, detail=f"{_text(old)} → {_text(new)}")
         if field == "flagged":
-            # a person's flag moves an untouched post between new and flagged
+            # a person's flag moves an untouched post between new and flagged; flagged posts get the playbook
             if new and post.status == PostStatus.NEW.value:
                 _status(s, post, PostStatus.FLAGGED.value, actor=actor, now=now, note="flagged by a person")
+                from .pipeline import draft_reply
+
+                draft_reply(app, s, post, actor=actor)
             elif not new and post.status == PostStatus.FLAGGED.value:
                 _status(s, post, PostStatus.NEW.value, actor=actor, now=now, note="unflagged by a person")
+        elif field == "category":
+            _redraft_for_category(app, s, post)
         return post
+
+
+def _redraft_for_category(app: App, s: Session, post: Post) -> None:
+    """An untouched playbook draft follows a corrected category; a person's edits are never replaced."""
+    draft = draft_for(s, post.id)
+    if draft is None or draft.kind != ReplyKind.PLAYBOOK.value or draft.author is not None:
+        return
+    fresh = app.playbook.draft(channel=Channel(post.reply_channel), lang=post.lang, category=post.category,
+                               name=post.author_name or post.author_handle, text=post.text)
+    draft.text, draft.template_id = fresh.text, fresh.template_id
+    s.add(draft)
 
 
 def _as_bool(value: Any) -> bool:

@@ -21,7 +21,7 @@ __all__ = ["run_demo", "load_demo_posts", "DemoFeed"]
 
 PAGE_ID = "104512345678901"
 X_USER_ID = "99"
-DEMO_USER, DEMO_PASSWORD = "demo", "demo"
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-care"
 FAST_POLL_SECONDS = 2
 
 

@@ -105,15 +105,41 @@ class Playbook:
                     problems.extend(f"{where}: {p}" for p in check_reply(sample, channel))
         return problems
 
-    def draft(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None) -> Draft:
-        """The playbook reply for a flagged post, in the customer's language when we have it."""
+    def draft(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None,
+              text: str | None = None) -> Draft:
+        """The playbook reply for a flagged post, in the customer's language when we have it.
+
+        A language whose script the customer did not write in (romanised Hindi, say) gets English.
+        """
         lang = lang if lang in self.templates and not str(lang).startswith("_") else "en"
+        if text is not None and not _writes_in_script_of(lang, text):
+            lang = "en"
         kind = "public" if channel.is_public else "private"
         texts = self.templates[lang][kind]
         key = category if category in texts else "other"
         text = texts[key].format(name=_first_name(name), brand=self.brand)
         text = _fit(text, LIMITS[channel])
         return Draft(text=text, template_id=f"{lang}.{kind}.{key}", lang=lang)
+
+
+# languages whose templates are in a non-Latin script, and that script's Unicode ranges
+_SCRIPTS = {
+    "ar": ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    "fa": ((0x0600, 0x06FF), (0x0750, 0x077F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    "hi": ((0x0900, 0x097F),),
+    "ko": ((0xAC00, 0xD7AF), (0x1100, 0x11FF), (0x3130, 0x318F)),
+}
+
+
+def _writes_in_script_of(lang: str, text: str) -> bool:
+    ranges = _SCRIPTS.get(lang)
+    if ranges is None:
+        return True
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return True
+    inside = sum(1 for ch in letters if any(lo <= ord(ch) <= hi for lo, hi in ranges))
+    return inside * 2 >= len(letters)
 
 
 def _first_name(name: str | None) -> str:

@@ -117,8 +117,14 @@ def test_corrections_are_feedback_and_applied(app: Any, team: Any) -> None:
             ("category", None, "refund", "bob"),
         ]
     stored = get(app, Post, post.id)
-    assert (stored.label, stored.flagged, stored.category, stored.status) == ("negative", True, "refund", "flagged")
-    assert events(app, post.id)[-1] == ("new", "flagged", "jane")
+    # flagged by a person: it gets the playbook draft and waits for approval, like a scored flag
+    assert (stored.label, stored.flagged, stored.category, stored.status) == (
+        "negative", True, "refund", "awaiting_approval")
+    assert events(app, post.id)[-2:] == [("new", "flagged", "jane"), ("flagged", "awaiting_approval", "jane")]
+    with app.session() as s:
+        draft = workflow.draft_for(s, post.id)
+    # the untouched draft followed the corrected category
+    assert draft is not None and draft.template_id.endswith(".refund") and "refund" in draft.text.lower()
     with pytest.raises(workflow.WorkflowError, match="category must be"):
         workflow.correct(app, post.id, field="category", value="weather", actor="bob", expected_version=None)
     with pytest.raises(workflow.WorkflowError, match="cannot correct"):
@@ -151,3 +157,14 @@ def test_save_draft_keeps_the_edit_without_sending(app: Any, team: Any, sim: Any
         draft = workflow.draft_for(s, post.id)
         assert draft is not None and draft.text == "Edited, not sent" and draft.status == "draft"
     assert sim.writes == []
+
+
+def test_category_correction_never_replaces_a_persons_edit(app: Any, team: Any) -> None:
+    post = make_post(app, category="delivery", draft=None, flagged=False, label="neutral")
+    workflow.correct(app, post.id, field="flagged", value="true", actor="jane", expected_version=None)
+    p = get(app, Post, post.id)
+    workflow.save_draft(app, post.id, text="Hi Jane, so sorry! DM us please.", actor="jane", expected_version=p.version)
+    workflow.correct(app, post.id, field="category", value="damaged", actor="bob", expected_version=None)
+    with app.session() as s:
+        draft = workflow.draft_for(s, post.id)
+    assert draft.text == "Hi Jane, so sorry! DM us please."
