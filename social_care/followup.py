@@ -37,16 +37,6 @@ log = logging.getLogger(__name__)
 
 PRIVATE_CHANNELS = (Channel.X_DM.value, Channel.MESSENGER.value)
 MESSENGER_WINDOW = timedelta(hours=24)
-TEXTS = {
-    "en": "Hi{name}, this is {brand} following up on your recent message. Is everything sorted now? "
-    "Just reply here and let us know. If not, we are happy to help.",
-    "de": "Hallo{name}, hier ist {brand} noch einmal zu Ihrer letzten Nachricht. Ist jetzt alles in Ordnung? "
-    "Antworten Sie einfach hier. Falls nicht, helfen wir gern weiter.",
-    "fr": "Bonjour{name}, ici {brand} suite à votre dernier message. Tout est-il réglé maintenant ? "
-    "Répondez simplement ici. Sinon, nous sommes là pour vous aider.",
-    "es": "Hola{name}, somos {brand} y te escribimos por tu último mensaje. ¿Está todo resuelto ya? "
-    "Responde aquí y cuéntanos. Si no, te ayudamos encantados.",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +66,9 @@ class FollowupSettings:
         )
 
 
-def followup_text(post: Post, brand: str) -> str:
-    name = (post.author_name or "").split(" ")[0] if post.author_name else ""
-    return TEXTS.get((post.lang or "en")[:2], TEXTS["en"]).format(
-        name=f" {name}" if name else "", brand=brand
-    )
+def followup_text(app: Any, post: Post) -> str:
+    """The follow-up in the customer's language, from the playbook templates a team can edit."""
+    return app.playbook.followup(lang=post.lang, name=post.author_name or post.author_handle, text=post.text).text
 
 
 def run(app: Any) -> dict[str, int]:
@@ -92,7 +80,7 @@ def run(app: Any) -> dict[str, int]:
     now = app.now()
     with app.session() as s:
         out["scheduled"] = _schedule(s, cfg, now)
-        to_send = _create_due(s, cfg, now, out)
+        to_send = _create_due(s, app, cfg, now, out)
     if getattr(app, "responders", None) is not None:
         from .outbox import send_reply
 
@@ -121,7 +109,7 @@ def _schedule(s: Session, cfg: FollowupSettings, now: datetime) -> int:
     return len(posts)
 
 
-def _create_due(s: Session, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> list[int]:
+def _create_due(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> list[int]:
     due = s.exec(
         select(Post)
         .where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)
@@ -145,7 +133,7 @@ def _create_due(s: Session, cfg: FollowupSettings, now: datetime, out: dict[str,
         if any(p.id in existing for p in posts) or _pending_followup(s, customer):
             continue  # one message per customer; the others are covered when it is sent
         post = posts[0]  # the latest resolved
-        reply = _followup_reply(s, post, cfg, now)
+        reply = _followup_reply(s, app, post, cfg, now)
         s.add(reply)
         s.flush()
         if reply.status == ReplyStatus.APPROVED.value:
@@ -169,7 +157,7 @@ def _pending_followup(s: Session, customer: str) -> bool:
     )
 
 
-def _followup_reply(s: Session, post: Post, cfg: FollowupSettings, now: datetime) -> Reply:
+def _followup_reply(s: Session, app: Any, post: Post, cfg: FollowupSettings, now: datetime) -> Reply:
     private = s.exec(
         select(Post)
         .where(Post.customer_key == post.customer_key, col(Post.channel).in_(PRIVATE_CHANNELS))
@@ -182,7 +170,7 @@ def _followup_reply(s: Session, post: Post, cfg: FollowupSettings, now: datetime
         channel=target.reply_channel,  # type: ignore[arg-type]
         target_thread_id=target.reply_thread_id,
         target_recipient_id=target.reply_recipient_id,
-        text=followup_text(post, cfg.brand),
+        text=followup_text(app, post),
         idempotency_key=f"followup:{post.id}",
         author="system",
         created_at=now,

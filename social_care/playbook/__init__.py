@@ -103,7 +103,26 @@ class Playbook:
                         continue
                     channel = Channel.X_MENTION if kind == "public" else Channel.MESSENGER
                     problems.extend(f"{where}: {p}" for p in check_reply(sample, channel))
+            followup = section.get("followup") if isinstance(section, dict) else None
+            if followup is None:
+                if lang == "en":
+                    problems.append("en.followup: the follow-up message is missing")
+                continue
+            try:
+                sample = str(followup).format(name="X" * _NAME_MAX, brand=self.brand)
+            except (KeyError, IndexError, ValueError) as exc:
+                problems.append(f"{lang}.followup: bad placeholder {exc} (use {{name}} and {{brand}})")
+                continue
+            problems.extend(f"{lang}.followup: {p}" for p in check_reply(sample, Channel.MESSENGER))
         return problems
+
+    def followup(self, *, lang: str | None, name: str | None, text: str | None = None) -> Draft:
+        """The "is everything fine now?" message after a resolved case (private channels only)."""
+        lang = lang if lang in self.templates and not str(lang).startswith("_") else "en"
+        if "followup" not in self.templates[lang] or (text is not None and not _writes_in_script_of(lang, text)):
+            lang = "en"
+        body = self.templates[lang]["followup"].format(name=_first_name(name), brand=self.brand)
+        return Draft(text=_fit(body, LIMITS[Channel.MESSENGER]), template_id=f"{lang}.followup", lang=lang)
 
     def draft(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None,
               text: str | None = None) -> Draft:

@@ -75,6 +75,7 @@ def make_app(settings: Settings, clock: Any, *, responders: bool = False) -> App
     """The store, settings and clock are all these tests need (no connectors, a keyword scorer);
     ``responders=True`` adds the real responders, talking HTTP to the simulator."""
     from social_care.logging_setup import install_secret_filter
+    from social_care.playbook import Playbook
 
     install_secret_filter(settings.secrets())  # as build_app does: httpx at WARNING, secrets redacted
     engine = make_engine(settings.database_url)
@@ -89,7 +90,7 @@ def make_app(settings: Settings, clock: Any, *, responders: bool = False) -> App
         settings=settings,
         engine=engine,
         scorer=KeywordScorer(),
-        playbook=None,  # type: ignore[arg-type]
+        playbook=Playbook.load(brand=settings.brand_name),
         connectors=[],
         responders=sending,
         clock=clock,

@@ -57,7 +57,7 @@ def test_followup_after_the_delay_on_the_dm_thread(sending_app: Any, sim: Any, c
     (reply,) = followups(app)
     assert (reply.status, reply.channel, reply.idempotency_key) == ("sent", "x.dm", f"followup:{mention.id}")
     assert (reply.target_thread_id, reply.target_recipient_id) == (dm.reply_thread_id, "42")
-    assert "Is everything sorted now?" in reply.text
+    assert "is everything sorted now?" in reply.text
     dms = [w for w in sim.writes if w.kind == "dm"]
     assert len(dms) == 1 and dms[0].target == "42"
     row = reload(app, mention)

@@ -80,3 +80,9 @@ def test_a_broken_templates_file_is_a_clear_error(tmp_path):
         Playbook.load(str(bad))
     with pytest.raises(ConfigError, match="cannot read"):
         Playbook.load(str(tmp_path / "missing.json"))
+
+
+@pytest.mark.parametrize("lang", PLAYBOOK.languages)
+def test_followup_exists_in_every_language(lang):
+    draft = PLAYBOOK.followup(lang=lang, name="Sam Lee")
+    assert draft.lang == lang and "Sam" in draft.text and check_reply(draft.text, Channel.MESSENGER) == []
