@@ -5,8 +5,11 @@
 * Arabic script -> fa or ar by the letters only one of them uses (پ چ ژ گ ی ک vs ي ك ة ى).
 * Latin script -> one of LATIN_LANGS by a linear model over character 3-grams and words,
   trained by scripts/train_scorer.py from the `lang` column of the data and stored in the
-  scorer's model file.
-* No letters at all (only emoji, numbers, links) -> "und".
+  scorer's model file, with two rules on top (see decide_latin):
+  - English prior: another language must beat English by a margin, larger for short posts
+    and for posts with English function words ("my order is late", "hello" stay English);
+  - romanised Hindi needs at least one common Hinglish word (hai, nahi, kya, bhai, ...).
+* No letters at all (only emoji, numbers, links, @mentions) -> "und".
 """
 
 from __future__ import annotations
@@ -29,7 +32,70 @@ SCRIPT_LANG = {S_DEVA: "hi", S_HANGUL: "ko", S_KANA: "ja", S_HAN: "zh", S_CYR: "
 _FA_ONLY = (0x067E, 0x0686, 0x0698, 0x06AF, 0x06CC, 0x06A9)  # پ چ ژ گ ی ک
 _AR_ONLY = (0x064A, 0x0643, 0x0629, 0x0649)  # ي ك ة ى
 
+# English prior (raw language-model score units): margin + per English word + extra for short posts
+EN_MARGIN, EN_PER_WORD, EN_SHORT, SHORT_WORDS = 1.0, 0.5, 3.0, 4
+HINGLISH = frozenset(
+    """
+    hai hain ki ka ke ko se bhai bhi kya ye yeh nahi nhi nahin aap aur tha thi kar koi ek jo ab ji kuch
+    toh mein aaj liye sab mai gaya yaar yr baat hu hoon tu mere mera meri tum hum kr ni bahut bohot
+    kiya wo woh raha rahe rahi karo karna kaise kyun kyu kab kaha kahan sirf abhi lekin accha acha
+    achha hota hoga hogi diya dekho dekh apna apni apka apki aapka aapki unka uska iska kisi sabse bas
+    matlab pyar dil jaan bhaiya sahab bolo wala wale wali hua hui kaun kitna zyada jyada ho hy mujhe
+    mujhko tujhe usne bola bole han haan karti karta karte kahi rahega rahegi bada badi chahiye jata
+    jati jaata hamesha khuda apne tera teri uski unki yahan wahan phir fir kyonki kyunki isliye hame
+    humein ham mat kal log logo logon din raat saath sath bhagwan dekha dekhne suna pata chalo gaye
+    gayi aaya aayi aaye jaa ja jaana bhaijaan yahi aisa aise waisa jaisa kaisa sahi galat paisa paise
+    """.split()
+)
+ENGLISH = frozenset(
+    """
+    the a an is are was were be been am i i'm you he she it it's we they my your our their me him her
+    us them this that these those to of in on at for with from by about and or but not no so if then
+    than what when where why how who which there here do does did don't doesn't didn't can can't could
+    would should will won't have has had get got just still any some all please thanks thank hello hey
+    hi ok okay yes yeah order account help service customer waiting wait late refund money back update
+    call fix cancel slow bad good great love hate
+    """.split()
+)
+PLACEHOLDERS = ("user", "http")  # what features.py puts for @mentions and links
+
 _SCRIPT: np.ndarray | None = None
+_WORD_SETS: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+def _word_sets() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    global _WORD_SETS
+    if _WORD_SETS is None:
+        _WORD_SETS = tuple(np.unique(F._word_hashes(sorted(ws), F.T_WORD))  # type: ignore[assignment]
+                           for ws in (HINGLISH, ENGLISH, PLACEHOLDERS))
+    return _WORD_SETS  # type: ignore[return-value]
+
+
+def word_counts(batch: F.Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per post: Hinglish words, English words, word tokens (no placeholders), placeholder letters."""
+    n = batch.n_docs
+    ntok = len(batch.tok_a)
+    th = batch.whash[:ntok]
+    td = batch.wdoc[:ntok]
+    hi, en, ph = _word_sets()
+    isword = F._class_table()[np.minimum(batch.codes[batch.tok_a], 0xFFFF)] == F.C_WORD
+    isph = np.isin(th, ph)
+    nhi = np.bincount(td, weights=np.isin(th, hi), minlength=n)
+    nen = np.bincount(td, weights=np.isin(th, en), minlength=n)
+    nw = np.bincount(td, weights=isword & ~isph, minlength=n)
+    nph = np.bincount(td, weights=isph * 4, minlength=n)
+    return nhi, nen, nw, nph
+
+
+def decide_latin(tot: np.ndarray, nhi: np.ndarray, nen: np.ndarray, nw: np.ndarray) -> np.ndarray:
+    """Index into LATIN_LANGS for Latin-script posts, from the model scores tot (n, len(LATIN_LANGS))."""
+    t = np.array(tot, dtype=np.float64, copy=True)
+    k_hi, k_en = LATIN_LANGS.index("hi"), LATIN_LANGS.index("en")
+    t[:, k_hi] = np.where((nhi >= 1) & (nhi >= 0.5 * nen), t[:, k_hi], -np.inf)
+    best = t.argmax(axis=1)
+    need = EN_MARGIN + EN_PER_WORD * nen + EN_SHORT * (nw <= SHORT_WORDS)
+    gap = t[np.arange(len(t)), best] - t[:, k_en]
+    return np.where(gap < need, k_en, best)
 
 
 def _script_table() -> np.ndarray:
@@ -106,6 +172,8 @@ def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | No
     if n == 0:
         return []
     sc = script_counts(batch)
+    nhi, nen, nw, nph = word_counts(batch)
+    sc[:, S_LATIN] = np.maximum(sc[:, S_LATIN] - nph.astype(sc.dtype), 0)  # "@user", "http" are no text
     letters = sc[:, 1:].sum(axis=1)
     dom = sc[:, 1:].argmax(axis=1) + 1
     out = np.full(n, "und", dtype=object)
@@ -139,7 +207,7 @@ def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | No
         classes = np.array(LANG_CLASSES, dtype=object)
         nl = len(LATIN_LANGS)
         if len(latin):
-            out[latin] = classes[tot[latin, :nl].argmax(axis=1)]
+            out[latin] = classes[decide_latin(tot[latin, :nl], nhi[latin], nen[latin], nw[latin])]
         if len(arab):
             out[arab] = classes[nl + tot[arab, nl:].argmax(axis=1)]
     return out.tolist()

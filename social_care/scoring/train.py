@@ -97,44 +97,53 @@ def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, fl
     return out, default
 
 
-def _tune_lang_bias(dev: Sequence[Row], table: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """Offsets for the language model's biases maximising the mean per-language accuracy on dev
-    (class-balanced training over-predicts the small classes, e.g. romanised Hindi for short English)."""
-    rows = [r for r in dev if r.lang in langid.LANG_CLASSES]
+def _clean_hinglish(rows: Sequence[Row]) -> list[Row]:
+    """XLM-T's "Hindi" rows are romanised and many are plain English: keep the ones with a Hinglish word."""
     if not rows:
-        return np.zeros_like(bias)
-    b = F.featurize([r.text for r in rows])
-    docs, bk = langid._lang_features(b)
-    nc = table.shape[1]
-    tot = np.zeros((b.n_docs, nc))
-    w = table.astype(np.float64)
-    for j in range(nc):
-        tot[:, j] = np.bincount(docs, weights=w[bk, j], minlength=b.n_docs)
-    gold = np.array([langid.LANG_CLASSES.index(r.lang) for r in rows])
+        return []
+    keep: list[Row] = []
+    for i in range(0, len(rows), 8192):
+        chunk = rows[i : i + 8192]
+        nhi, nen, _, _ = langid.word_counts(F.featurize([r.text for r in chunk]))
+        keep += [r for r, a, e in zip(chunk, nhi, nen) if a >= 1 and a >= 0.5 * e]
+    return keep
+
+
+def train_langid(lang_rows: Sequence[Row], seed: int, progress, cap: int = 6000) -> tuple[np.ndarray, np.ndarray]:
+    """The language model: multinomial logistic regression over char 3-grams and words of the
+    Latin- and Arabic-script rows (at most `cap` per language, class-balanced). The English prior and
+    the Hinglish rule of langid.decide_latin sit on top of it at run time."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    by_lang: dict[str, list[Row]] = {}
+    for r in lang_rows:
+        if r.lang in langid.LANG_CLASSES:
+            by_lang.setdefault(r.lang, []).append(r)
+    if "hi" in by_lang:
+        by_lang["hi"] = _clean_hinglish(by_lang["hi"])
+    sample: list[Row] = []
+    for lg, rs in sorted(by_lang.items()):
+        idx = rng.permutation(len(rs))[:cap]
+        sample += [rs[i] for i in idx]
     nl = len(langid.LANG_CLASSES)
-    latin = gold < len(langid.LATIN_LANGS)
-
-    def acc(delta: np.ndarray) -> float:
-        t = tot + bias + delta
-        pred = np.where(latin, t[:, : len(langid.LATIN_LANGS)].argmax(1),
-                        len(langid.LATIN_LANGS) + t[:, len(langid.LATIN_LANGS):].argmax(1))
-        # English counts three times: most customer posts are English, and a short English post
-        # taken for another language gets that language's threshold
-        ks = [k for k in range(nl) if np.any(gold == k)]
-        wts = [3.0 if langid.LANG_CLASSES[k] == "en" else 1.0 for k in ks]
-        return float(np.average([np.mean(pred[gold == k] == k) for k in ks], weights=wts))
-
-    delta = np.zeros(nc)
-    best = acc(delta)
-    for _ in range(3):
-        for k in range(nl):
-            for v in np.arange(-3.0, 3.01, 0.25):
-                d = delta.copy()
-                d[k] = v
-                a = acc(d)
-                if a > best + 1e-9:
-                    best, delta = a, d
-    return delta.astype(bias.dtype)
+    table = np.zeros((2**langid.LANG_BITS, nl), dtype=np.float16)
+    bias = np.zeros(nl, dtype=np.float32)
+    present = sorted({r.lang for r in sample})
+    if len(present) < 2:
+        return table, bias
+    X = _matrix(sample, 0, progress, "language features", lang=True)
+    y = np.array([r.lang for r in sample])
+    lm = LogisticRegression(C=5.0, max_iter=300, class_weight="balanced").fit(X, y)
+    coef = lm.coef_ if len(lm.classes_) > 2 else np.vstack([-lm.coef_[0], lm.coef_[0]])
+    icpt = lm.intercept_ if len(lm.classes_) > 2 else np.array([-lm.intercept_[0], lm.intercept_[0]])
+    for j, lg in enumerate(lm.classes_):
+        k = langid.LANG_CLASSES.index(lg)
+        table[:, k] = coef[j].astype(np.float16)
+        bias[k] = icpt[j]
+    missing = [k for k, lg in enumerate(langid.LANG_CLASSES) if lg not in lm.classes_]
+    bias[missing] = -1e4
+    return table, bias
 
 
 def train(cfg: TrainConfig) -> dict:
@@ -160,38 +169,15 @@ def train(cfg: TrainConfig) -> dict:
         train_rows += tr
         dev_rows += dv
         used[n] = {"train_rows": len(tr), "dev_rows": len(dv), "license": SETS[n][1]}
-    rng = np.random.default_rng(cfg.seed)
 
     # language model: Latin- and Arabic-script languages
     lang_rows = [r for r in train_rows if r.lang in langid.LANG_CLASSES]
-    by_lang: dict[str, list[Row]] = {}
-    for r in lang_rows:
-        by_lang.setdefault(r.lang, []).append(r)
-    lang_sample: list[Row] = []
-    for lg, rs in sorted(by_lang.items()):
-        idx = rng.permutation(len(rs))[:6000]
-        lang_sample += [rs[i] for i in idx]
     # the xlmt English rows may be used for language identification only
     if "multi_xlmt" in names and not cfg.max_rows_per_set:
-        en_x = [r for r in load_set(cfg.data_dir, "multi_xlmt")[0] if r.lang == "en"]
-        lang_sample += en_x
-    nl = len(langid.LANG_CLASSES)
-    lang_table = np.zeros((2**langid.LANG_BITS, nl), dtype=np.float16)
-    lang_bias = np.zeros(nl, dtype=np.float32)
-    present = sorted({r.lang for r in lang_sample})
-    if len(present) >= 2:
-        Xl = _matrix(lang_sample, cfg.bits, cfg.progress, "language features", lang=True)
-        yl = np.array([r.lang for r in lang_sample])
-        lm = LogisticRegression(C=5.0, max_iter=300, class_weight="balanced").fit(Xl, yl)
-        coef = lm.coef_ if len(lm.classes_) > 2 else np.vstack([-lm.coef_[0], lm.coef_[0]])
-        icpt = lm.intercept_ if len(lm.classes_) > 2 else np.array([-lm.intercept_[0], lm.intercept_[0]])
-        for j, lg in enumerate(lm.classes_):
-            k = langid.LANG_CLASSES.index(lg)
-            lang_table[:, k] = coef[j].astype(np.float16)
-            lang_bias[k] = icpt[j]
-        missing = [k for k, lg in enumerate(langid.LANG_CLASSES) if lg not in lm.classes_]
-        lang_bias[missing] = -1e4
-        lang_bias += _tune_lang_bias(dev_rows, lang_table, lang_bias)
+        lang_rows += [r for r in load_set(cfg.data_dir, "multi_xlmt")[0] if r.lang == "en"]
+    lang_table, lang_bias = train_langid(lang_rows, cfg.seed, cfg.progress)
+    present = sorted({r.lang for r in lang_rows})
+    lang_sample = lang_rows
     cfg.log.append(f"language model: {len(lang_sample)} rows, classes {present}")
 
     X = _matrix(train_rows, cfg.bits, cfg.progress, "features (train)")

