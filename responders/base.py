@@ -10,12 +10,7 @@ from social_care.models import Channel, Delivery, ReplyTarget
 
 __all__ = ["Responder", "MAX_LENGTH"]
 
-MAX_LENGTH: dict[Channel, int] = {
-    Channel.X_MENTION: 280,
-    Channel.X_DM: 10_000,
-    Channel.FACEBOOK_COMMENT: 8_000,
-    Channel.MESSENGER: 2_000,
-}
+MAX_LENGTH: dict[Channel, int] = {channel: channel.reply_limit for channel in Channel}
 
 
 class Responder(Protocol):

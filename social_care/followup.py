@@ -36,7 +36,6 @@ __all__ = ["PRIVATE_CHANNELS", "FollowupSettings", "followup_text", "run", "set_
 log = logging.getLogger(__name__)
 
 PRIVATE_CHANNELS = (Channel.X_DM.value, Channel.MESSENGER.value)
-MESSENGER_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +182,12 @@ def _followup_reply(s: Session, app: Any, post: Post, cfg: FollowupSettings, now
             f"no private conversation with this customer on {Channel(post.channel).platform}: "
             "follow up by hand if it fits"
         )
-    elif private.channel == Channel.MESSENGER.value and now - as_utc(private.created_at) > MESSENGER_WINDOW:
+    elif (window := Channel(private.channel).reply_window) is not None and now - as_utc(private.created_at) > window:
         reply.status = ReplyStatus.NEEDS_HUMAN.value
         reply.error = (
-            f"outside Messenger's 24-hour window (the customer's last message is from "
-            f"{as_utc(private.created_at):%Y-%m-%d %H:%M} UTC): follow up by hand, e.g. from Meta Business Suite"
+            f"outside {Channel(private.channel).label}'s {int(window.total_seconds() // 3600)}-hour window "
+            f"(the customer's last message is from {as_utc(private.created_at):%Y-%m-%d %H:%M} UTC): "
+            "follow up by hand, e.g. from Meta Business Suite"
         )
     return reply
 

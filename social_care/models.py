@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +46,16 @@ class Channel(StrEnum):
     def label(self) -> str:
         return _CHANNEL_LABELS[self]
 
+    @property
+    def reply_limit(self) -> int:
+        """The most characters one reply on this channel may have."""
+        return _REPLY_LIMITS[self]
+
+    @property
+    def reply_window(self) -> timedelta | None:
+        """How long after the customer's last message a reply may still be sent (None: no limit)."""
+        return _REPLY_WINDOWS.get(self)
+
 
 _CHANNEL_LABELS = {
     Channel.X_MENTION: "X mention",
@@ -54,6 +64,11 @@ _CHANNEL_LABELS = {
     Channel.MESSENGER: "Messenger",
 }
 PUBLIC_CHANNELS = frozenset({Channel.X_MENTION, Channel.FACEBOOK_COMMENT})
+# X: 280 per post, 10,000 per DM; Graph: comments 8,000; Messenger text under 2,000
+_REPLY_LIMITS = {Channel.X_MENTION: 280, Channel.X_DM: 10_000, Channel.FACEBOOK_COMMENT: 8_000,
+                 Channel.MESSENGER: 2_000}
+# Messenger's standard messaging window (RESPONSE); later only a person may answer (HUMAN_AGENT tag)
+_REPLY_WINDOWS = {Channel.MESSENGER: timedelta(hours=24)}
 
 
 class PostStatus(StrEnum):

@@ -30,10 +30,9 @@ from .playbook import check_reply
 from .store import repo
 from .store.tables import Post, Reply
 
-__all__ = ["send_reply", "send_due", "OutboxResult", "MESSENGER_WINDOW"]
+__all__ = ["send_reply", "send_due", "OutboxResult"]
 log = logging.getLogger(__name__)
 
-MESSENGER_WINDOW = timedelta(hours=24)
 MAX_ATTEMPTS = 6
 RECONCILE_SLACK = timedelta(minutes=2)
 
@@ -101,10 +100,9 @@ def send_reply(app: App, reply_id: int) -> Reply:
         problems = check_reply(reply.text, target.channel)
         if problems:
             return _finish(app, s, reply, status=ReplyStatus.FAILED, error="; ".join(problems))
-        if target.channel == Channel.MESSENGER:
-            closed = _messenger_window_closed(s, reply, now)
-            if closed:
-                return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=closed)
+        closed = _window_closed(s, reply, target.channel, now)
+        if closed:
+            return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=closed)
         reply.status, reply.sending_at, reply.attempts = ReplyStatus.SENDING.value, now, reply.attempts + 1
         s.add(reply)
     # the `sending` mark is committed before the platform is called
@@ -137,18 +135,21 @@ def _reconcile(responder: object, target: ReplyTarget, reply: Reply) -> Delivery
         raise RetriableError(f"reply {reply.id} is in `sending` and the platform cannot be checked") from exc
 
 
-def _messenger_window_closed(s: Session, reply: Reply, now: object) -> str | None:
+def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> str | None:
+    """Why the channel's reply window is closed (the customer's last message is too old), or None."""
+    window = channel.reply_window
+    if window is None:
+        return None
     last = s.exec(
         select(Post.created_at)
-        .where(Post.channel == Channel.MESSENGER.value, Post.reply_thread_id == reply.target_thread_id)
+        .where(Post.channel == channel.value, Post.reply_thread_id == reply.target_thread_id)
         .order_by(col(Post.created_at).desc())
     ).first()
-    if last is None:
+    if last is None or now - as_utc(last) <= window:  # type: ignore[operator]
         return None
-    if now - as_utc(last) > MESSENGER_WINDOW:  # type: ignore[operator]
-        return ("outside Messenger's 24-hour window (the customer's last message is older): "
-                "a person must answer, e.g. with the HUMAN_AGENT tag from Meta Business Suite")
-    return None
+    hours = int(window.total_seconds() // 3600)
+    return (f"outside {channel.label}'s {hours}-hour window (the customer's last message is older): "
+            "a person must answer, e.g. with the HUMAN_AGENT tag from Meta Business Suite")
 
 
 def _retry_later(s: Session, reply_id: int, exc: Exception, *, at: object) -> Reply:

@@ -17,7 +17,7 @@ __all__ = ["Playbook", "Draft", "check_reply", "DEFAULT_TEMPLATES"]
 
 DEFAULT_TEMPLATES = "templates.json"
 CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "other")
-LIMITS = {Channel.X_MENTION: 280, Channel.X_DM: 10_000, Channel.FACEBOOK_COMMENT: 8_000, Channel.MESSENGER: 2_000}
+LIMITS = {channel: channel.reply_limit for channel in Channel}
 # Words a care reply never uses: defending the company, blaming the customer, swearing.
 _BANNED = re.compile(
     r"\b(not our fault|your fault|you should have|as stated in our policy|per our policy|calm down|"
