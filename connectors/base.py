@@ -11,7 +11,7 @@ from typing import ClassVar, Protocol
 from social_care.errors import FatalError, SkippableError
 from social_care.models import Channel, Mention
 
-__all__ = ["Batch", "Connector", "PageLoopGuard", "parse_time", "skip_item"]
+__all__ = ["Batch", "Connector", "NewestFirstWindow", "PageLoopGuard", "parse_time", "skip_item"]
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +40,31 @@ class PageLoopGuard:
         if token in self._seen:
             raise FatalError(f"{self.stream}: the platform repeated pagination token {token[:16]!r}; stopped")
         self._seen.add(token)
+
+
+class NewestFirstWindow:
+    """Reads a listing the platform documents as newest first and stops once it reaches items older than
+    ``since``, but only while the listing really is newest first: an unsorted one is read to its end."""
+
+    def __init__(self, since: datetime | None) -> None:
+        self.since = since
+        self._last: datetime | None = None
+        self._sorted = True
+        self._older_seen = False
+
+    def keep(self, at: datetime) -> bool:
+        """Whether an item from ``at`` is new enough to keep."""
+        if self._last is not None and at > self._last:
+            self._sorted = False
+        self._last = at
+        if self.since is not None and at < self.since:
+            self._older_seen = True
+            return False
+        return True
+
+    @property
+    def done(self) -> bool:
+        return self._older_seen and self._sorted
 
 
 def parse_time(value: object) -> datetime:

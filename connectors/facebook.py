@@ -19,12 +19,12 @@ from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
 from ._errors import graph_errors
 from ._http import make_session
-from .base import Batch, PageLoopGuard, parse_time, skip_item
+from .base import Batch, NewestFirstWindow, PageLoopGuard, parse_time, skip_item
 
 __all__ = ["GraphClient", "PageComments", "MessengerConversations", "GRAPH_ORIGIN"]
 
 GRAPH_ORIGIN = "https://graph.facebook.com"
-COMMENT_FIELDS = "id,message,created_time,from,parent{id},comment_count,permalink_url"
+COMMENT_FIELDS = "id,message,created_time,from,parent,comment_count,permalink_url"
 FEED_FIELDS = "id,message,created_time,updated_time,from,permalink_url"
 CONVERSATION_FIELDS = "id,updated_time,link,participants,messages.limit(25){id,message,from,to,created_time}"
 MESSAGE_FIELDS = "id,message,from,to,created_time"
@@ -146,25 +146,48 @@ class PageComments:
         visitor = self._visitor_post(post, since, skipped)
         if visitor is not None:
             out.append(visitor)
-        for page in self.client.pages(
-            f"{post_id}/comments", stream=self.stream, fields=COMMENT_FIELDS, filter="stream",
-            order="reverse_chronological", limit=50,
-        ):
-            older_seen = False
+        saw_parent = False
+        threads: list[str] = []  # top-level comments that have replies
+        for item in self._comments(f"{post_id}/comments", since, skipped, filter="stream"):
+            saw_parent = saw_parent or bool(item.get("parent"))
+            if not item.get("parent") and int(item.get("comment_count") or 0) > 0:
+                threads.append(str(item["id"]))
+            self._keep(item, post_id, None, out, skipped)
+        if not saw_parent:
+            # the listing ignored filter=stream (top level only): read the replies of each thread
+            for top in threads:
+                for item in self._comments(f"{top}/comments", since, skipped):
+                    self._keep(item, post_id, top, out, skipped)
+        return out, skipped
+
+    def _comments(self, path: str, since: datetime | None, skipped: list[str], **args: Any) -> Iterator[dict[str, Any]]:
+        """Comments under ``path``, newest first, until they are older than ``since``."""
+        window = NewestFirstWindow(since)
+        for page in self.client.pages(path, stream=self.stream, fields=COMMENT_FIELDS,
+                                      order="reverse_chronological", limit=50, **args):
             for item in page:
+                if not isinstance(item, dict):
+                    skipped.append(skip_item(self.stream, item, "comment is not an object"))
+                    continue
                 try:
-                    mention = self._comment(item, post_id)
+                    created = parse_time(item.get("created_time"))
                 except SkippableError as exc:
                     skipped.append(skip_item(self.stream, item, str(exc)))
                     continue
-                if since is not None and mention is not None and mention.created_at < since:
-                    older_seen = True
-                    continue
-                if mention is not None:
-                    out.append(mention)
-            if older_seen:
-                break
-        return out, skipped
+                if window.keep(created):
+                    yield item
+            if window.done:
+                return
+
+    def _keep(self, item: dict[str, Any], post_id: str, top: str | None, out: list[Mention],
+              skipped: list[str]) -> None:
+        try:
+            mention = self._comment(item, post_id, top)
+        except SkippableError as exc:
+            skipped.append(skip_item(self.stream, item, str(exc)))
+            return
+        if mention is not None:
+            out.append(mention)
 
     def _visitor_post(self, post: dict[str, Any], since: datetime | None, skipped: list[str]) -> Mention | None:
         author = post.get("from") or {}
@@ -185,7 +208,7 @@ class PageComments:
             thread_key=post_id, permalink=post.get("permalink_url"), raw=post,
         )
 
-    def _comment(self, item: Any, post_id: str) -> Mention | None:
+    def _comment(self, item: Any, post_id: str, top_hint: str | None = None) -> Mention | None:
         if not isinstance(item, dict) or not item.get("id"):
             raise SkippableError("comment without id")
         author = item.get("from") or {}
@@ -197,7 +220,7 @@ class PageComments:
         if not isinstance(text, str):
             raise SkippableError("comment without message")
         comment_id = str(item["id"])
-        parent = (item.get("parent") or {}).get("id")
+        parent = (item.get("parent") or {}).get("id") or top_hint
         top = str(parent) if parent and str(parent) != post_id else comment_id
         return Mention(
             channel=Channel.FACEBOOK_COMMENT, external_id=comment_id, author_id=str(author["id"]),
@@ -220,11 +243,11 @@ class MessengerConversations:
     def poll(self, cursor: str | None) -> Iterator[Batch]:
         since = _since(cursor)
         newest = parse_time(cursor) if cursor else None
+        window = NewestFirstWindow(since)  # conversations come most recently updated first
         for conversations in self.client.pages(
             f"{self.client.page_id}/conversations", stream=self.stream, platform="messenger",
             fields=CONVERSATION_FIELDS, limit=25,
         ):
-            stop = False
             for conv in conversations:
                 if not isinstance(conv, dict) or not conv.get("id"):
                     yield Batch([], skipped=[skip_item(self.stream, conv, "conversation without id")])
@@ -234,41 +257,39 @@ class MessengerConversations:
                 except SkippableError as exc:
                     yield Batch([], skipped=[skip_item(self.stream, conv, str(exc))])
                     continue
-                if since is not None and updated < since:
-                    stop = True  # sorted by updated_time: everything after this is older
-                    break
+                if not window.keep(updated):
+                    continue  # nothing new in this conversation
                 mentions, skipped = self._messages(conv, since)
                 for m in mentions:
                     newest = m.created_at if newest is None or m.created_at > newest else newest
                 yield Batch(mentions, skipped=skipped)
-            if stop:
+            if window.done:
                 break
         yield Batch([], checkpoint=newest.isoformat() if newest else None)
 
     def _messages(self, conv: dict[str, Any], since: datetime | None) -> tuple[list[Mention], list[str]]:
         conv_id = str(conv["id"])
-        inline = conv.get("messages") or {}
-        pages: Iterator[Sequence[Any]] = iter([inline.get("data") or []])
-        if (inline.get("paging") or {}).get("next"):
+        inline = conv.get("messages")
+        pages: Iterator[Sequence[Any]]
+        if isinstance(inline, dict) and not (inline.get("paging") or {}).get("next"):
+            pages = iter([inline.get("data") or []])
+        else:  # more than the inline page, or no inline messages at all: read the conversation itself
             pages = self.client.pages(f"{conv_id}/messages", stream=self.stream, fields=MESSAGE_FIELDS, limit=25)
         out: list[Mention] = []
         skipped: list[str] = []
         link = conv.get("link")
+        window = NewestFirstWindow(since)
         for page in pages:
-            older_seen = False
             for item in page:
                 try:
+                    created = parse_time(item.get("created_time") if isinstance(item, dict) else None)
                     mention = self._message(item, conv_id, link)
                 except SkippableError as exc:
                     skipped.append(skip_item(self.stream, item, str(exc)))
                     continue
-                if mention is None:
-                    continue
-                if since is not None and mention.created_at < since:
-                    older_seen = True
-                    continue
-                out.append(mention)
-            if older_seen:
+                if window.keep(created) and mention is not None:
+                    out.append(mention)
+            if window.done:
                 break
         return out, skipped
 

@@ -170,6 +170,10 @@ class GraphRenderer:
         if filter_ not in ("toplevel", "stream") or order not in ("chronological", "reverse_chronological",
                                                                    "ranked"):
             raise GraphError(100, "(#100) param filter/order has an invalid value")
+        if "ignore_stream_filter" in self.state.quirks:
+            filter_ = "toplevel"
+        if "ignore_order" in self.state.quirks:
+            order = "chronological"
         if isinstance(obj, Post):
             items = self.state.comments_on(obj.id, toplevel=filter_ == "toplevel")
         else:

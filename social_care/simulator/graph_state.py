@@ -83,12 +83,17 @@ class FacebookState:
         self.messages: dict[str, Message] = {}
         self.users: dict[str, str] = {}  # user id / PSID -> name
         self.token_expired = False
+        # legal variations of the documented API, to prove clients do not depend on one reading of it:
+        # "ignore_order" (comments always chronological), "ignore_stream_filter" (top-level comments
+        # only)
+        self.quirks: set[str] = set()
 
     def reset(self) -> None:
         with self.lock:
             for table in (self.posts, self.comments, self.conversations, self.messages, self.users):
                 table.clear()
             self.token_expired = False
+            self.quirks.clear()
 
     # ---- seeding -------------------------------------------------------------------------
     def add_post(self, message: str = "", created_at: datetime | str | None = None, from_page: bool = True,
