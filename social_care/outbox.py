@@ -91,10 +91,16 @@ def send_reply(app: App, reply_id: int) -> Reply:
         except SocialCareError as exc:
             return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
         if reply.status == ReplyStatus.SENDING.value:
+            since = as_utc(reply.sending_at or reply.created_at) - RECONCILE_SLACK
             try:
-                found = _reconcile(responder, target, reply)
-            except RetriableError:
+                found = responder.find_sent(target, reply.text, since=since)
+            except RetriableError as exc:
+                log.warning("reply %s: cannot check the platform yet (%s)", reply.id, exc)
                 return reply  # cannot tell whether it went out: never resend blindly; next run checks again
+            except PlatformError as exc:
+                return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=(
+                    f"a crash left this reply unconfirmed and the platform cannot be checked ({exc}): "
+                    "look on the platform, then resend or resolve"))
             if found is not None:
                 return _mark_sent(app, s, reply, found)
         problems = check_reply(reply.text, target.channel)
@@ -124,15 +130,6 @@ def send_reply(app: App, reply_id: int) -> Reply:
             return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.FAILED, error=str(exc))
     with app.session() as s:
         return _mark_sent(app, s, s.get(Reply, reply_id), delivery)
-
-
-def _reconcile(responder: object, target: ReplyTarget, reply: Reply) -> Delivery | None:
-    since = as_utc(reply.sending_at or reply.created_at) - RECONCILE_SLACK
-    try:
-        return responder.find_sent(target, reply.text, since=since)  # type: ignore[attr-defined]
-    except PlatformError as exc:
-        log.warning("reply %s: cannot check the platform yet (%s)", reply.id, exc)
-        raise RetriableError(f"reply {reply.id} is in `sending` and the platform cannot be checked") from exc
 
 
 def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> str | None:

@@ -110,3 +110,32 @@ def test_send_failure_is_retried_later_not_lost(app, sim, clock):
     clock.advance(minutes=5)
     assert send_reply(app, reply.id).status == "sent"
     assert len(sim.x.replies_to(reply.target_thread_id)) == 1
+
+
+def test_unconfirmable_reply_goes_to_a_person_not_resent(app, sim):
+    reply = _flagged_reply(app, sim, Channel.X_DM)
+    with app.session() as s:
+        row = s.get(Reply, reply.id)
+        row.status, row.sending_at, row.attempts = "sending", app.now(), 1
+        s.add(row)
+    sim.fail_next(platform="x", status=403, path_contains="dm_events",
+                  body='{"title": "Forbidden", "detail": "Forbidden", "type": "about:blank", "status": 403}',
+                  content_type="application/json")
+    send_due(app)
+    with app.session() as s:
+        row = s.get(Reply, reply.id)
+    assert row.status == "needs_human" and "cannot be checked" in row.error
+    assert not [w for w in sim.writes if w.kind == "dm"]
+
+
+def test_reconciliation_waits_while_the_platform_is_down(app, sim):
+    reply = _flagged_reply(app, sim, Channel.FACEBOOK_COMMENT)
+    with app.session() as s:
+        row = s.get(Reply, reply.id)
+        row.status, row.sending_at, row.attempts = "sending", app.now(), 1
+        s.add(row)
+    sim.fail_next(platform="facebook", status=503, count=5)
+    send_due(app)
+    with app.session() as s:
+        assert s.get(Reply, reply.id).status == "sending"
+    assert not [w for w in sim.writes if w.kind == "comment_reply"]
