@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 
 from connectors.base import Batch, Connector
 
@@ -21,7 +22,7 @@ from .store.tables import PollRun, Post, Reply
 
 __all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply"]
 log = logging.getLogger(__name__)
-FATAL_PAUSE_MINUTES = 30
+FATAL_PAUSE = timedelta(minutes=30)  # then polled again: fixes (a new token) are picked up by themselves
 
 
 @dataclass
@@ -67,10 +68,7 @@ def poll_stream(app: App, connector: Connector) -> PollResult:
     except FatalError as exc:
         result.outcome, result.error = "fatal", str(exc)
         log.error("%s stopped: %s", stream, exc)
-        until = app.now().replace(microsecond=0)
-        from datetime import timedelta
-
-        _pause(app, stream, until=until + timedelta(minutes=FATAL_PAUSE_MINUTES), kind="fatal", reason=str(exc))
+        _pause(app, stream, until=app.now() + FATAL_PAUSE, kind="fatal", reason=str(exc))
     except (RetriableError, SkippableError) as exc:
         result.outcome, result.error = "retriable", str(exc)
         log.warning("%s will retry next run: %s", stream, exc)
@@ -82,9 +80,9 @@ def poll_stream(app: App, connector: Connector) -> PollResult:
     return result
 
 
-def _pause(app: App, stream: str, *, until: object, kind: str, reason: str) -> None:
+def _pause(app: App, stream: str, *, until: datetime, kind: str, reason: str) -> None:
     with app.session() as s:
-        repo.pause_stream(s, stream=stream, until=until, kind=kind, reason=reason, now=app.now())  # type: ignore[arg-type]
+        repo.pause_stream(s, stream=stream, until=until, kind=kind, reason=reason, now=app.now())
 
 
 def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> None:
