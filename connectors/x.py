@@ -125,6 +125,26 @@ def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(u.get("id")): u for u in users if isinstance(u, dict)}
 
 
+def _normalize(
+    stream: str,
+    items: Sequence[Any],
+    users: dict[str, dict[str, Any]],
+    to_mention: Callable[[Any, dict[str, dict[str, Any]]], Mention | None],
+) -> tuple[list[Mention], list[str]]:
+    """Mentions from one page; a malformed item is logged with its reason and skipped, the rest kept."""
+    out: list[Mention] = []
+    skipped: list[str] = []
+    for item in items:
+        try:
+            mention = to_mention(item, users)
+        except SkippableError as exc:
+            skipped.append(skip_item(stream, item, str(exc)))
+            continue
+        if mention is not None:
+            out.append(mention)
+    return out, skipped
+
+
 def _followers(user: dict[str, Any]) -> int | None:
     metrics = user.get("public_metrics") or {}
     value = metrics.get("followers_count")
@@ -149,7 +169,7 @@ class XMentions:
             meta = body.get("meta") or {}
             items = body.get("data") or []
             newest = newest or meta.get("newest_id") or (str(items[0].get("id")) if items else None)
-            mentions, skipped = self._normalize(items, _users(body))
+            mentions, skipped = _normalize(self.stream, items, _users(body), self._mention)
             token = meta.get("next_token")
             if not token:
                 # newest-first: the cursor moves only now that the whole drain succeeded
@@ -158,18 +178,6 @@ class XMentions:
             guard.check(token)
             yield Batch(mentions, skipped=skipped)
 
-    def _normalize(self, items: Sequence[Any], users: dict[str, dict[str, Any]]) -> tuple[list[Mention], list[str]]:
-        out: list[Mention] = []
-        skipped: list[str] = []
-        for item in items:
-            try:
-                mention = self._mention(item, users)
-            except SkippableError as exc:
-                skipped.append(skip_item(self.stream, item, str(exc)))
-                continue
-            if mention is not None:
-                out.append(mention)
-        return out, skipped
 
     def _mention(self, item: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
         if not isinstance(item, dict) or not item.get("id"):
@@ -232,7 +240,7 @@ class XDirectMessages:
                 fresh.append(item)
             if newest is None and items:
                 newest = str(items[0].get("id") or "") or None
-            mentions, skipped = self._normalize(fresh, _users(body))
+            mentions, skipped = _normalize(self.stream, fresh, _users(body), self._mention)
             token = (body.get("meta") or {}).get("next_token")
             if reached_known or not token:
                 yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
@@ -240,18 +248,6 @@ class XDirectMessages:
             guard.check(token)
             yield Batch(mentions, skipped=skipped)
 
-    def _normalize(self, items: Sequence[Any], users: dict[str, dict[str, Any]]) -> tuple[list[Mention], list[str]]:
-        out: list[Mention] = []
-        skipped: list[str] = []
-        for item in items:
-            try:
-                mention = self._mention(item, users)
-            except SkippableError as exc:
-                skipped.append(skip_item(self.stream, item, str(exc)))
-                continue
-            if mention is not None:
-                out.append(mention)
-        return out, skipped
 
     def _mention(self, item: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention | None:
         if item.get("event_type", "MessageCreate") != "MessageCreate":

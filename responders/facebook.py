@@ -16,8 +16,12 @@ __all__ = ["CommentResponder", "MessengerResponder"]
 
 
 def _find_page_item(client: GraphClient, path: str, text: str, since: datetime, **args: object) -> Delivery | None:
-    body = client.get(path, **args)
-    for item in body.get("data") or []:
+    return _page_item_in(client, client.get(path, **args).get("data") or [], text, since)
+
+
+def _page_item_in(client: GraphClient, items: list[object], text: str, since: datetime) -> Delivery | None:
+    """The Page's own item with ``text`` written since ``since``, if ``items`` hold one."""
+    for item in items:
         if not isinstance(item, dict):
             continue
         author = str((item.get("from") or {}).get("id") or "")
@@ -66,13 +70,7 @@ class MessengerResponder:
         )
         for conv in body.get("data") or []:
             messages = (conv.get("messages") or {}).get("data") or [] if isinstance(conv, dict) else []
-            for item in messages:
-                author = str((item.get("from") or {}).get("id") or "")
-                if author == self.client.page_id and str(item.get("message", "")).strip() == text.strip():
-                    try:
-                        at = parse_time(item.get("created_time"))
-                    except SkippableError:
-                        at = since
-                    if at >= since:
-                        return Delivery(external_id=str(item["id"]), sent_at=at)
+            found = _page_item_in(self.client, messages, text, since)
+            if found is not None:
+                return found
         return None
