@@ -44,8 +44,11 @@ def _guarded(name: str, func: Callable[..., Any], *args: Any) -> Callable[[], An
     return job
 
 
-def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None) -> BaseScheduler:
-    """Register every job on ``scheduler`` (a new BlockingScheduler in UTC by default)."""
+def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None) -> BaseScheduler:
+    """Register every job on ``scheduler`` (a new BlockingScheduler in UTC by default).
+
+    ``tick_seconds`` runs the alert and follow-up jobs that often (the demo's compressed time).
+    """
     from social_care import followup
     from social_care.alerts import deliver, evaluate
     from social_care.outbox import send_due
@@ -65,11 +68,11 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None) -> Base
         )
     sched.add_job(_guarded("outbox", send_due, app), IntervalTrigger(seconds=app.settings.outbox_interval_seconds),
                   id="outbox", name="send approved replies", replace_existing=True)
-    sched.add_job(_guarded("alerts:evaluate", evaluate, app), IntervalTrigger(seconds=30),
+    sched.add_job(_guarded("alerts:evaluate", evaluate, app), IntervalTrigger(seconds=tick_seconds or 30),
                   id="alerts:evaluate", name="find what needs a Slack ping", replace_existing=True)
-    sched.add_job(_guarded("alerts:deliver", deliver, app), IntervalTrigger(seconds=5),
+    sched.add_job(_guarded("alerts:deliver", deliver, app), IntervalTrigger(seconds=min(tick_seconds or 5, 5)),
                   id="alerts:deliver", name="send Slack pings", replace_existing=True)
-    sched.add_job(_guarded("followup", followup.run, app), IntervalTrigger(minutes=5),
+    sched.add_job(_guarded("followup", followup.run, app), IntervalTrigger(seconds=tick_seconds or 300),
                   id="followup", name="follow up resolved cases", replace_existing=True)
     sched.add_job(_guarded("report:weekly", weekly_job, app), _weekly_trigger(app),
                   id="report:weekly", name="weekly mention report", replace_existing=True,
