@@ -143,6 +143,20 @@ def draft_for(session: Session, post_id: int) -> Reply | None:
     ).first()
 
 
+def _manual_reply(post: Post, text: str, now: datetime) -> Reply:
+    """A reply a person wrote, addressed like the post's own reply target."""
+    return Reply(
+        post_id=post.id,
+        kind=ReplyKind.MANUAL.value,
+        channel=post.reply_channel,
+        target_thread_id=post.reply_thread_id,
+        target_recipient_id=post.reply_recipient_id,
+        text=text,
+        idempotency_key=f"post:{post.id}:manual:v{post.version}",
+        created_at=now,
+    )
+
+
 def _check_text(post: Post, text: str) -> str:
     """The reply as it will go out, or a WorkflowError saying what to fix (length, tone)."""
     text = (text or "").strip()
@@ -195,16 +209,7 @@ def approve_and_send(
             reply.text = text
         else:
             edited = False
-            reply = Reply(
-                post_id=post.id,
-                kind=ReplyKind.MANUAL.value,
-                channel=post.reply_channel,
-                target_thread_id=post.reply_thread_id,
-                target_recipient_id=post.reply_recipient_id,
-                text=text,
-                idempotency_key=f"post:{post.id}:manual:v{post.version}",
-                created_at=now,
-            )
+            reply = _manual_reply(post, text, now)
         reply.status = ReplyStatus.APPROVED.value
         reply.author = actor
         reply.approved_at = now
@@ -244,16 +249,7 @@ def save_draft(app: App, post_id: int, *, text: str, actor: str, expected_versio
             )
         ).first()
         if draft is None:
-            draft = Reply(
-                post_id=post.id,
-                kind=ReplyKind.MANUAL.value,
-                channel=post.reply_channel,
-                target_thread_id=post.reply_thread_id,
-                target_recipient_id=post.reply_recipient_id,
-                text=text,
-                idempotency_key=f"post:{post.id}:manual:v{post.version}",
-                created_at=now,
-            )
+            draft = _manual_reply(post, text, now)
         draft.text = text
         draft.author = actor
         s.add(draft)
