@@ -2,6 +2,7 @@
 """Throughput, single-post latency and load time of the scorers (one process, one core).
 
     python benchmarks/bench_scorer.py [--scorers default,textblob,vader] [--posts 20000]
+    taskset -c 0 python benchmarks/bench_scorer.py --scorers default   # one core, as in the model card
 
 Uses real posts from ../shared/data dev splits when present, else synthetic posts.
 """

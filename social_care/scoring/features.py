@@ -386,6 +386,117 @@ def linear_scores(batch: Batch, packed: np.ndarray, ncols: int, bits: int,
     return outp * batch.scale()[:, None].astype(np.float32), pos_contrib, word_contrib
 
 
+# Dense lexicon features (English sentiment lexicon, VADER's; stored in the model file as word hashes
+# and valences): sum of negative valences, sum of positive valences, number of negative words, number
+# of positive words, times LEX_SCALE. Not length-normalised.
+N_DENSE = 4
+LEX_SCALE = 0.1
+
+
+def lexicon_hashes(words: Sequence[str], valences: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted token hashes of lexicon words (as featurize hashes them) and their valences."""
+    b = featurize(list(words))
+    ntok = len(b.tok_a)
+    per_doc = np.bincount(b.tok_doc, minlength=b.n_docs)
+    first = np.searchsorted(b.tok_doc, np.arange(b.n_docs))
+    ok = np.flatnonzero(per_doc == 1)
+    h = b.whash[:ntok][first[ok]]
+    v = np.asarray(valences, dtype=np.float32)[ok]
+    h, idx = np.unique(h, return_index=True)
+    return h, v[idx]
+
+
+def dense_features(batch: Batch, lex_hash: np.ndarray | None, lex_val: np.ndarray | None) -> np.ndarray:
+    """(n_docs, N_DENSE) float32 lexicon features of a featurized batch."""
+    n = batch.n_docs
+    out = np.zeros((n, N_DENSE), dtype=np.float32)
+    if lex_hash is None or not len(lex_hash) or n == 0:
+        return out
+    ntok = len(batch.tok_a)
+    if ntok == 0:
+        return out
+    th = batch.whash[:ntok]
+    td = batch.wdoc[:ntok]
+    k = np.minimum(np.searchsorted(lex_hash, th), len(lex_hash) - 1)
+    v = np.where(lex_hash[k] == th, lex_val[k], 0.0).astype(np.float64)
+    out[:, 0] = np.bincount(td, weights=np.minimum(v, 0.0), minlength=n)
+    out[:, 1] = np.bincount(td, weights=np.maximum(v, 0.0), minlength=n)
+    out[:, 2] = np.bincount(td, weights=v < 0, minlength=n)
+    out[:, 3] = np.bincount(td, weights=v > 0, minlength=n)
+    out *= LEX_SCALE
+    return out
+
+
+# Hand-written sentiment words per language on VADER's valence scale (-4..4): a small cross-lingual prior
+# for the dense lexicon features (their weights are learned mostly from English), and the only sentiment
+# knowledge the model has for Devanagari Hindi (the training data has no Devanagari rows).
+EXTRA_LEXICON_TEXT = """
+en: late -1.5, delayed -1.5, delay -1.5, cancelled -1.5, canceled -1.5, refund -1, waiting -1, overbooked -2,
+    stranded -2, unacceptable -3, rude -2, useless -2.5, broken -1.5, lost -1.5, nobody -1, worst -3.1
+hi: नहीं -1.2, नही -1.2, nahi -1.2, nhi -1.2, nahin -1.2, शिकायत -1.5, देरी -1.5, बर्बाद -2.5, नाराज़ -2.5,
+    नाराज -2.5, ठगी -3, घटिया -2.5, बेकार -2.5, खराब -2, ख़राब -2, बकवास -2.5, धोखा -3, धोखाधड़ी -3, गुस्सा -2.5, शर्म -2,
+    शर्मनाक -2.5, बुरा -2.5, बुरी -2.5, परेशान -2, निराश -2, लूट -2.5, ghatiya -2.5, bekar -2.5, bekaar -2.5,
+    kharab -2, bakwas -2.5, dhokha -3, bura -2.5, buri -2.5, gussa -2, pareshan -2, nirash -2, faltu -2,
+    धन्यवाद 2, शुक्रिया 2, बढ़िया 2.5, अच्छा 2, अच्छी 2, खुश 2.5, शानदार 3, बेहतरीन 3, प्यार 2.5,
+    badhiya 2.5, accha 2, achha 2, acha 2, khush 2.5, shandar 3, shukriya 2, dhanyavad 2, zabardast 3, kamaal 2.5
+fa: افتضاح -3, افتضاحه -3, بد -2.5, بدترین -3.5, داغون -2.5, مزخرف -3, ضعیف -2, کثیف -2.5, ناراضی -2.5,
+    آشغال -3, اشغال -3, بیکیفیت -2.5, دیر -1.5, عالی 3, عالیه 3, خوب 2, خوبه 2, خوشمزه 2.5, ممنون 2, مرسی 2,
+    سپاس 2, راضی 2, بهترین 3, فوقالعاده 3, تشکر 2
+ar: سيء -2.5, سيئة -2.5, أسوأ -3, اسوأ -3, فاشل -2.5, فاشلة -2.5, زفت -3, مقرف -3, حرامي -3, نصب -2.5,
+    غاضب -2.5, زبالة -3, للأسف -1.5, شكرا 2, رائع 3, رائعة 3, ممتاز 3, ممتازة 3, جميل 2.5, جميلة 2.5,
+    أحب 2.5, أحبكم 2.5, سعيد 2.5, روعة 3, حلو 2
+ko: 최악 -3.5, 최악이에요 -3.5, 최악입니다 -3.5, 최악의 -3.5, 별로 -2, 별로에요 -2, 별로예요 -2, 짜증 -2.5,
+    짜증나요 -2.5, 짜증나 -2.5, 실망 -2.5, 실망했어요 -2.5, 쓰레기 -3, 화나요 -2.5, 불친절 -2.5, 엉망 -2.5,
+    최고 3, 최고예요 3, 최고에요 3, 좋아요 2, 좋네요 2, 감사합니다 2, 감사해요 2, 고마워요 2, 만족 2,
+    만족합니다 2, 만족해요 2, 추천 1.5, 추천합니다 2, 사랑해요 2.5
+es: pésimo -3, pesimo -3, pésima -3, horrible -3, malo -2.5, mala -2.5, peor -3, asco -3, vergüenza -2.5,
+    odio -3, basura -3, terrible -3, estafa -3, decepción -2.5, harto -2.5, harta -2.5, lamentable -2.5,
+    nunca -1, gracias 2, genial 3, excelente 3, perfecto 3, encanta 3, bueno 2, buena 2, maravilloso 3,
+    feliz 2.5, increíble 2.5, mejor 2
+fr: nul -2.5, nulle -2.5, honte -2.5, honteux -3, pire -3, déçu -2.5, déçue -2.5, arnaque -3,
+    catastrophe -3, inadmissible -3, scandaleux -3, merde -3, énervé -2.5, colère -2.5, jamais -1,
+    merci 2, génial 3, super 2.5, parfait 3, excellent 3, adore 3, top 2, content 2.5, contente 2.5,
+    bravo 2.5, magnifique 3
+de: schlecht -2.5, schlechter -2.5, schlimm -2.5, katastrophe -3, katastrophal -3, katastrophaler -3,
+    frechheit -3, enttäuscht -2.5, enttäuschend -2.5, ärgerlich -2.5, unverschämt -3, niemals -1, nie -1,
+    scheiße -3, scheisse -3, schlimmste -3, schlechteste -3, betrug -3, wütend -2.5, danke 2, toll 3,
+    toller 3, tolle 3, klasse 2.5, perfekt 3, begeistert 3, zufrieden 2.5, gut 2, großartig 3, wunderbar 3
+it: pessimo -3, pessima -3, schifo -3, vergogna -2.5, peggiore -3, peggio -2.5, orribile -3, terribile -3,
+    delusione -2.5, deluso -2.5, delusa -2.5, truffa -3, arrabbiato -2.5, vergognoso -3, inaccettabile -3,
+    grazie 2, fantastico 3, fantastica 3, ottimo 3, ottima 3, perfetto 3, bellissimo 3, adoro 3, contento 2.5,
+    felice 2.5, bravi 2.5, stupendo 3
+pt: péssimo -3, péssima -3, horrível -3, ruim -2.5, pior -3, vergonha -2.5, lixo -3, decepção -2.5,
+    decepcionado -2.5, raiva -2.5, golpe -2.5, absurdo -2.5, obrigado 2, obrigada 2, ótimo 3, ótima 3,
+    maravilhoso 3, perfeito 3, adorei 3, amei 3, lindo 2.5, excelente 3, parabéns 2.5
+"""
+
+
+def extra_lexicon() -> list[tuple[str, float]]:
+    out = []
+    for line in EXTRA_LEXICON_TEXT.replace("\n    ", " ").strip().splitlines():
+        _, items = line.split(":", 1)
+        for item in items.split(","):
+            if item.strip():
+                w, v = item.split()
+                out.append((w, float(v)))
+    return out
+
+
+def training_lexicon() -> tuple[list[str], list[float]]:  # pragma: no cover - training only
+    """Words and valences: VADER's English lexicon (installed vaderSentiment package), then EXTRA_LEXICON_TEXT
+    (VADER wins where both have a word)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    lex = SentimentIntensityAnalyzer().lexicon
+    words = sorted(lex)
+    vals = [float(lex[w]) for w in words]
+    for w, v in extra_lexicon():
+        if w not in lex:
+            words.append(w)
+            vals.append(v)
+    return words, vals
+
+
 def to_csr(batch: Batch, bits: int):  # pragma: no cover - training only (needs scipy)
     """Sparse matrix of the batch for training (scipy), consistent with linear_scores."""
     from scipy import sparse

@@ -57,10 +57,42 @@ ENGLISH = frozenset(
     call fix cancel slow bad good great love hate
     """.split()
 )
+# distinctive everyday words of the other Latin-script languages: each one found adds LANG_WORD_BONUS to
+# its language's score (the language model is trained on only ~1,800 tweets per language)
+LANG_WORDS = {
+    "es": "el los las que muy pero está estoy gracias pedido nunca nadie también porque qué cuando tengo",
+    "fr": "le les est et très je c'est pas merci commande jamais personne avec pour mais suis aussi",
+    "de": "der die das und ist nicht ich sehr danke bestellung nie niemand auch aber mit für bin",
+    "it": "il che è molto sono della grazie ordine mai nessuno anche perché ho gli questo",
+    "pt": "não muito você obrigado obrigada pedido nunca ninguém também porque está estou com uma são",
+}
+LANG_WORD_BONUS = 1.0
 PLACEHOLDERS = ("user", "http")  # what features.py puts for @mentions and links
 
+_SCRIPT_CODES = np.array([SCRIPT_LANG.get(k, "und") for k in range(N_SCRIPTS)], dtype=object)
 _SCRIPT: np.ndarray | None = None
 _WORD_SETS: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+_LANG_WORD_SETS: dict[int, np.ndarray] | None = None
+
+
+def _lang_word_sets() -> dict[int, np.ndarray]:
+    global _LANG_WORD_SETS
+    if _LANG_WORD_SETS is None:
+        _LANG_WORD_SETS = {LATIN_LANGS.index(lg): np.unique(F._word_hashes(ws.split(), F.T_WORD))
+                           for lg, ws in LANG_WORDS.items()}
+    return _LANG_WORD_SETS
+
+
+def lang_word_bonus(batch: F.Batch) -> np.ndarray:
+    """(n_docs, len(LATIN_LANGS)): LANG_WORD_BONUS per distinctive word of each language."""
+    n = batch.n_docs
+    out = np.zeros((n, len(LATIN_LANGS)))
+    ntok = len(batch.tok_a)
+    th = batch.whash[:ntok]
+    td = batch.wdoc[:ntok]
+    for k, ws in _lang_word_sets().items():
+        out[:, k] = np.bincount(td, weights=_member(th, ws), minlength=n)
+    return out * LANG_WORD_BONUS
 
 
 def _word_sets() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -71,6 +103,11 @@ def _word_sets() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return _WORD_SETS  # type: ignore[return-value]
 
 
+def _member(h: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """h in sorted_set, elementwise (np.isin is slow on the small arrays of a single post)."""
+    return sorted_set[np.minimum(np.searchsorted(sorted_set, h), len(sorted_set) - 1)] == h
+
+
 def word_counts(batch: F.Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per post: Hinglish words, English words, word tokens (no placeholders), placeholder letters."""
     n = batch.n_docs
@@ -79,9 +116,9 @@ def word_counts(batch: F.Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     td = batch.wdoc[:ntok]
     hi, en, ph = _word_sets()
     isword = F._class_table()[np.minimum(batch.codes[batch.tok_a], 0xFFFF)] == F.C_WORD
-    isph = np.isin(th, ph)
-    nhi = np.bincount(td, weights=np.isin(th, hi), minlength=n)
-    nen = np.bincount(td, weights=np.isin(th, en), minlength=n)
+    isph = _member(th, ph)
+    nhi = np.bincount(td, weights=_member(th, hi), minlength=n)
+    nen = np.bincount(td, weights=_member(th, en), minlength=n)
     nw = np.bincount(td, weights=isword & ~isph, minlength=n)
     nph = np.bincount(td, weights=isph * 4, minlength=n)
     return nhi, nen, nw, nph
@@ -176,9 +213,7 @@ def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | No
     sc[:, S_LATIN] = np.maximum(sc[:, S_LATIN] - nph.astype(sc.dtype), 0)  # "@user", "http" are no text
     letters = sc[:, 1:].sum(axis=1)
     dom = sc[:, 1:].argmax(axis=1) + 1
-    out = np.full(n, "und", dtype=object)
-    for s, code in SCRIPT_LANG.items():
-        out[(dom == s) & (letters > 0)] = code
+    out = _SCRIPT_CODES[np.where(letters > 0, dom, S_NONE)]
     arab = np.flatnonzero((dom == S_ARABIC) & (letters > 0))
     latin = np.flatnonzero((dom == S_LATIN) & (letters > 0))
     if table is None:
@@ -207,7 +242,8 @@ def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | No
         classes = np.array(LANG_CLASSES, dtype=object)
         nl = len(LATIN_LANGS)
         if len(latin):
-            out[latin] = classes[decide_latin(tot[latin, :nl], nhi[latin], nen[latin], nw[latin])]
+            tl = tot[latin, :nl] + lang_word_bonus(batch)[latin]
+            out[latin] = classes[decide_latin(tl, nhi[latin], nen[latin], nw[latin])]
         if len(arab):
             out[arab] = classes[nl + tot[arab, nl:].argmax(axis=1)]
     return out.tolist()

@@ -6,6 +6,9 @@ hashed features (see features.py) and the language model (see langid.py):
 * flag: "this customer is unhappy" (negative sentiment or a complaint), thresholded per language,
 * pos: "this post is positive", used for the label and the polarity.
 
+Both heads also weigh four dense lexicon features (features.dense_features: VADER's English lexicon
+plus a few hand-written words per language, stored in the model file as word hashes and valences).
+
 It is loaded lazily, once per process.
 """
 
@@ -58,6 +61,13 @@ class LinearModel:
             self.lang_table = np.ascontiguousarray(z["lang_table"], dtype=np.float16)
             self.lang_bias = z["lang_bias"].astype(np.float64)
             self.bias = z["bias"].astype(np.float32)
+            # optional: dense lexicon features (files written before they existed have none)
+            if "dense_w" in z.files:
+                self.dense_w = z["dense_w"].astype(np.float32)
+                self.lex_hash = z["lex_hash"].astype(np.uint32)
+                self.lex_val = z["lex_val"].astype(np.float32)
+            else:
+                self.dense_w = self.lex_hash = self.lex_val = None
         self.bits = int(self.meta["bits"])
         if tuple(self.meta["char_ngrams"]) != F.CHAR_NGRAMS:
             raise ValueError(f"model file {path} was trained with other features; retrain it")
@@ -83,6 +93,8 @@ class LinearModel:
     def raw_scores(self, batch: F.Batch, keep_positions: bool = False):
         s, pos_c, word_c = F.linear_scores(batch, self.packed, self.ncols, self.bits, keep_positions)
         s += self.bias[None, :]
+        if self.dense_w is not None:
+            s += F.dense_features(batch, self.lex_hash, self.lex_val) @ self.dense_w
         return s, pos_c, word_c
 
     def score_batch(self, texts: Sequence[str], with_reasons: bool = True) -> list[Score]:
@@ -93,6 +105,13 @@ class LinearModel:
         langs = self._langs(batch)
         s, pos_c, word_c = self.raw_scores(batch, keep_positions=with_reasons)
         thr = np.array([self.thresholds.get(lg, self.default_threshold) for lg in langs], dtype=np.float32)
+        if "hi" in langs:
+            # the "hi" threshold is tuned on romanised Hindi (the only Hindi in the training data);
+            # Devanagari posts get the threshold of languages without one
+            codes = batch.codes[: len(batch.doc_of_pos)]
+            deva = np.bincount(batch.doc_of_pos, weights=(codes >= 0x0900) & (codes <= 0x097F),
+                               minlength=n) > 0
+            thr[deva & (np.array(langs, dtype=object) == "hi")] = self.default_threshold
         p_flag = _sigmoid(s[:, 0] - thr)
         p_pos = _sigmoid(s[:, 1] - self.pos_threshold)
         flagged = p_flag > 0.5

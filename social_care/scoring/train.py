@@ -22,12 +22,14 @@ import numpy as np
 
 from . import features as F
 from . import langid
-from .data import NON_COMMERCIAL, SETS, Row, available_sets, load_set
+from .data import NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_set
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 # which dev sets decide each language's threshold (mean F1 over them)
 TARGET_SETS = {"en": ("en_airline", "en_tweeteval", "en_complaints")}
+TUNE_PERCENT = 15  # of each set's train split, held out to tune the thresholds
+FAMILY_WEIGHTS = {"en": 2.0, "fa": 1.0, "ko": 1.0, "multi": 2.0}
 
 
 @dataclass
@@ -37,6 +39,8 @@ class TrainConfig:
     bits: int = 21
     c_flag: float = 4.0
     c_pos: float = 2.0
+    # sample weights per language family (like a larger C for that family: scripts barely share features)
+    family_weights: dict = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
     seed: int = 13
     exclude_non_commercial: bool = False
     sets: Sequence[str] | None = None
@@ -54,7 +58,8 @@ def _bar(total: int, desc: str, progress: bool | None):
     return tqdm(total=total, desc=desc, disable=disable, leave=False)
 
 
-def _matrix(rows: Sequence[Row], bits: int, progress, desc: str, lang: bool = False):
+def _matrix(rows: Sequence[Row], bits: int, progress, desc: str, lang: bool = False, dense=None):
+    """Hashed features (and, with dense=(lex_hash, lex_val), the N_DENSE lexicon columns after them)."""
     from scipy import sparse
 
     mats = []
@@ -62,11 +67,21 @@ def _matrix(rows: Sequence[Row], bits: int, progress, desc: str, lang: bool = Fa
     with _bar(len(rows), desc, progress) as bar:
         for i in range(0, len(rows), step):
             b = F.featurize([r.text for r in rows[i : i + step]])
-            mats.append(langid.lang_csr(b) if lang else F.to_csr(b, bits))
+            if lang:
+                mats.append(langid.lang_csr(b))
+            elif dense is not None:
+                mats.append(sparse.hstack([F.to_csr(b, bits), sparse.csr_matrix(F.dense_features(b, *dense))]))
+            else:
+                mats.append(F.to_csr(b, bits))
             bar.update(min(step, len(rows) - i))
     if not mats:
-        return sparse.csr_matrix((0, 2**bits), dtype=np.float32)
+        return sparse.csr_matrix((0, 2**bits + (F.N_DENSE if dense is not None else 0)), dtype=np.float32)
     return sparse.vstack(mats).tocsr()
+
+
+def _family(r: Row) -> str:
+    """Language family of a training row: en, fa, ko, or multi (the XLM-T languages)."""
+    return r.lang if r.lang in ("en", "fa", "ko") else "multi"
 
 
 def _f1(y: np.ndarray, p: np.ndarray) -> float:
@@ -180,15 +195,24 @@ def train(cfg: TrainConfig) -> dict:
     lang_sample = lang_rows
     cfg.log.append(f"language model: {len(lang_sample)} rows, classes {present}")
 
-    X = _matrix(train_rows, cfg.bits, cfg.progress, "features (train)")
-    Xd = _matrix(dev_rows, cfg.bits, cfg.progress, "features (dev)")
-    y = np.array([r.flag for r in train_rows])
+    # a held-out part of train (TUNE_PERCENT %, fixed by md5) tunes the thresholds; dev is for reporting only
+    tune_m = np.array([_frac(f"tune:{r.set}:{r.text}") < TUNE_PERCENT for r in train_rows], dtype=bool)
+    if not tune_m.any() or tune_m.all():
+        tune_m = np.zeros(len(train_rows), dtype=bool)
+    fit_rows = [r for r, t in zip(train_rows, tune_m) if not t]
+    tune_rows = [r for r, t in zip(train_rows, tune_m) if t] or dev_rows
+    lex_words, lex_vals = F.training_lexicon()
+    lex_hash, lex_val = F.lexicon_hashes(lex_words, lex_vals)
+    X = _matrix(fit_rows, cfg.bits, cfg.progress, "features (train)", dense=(lex_hash, lex_val))
+    Xt = _matrix(tune_rows, cfg.bits, cfg.progress, "features (tune)", dense=(lex_hash, lex_val))
+    y = np.array([r.flag for r in fit_rows])
+    sw = np.array([cfg.family_weights.get(_family(r), 1.0) for r in fit_rows])
     stages = _bar(2, "fitting", cfg.progress)
     flag = LogisticRegression(C=cfg.c_flag, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
-    flag.fit(X, y)
+    flag.fit(X, y, sample_weight=sw)
     stages.update(1)
-    lab = np.array([r.label is not None for r in train_rows])
-    ypos = np.array([r.label == "positive" for r in train_rows])
+    lab = np.array([r.label is not None for r in fit_rows])
+    ypos = np.array([r.label == "positive" for r in fit_rows])
     pos = LogisticRegression(C=cfg.c_pos, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
     if lab.sum() and len(set(ypos[lab].tolist())) == 2:
         pos.fit(X[lab], ypos[lab])
@@ -198,12 +222,15 @@ def train(cfg: TrainConfig) -> dict:
     stages.update(1)
     stages.close()
 
-    table = np.stack([flag.coef_[0], pos_coef], axis=1).astype(np.float16)
+    nb = 2**cfg.bits
+    coef = np.stack([flag.coef_[0], pos_coef], axis=1)
+    table = coef[:nb].astype(np.float16)
+    dense_w = coef[nb:].astype(np.float32)
     bias = np.array([flag.intercept_[0], pos_icpt], dtype=np.float32)
-    # thresholds on dev, with the weights as shipped (float16)
-    w = table.astype(np.float32)
-    sd = np.asarray(Xd @ w[:, 0]).ravel() + bias[0] if len(dev_rows) else np.zeros(0)
-    thresholds, default_thr = tune_thresholds(dev_rows, sd)
+    # thresholds on the held-out part of train, with the weights as shipped (float16)
+    w = np.vstack([table.astype(np.float32), dense_w])
+    st = np.asarray(Xt @ w[:, 0]).ravel() + bias[0] if len(tune_rows) else np.zeros(0)
+    thresholds, default_thr = tune_thresholds(tune_rows, st)
     meta = {
         "version": 1,
         "bits": cfg.bits,
@@ -216,12 +243,17 @@ def train(cfg: TrainConfig) -> dict:
         "seed": cfg.seed,
         "c_flag": cfg.c_flag,
         "c_pos": cfg.c_pos,
+        "family_weights": cfg.family_weights,
+        "tune_percent": TUNE_PERCENT,
+        "fit_rows": len(fit_rows),
+        "tune_rows": len(tune_rows),
         "trained_seconds": round(time.perf_counter() - t0, 1),
     }
     out = Path(cfg.out) if cfg.out else Path(__file__).resolve().parent / "model" / "scorer.npz"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, table=table, bias=bias, lang_table=lang_table, lang_bias=lang_bias,
+                        dense_w=dense_w, lex_hash=lex_hash, lex_val=lex_val.astype(np.float16),
                         meta=np.array(json.dumps(meta)))
     tmp.replace(out)
     meta["path"] = str(out)
@@ -255,9 +287,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--exclude-non-commercial", action="store_true")
     ap.add_argument("--no-eval", action="store_true")
+    ap.add_argument("--family-weights", default=None,
+                    help="sample weight per language family, e.g. en=2,fa=1,ko=1,multi=1")
     a = ap.parse_args(argv)
+    fw = dict(FAMILY_WEIGHTS)
+    if a.family_weights:
+        for kv in a.family_weights.split(","):
+            k, v = kv.split("=")
+            fw[k.strip()] = float(v)
     cfg = TrainConfig(data_dir=a.data_dir, out=a.out, bits=a.bits, c_flag=a.c_flag, c_pos=a.c_pos, seed=a.seed,
-                      exclude_non_commercial=a.exclude_non_commercial, evaluate=not a.no_eval)
+                      exclude_non_commercial=a.exclude_non_commercial, evaluate=not a.no_eval,
+                      family_weights=fw)
     train(cfg)
     print("\n".join(cfg.log))
     return 0

@@ -77,6 +77,6 @@ def test_no_words_is_undetermined(text):
 def test_short_english_uses_english_threshold():
     """Short English posts are scored as English, not as romanised Hindi (whose threshold differs)."""
     sc = get_scorer("default")
-    for text in ("hi", "thanks", "ok", "good morning", "hi, quick question about my order"):
+    for text in ("hello", "hi", "thanks", "ok", "good morning", "hi, quick question about my order"):
         s = sc.score(text)
         assert s.lang == "en" and not s.flagged, (text, s)

@@ -104,3 +104,20 @@ def test_features_consistent_between_batch_and_single():
 def test_normalize():
     assert F.normalize("Sooooo BAD!!!!!! @Delta http://t.co/x") == " sooo bad!!! @user http"
     assert F.normalize("zero\u200bwidth") == " zerowidth"
+
+
+def test_lexicon_features_match_tokens():
+    h, v = F.lexicon_hashes(["terrible", "Great", "बढ़िया", "can't stand"], [-3.0, 3.0, 2.5, -2.0])
+    assert len(h) == 3  # multi-word entries are left out
+    b = F.featurize(["TERRIBLE service", "great, बढ़िया!", "nothing here"])
+    d = F.dense_features(b, h, v)
+    assert d.shape == (3, F.N_DENSE)
+    assert d[0, 0] < 0 and d[0, 1] == 0 and d[0, 2] > 0
+    assert d[1, 0] == 0 and d[1, 1] > 0 and d[1, 3] == 2 * F.LEX_SCALE
+    assert not d[2].any()
+
+
+def test_extra_lexicon_parses():
+    words = F.extra_lexicon()
+    assert len(words) > 200
+    assert all(-4 <= v <= 4 for _, v in words)
