@@ -121,11 +121,18 @@ _STEM5: dict[str, list[str]] = {}
 for _s in sorted(_STEMS, key=len, reverse=True):
     _STEM5.setdefault(_s[:5], []).append(_s)
 assert set(_LEXICON) | {"other"} == set(CATEGORIES)
+# non-Latin keywords by their first character (a post is only checked for those whose first character it has)
+_SUBSTR_BY_FIRST: dict[str, list[int]] = {}
+for _i, (_w, _c) in enumerate(_SUBSTR):
+    _SUBSTR_BY_FIRST.setdefault(_w[0], []).append(_i)
 
 
 def category_hits(text: str) -> dict[str, list[str]]:
     """Keywords found per category."""
-    t = unicodedata.normalize("NFKC", text or "").lower().replace("\u2019", "'")
+    t = text or ""
+    if not t.isascii():  # NFKC leaves ASCII as it is
+        t = unicodedata.normalize("NFKC", t).replace("\u2019", "'")
+    t = t.lower()
     hits: dict[str, list[str]] = {c: [] for c in _LEXICON}
     words = _WORDS.findall(t)
     for i, w in enumerate(words):
@@ -148,7 +155,9 @@ def category_hits(text: str) -> dict[str, list[str]]:
     if "$" in t:
         hits["refund"].append("$")
     if not t.isascii():
-        for w, c in _SUBSTR:
+        idx = [i for ch in set(t).intersection(_SUBSTR_BY_FIRST) for i in _SUBSTR_BY_FIRST[ch]]
+        for i in sorted(idx):  # same order as checking every keyword
+            w, c = _SUBSTR[i]
             if w in t:
                 hits[c].append(w)
     return hits

@@ -83,16 +83,56 @@ def _lang_word_sets() -> dict[int, np.ndarray]:
     return _LANG_WORD_SETS
 
 
-def lang_word_bonus(batch: F.Batch) -> np.ndarray:
+def lang_word_bonus(batch: F.Batch, counts: np.ndarray | None = None) -> np.ndarray:
     """(n_docs, len(LATIN_LANGS)): LANG_WORD_BONUS per distinctive word of each language."""
+    c = token_counts(batch) if counts is None else counts
+    return c[:, 3 : 3 + len(LATIN_LANGS)] * LANG_WORD_BONUS
+
+
+_TOKEN_SETS: tuple[np.ndarray, np.ndarray] | None = None
+N_TOKEN_BITS = 3 + len(LATIN_LANGS)  # Hinglish, English, placeholder, then one per Latin language
+
+
+def _token_sets() -> tuple[np.ndarray, np.ndarray]:
+    """Sorted hashes of every special word and a bit mask of the lists each is on."""
+    global _TOKEN_SETS
+    if _TOKEN_SETS is None:
+        hi, en, ph = _word_sets()
+        groups = [hi, en, ph] + [np.zeros(0, np.uint32)] * len(LATIN_LANGS)
+        for k, ws in _lang_word_sets().items():
+            groups[3 + k] = ws
+        masks: dict[int, int] = {}
+        for bit, g in enumerate(groups):
+            for h in g.tolist():
+                masks[h] = masks.get(h, 0) | (1 << bit)
+        keys = np.array(sorted(masks), dtype=np.uint32)
+        _TOKEN_SETS = (keys, np.array([masks[k] for k in keys.tolist()], dtype=np.uint16))
+    return _TOKEN_SETS
+
+
+def token_counts(batch: F.Batch) -> np.ndarray:
+    """(n_docs, N_TOKEN_BITS + 1): per post, tokens on each word list (see N_TOKEN_BITS), then word tokens."""
     n = batch.n_docs
-    out = np.zeros((n, len(LATIN_LANGS)))
+    nb = N_TOKEN_BITS + 1
     ntok = len(batch.tok_a)
+    if ntok == 0:
+        return np.zeros((n, nb))
     th = batch.whash[:ntok]
+    keys, masks = _token_sets()
+    k = np.minimum(np.searchsorted(keys, th), len(keys) - 1)
+    m = np.where(keys[k] == th, masks[k], 0).astype(np.uint16)
+    cols = np.empty((ntok, nb), dtype=np.float64)
+    cols[:, :-1] = (m[:, None] >> np.arange(N_TOKEN_BITS, dtype=np.uint16)) & 1
+    cols[:, -1] = F._class_table()[np.minimum(batch.codes[batch.tok_a], 0xFFFF)] == F.C_WORD
+    if n == 1:
+        return cols.sum(axis=0)[None, :]
     td = batch.wdoc[:ntok]
-    for k, ws in _lang_word_sets().items():
-        out[:, k] = np.bincount(td, weights=_member(th, ws), minlength=n)
-    return out * LANG_WORD_BONUS
+    out = np.zeros((n, nb))
+    hit = np.flatnonzero(m)
+    for j in range(N_TOKEN_BITS):  # only tokens on some list
+        out[:, j] = np.bincount(td[hit], weights=cols[hit, j], minlength=n)
+    out[:, -1] = np.bincount(td, weights=cols[:, -1], minlength=n)
+    return out
 
 
 def _word_sets() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,20 +148,11 @@ def _member(h: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[np.minimum(np.searchsorted(sorted_set, h), len(sorted_set) - 1)] == h
 
 
-def word_counts(batch: F.Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def word_counts(batch: F.Batch, counts: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per post: Hinglish words, English words, word tokens (no placeholders), placeholder letters."""
-    n = batch.n_docs
-    ntok = len(batch.tok_a)
-    th = batch.whash[:ntok]
-    td = batch.wdoc[:ntok]
-    hi, en, ph = _word_sets()
-    isword = F._class_table()[np.minimum(batch.codes[batch.tok_a], 0xFFFF)] == F.C_WORD
-    isph = _member(th, ph)
-    nhi = np.bincount(td, weights=_member(th, hi), minlength=n)
-    nen = np.bincount(td, weights=_member(th, en), minlength=n)
-    nw = np.bincount(td, weights=isword & ~isph, minlength=n)
-    nph = np.bincount(td, weights=isph * 4, minlength=n)
-    return nhi, nen, nw, nph
+    c = token_counts(batch) if counts is None else counts
+    return c[:, 0], c[:, 1], c[:, -1] - c[:, 2], c[:, 2] * 4
 
 
 def decide_latin(tot: np.ndarray, nhi: np.ndarray, nen: np.ndarray, nw: np.ndarray) -> np.ndarray:
@@ -209,7 +240,8 @@ def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | No
     if n == 0:
         return []
     sc = script_counts(batch)
-    nhi, nen, nw, nph = word_counts(batch)
+    tc = token_counts(batch)
+    nhi, nen, nw, nph = word_counts(batch, tc)
     sc[:, S_LATIN] = np.maximum(sc[:, S_LATIN] - nph.astype(sc.dtype), 0)  # "@user", "http" are no text
     letters = sc[:, 1:].sum(axis=1)
     dom = sc[:, 1:].argmax(axis=1) + 1
@@ -234,15 +266,18 @@ def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | No
         docs, bk = docs[m], bk[m]
         nc = table.shape[1]
         rows = table.view(f"V{nc * 2}").ravel()[bk].view(np.float16).reshape(-1, nc)
-        tot = np.zeros((n, nc), dtype=np.float64)
-        for j in range(nc):
-            tot[:, j] = np.bincount(docs, weights=rows[:, j], minlength=n)
+        if n == 1:
+            tot = rows.sum(axis=0, dtype=np.float64)[None, :]
+        else:
+            tot = np.zeros((n, nc), dtype=np.float64)
+            for j in range(nc):
+                tot[:, j] = np.bincount(docs, weights=rows[:, j], minlength=n)
         if bias is not None:
             tot += bias[None, :nc]
         classes = np.array(LANG_CLASSES, dtype=object)
         nl = len(LATIN_LANGS)
         if len(latin):
-            tl = tot[latin, :nl] + lang_word_bonus(batch)[latin]
+            tl = tot[latin, :nl] + lang_word_bonus(batch, tc)[latin]
             out[latin] = classes[decide_latin(tl, nhi[latin], nen[latin], nw[latin])]
         if len(arab):
             out[arab] = classes[nl + tot[arab, nl:].argmax(axis=1)]
