@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -79,15 +80,28 @@ def run(
         typer.echo(f"queue: {url}")
     streams = [c.stream for c in application.connectors] or ["none: no platform credentials set"]
     typer.echo(f"polling: {', '.join(streams)} (Ctrl-C stops)")
-    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
-    try:
-        sched.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        if sched.running:
-            sched.shutdown(wait=True)
-        typer.echo("stopped")
+    stopper = _stop_on_signals(sched)
+    sched.start()  # returns once the scheduler is shut down
+    if stopper.ident is not None:
+        stopper.join()
+    typer.echo("stopped")
+
+
+def _stop_on_signals(sched: Any) -> threading.Thread:
+    """Ctrl-C / SIGTERM shut the scheduler down from a thread of its own (running jobs finish first).
+
+    No KeyboardInterrupt is raised into APScheduler's main loop, where it could leave a lock held.
+    """
+    stopper = threading.Thread(target=lambda: sched.shutdown(wait=True), name="scheduler-stop", daemon=True)
+
+    def handler(signum: int, _frame: object) -> None:
+        if not stopper.is_alive() and stopper.ident is None:
+            typer.echo("stopping… (waiting for running jobs)", err=True)
+            stopper.start()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    return stopper
 
 
 @app.command()
