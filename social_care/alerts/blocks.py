@@ -41,6 +41,13 @@ HEADLINES = {
     "sla_warning": "Response target nearly reached",
     "sla_breach": "Response target missed",
 }
+# how a digest counts each kind: (one, many)
+DIGEST_COUNTS = {
+    "flagged": ("unhappy customer", "unhappy customers"),
+    "reopened": ("customer still unhappy after follow-up", "customers still unhappy after follow-up"),
+    "sla_warning": ("nearing the response target", "nearing the response target"),
+    "sla_breach": ("past the response target", "past the response target"),
+}
 ICONS = {
     "flagged": ":triangular_flag_on_post:",
     "reopened": ":leftwards_arrow_with_hook:",
@@ -184,7 +191,9 @@ def digest_message(
     counts: dict[str, int] = {}
     for line in lines:
         counts[line["kind"]] = counts.get(line["kind"], 0) + 1
-    summary = ", ".join(f"{n} {HEADLINES.get(k, k).lower()}" for k, n in sorted(counts.items()))
+    summary = ", ".join(
+        f"{n} {DIGEST_COUNTS.get(k, (k, k))[0 if n == 1 else 1]}" for k, n in sorted(counts.items())
+    )
     rendered = []
     for line in lines[:max_items]:
         rendered.append(

@@ -218,7 +218,7 @@ class _Narrator:
             for a in s.exec(select(self.Alert).where(col(self.Alert.id) > self.last_alert, self.Alert.status == "sent")
                             .order_by(self.Alert.id)):
                 self.last_alert = a.id
-                print(f"⚑ slack: {a.kind}")
+                print(f"⚑ slack {a.kind}: {_alert_line(a)}")
 
     def idle(self, expected: int) -> bool:
         with self.app.session() as s:
@@ -238,6 +238,18 @@ class _Narrator:
             replies = s.exec(select(self.Reply.status, func.count()).group_by(self.Reply.status)).all()
             alerts = s.exec(select(func.count()).select_from(self.Alert).where(self.Alert.status == "sent")).one()
         return {"fed": fed, "stored": dict(posts), "flagged": flagged, "replies": dict(replies), "slack_sent": alerts}
+
+
+def _alert_line(alert: Any) -> str:
+    """One line a person reads in the console for a Slack ping that went out."""
+    payload = alert.payload or {}
+    message = payload.get("message") if isinstance(payload.get("message"), dict) else payload
+    text = message.get("text") if isinstance(message, dict) else None
+    if text:
+        return _short(str(text))
+    if alert.kind == "spike":
+        return f"{payload.get('current')} negative posts in the last hour (threshold {payload.get('threshold')})"
+    return f"post #{alert.post_id}" if alert.post_id else "sent"
 
 
 def _short(text: str, width: int = 70) -> str:
