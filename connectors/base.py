@@ -11,7 +11,7 @@ from typing import ClassVar, Protocol
 from social_care.errors import FatalError, SkippableError
 from social_care.models import Channel, Mention
 
-__all__ = ["Batch", "Connector", "NewestFirstWindow", "PageLoopGuard", "parse_time", "skip_item"]
+__all__ = ["Batch", "Connector", "NewestFirstWindow", "PageLoopGuard", "parse_time", "parse_time_or", "skip_item"]
 log = logging.getLogger(__name__)
 
 
@@ -81,6 +81,14 @@ def parse_time(value: object) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def parse_time_or(value: object, default: datetime) -> datetime:
+    """``parse_time``, or ``default`` when the platform sent no readable timestamp."""
+    try:
+        return parse_time(value)
+    except SkippableError:
+        return default
 
 
 def skip_item(stream: str, item: object, reason: str) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from connectors.base import parse_time
+from connectors.base import parse_time_or
 from connectors.facebook import GraphClient
-from social_care.errors import SkippableError
 from social_care.models import Channel, Delivery, ReplyTarget
 
 from .base import MAX_LENGTH
@@ -26,10 +25,7 @@ def _page_item_in(client: GraphClient, items: list[object], text: str, since: da
             continue
         author = str((item.get("from") or {}).get("id") or "")
         if author == client.page_id and str(item.get("message", "")).strip() == text.strip():
-            try:
-                at = parse_time(item.get("created_time"))
-            except SkippableError:
-                at = since
+            at = parse_time_or(item.get("created_time"), since)
             if at >= since:
                 return Delivery(external_id=str(item["id"]), sent_at=at)
     return None

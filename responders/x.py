@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
+from connectors.base import parse_time_or
 from connectors.x import XClient
-from social_care.models import Channel, Delivery, ReplyTarget, as_utc
+from social_care.models import Channel, Delivery, ReplyTarget
 
 from .base import MAX_LENGTH
 
@@ -54,10 +55,4 @@ class XDirectMessageResponder:
 
 
 def _at(item: dict[str, object], default: datetime) -> datetime:
-    from connectors.base import parse_time
-    from social_care.errors import SkippableError
-
-    try:
-        return as_utc(parse_time(item.get("created_at")))
-    except SkippableError:
-        return default
+    return parse_time_or(item.get("created_at"), default)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,6 @@ class App:
     connectors: list[Connector]
     responders: Responders
     clock: Callable[[], datetime] = utcnow
-    extras: dict[str, object] = field(default_factory=dict)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -27,7 +27,24 @@ def _langs(texts: Sequence[str]) -> list[str]:
         return langid.detect_batch(F.featurize(texts), None, None)
 
 
-class TextBlobScorer:
+class _LexiconScorer:
+    """Shared batch shape: detect languages once for the batch, then score each text with ``_one``."""
+
+    name = ""
+
+    def _one(self, text: str, lang: str) -> Score:
+        raise NotImplementedError
+
+    def score(self, text: str) -> Score:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[Score]:
+        texts = ["" if t is None else str(t) for t in texts]
+        langs = _langs(texts)
+        return [self._one(t, lg) for t, lg in zip(texts, langs)]
+
+
+class TextBlobScorer(_LexiconScorer):
     """TextBlob pattern-analyzer polarity; flagged when polarity < 0."""
 
     name = "textblob"
@@ -52,16 +69,8 @@ class TextBlobScorer:
             reasons = tuple(" ".join(a[0]) for a in reversed(hits) if a[1] != 0)[:5]
         return Score(round(pol, 4), label, flagged, lang, categorize(text, lang) if flagged else None, reasons)
 
-    def score(self, text: str) -> Score:
-        return self.score_many([text])[0]
 
-    def score_many(self, texts: Sequence[str]) -> list[Score]:
-        texts = ["" if t is None else str(t) for t in texts]
-        langs = _langs(texts)
-        return [self._one(t, lg) for t, lg in zip(texts, langs)]
-
-
-class VaderScorer:
+class VaderScorer(_LexiconScorer):
     """VADER compound score; flagged when compound <= -0.05."""
 
     name = "vader"
@@ -87,11 +96,3 @@ class VaderScorer:
         hits.sort(key=lambda h: abs(h[1]), reverse=True)
         reasons = tuple(h[0] for h in hits[:5])
         return Score(round(comp, 4), label, flagged, lang, categorize(text, lang) if flagged else None, reasons)
-
-    def score(self, text: str) -> Score:
-        return self.score_many([text])[0]
-
-    def score_many(self, texts: Sequence[str]) -> list[Score]:
-        texts = ["" if t is None else str(t) for t in texts]
-        langs = _langs(texts)
-        return [self._one(t, lg) for t, lg in zip(texts, langs)]
