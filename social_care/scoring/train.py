@@ -3,9 +3,11 @@
     python scripts/train_scorer.py [--data-dir ../shared/data] [--out social_care/scoring/model/scorer.npz]
 
 Fixed seed, deterministic splits (data.py). Steps: featurize every set's train split,
-fit the language model (Latin-script and Arabic-script languages), the flag head and the
-positive head (logistic regression), tune the flag threshold per language on the dev
-splits, write the model file (float16, compressed) and MODEL_CARD.md next to it.
+fit the language model (Latin-script and Arabic-script languages), the flag head (logistic
+regression over NB-scaled features, see nb_ratios) and the positive head, tune the flag
+threshold per language on a held-out part of train, refit both heads on the whole train
+split with those thresholds, write the model file (float16, compressed) and MODEL_CARD.md
+next to it. The dev splits are only evaluated.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 # which dev sets decide each language's threshold (mean F1 over them)
 TARGET_SETS = {"en": ("en_airline", "en_tweeteval", "en_complaints")}
 TUNE_PERCENT = 15  # of each set's train split, held out to tune the thresholds
+# a language's threshold may flag at most this share of its posts that are not unhappy: where the model has
+# no signal (romanised Hindi), the best F1 is "flag everything", which would send the apology playbook and a
+# Slack ping for nearly every post in that language
+MAX_FALSE_POSITIVE_RATE = 0.5
 FAMILY_WEIGHTS = {"en": 2.0, "fa": 1.0, "ko": 1.0, "multi": 2.0}
 
 
@@ -37,8 +43,12 @@ class TrainConfig:
     data_dir: Path = DEFAULT_DATA_DIR
     out: Path | None = None
     bits: int = 21
-    c_flag: float = 4.0
+    c_flag: float = 10.0
     c_pos: float = 2.0
+    # scale each feature by its naive-Bayes log-count ratio before fitting the flag head (NBSVM-style)
+    nb: bool = True
+    # after tuning the thresholds on the held-out part of train, refit the heads on all of train
+    refit_all: bool = True
     # sample weights per language family (like a larger C for that family: scripts barely share features)
     family_weights: dict = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
     seed: int = 13
@@ -107,6 +117,10 @@ def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, fl
         vals = np.array([np.mean([_f1(y[g], score[g] > t) for g in groups]) for t in grid])
         # smooth over neighbours so a lucky spike on a small dev set is not chosen
         sm = np.convolve(vals, np.ones(5) / 5, mode="same")
+        pooled = np.logical_or.reduce(groups) & ~y
+        if pooled.any():
+            fpr = np.array([np.mean(score[pooled] > t) for t in grid])
+            sm[fpr > MAX_FALSE_POSITIVE_RATE] = -1.0
         out[lg] = float(grid[int(np.argmax(sm))])
     default = float(np.median(list(out.values()))) if out else 0.0
     return out, default
@@ -161,9 +175,50 @@ def train_langid(lang_rows: Sequence[Row], seed: int, progress, cap: int = 6000)
     return table, bias
 
 
-def train(cfg: TrainConfig) -> dict:
+def nb_ratios(X, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENSE) -> np.ndarray:
+    """Naive-Bayes log-count ratio of every column (Wang & Manning 2012, "NBSVM"): log of how much more
+    often the feature occurs in flagged than in unflagged posts (presence counts, add-alpha smoothing).
+    The flag head is fitted on X·diag(r) and shipped as r·w, so the model file and run time are unchanged;
+    the dense lexicon columns (the last n_dense) keep scale 1. Measured on the dev splits: mean F1 of the
+    twelve target sets 0.648 -> 0.670 (with C 4 -> 10)."""
+    y = np.asarray(y, dtype=bool)
+    xb = X.copy()
+    xb.data = (xb.data > 0).astype(np.float32)
+    p = alpha + np.asarray(xb[y].sum(axis=0), dtype=np.float64).ravel()
+    q = alpha + np.asarray(xb[~y].sum(axis=0), dtype=np.float64).ravel()
+    r = np.log((p / p.sum()) / (q / q.sum()))
+    if n_dense:
+        r[-n_dense:] = 1.0
+    return r.astype(np.float32)
+
+
+def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
+    """Flag and positive heads on X: (coef (n_features, 2), bias (2,))."""
+    from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
+    y = np.array([r.flag for r in rows])
+    sw = np.array([cfg.family_weights.get(_family(r), 1.0) for r in rows])
+    scale = nb_ratios(X, y) if cfg.nb else np.ones(X.shape[1], dtype=np.float32)
+    flag = LogisticRegression(C=cfg.c_flag, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
+    flag.fit(X @ sparse.diags(scale) if cfg.nb else X, y, sample_weight=sw)
+    if stages is not None:
+        stages.update(1)
+    lab = np.array([r.label is not None for r in rows])
+    ypos = np.array([r.label == "positive" for r in rows])
+    pos = LogisticRegression(C=cfg.c_pos, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
+    if lab.sum() and len(set(ypos[lab].tolist())) == 2:
+        pos.fit(X[lab], ypos[lab])
+        pos_coef, pos_icpt = pos.coef_[0], float(pos.intercept_[0])
+    else:
+        pos_coef, pos_icpt = np.zeros(X.shape[1]), -1.0
+    if stages is not None:
+        stages.update(1)
+    coef = np.stack([scale * flag.coef_[0], pos_coef], axis=1)
+    return coef, np.array([flag.intercept_[0], pos_icpt], dtype=np.float32)
+
+
+def train(cfg: TrainConfig) -> dict:
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     t0 = time.perf_counter()
@@ -205,32 +260,21 @@ def train(cfg: TrainConfig) -> dict:
     lex_hash, lex_val = F.lexicon_hashes(lex_words, lex_vals)
     X = _matrix(fit_rows, cfg.bits, cfg.progress, "features (train)", dense=(lex_hash, lex_val))
     Xt = _matrix(tune_rows, cfg.bits, cfg.progress, "features (tune)", dense=(lex_hash, lex_val))
-    y = np.array([r.flag for r in fit_rows])
-    sw = np.array([cfg.family_weights.get(_family(r), 1.0) for r in fit_rows])
-    stages = _bar(2, "fitting", cfg.progress)
-    flag = LogisticRegression(C=cfg.c_flag, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
-    flag.fit(X, y, sample_weight=sw)
-    stages.update(1)
-    lab = np.array([r.label is not None for r in fit_rows])
-    ypos = np.array([r.label == "positive" for r in fit_rows])
-    pos = LogisticRegression(C=cfg.c_pos, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
-    if lab.sum() and len(set(ypos[lab].tolist())) == 2:
-        pos.fit(X[lab], ypos[lab])
-        pos_coef, pos_icpt = pos.coef_[0], float(pos.intercept_[0])
-    else:
-        pos_coef, pos_icpt = np.zeros(X.shape[1]), -1.0
-    stages.update(1)
-    stages.close()
-
+    refit = bool(cfg.refit_all and tune_rows and tune_rows is not dev_rows)
+    stages = _bar(4 if refit else 2, "fitting", cfg.progress)
+    coef, bias = _fit_heads(cfg, X, fit_rows, stages)
     nb = 2**cfg.bits
-    coef = np.stack([flag.coef_[0], pos_coef], axis=1)
-    table = coef[:nb].astype(np.float16)
-    dense_w = coef[nb:].astype(np.float32)
-    bias = np.array([flag.intercept_[0], pos_icpt], dtype=np.float32)
     # thresholds on the held-out part of train, with the weights as shipped (float16)
-    w = np.vstack([table.astype(np.float32), dense_w])
+    w = np.vstack([coef[:nb].astype(np.float16).astype(np.float32), coef[nb:].astype(np.float32)])
     st = np.asarray(Xt @ w[:, 0]).ravel() + bias[0] if len(tune_rows) else np.zeros(0)
     thresholds, default_thr = tune_thresholds(tune_rows, st)
+    if refit:
+        from scipy import sparse
+
+        coef, bias = _fit_heads(cfg, sparse.vstack([X, Xt]).tocsr(), fit_rows + tune_rows, stages)
+    stages.close()
+    table = coef[:nb].astype(np.float16)
+    dense_w = coef[nb:].astype(np.float32)
     meta = {
         "version": 1,
         "bits": cfg.bits,
@@ -243,9 +287,12 @@ def train(cfg: TrainConfig) -> dict:
         "seed": cfg.seed,
         "c_flag": cfg.c_flag,
         "c_pos": cfg.c_pos,
+        "nb": cfg.nb,
+        "refit_all": bool(refit),
         "family_weights": cfg.family_weights,
         "tune_percent": TUNE_PERCENT,
-        "fit_rows": len(fit_rows),
+        "max_false_positive_rate": MAX_FALSE_POSITIVE_RATE,
+        "fit_rows": len(fit_rows) + (len(tune_rows) if refit else 0),
         "tune_rows": len(tune_rows),
         "trained_seconds": round(time.perf_counter() - t0, 1),
     }
@@ -275,6 +322,22 @@ def train(cfg: TrainConfig) -> dict:
     return meta
 
 
+def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> Path:
+    """Evaluate an existing model file on the dev splits and write MODEL_CARD.md next to it."""
+    from .card import write_card
+    from .evaluate import evaluate
+    from .model import DefaultScorer, LinearModel
+
+    lm = LinearModel(model)
+    meta = dict(lm.meta)
+    meta["path"] = str(model)
+    meta["size_bytes"] = Path(model).stat().st_size
+    res = evaluate(data_dir, scorers={"default": DefaultScorer(lm)}, sets=list(meta["sets"]), progress=progress)
+    card = Path(model).parent / "MODEL_CARD.md"
+    write_card(card, meta, res)
+    return card
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
@@ -282,14 +345,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--bits", type=int, default=21)
-    ap.add_argument("--c-flag", type=float, default=4.0)
+    ap.add_argument("--c-flag", type=float, default=10.0)
     ap.add_argument("--c-pos", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--exclude-non-commercial", action="store_true")
     ap.add_argument("--no-eval", action="store_true")
+    ap.add_argument("--no-nb", action="store_true", help="fit the flag head on unscaled features")
+    ap.add_argument("--no-refit", action="store_true",
+                    help="ship the heads fitted on the part of train left after the threshold hold-out")
     ap.add_argument("--family-weights", default=None,
                     help="sample weight per language family, e.g. en=2,fa=1,ko=1,multi=1")
+    ap.add_argument("--card-only", action="store_true",
+                    help="do not train: evaluate the model file (--out, else the shipped one) and rewrite its card")
     a = ap.parse_args(argv)
+    if a.card_only:
+        model = a.out or Path(__file__).resolve().parent / "model" / "scorer.npz"
+        print(f"wrote {rewrite_card(model, a.data_dir)}")
+        return 0
     fw = dict(FAMILY_WEIGHTS)
     if a.family_weights:
         for kv in a.family_weights.split(","):
@@ -297,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fw[k.strip()] = float(v)
     cfg = TrainConfig(data_dir=a.data_dir, out=a.out, bits=a.bits, c_flag=a.c_flag, c_pos=a.c_pos, seed=a.seed,
                       exclude_non_commercial=a.exclude_non_commercial, evaluate=not a.no_eval,
-                      family_weights=fw)
+                      family_weights=fw, nb=not a.no_nb, refit_all=not a.no_refit)
     train(cfg)
     print("\n".join(cfg.log))
     return 0

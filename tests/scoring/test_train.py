@@ -7,7 +7,9 @@ import numpy as np
 
 from social_care.scoring import features as F
 from social_care.scoring.model import DefaultScorer, LinearModel
-from social_care.scoring.train import TrainConfig, train
+from social_care.scoring.data import Row
+from social_care.scoring.train import (MAX_FALSE_POSITIVE_RATE, TrainConfig, main, nb_ratios, train,
+                                      tune_thresholds)
 
 NEG_EN = ["terrible", "awful", "never arrived", "worst", "broken", "refund now", "hate", "useless"]
 POS_EN = ["great", "love it", "thanks", "awesome", "perfect", "fast delivery", "happy"]
@@ -77,6 +79,9 @@ def test_train_end_to_end(tmp_path):
     assert set(meta["sets"]) == {"en_tweeteval", "multi_xlmt", "ko_nsmc"}
     assert meta["sets"]["multi_xlmt"]["train_rows"] == 60  # English part left out
     assert {"en", "es", "ko"} <= set(meta["thresholds"])
+    assert meta["nb"] is True and meta["refit_all"] is True
+    # refitted on the whole train split after the thresholds were tuned on its held-out part
+    assert meta["fit_rows"] == sum(s["train_rows"] for s in meta["sets"].values())
     rows = {(r["set"], r["lang"]): r for r in meta["eval"]["rows"]}
     assert rows[("en_tweeteval", "en")]["f1"]["default"] > 0.8
     assert rows[("ko_nsmc", "ko")]["f1"]["default"] > 0.8
@@ -121,3 +126,58 @@ def test_extra_lexicon_parses():
     words = F.extra_lexicon()
     assert len(words) > 200
     assert all(-4 <= v <= 4 for _, v in words)
+
+
+def test_nb_ratios_sign_smoothing_and_dense_columns():
+    from scipy import sparse
+
+    # columns: only in flagged posts, only in unflagged ones, in both equally, nowhere; then 2 dense columns
+    X = sparse.csr_matrix(np.array([
+        [1, 0, 1, 0, 0.3, 5],
+        [2, 0, 0, 0, 0.1, 1],
+        [0, 1, 1, 0, 0.2, 2],
+        [0, 3, 0, 0, 0.9, 7],
+    ], dtype=np.float32))
+    y = np.array([True, True, False, False])
+    r = nb_ratios(X, y, alpha=1.0, n_dense=2)
+    assert r[0] > 0 > r[1]
+    assert r[0] == -r[1]  # presence counts, so the value 2 or 3 in a cell counts once
+    assert abs(r[2]) < 1e-6 and abs(r[3]) < 1e-6
+    assert np.isclose(r[0], np.log(3.0))  # (2+1)/(0+1), both classes having the same total
+    assert list(r[4:]) == [1.0, 1.0]
+
+
+def test_thresholds_never_flag_most_content_posts_of_a_language():
+    rng = np.random.default_rng(3)
+    rows, scores = [], []
+    for i in range(600):
+        flag = i % 3 == 0
+        # "es": the score separates; "hi": the score is noise, so the best F1 alone would be "flag everything"
+        rows.append(Row(f"es {i}", "negative" if flag else "neutral", flag, "es", "multi_xlmt"))
+        scores.append((1.0 if flag else -1.0) + rng.normal(0, 0.3))
+        rows.append(Row(f"hi {i}", "negative" if flag else "neutral", flag, "hi", "multi_xlmt"))
+        scores.append(rng.normal(0, 1.0))
+    scores = np.array(scores)
+    th, default = tune_thresholds(rows, scores)
+    y = np.array([r.flag for r in rows])
+    for lg in ("es", "hi"):
+        m = np.array([r.lang == lg for r in rows])
+        assert np.mean(scores[m & ~y] > th[lg]) <= MAX_FALSE_POSITIVE_RATE
+    es = np.array([r.lang == "es" for r in rows])
+    assert -0.7 < th["es"] < 0.7
+    assert np.mean(scores[es & y] > th["es"]) > 0.95
+
+
+def test_card_only_rewrites_the_card_of_an_existing_model(tmp_path, capsys):
+    data = tmp_path / "data"
+    _dataset(data)
+    out = tmp_path / "model" / "scorer.npz"
+    train(TrainConfig(data_dir=data, out=out, bits=14, write_card=False, evaluate=False, progress=False))
+    before = out.read_bytes()
+    assert main(["--card-only", "--out", str(out), "--data-dir", str(data)]) == 0
+    assert out.read_bytes() == before  # not retrained
+    card = (out.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "naive-Bayes log-count ratio" in card and "refitted on the whole train split" in card
+    assert f"more than {MAX_FALSE_POSITIVE_RATE:.0%} of a language's posts" in card
+    assert "## Against the targets of the issue" in card
+    assert "ko_nsmc" in card.split("## Against the targets")[1]
