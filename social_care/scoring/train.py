@@ -263,9 +263,10 @@ def train(cfg: TrainConfig) -> dict:
     refit = bool(cfg.refit_all and tune_rows and tune_rows is not dev_rows)
     stages = _bar(4 if refit else 2, "fitting", cfg.progress)
     coef, bias = _fit_heads(cfg, X, fit_rows, stages)
-    nb = 2**cfg.bits
+    n_buckets = 2**cfg.bits
     # thresholds on the held-out part of train, with the weights as shipped (float16)
-    w = np.vstack([coef[:nb].astype(np.float16).astype(np.float32), coef[nb:].astype(np.float32)])
+    shipped = coef[:n_buckets].astype(np.float16).astype(np.float32)
+    w = np.vstack([shipped, coef[n_buckets:].astype(np.float32)])
     st = np.asarray(Xt @ w[:, 0]).ravel() + bias[0] if len(tune_rows) else np.zeros(0)
     thresholds, default_thr = tune_thresholds(tune_rows, st)
     if refit:
@@ -273,8 +274,8 @@ def train(cfg: TrainConfig) -> dict:
 
         coef, bias = _fit_heads(cfg, sparse.vstack([X, Xt]).tocsr(), fit_rows + tune_rows, stages)
     stages.close()
-    table = coef[:nb].astype(np.float16)
-    dense_w = coef[nb:].astype(np.float32)
+    table = coef[:n_buckets].astype(np.float16)
+    dense_w = coef[n_buckets:].astype(np.float32)
     meta = {
         "version": 1,
         "bits": cfg.bits,
