@@ -77,7 +77,27 @@ class LinearModel:
         self.thresholds: dict[str, float] = {k: float(v) for k, v in self.meta["thresholds"].items()}
         self.default_threshold = float(self.meta.get("default_threshold", 0.0))
         self.pos_threshold = float(self.meta.get("pos_threshold", 0.0))
+        # per language: the flag threshold that catches a given share of unhappy posts (out-of-fold scores of train)
+        self.recall_curves: dict[str, dict] = self.meta.get("recall_curves") or {}
         self.path = path
+
+    def thresholds_for_recall(self, recall: float) -> dict[str, float]:
+        """Per-language flag thresholds that caught at least `recall` of the unhappy posts when tuned.
+
+        Languages without a curve keep their best-F1 threshold. Raises ValueError for a recall
+        outside the curves' range or a model file written before the curves existed."""
+        if not self.recall_curves:
+            raise ValueError(f"the model file {self.path} has no recall curves (trained before they existed): "
+                             "retrain it, or leave SOCIAL_CARE_FLAG_RECALL empty")
+        out = dict(self.thresholds)
+        for lg, curve in self.recall_curves.items():
+            levels = curve["recall"]
+            if not levels[0] <= recall <= levels[-1]:
+                raise ValueError(f"flag recall must be between {levels[0]:.2f} and {levels[-1]:.2f}, got {recall}")
+            # the first level at or above the one asked for (levels ascend in steps of 0.01)
+            i = min(int(np.searchsorted(np.round(levels, 4), round(recall - 1e-9, 4))), len(levels) - 1)
+            out[lg] = float(curve["threshold"][i])
+        return out
 
     # -- languages -----------------------------------------------------------------
     def _langs(self, batch: F.Batch) -> list[str]:
@@ -97,14 +117,17 @@ class LinearModel:
             s += F.dense_features(batch, self.lex_hash, self.lex_val) @ self.dense_w
         return s, pos_c, word_c
 
-    def score_batch(self, texts: Sequence[str], with_reasons: bool = True) -> list[Score]:
+    def score_batch(self, texts: Sequence[str], with_reasons: bool = True,
+                    thresholds: dict[str, float] | None = None) -> list[Score]:
+        """Score a batch; `thresholds` (per language) replaces the model's best-F1 flag thresholds."""
         n = len(texts)
         if n == 0:
             return []
         batch = F.featurize(texts)
         langs = self._langs(batch)
         s, pos_c, word_c = self.raw_scores(batch, keep_positions=with_reasons)
-        thr = np.array([self.thresholds.get(lg, self.default_threshold) for lg in langs], dtype=np.float32)
+        thresholds = self.thresholds if thresholds is None else thresholds
+        thr = np.array([thresholds.get(lg, self.default_threshold) for lg in langs], dtype=np.float32)
         if "hi" in langs:
             # the "hi" threshold is tuned on romanised Hindi (the only Hindi in the training data);
             # Devanagari posts get the threshold of languages without one
@@ -206,23 +229,32 @@ class DefaultScorer:
 
     name = "default"
 
-    def __init__(self, model: LinearModel | None = None, path: Path | str | None = None) -> None:
+    def __init__(self, model: LinearModel | None = None, path: Path | str | None = None,
+                 recall: float | None = None) -> None:
+        """recall: flag at the operating point that caught this share of unhappy posts when tuned
+        (SOCIAL_CARE_FLAG_RECALL); None flags at each language's best-F1 threshold."""
         self._model = model if model is not None else (LinearModel(path) if path else None)
+        self.recall = recall
+        self._thresholds: dict[str, float] | None = None
+        if recall is not None and self._model is not None:
+            self._thresholds = self._model.thresholds_for_recall(recall)
 
     @property
     def model(self) -> LinearModel:
         if self._model is None:
             self._model = default_model()
+            if self.recall is not None:
+                self._thresholds = self._model.thresholds_for_recall(self.recall)
         return self._model
 
     def score(self, text: str) -> Score:
-        return self.model.score_batch([text or ""])[0]
+        return self.model.score_batch([text or ""], thresholds=self._thresholds)[0]
 
     def score_many(self, texts: Sequence[str]) -> list[Score]:
         texts = ["" if t is None else str(t) for t in texts]
         out: list[Score] = []
         for i in range(0, len(texts), BATCH_SIZE):
-            out.extend(self.model.score_batch(texts[i : i + BATCH_SIZE]))
+            out.extend(self.model.score_batch(texts[i : i + BATCH_SIZE], thresholds=self._thresholds))
         return out
 
 

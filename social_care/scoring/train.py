@@ -3,11 +3,11 @@
     python scripts/train_scorer.py [--data-dir ../shared/data] [--out social_care/scoring/model/scorer.npz]
 
 Fixed seed, deterministic splits (data.py). Steps: featurize every set's train split,
-fit the language model (Latin-script and Arabic-script languages), the flag head (logistic
-regression over NB-scaled features, see nb_ratios) and the positive head, tune the flag
-threshold per language on a held-out part of train, refit both heads on the whole train
-split with those thresholds, write the model file (float16, compressed) and MODEL_CARD.md
-next to it. The dev splits are only evaluated.
+fit the language model (Latin-script and Arabic-script languages), score every train row with a
+flag head (logistic regression over NB-scaled features, see nb_ratios) fitted without its fold
+(5 folds), tune the flag threshold per language and the recall curves on those out-of-fold scores,
+fit the flag and positive heads on the whole train split, write the model file (float16,
+compressed) and MODEL_CARD.md next to it. The dev splits are only evaluated.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 # which dev sets decide each language's threshold (mean F1 over them)
 TARGET_SETS = {"en": ("en_airline", "en_tweeteval", "en_complaints")}
-TUNE_PERCENT = 15  # of each set's train split, held out to tune the thresholds
 # a language's threshold may flag at most this share of its posts that are not unhappy: where the model has
 # no signal (romanised Hindi), the best F1 is "flag everything", which would send the apology playbook and a
 # Slack ping for nearly every post in that language
@@ -47,8 +46,8 @@ class TrainConfig:
     c_pos: float = 2.0
     # scale each feature by its naive-Bayes log-count ratio before fitting the flag head (NBSVM-style)
     nb: bool = True
-    # after tuning the thresholds on the held-out part of train, refit the heads on all of train
-    refit_all: bool = True
+    # the thresholds are tuned on out-of-fold scores of train: this many folds
+    tune_folds: int = 5
     # sample weights per language family (like a larger C for that family: scripts barely share features)
     family_weights: dict = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
     seed: int = 13
@@ -126,6 +125,40 @@ def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, fl
     return out, default
 
 
+RECALL_LEVELS = np.round(np.arange(0.50, 0.9901, 0.01), 2)
+
+
+def recall_curves(dev: Sequence[Row], score: np.ndarray) -> dict[str, dict]:
+    """Per language, for each recall level 0.50..0.99: the highest threshold that flags at least that share
+    of the unhappy posts among `dev` (over the same sets as tune_thresholds), with the precision it gave.
+
+    A team that would rather have more false alarms than miss an unhappy customer picks a level
+    (SOCIAL_CARE_FLAG_RECALL); the model then flags at these thresholds."""
+    y = np.array([r.flag for r in dev], dtype=bool)
+    langs = np.array([r.lang for r in dev])
+    sets = np.array([r.set for r in dev])
+    out: dict[str, dict] = {}
+    for lg in sorted(set(langs.tolist())):
+        m = langs == lg
+        names = TARGET_SETS.get(lg) or sorted(set(sets[m].tolist()))
+        m &= np.isin(sets, names)
+        pos = np.sort(score[m & y])[::-1]  # unhappy posts' scores, highest first
+        if len(pos) < 20:  # too few to say what share a threshold catches
+            continue
+        neg = score[m & ~y]
+        thr, prec = [], []
+        for r in RECALL_LEVELS:
+            k = int(np.ceil(r * len(pos) - 1e-9))  # flag the k highest-scoring unhappy posts
+            t = round(float(pos[k - 1]) - 1e-3, 4)
+            tp = int(np.sum(pos > t))
+            fp = int(np.sum(neg > t))
+            thr.append(t)
+            prec.append(round(tp / max(tp + fp, 1), 4))
+        out[lg] = {"recall": [float(r) for r in RECALL_LEVELS], "threshold": thr, "precision": prec,
+                   "unhappy_posts": int(len(pos))}
+    return out
+
+
 def _clean_hinglish(rows: Sequence[Row]) -> list[Row]:
     """XLM-T's "Hindi" rows are romanised and many are plain English: keep the ones with a Hinglish word."""
     if not rows:
@@ -192,8 +225,8 @@ def nb_ratios(X, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENSE) ->
     return r.astype(np.float32)
 
 
-def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
-    """Flag and positive heads on X: (coef (n_features, 2), bias (2,))."""
+def _fit_flag(cfg: "TrainConfig", X, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
+    """The flag head on X: (coef (n_features,), intercept), NB scaling folded into the coef."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
@@ -202,6 +235,14 @@ def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple
     scale = nb_ratios(X, y) if cfg.nb else np.ones(X.shape[1], dtype=np.float32)
     flag = LogisticRegression(C=cfg.c_flag, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
     flag.fit(X @ sparse.diags(scale) if cfg.nb else X, y, sample_weight=sw)
+    return scale * flag.coef_[0], float(flag.intercept_[0])
+
+
+def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
+    """Flag and positive heads on X: (coef (n_features, 2), bias (2,))."""
+    from sklearn.linear_model import LogisticRegression
+
+    flag_coef, flag_icpt = _fit_flag(cfg, X, rows)
     if stages is not None:
         stages.update(1)
     lab = np.array([r.label is not None for r in rows])
@@ -214,8 +255,36 @@ def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple
         pos_coef, pos_icpt = np.zeros(X.shape[1]), -1.0
     if stages is not None:
         stages.update(1)
-    coef = np.stack([scale * flag.coef_[0], pos_coef], axis=1)
-    return coef, np.array([flag.intercept_[0], pos_icpt], dtype=np.float32)
+    coef = np.stack([flag_coef, pos_coef], axis=1)
+    return coef, np.array([flag_icpt, pos_icpt], dtype=np.float32)
+
+
+def _fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], fold: np.ndarray, f: int) -> np.ndarray:
+    """Flag scores of fold f's rows by a flag head fitted on the other folds, with the weights as shipped."""
+    fit = np.flatnonzero(fold != f)
+    coef, icpt = _fit_flag(cfg, X[fit], [rows[i] for i in fit])
+    n_buckets = 2**cfg.bits
+    w = np.concatenate([coef[:n_buckets].astype(np.float16).astype(np.float32), coef[n_buckets:]])
+    return np.asarray(X[np.flatnonzero(fold == f)] @ w).ravel() + icpt
+
+
+def out_of_fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], progress=None) -> np.ndarray:
+    """Each train row's flag score by a head fitted without its fold (cfg.tune_folds folds, fixed by md5).
+
+    The thresholds and recall curves are tuned on these: every train row counts, none is scored by a
+    head that saw it. Folds are fitted in up to two processes."""
+    from joblib import Parallel, delayed
+
+    k = cfg.tune_folds
+    fold = np.array([_frac(f"fold:{r.set}:{r.text}") % k for r in rows])
+    out = np.zeros(len(rows))
+    with _bar(k, "thresholds (out-of-fold)", progress) as bar:
+        jobs = Parallel(n_jobs=min(2, k), return_as="generator")(
+            delayed(_fold_scores)(cfg, X, rows, fold, f) for f in range(k))
+        for f, sc in enumerate(jobs):
+            out[fold == f] = sc
+            bar.update(1)
+    return out
 
 
 def train(cfg: TrainConfig) -> dict:
@@ -250,30 +319,17 @@ def train(cfg: TrainConfig) -> dict:
     lang_sample = lang_rows
     cfg.log.append(f"language model: {len(lang_sample)} rows, classes {present}")
 
-    # a held-out part of train (TUNE_PERCENT %, fixed by md5) tunes the thresholds; dev is for reporting only
-    tune_m = np.array([_frac(f"tune:{r.set}:{r.text}") < TUNE_PERCENT for r in train_rows], dtype=bool)
-    if not tune_m.any() or tune_m.all():
-        tune_m = np.zeros(len(train_rows), dtype=bool)
-    fit_rows = [r for r, t in zip(train_rows, tune_m) if not t]
-    tune_rows = [r for r, t in zip(train_rows, tune_m) if t] or dev_rows
     lex_words, lex_vals = F.training_lexicon()
     lex_hash, lex_val = F.lexicon_hashes(lex_words, lex_vals)
-    X = _matrix(fit_rows, cfg.bits, cfg.progress, "features (train)", dense=(lex_hash, lex_val))
-    Xt = _matrix(tune_rows, cfg.bits, cfg.progress, "features (tune)", dense=(lex_hash, lex_val))
-    refit = bool(cfg.refit_all and tune_rows and tune_rows is not dev_rows)
-    stages = _bar(4 if refit else 2, "fitting", cfg.progress)
-    coef, bias = _fit_heads(cfg, X, fit_rows, stages)
-    n_buckets = 2**cfg.bits
-    # thresholds on the held-out part of train, with the weights as shipped (float16)
-    shipped = coef[:n_buckets].astype(np.float16).astype(np.float32)
-    w = np.vstack([shipped, coef[n_buckets:].astype(np.float32)])
-    st = np.asarray(Xt @ w[:, 0]).ravel() + bias[0] if len(tune_rows) else np.zeros(0)
-    thresholds, default_thr = tune_thresholds(tune_rows, st)
-    if refit:
-        from scipy import sparse
-
-        coef, bias = _fit_heads(cfg, sparse.vstack([X, Xt]).tocsr(), fit_rows + tune_rows, stages)
+    X = _matrix(train_rows, cfg.bits, cfg.progress, "features (train)", dense=(lex_hash, lex_val))
+    # thresholds and recall curves from out-of-fold scores of train; dev is for reporting only
+    oof = out_of_fold_scores(cfg, X, train_rows, cfg.progress)
+    thresholds, default_thr = tune_thresholds(train_rows, oof)
+    curves = recall_curves(train_rows, oof)
+    stages = _bar(2, "fitting", cfg.progress)
+    coef, bias = _fit_heads(cfg, X, train_rows, stages)
     stages.close()
+    n_buckets = 2**cfg.bits
     table = coef[:n_buckets].astype(np.float16)
     dense_w = coef[n_buckets:].astype(np.float32)
     meta = {
@@ -282,6 +338,7 @@ def train(cfg: TrainConfig) -> dict:
         "char_ngrams": list(F.CHAR_NGRAMS),
         "thresholds": thresholds,
         "default_threshold": default_thr,
+        "recall_curves": curves,
         "pos_threshold": 0.0,
         "lang_classes": list(langid.LANG_CLASSES),
         "sets": used,
@@ -289,12 +346,10 @@ def train(cfg: TrainConfig) -> dict:
         "c_flag": cfg.c_flag,
         "c_pos": cfg.c_pos,
         "nb": cfg.nb,
-        "refit_all": bool(refit),
         "family_weights": cfg.family_weights,
-        "tune_percent": TUNE_PERCENT,
+        "tune_folds": cfg.tune_folds,
         "max_false_positive_rate": MAX_FALSE_POSITIVE_RATE,
-        "fit_rows": len(fit_rows) + (len(tune_rows) if refit else 0),
-        "tune_rows": len(tune_rows),
+        "fit_rows": len(train_rows),
         "trained_seconds": round(time.perf_counter() - t0, 1),
     }
     out = Path(cfg.out) if cfg.out else Path(__file__).resolve().parent / "model" / "scorer.npz"
@@ -352,13 +407,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--exclude-non-commercial", action="store_true")
     ap.add_argument("--no-eval", action="store_true")
     ap.add_argument("--no-nb", action="store_true", help="fit the flag head on unscaled features")
-    ap.add_argument("--no-refit", action="store_true",
-                    help="ship the heads fitted on the part of train left after the threshold hold-out")
+    ap.add_argument("--tune-folds", type=int, default=5,
+                    help="folds of train whose out-of-fold scores tune the thresholds (at least 2)")
     ap.add_argument("--family-weights", default=None,
                     help="sample weight per language family, e.g. en=2,fa=1,ko=1,multi=1")
     ap.add_argument("--card-only", action="store_true",
                     help="do not train: evaluate the model file (--out, else the shipped one) and rewrite its card")
     a = ap.parse_args(argv)
+    if a.tune_folds < 2:
+        ap.error("--tune-folds must be at least 2")
     if a.card_only:
         model = a.out or Path(__file__).resolve().parent / "model" / "scorer.npz"
         print(f"wrote {rewrite_card(model, a.data_dir)}")
@@ -370,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fw[k.strip()] = float(v)
     cfg = TrainConfig(data_dir=a.data_dir, out=a.out, bits=a.bits, c_flag=a.c_flag, c_pos=a.c_pos, seed=a.seed,
                       exclude_non_commercial=a.exclude_non_commercial, evaluate=not a.no_eval,
-                      family_weights=fw, nb=not a.no_nb, refit_all=not a.no_refit)
+                      family_weights=fw, nb=not a.no_nb, tune_folds=a.tune_folds)
     train(cfg)
     print("\n".join(cfg.log))
     return 0

@@ -8,8 +8,10 @@ import numpy as np
 from social_care.scoring import features as F
 from social_care.scoring.model import DefaultScorer, LinearModel
 from social_care.scoring.data import Row
-from social_care.scoring.train import (MAX_FALSE_POSITIVE_RATE, TrainConfig, main, nb_ratios, train,
-                                      tune_thresholds)
+import pytest
+
+from social_care.scoring.train import (MAX_FALSE_POSITIVE_RATE, RECALL_LEVELS, TrainConfig, main, nb_ratios,
+                                      recall_curves, train, tune_thresholds)
 
 NEG_EN = ["terrible", "awful", "never arrived", "worst", "broken", "refund now", "hate", "useless"]
 POS_EN = ["great", "love it", "thanks", "awesome", "perfect", "fast delivery", "happy"]
@@ -46,7 +48,7 @@ def _dataset(root):
             out.append([_make(rng, words, filler_en), lab])
         return out
 
-    _write(root / "en_tweeteval" / "train.csv", ["text", "label"], en_rows(150))
+    _write(root / "en_tweeteval" / "train.csv", ["text", "label"], en_rows(400))
     _write(root / "en_tweeteval" / "dev.csv", ["text", "label"], en_rows(45))
     xl = []
     for split, n in (("train", 120), ("dev", 40)):
@@ -60,7 +62,7 @@ def _dataset(root):
         _write(root / "multi_xlmt" / f"{split}.csv", ["text", "label", "lang"], rows)
         xl += rows
     ko = []
-    for i in range(200):
+    for i in range(500):
         lab = "negative" if i % 2 else "positive"
         ko.append([_make(rng, NEG_KO if lab == "negative" else POS_KO, filler_ko), lab, "x", "x", "", str(i), "1",
                    "", "ko"])
@@ -79,8 +81,8 @@ def test_train_end_to_end(tmp_path):
     assert set(meta["sets"]) == {"en_tweeteval", "multi_xlmt", "ko_nsmc"}
     assert meta["sets"]["multi_xlmt"]["train_rows"] == 60  # English part left out
     assert {"en", "es", "ko"} <= set(meta["thresholds"])
-    assert meta["nb"] is True and meta["refit_all"] is True
-    # refitted on the whole train split after the thresholds were tuned on its held-out part
+    assert meta["nb"] is True and meta["tune_folds"] == 5
+    # the shipped heads are fitted on the whole train split; the thresholds come from out-of-fold scores
     assert meta["fit_rows"] == sum(s["train_rows"] for s in meta["sets"].values())
     rows = {(r["set"], r["lang"]): r for r in meta["eval"]["rows"]}
     assert rows[("en_tweeteval", "en")]["f1"]["default"] > 0.8
@@ -90,6 +92,18 @@ def test_train_end_to_end(tmp_path):
     assert s.flagged and s.lang == "en" and s.reasons
     assert not sc.score("thanks, love it, perfect").flagged
     assert sc.score("최악 별로 환불").flagged
+    # operating points: a higher recall flags at a lower threshold, so never fewer posts
+    assert {"en", "ko"} <= set(meta["recall_curves"])
+    model = LinearModel(out)
+    texts = [r[0] for r in csv.reader((data / "en_tweeteval" / "dev.csv").open(encoding="utf-8"))][1:]
+    flagged = {r: sum(s.flagged for s in DefaultScorer(model, recall=r).score_many(texts)) for r in (0.5, 0.99)}
+    best = sum(s.flagged for s in DefaultScorer(model).score_many(texts))
+    assert flagged[0.5] <= best <= flagged[0.99] and flagged[0.5] < flagged[0.99]
+    with pytest.raises(ValueError, match="between 0.50 and 0.99"):
+        DefaultScorer(model, recall=0.3)
+    model.recall_curves = {}  # a model file written before the curves existed
+    with pytest.raises(ValueError, match="no recall curves"):
+        DefaultScorer(model, recall=0.9)
     # training is deterministic
     out2 = tmp_path / "model2.npz"
     train(TrainConfig(data_dir=data, out=out2, bits=14, write_card=False, evaluate=False, progress=False))
@@ -177,7 +191,57 @@ def test_card_only_rewrites_the_card_of_an_existing_model(tmp_path, capsys):
     assert main(["--card-only", "--out", str(out), "--data-dir", str(data)]) == 0
     assert out.read_bytes() == before  # not retrained
     card = (out.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "naive-Bayes log-count ratio" in card and "refitted on the whole train split" in card
+    assert "naive-Bayes log-count ratio" in card and "out-of-fold scores of the train split" in card
     assert f"more than {MAX_FALSE_POSITIVE_RATE:.0%} of a language's posts" in card
     assert "## Against the targets of the issue" in card
     assert "ko_nsmc" in card.split("## Against the targets")[1]
+    assert "## Operating points (`SOCIAL_CARE_FLAG_RECALL`)" in card
+    assert "| ko |" in card.split("## Operating points")[1]
+
+
+def test_recall_curves_catch_the_share_asked_for():
+    rng = np.random.default_rng(5)
+    rows, scores = [], []
+    for i in range(900):
+        flag = i % 3 == 0
+        lang = "de" if i < 600 else "pt"
+        rows.append(Row(f"{lang} {i}", "negative" if flag else "neutral", flag, lang, "multi_xlmt"))
+        scores.append((0.8 if flag else -0.8) + rng.normal(0, 1.0))
+    rows.append(Row("few", "negative", True, "ko", "ko_nsmc"))  # one unhappy Korean post: no curve
+    scores.append(1.0)
+    scores = np.array(scores)
+    curves = recall_curves(rows, scores)
+    assert set(curves) == {"de", "pt"}
+    y = np.array([r.flag for r in rows])
+    de = np.array([r.lang == "de" for r in rows])
+    c = curves["de"]
+    assert c["recall"] == [float(r) for r in RECALL_LEVELS] and c["unhappy_posts"] == 200
+    for r, t, p in zip(c["recall"], c["threshold"], c["precision"]):
+        caught = scores[de & y] > t
+        assert caught.mean() >= r  # at least the share asked for ...
+        assert (caught.sum() - 1) / (de & y).sum() < r  # ... and the highest threshold that does it
+        assert p == pytest.approx((scores[de & y] > t).sum() / (scores[de] > t).sum(), abs=1e-4)
+    assert all(a >= b for a, b in zip(c["threshold"], c["threshold"][1:]))
+    # asking for more recall costs precision
+    assert c["precision"][0] > c["precision"][-1]
+
+
+def test_out_of_fold_scores_come_from_heads_that_never_saw_the_row():
+    from social_care.scoring.train import _fit_flag, _matrix, out_of_fold_scores
+
+    rng = random.Random(4)
+    # random labels and one unique made-up word per row: a head that saw a row memorises it, others cannot
+    rows = [Row(f"zq{rng.getrandbits(40):x}k", "negative" if i % 2 else "neutral", bool(i % 2), "en", "en_tweeteval")
+            for i in range(300)]
+    cfg = TrainConfig(bits=14, progress=False)
+    X = _matrix(rows, cfg.bits, False, "t")
+    y = np.array([r.flag for r in rows])
+    coef, icpt = _fit_flag(cfg, X, rows)
+    seen = np.asarray(X @ coef).ravel() + icpt
+
+    def auc(s):
+        return np.mean(s[y][:, None] > s[~y][None, :])
+
+    oof = out_of_fold_scores(cfg, X, rows)
+    assert auc(seen) > 0.95
+    assert 0.35 < auc(oof) < 0.65
