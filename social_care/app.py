@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from .config import Settings
+from .errors import ConfigError
 from .models import utcnow
 from .store import make_engine, session_scope, upgrade
 
@@ -60,6 +61,10 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
     from .scoring import get_scorer
 
     install_secret_filter(settings.secrets())
+    try:
+        scorer = get_scorer(settings.scorer, recall=settings.flag_recall)
+    except ValueError as e:  # an unknown scorer, or a recall the model file cannot offer
+        raise ConfigError(f"invalid scoring settings: {e}") from None
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -68,7 +73,7 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
     return App(
         settings=settings,
         engine=engine,
-        scorer=get_scorer(settings.scorer),
+        scorer=scorer,
         playbook=Playbook.load(settings.templates_path, brand=settings.brand_name),
         connectors=build_connectors(clients, settings),
         responders=build_responders(clients),

@@ -4,7 +4,8 @@
     get_scorer().score("my parcel never arrived 😡")
 
 Scorers: "default" (the project's own model, shipped in the package), "textblob", "vader".
-get_scorer(None) reads SOCIAL_CARE_SCORER (default "default").
+get_scorer(None) reads SOCIAL_CARE_SCORER (default "default"). get_scorer("default", recall=0.9) flags at the
+operating point that caught 90 % of the unhappy posts when the model was tuned (SOCIAL_CARE_FLAG_RECALL).
 """
 
 from __future__ import annotations
@@ -16,32 +17,41 @@ from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer
 from .categories import categorize
 
 SCORER_NAMES = ("default", "textblob", "vader")
-_SCORERS: dict[str, Scorer] = {}
+_SCORERS: dict[tuple[str, float | None], Scorer] = {}
 _LOCK = threading.Lock()
 
 
-def get_scorer(name: str | None = "default") -> Scorer:
-    """The scorer called `name` (cached per name). None -> $SOCIAL_CARE_SCORER or "default"."""
+def get_scorer(name: str | None = "default", recall: float | None = None) -> Scorer:
+    """The scorer called `name` (cached per name and recall). None -> $SOCIAL_CARE_SCORER or "default".
+
+    recall (default scorer only): flag at the per-language threshold that caught at least this share
+    of the unhappy posts when the model was tuned, instead of the best-F1 threshold. ValueError when
+    the name is unknown or the recall is outside what the model file offers."""
     if name is None:
         name = os.environ.get("SOCIAL_CARE_SCORER") or "default"
     key = str(name).strip().lower()
     if key not in SCORER_NAMES:
         raise ValueError(f"unknown scorer {name!r}: choose one of {', '.join(SCORER_NAMES)}")
+    if recall is not None and key != "default":
+        raise ValueError(f"a flag recall applies to the default scorer only, not to {key}")
     with _LOCK:
-        if key not in _SCORERS:
+        if (key, recall) not in _SCORERS:
             if key == "default":
                 from .model import DefaultScorer
 
-                _SCORERS[key] = DefaultScorer()
+                sc = DefaultScorer(recall=recall)
+                if recall is not None:
+                    sc.model  # load now: a recall the model cannot offer fails here, not on the first post
+                _SCORERS[(key, recall)] = sc
             elif key == "textblob":
                 from .lexicon import TextBlobScorer
 
-                _SCORERS[key] = TextBlobScorer()
+                _SCORERS[(key, None)] = TextBlobScorer()
             else:
                 from .lexicon import VaderScorer
 
-                _SCORERS[key] = VaderScorer()
-        return _SCORERS[key]
+                _SCORERS[(key, None)] = VaderScorer()
+        return _SCORERS[(key, recall)]
 
 
 def detect_language(text: str) -> str:

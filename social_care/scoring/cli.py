@@ -30,6 +30,12 @@ app = typer.Typer(help="Score customer posts, evaluate and train the scorer.", n
                   add_completion=False)
 
 
+def _recall_option():
+    return typer.Option(None, "--recall", envvar="SOCIAL_CARE_FLAG_RECALL", min=0.5, max=0.99,
+                        help="Default scorer: flag at the operating point that caught this share of unhappy "
+                             "posts when tuned, 0.50-0.99 (default: each language's best-F1 threshold).")
+
+
 def _fail(msg: str) -> None:
     typer.echo(f"error: {msg}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
@@ -73,6 +79,7 @@ def score_cmd(
     scorer: Optional[str] = typer.Option(None, "--scorer", help="default | textblob | vader "
                                          "(default: $SOCIAL_CARE_SCORER or default)."),
     batch_size: int = typer.Option(2048, "--batch-size", min=1),
+    recall: Optional[float] = _recall_option(),
 ) -> None:
     """Score every row of a CSV: adds lang, label, polarity, flagged, category, reasons."""
     from tqdm import tqdm
@@ -81,6 +88,8 @@ def score_cmd(
 
     try:
         sc = get_scorer(scorer)
+        if recall is not None and sc.name == "default":
+            sc = get_scorer("default", recall=recall)
     except ValueError as e:
         _fail(str(e))
     header, body = _read_input(input)
@@ -135,9 +144,10 @@ def eval_cmd(
     scorers: str = typer.Option("default,textblob,vader", "--scorers", help="Comma-separated scorer names."),
     sets: Optional[str] = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    recall: Optional[float] = _recall_option(),
 ) -> None:
     """F1 of the flag and macro-F1 per set and language on the dev splits, scorers side by side."""
-    from . import SCORER_NAMES
+    from . import SCORER_NAMES, get_scorer
     from .evaluate import evaluate, format_report
 
     names = [s.strip() for s in scorers.split(",") if s.strip()]
@@ -146,7 +156,12 @@ def eval_cmd(
         _fail(f"unknown scorer(s) {', '.join(bad)}: choose from {', '.join(SCORER_NAMES)}")
     if not Path(data_dir).is_dir():
         _fail(f"data folder not found: {data_dir}")
-    res = evaluate(Path(data_dir), names, sets=[s.strip() for s in sets.split(",")] if sets else None)
+    try:
+        chosen = {n: get_scorer(n, recall=recall if n == "default" else None) for n in names}
+    except ValueError as e:
+        _fail(str(e))
+    res = evaluate(Path(data_dir), chosen, sets=[s.strip() for s in sets.split(",")] if sets else None)
+    res["flag_recall"] = recall if "default" in names else None
     typer.echo(json.dumps(res, indent=1) if as_json else format_report(res))
 
 

@@ -73,10 +73,13 @@ def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("d
             m = (sets_a == n) & (langs_a == lg)
             idx = np.flatnonzero(m)
             row = {"set": n, "lang": lg, "n": int(m.sum()), "flag_rows": int(y[m].sum()), "f1": {},
-                   "macro_f1": {}, "lang_acc": {}}
+                   "precision": {}, "recall": {}, "macro_f1": {}, "lang_acc": {}}
             for sname, out in preds.items():
                 pf = np.array([out[i].flagged for i in idx], dtype=bool)
                 row["f1"][sname] = round(_f1(y[m], pf), 4)
+                tp = int(np.sum(y[m] & pf))
+                row["precision"][sname] = round(tp / max(int(pf.sum()), 1), 4)
+                row["recall"][sname] = round(tp / max(int(y[m].sum()), 1), 4)
                 if n == "en_complaints":
                     row["macro_f1"][sname] = round(
                         (_f1(y[m], pf) + _f1(~y[m], ~pf)) / 2, 4)
@@ -91,12 +94,17 @@ def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("d
 def format_report(res: dict) -> str:
     sc = res["scorers"]
     head = f"{'set':<18} {'lang':<4} {'n':>6} {'flag+':>6}  " + "  ".join(f"{'F1 ' + s:>12}" for s in sc)
-    head += "  " + "  ".join(f"{'mF1 ' + s:>13}" for s in sc) + f"  {'lang ok':>7}  target ({sc[0]})"
+    head += "  " + "  ".join(f"{'mF1 ' + s:>13}" for s in sc)
+    head += f"  {'P ' + sc[0]:>10} {'R ' + sc[0]:>10}  {'lang ok':>7}  target ({sc[0]})"
     lines = ["F1 of the flag (negative; en_complaints: complaint) and macro-F1 on the dev splits", head]
+    if res.get("flag_recall") is not None:
+        lines.insert(1, f"default scorer at flag recall {res['flag_recall']:.2f} (SOCIAL_CARE_FLAG_RECALL), "
+                        "not its best-F1 thresholds")
     for r in res["rows"]:
         line = f"{r['set']:<18} {r['lang']:<4} {r['n']:>6} {r['flag_rows']:>6}  "
         line += "  ".join(f"{r['f1'][s]:>12.3f}" for s in sc)
         line += "  " + "  ".join(f"{r['macro_f1'][s]:>13.3f}" for s in sc)
+        line += f"  {r['precision'][sc[0]]:>10.3f} {r['recall'][sc[0]]:>10.3f}"
         line += f"  {r['lang_acc'][sc[0]]:>7.3f}"
         target = TARGETS.get((r["set"], r["lang"]))
         if target is not None:
