@@ -39,10 +39,7 @@ def get_scorer(name: str | None = "default", recall: float | None = None) -> Sco
             if key == "default":
                 from .model import DefaultScorer
 
-                sc = DefaultScorer(recall=recall)
-                if recall is not None:
-                    sc.model  # load now: a recall the model cannot offer fails here, not on the first post
-                _SCORERS[(key, recall)] = sc
+                _SCORERS[(key, recall)] = DefaultScorer(recall=recall)
             elif key == "textblob":
                 from .lexicon import TextBlobScorer
 

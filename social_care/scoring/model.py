@@ -14,6 +14,7 @@ It is loaded lazily, once per process.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -235,17 +236,18 @@ class DefaultScorer:
         (SOCIAL_CARE_FLAG_RECALL); None flags at each language's best-F1 threshold."""
         self._model = model if model is not None else (LinearModel(path) if path else None)
         self.recall = recall
-        self._thresholds: dict[str, float] | None = None
-        if recall is not None and self._model is not None:
-            self._thresholds = self._model.thresholds_for_recall(recall)
+        if recall is not None:  # load now: a recall the model cannot offer fails here, not on the first post
+            self._thresholds
 
     @property
     def model(self) -> LinearModel:
         if self._model is None:
             self._model = default_model()
-            if self.recall is not None:
-                self._thresholds = self._model.thresholds_for_recall(self.recall)
         return self._model
+
+    @functools.cached_property
+    def _thresholds(self) -> dict[str, float] | None:
+        return None if self.recall is None else self.model.thresholds_for_recall(self.recall)
 
     def score(self, text: str) -> Score:
         return self.model.score_batch([text or ""], thresholds=self._thresholds)[0]

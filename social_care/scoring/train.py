@@ -25,6 +25,7 @@ import numpy as np
 from . import features as F
 from . import langid
 from .data import NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_set
+from .model import MODEL_PATH
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
@@ -352,7 +353,7 @@ def train(cfg: TrainConfig) -> dict:
         "fit_rows": len(train_rows),
         "trained_seconds": round(time.perf_counter() - t0, 1),
     }
-    out = Path(cfg.out) if cfg.out else Path(__file__).resolve().parent / "model" / "scorer.npz"
+    out = Path(cfg.out) if cfg.out else MODEL_PATH
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, table=table, bias=bias, lang_table=lang_table, lang_bias=lang_bias,
@@ -417,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if a.tune_folds < 2:
         ap.error("--tune-folds must be at least 2")
     if a.card_only:
-        model = a.out or Path(__file__).resolve().parent / "model" / "scorer.npz"
+        model = a.out or MODEL_PATH
         print(f"wrote {rewrite_card(model, a.data_dir)}")
         return 0
     fw = dict(FAMILY_WEIGHTS)
