@@ -160,6 +160,11 @@ def write_card(path: Path, meta: dict, res: dict | None) -> None:
         f"({', '.join(meta['lang_classes'][:-2])}) and Arabic-script (ar, fa) posts, with an English prior for "
         "short Latin-script posts and romanised Hindi only when a common Hinglish word is present (langid.py). "
         "Devanagari Hindi (absent from the training data) gets the default threshold.",
+        "Issue category (flagged posts only; not part of this file): keyword rules in the ten languages "
+        "(categories.py). The last line of the dev report measures them on the en_airline complaints whose "
+        "`negativereason` maps to a category (late/cancelled flight and lost luggage: delivery; damaged luggage: "
+        "damaged; customer service, flight attendants, long lines: customer_service; booking problems: account; "
+        "bad flight, can't tell: other; data.AIRLINE_REASON_CATEGORY). No labelled set has refund/billing.",
         "",
         "## Data used (train splits) and licenses",
         "| set | train rows | dev rows | license as stated |",

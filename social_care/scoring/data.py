@@ -32,6 +32,21 @@ SETS: dict[str, tuple[str, str, bool]] = {
 }
 NON_COMMERCIAL = {"en_airline"}
 
+# en_airline's `negativereason` (why a negative tweet was negative) as the product's issue categories, to measure
+# the categorizer: a late or cancelled flight and lost luggage are what a late or lost parcel is to a shop.
+AIRLINE_REASON_CATEGORY: dict[str, str] = {
+    "Late Flight": "delivery",
+    "Cancelled Flight": "delivery",
+    "Lost Luggage": "delivery",
+    "Damaged Luggage": "damaged",
+    "Customer Service Issue": "customer_service",
+    "Flight Attendant Complaints": "customer_service",
+    "longlines": "customer_service",
+    "Flight Booking Problems": "account",
+    "Bad Flight": "other",
+    "Can't Tell": "other",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Row:

@@ -9,8 +9,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .base import LABELS
-from .data import SETS, available_sets, load_set
+from .base import CATEGORIES, LABELS
+from .categories import categorize
+from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
 
 
 # The F1 of the flag issue 3 asks of the default scorer, per (set, language) of the dev splits.
@@ -88,7 +89,23 @@ def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("d
                         _macro_f1([dev[i].label for i in idx], [out[i].label for i in idx], LABELS), 4)
                 row["lang_acc"][sname] = round(float(np.mean([out[i].lang == lg for i in idx])), 4)
             rows.append(row)
-    return {"rows": rows, "posts_per_second": speed, "n_posts": len(texts), "scorers": list(preds)}
+    return {"rows": rows, "posts_per_second": speed, "n_posts": len(texts), "scorers": list(preds),
+            "categories": category_eval(dev)}
+
+
+def category_eval(dev: Sequence[Row]) -> dict | None:
+    """Accuracy and per-category F1 of `categorize` on the en_airline dev posts that have a negativereason
+    (mapped by data.AIRLINE_REASON_CATEGORY); None without such posts. The same for every scorer: the
+    category does not depend on how the flag was scored."""
+    rows = [r for r in dev if r.set == "en_airline" and r.extra in AIRLINE_REASON_CATEGORY]
+    if not rows:
+        return None
+    gold = np.array([AIRLINE_REASON_CATEGORY[r.extra] for r in rows])
+    pred = np.array([categorize(r.text, r.lang) for r in rows])
+    per = {c: {"n": int(np.sum(gold == c)), "f1": round(_f1(gold == c, pred == c), 4)} for c in CATEGORIES}
+    present = [c for c in CATEGORIES if per[c]["n"]]
+    return {"set": "en_airline", "n": len(rows), "accuracy": round(float(np.mean(gold == pred)), 4),
+            "macro_f1": round(float(np.mean([per[c]["f1"] for c in present])), 4), "per_category": per}
 
 
 def format_report(res: dict) -> str:
@@ -112,4 +129,10 @@ def format_report(res: dict) -> str:
         lines.append(line)
     lines.append(f"posts/second over {res['n_posts']} dev posts (batch, one process): "
                  + ", ".join(f"{s} {v:,.0f}" for s, v in res["posts_per_second"].items()))
+    cat = res.get("categories")
+    if cat:
+        lines.append(f"issue category of the {cat['n']} {cat['set']} dev complaints with a stated reason "
+                     f"(negativereason as a category): accuracy {cat['accuracy']:.3f}, macro-F1 {cat['macro_f1']:.3f}; "
+                     "F1 " + ", ".join(f"{c} {v['f1']:.2f} (n={v['n']})"
+                                      for c, v in cat["per_category"].items() if v["n"]))
     return "\n".join(lines)

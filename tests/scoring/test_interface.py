@@ -106,6 +106,16 @@ def test_detect_language(text, lang):
         ("غذا خیلی دیر رسید و سرد بود", "delivery"),
         ("el producto llegó roto", "damaged"),
         ("환불 언제 해주나요", "refund"),
+        # reaching someone is a customer-service problem, whatever else the post mentions
+        ("been on hold for 2 hours, calling again and still can't speak to a human", "customer_service"),
+        ("no response to my 3 emails and 2 calls", "customer_service"),
+        ("llevo una hora en espera y nadie contesta", "customer_service"),
+        ("the mugs arrived in pieces", "damaged"),
+        ("El pedido llegó con la caja destrozada y la lámpara rota", "damaged"),
+        ("le pull est troué", "damaged"),
+        ("Hallo, ich wurde doppelt belastet", "refund"),
+        ("my order is stuck in customs for 2 weeks", "delivery"),
+        ("I need to rebook, the reservation page shows an error", "account"),
     ],
 )
 def test_categorize(text, cat):
