@@ -10,6 +10,7 @@ or use the plain functions score_cmd / eval_cmd / train_cmd. Standalone:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -41,7 +42,22 @@ def _fail(msg: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _read_input(src: str) -> tuple[list[str], list[list[str]]]:
+# Spreadsheet exports: comma, semicolon (Excel where the decimal mark is a comma), tab ("Unicode text"), pipe.
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter whose split of the header line has a `text` column (a comma when none has)."""
+    first = text.split("\n", 1)[0]
+    for d in DELIMITERS:
+        names = next(csv.reader([first], delimiter=d), [])
+        if "text" in (h.strip().lower() for h in names):
+            return d
+    return ","
+
+
+def _read_input(src: str) -> tuple[list[str], list[list[str]], str]:
+    """(header, rows, delimiter) of a CSV in UTF-8 (BOM or not) or UTF-16 with a BOM."""
     if src == "-":
         data = sys.stdin.buffer.read()
         name = "standard input"
@@ -51,13 +67,16 @@ def _read_input(src: str) -> tuple[list[str], list[list[str]]]:
             _fail(f"input file not found: {src}")
         data = p.read_bytes()
         name = src
+    utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16") if utf16 else data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        _fail(f"{name} is not valid UTF-8 (bad byte at offset {e.start}); save the CSV as UTF-8 and retry")
+        enc = "UTF-16" if utf16 else "UTF-8"
+        _fail(f"{name} is not valid {enc} (bad byte at offset {e.start}); save the CSV as UTF-8 and retry")
     csv.field_size_limit(sys.maxsize)
+    delimiter = _delimiter(text)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as e:
         _fail(f"{name} is not a readable CSV: {e}")
     if not rows:
@@ -70,7 +89,7 @@ def _read_input(src: str) -> tuple[list[str], list[list[str]]]:
     for i, r in enumerate(body, start=2):
         if len(r) > len(header):
             _fail(f"{name}: row {i} has {len(r)} fields but the header has {len(header)}")
-    return header, body
+    return header, body, delimiter
 
 
 def score_cmd(
@@ -81,7 +100,10 @@ def score_cmd(
     batch_size: int = typer.Option(2048, "--batch-size", min=1),
     recall: Optional[float] = _recall_option(),
 ) -> None:
-    """Score every row of a CSV: adds lang, label, polarity, flagged, category, reasons."""
+    """Score every row of a CSV: adds lang, label, polarity, flagged, category, reasons.
+
+    Reads UTF-8 (or UTF-16 with a BOM) separated by commas, semicolons, tabs or pipes, whichever puts
+    `text` in the header; writes UTF-8 with the same separator."""
     from tqdm import tqdm
 
     from . import get_scorer
@@ -92,7 +114,7 @@ def score_cmd(
             sc = get_scorer("default", recall=recall)
     except ValueError as e:
         _fail(str(e))
-    header, body = _read_input(input)
+    header, body, delimiter = _read_input(input)
     col = [h.strip().lower() for h in header].index("text")
     texts = [r[col] if col < len(r) else "" for r in body]
     results = []
@@ -107,7 +129,7 @@ def score_cmd(
            for c in OUT_COLUMNS}
 
     def write(fh) -> None:
-        w = csv.writer(fh, lineterminator="\n")
+        w = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
         w.writerow(out_header)
         for r, s in zip(body, results):
             row = list(r) + [""] * (len(out_header) - len(r))

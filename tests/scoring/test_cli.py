@@ -98,3 +98,31 @@ def test_register_on_other_app():
     r = runner.invoke(main, ["score", "-"], input="text\nI want a refund and my order never arrived\n")
     assert r.exit_code == 0, r.output
     assert _rows(r.stdout)[0]["lang"] == "en"
+
+
+def test_spreadsheet_exports_semicolon_tab_and_utf16(tmp_path):
+    # Excel where the decimal mark is a comma writes semicolons; "Unicode text" is UTF-16 with tabs
+    src = tmp_path / "de.csv"
+    src.write_bytes("\ufeffid;Text;betrag\n1;Paket nie angekommen. Eine Frechheit, der Kundenservice antwortet nicht!;12,50\n"
+                    "2;Danke, alles super;3,00\n".encode("utf-8"))
+    out = tmp_path / "out.csv"
+    r = runner.invoke(app, ["score", str(src), "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")), delimiter=";"))
+    assert [x["id"] for x in rows] == ["1", "2"]
+    assert rows[0]["betrag"] == "12,50" and rows[0]["lang"] == "de" and rows[0]["flagged"] == "true"
+    assert rows[1]["flagged"] == "false"
+
+    src = tmp_path / "unicode.txt"
+    src.write_bytes("text\tauthor\nمن سفارشم رو نگرفتم و کسی جواب نمیده\tسارا\n".encode("utf-16"))
+    r = runner.invoke(app, ["score", str(src), "--output", "-"])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout), delimiter="\t"))
+    assert rows[0]["author"] == "سارا" and rows[0]["lang"] == "fa"
+
+
+def test_a_comma_inside_text_does_not_make_a_semicolon_file_a_comma_file():
+    r = runner.invoke(app, ["score", "-"], input="text;id\n\"late, again\";7\n")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout), delimiter=";"))
+    assert rows[0]["text"] == "late, again" and rows[0]["id"] == "7"
