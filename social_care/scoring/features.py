@@ -122,11 +122,13 @@ _POWERS = _Powers()
 
 
 def _mix(h: np.ndarray, salt: int) -> np.ndarray:
-    """Mixed 32-bit hash; its top bits are used as buckets."""
-    with np.errstate(over="ignore"):
-        h = (h + _U32((salt * 0x85EBCA6B) & 0xFFFFFFFF)) * _K
-        h ^= h >> _U32(15)
-        h *= _U32(0x2C1B3C6D)
+    """Mixed 32-bit hash of an array; its top bits are used as buckets.
+
+    Integer arrays wrap around mod 2**32 without a warning, so no np.errstate is needed (it costs a
+    few microseconds per call, much of a single post's time)."""
+    h = (h + _U32((salt * 0x85EBCA6B) & 0xFFFFFFFF)) * _K
+    h ^= h >> _U32(15)
+    h *= _U32(0x2C1B3C6D)
     return h
 
 
@@ -280,18 +282,17 @@ def featurize(texts: Sequence[str]) -> Batch:
     hs, invalid = [], []
     h = c32
     ends = starts[1:]
-    with np.errstate(over="ignore"):
-        for n in range(2, max(CHAR_NGRAMS) + 1):
-            h = h[:-1] * _B + c32[n - 1 :]
-            if n in CHAR_NGRAMS:
-                hn = np.zeros(total, dtype=np.uint32)
-                m = min(total, len(h))
-                hn[:m] = _mix(h[:m], n)
-                bad = np.concatenate([ends - k for k in range(1, n - 1)]) if n > 2 else np.zeros(0, np.int64)
-                bad = np.concatenate([bad, np.arange(m, total)])
-                bad = bad[(bad >= 0) & (bad < total)]
-                hs.append(hn)
-                invalid.append(bad)
+    for n in range(2, max(CHAR_NGRAMS) + 1):
+        h = h[:-1] * _B + c32[n - 1 :]
+        if n in CHAR_NGRAMS:
+            hn = np.zeros(total, dtype=np.uint32)
+            m = min(total, len(h))
+            hn[:m] = _mix(h[:m], n)
+            bad = np.concatenate([ends - k for k in range(1, n - 1)]) if n > 2 else np.zeros(0, np.int64)
+            bad = np.concatenate([bad, np.arange(m, total)])
+            bad = bad[(bad >= 0) & (bad < total)]
+            hs.append(hn)
+            invalid.append(bad)
     counts = np.zeros(n_docs, dtype=np.int64)
     for n in CHAR_NGRAMS:
         counts += np.maximum(lens - max(n - 2, 0), 0)
@@ -309,30 +310,29 @@ def featurize(texts: Sequence[str]) -> Batch:
     n_tok = len(tok_a)
     _POWERS.ensure(total + 2)
     pref = np.zeros(total + 1, dtype=np.uint32)
-    with np.errstate(over="ignore"):
-        np.cumsum(c32[:total] * _POWERS.pw[:total], dtype=np.uint32, out=pref[1:])
-        wh = (pref[tok_b] - pref[tok_a]) * _POWERS.pwinv[tok_a]
-        th = _mix(wh, T_WORD)
-        wdocs, whs = [tok_doc], [th]
-        if n_tok > 1:
-            same = tok_doc[1:] == tok_doc[:-1]
-            # bigram hash: hash(tok1) * B' + hash(tok2), independent of the space between them
-            bh = _mix(wh[:-1][same] * _U32(0x5BD1E995) + wh[1:][same], T_BIGRAM)
-            wdocs.append(tok_doc[:-1][same])
-            whs.append(bh)
-            negs = _negator_hashes()
-            isneg = negs[np.minimum(np.searchsorted(negs, th), len(negs) - 1)] == th
-            if isneg.any():
-                scope = np.zeros(n_tok, dtype=bool)
-                src0 = np.flatnonzero(isneg)
-                for k in (1, 2, 3):
-                    src = src0[src0 + k < n_tok]
-                    dst = src + k
-                    scope[dst[tok_doc[dst] == tok_doc[src]]] = True
-                scope &= ~isneg
-                idx = np.flatnonzero(scope)
-                wdocs.append(tok_doc[idx])
-                whs.append(_mix(wh[idx], T_NEG))
+    np.cumsum(c32[:total] * _POWERS.pw[:total], dtype=np.uint32, out=pref[1:])
+    wh = (pref[tok_b] - pref[tok_a]) * _POWERS.pwinv[tok_a]
+    th = _mix(wh, T_WORD)
+    wdocs, whs = [tok_doc], [th]
+    if n_tok > 1:
+        same = tok_doc[1:] == tok_doc[:-1]
+        # bigram hash: hash(tok1) * B' + hash(tok2), independent of the space between them
+        bh = _mix(wh[:-1][same] * _U32(0x5BD1E995) + wh[1:][same], T_BIGRAM)
+        wdocs.append(tok_doc[:-1][same])
+        whs.append(bh)
+        negs = _negator_hashes()
+        isneg = negs[np.minimum(np.searchsorted(negs, th), len(negs) - 1)] == th
+        if isneg.any():
+            scope = np.zeros(n_tok, dtype=bool)
+            src0 = np.flatnonzero(isneg)
+            for k in (1, 2, 3):
+                src = src0[src0 + k < n_tok]
+                dst = src + k
+                scope[dst[tok_doc[dst] == tok_doc[src]]] = True
+            scope &= ~isneg
+            idx = np.flatnonzero(scope)
+            wdocs.append(tok_doc[idx])
+            whs.append(_mix(wh[idx], T_NEG))
     wdoc = np.concatenate(wdocs)
     whash = np.concatenate(whs)
     counts += np.bincount(wdoc, minlength=n_docs)
