@@ -177,6 +177,13 @@ def write_card(path: Path, meta: dict, res: dict | None) -> None:
         "multi_xlmt's English part is not used for the sentiment heads (it overlaps TweetEval); it is used "
         "for the language model only. en_twcs_unlabeled is not used for the shipped model (no labels).",
     ]
+    if meta.get("feedback_rows"):
+        lines += [
+            "",
+            f"**Reviewers' corrections inside:** {meta['feedback_rows']} rows from `social-care feedback export`, "
+            f"each weighted {meta.get('feedback_weight')} times a labelled post of its language family, in both "
+            "heads. They are not used for the thresholds or the recall curves, and have no dev split.",
+        ]
     if nc:
         lines += [
             "",

@@ -195,6 +195,9 @@ def train_cmd(
     exclude_non_commercial: bool = typer.Option(False, "--exclude-non-commercial",
                                                 help="Leave out CC BY-NC-SA sets."),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the dev evaluation and the model card."),
+    feedback: Optional[list[Path]] = typer.Option(None, "--feedback", help="Reviewers' corrections "
+                                                  "(`social-care feedback export` CSV) to fit with the sets; "
+                                                  "repeatable."),
 ) -> None:
     """Train the default scorer (needs the `train` extra: scikit-learn)."""
     try:
@@ -204,8 +207,11 @@ def train_cmd(
     from .train import TrainConfig, train
 
     cfg = TrainConfig(data_dir=data_dir, out=out, bits=bits, seed=seed,
-                      exclude_non_commercial=exclude_non_commercial, evaluate=not no_eval)
-    train(cfg)
+                      exclude_non_commercial=exclude_non_commercial, evaluate=not no_eval, feedback=feedback or ())
+    try:
+        train(cfg)
+    except ValueError as e:
+        _fail(str(e))
     typer.echo("\n".join(cfg.log))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +104,61 @@ def load_set(data_dir: Path, name: str) -> tuple[list[Row], list[Row]]:
             x = row(r)
         (dev if _frac(name + ":" + key) < DEV_PERCENT else train).append(x)
     return train, dev
+
+
+FEEDBACK_SET = "feedback"
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def _cell(row: dict, cols: dict[str, str], name: str) -> str:
+    return (row.get(cols[name]) or "").strip() if name in cols else ""
+
+
+def load_feedback(path: Path) -> tuple[list[Row], list[str]]:
+    """Training rows from a `social-care feedback export` CSV (text, label, flagged, lang, ...), and one
+    message per row left out (no text, or neither a flag nor a label to learn from).
+
+    `flagged` is the reviewer's word on "this customer is unhappy"; where it is missing the label decides
+    (negative = unhappy). Raises ValueError when the file cannot be read or has no `text` column."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise ValueError(f"cannot read feedback file {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"feedback file {path} is not UTF-8 (bad byte at offset {e.start})") from None
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    cols = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
+    if "text" not in cols:
+        raise ValueError(f"feedback file {path} has no `text` column (columns: {', '.join(cols) or 'none'})")
+    rows: list[Row] = []
+    problems: list[str] = []
+    for i, r in enumerate(reader, start=2):
+        body = r.get(cols["text"]) or ""
+        label = _cell(r, cols, "label").lower() or None
+        if label not in (None, "negative", "neutral", "positive"):
+            problems.append(f"{path.name} row {i}: unknown label {label!r}, label ignored")
+            label = None
+        flagged = _cell(r, cols, "flagged").lower()
+        if not body.strip():
+            problems.append(f"{path.name} row {i}: no text, left out")
+            continue
+        if flagged in _TRUE:
+            flag = True
+        elif flagged in _FALSE:
+            flag = False
+        elif flagged:
+            problems.append(f"{path.name} row {i}: flagged is {_cell(r, cols, 'flagged')!r}, not true/false; left out")
+            continue
+        elif label is not None:
+            flag = label == "negative"
+        else:
+            problems.append(f"{path.name} row {i}: neither a flag nor a label, left out")
+            continue
+        rows.append(Row(body, label, flag, _cell(r, cols, "lang").lower() or "und", FEEDBACK_SET))
+    return rows, problems
 
 
 def available_sets(data_dir: Path) -> list[str]:

@@ -8,6 +8,9 @@ flag head (logistic regression over NB-scaled features, see nb_ratios) fitted wi
 (5 folds), tune the flag threshold per language and the recall curves on those out-of-fold scores,
 fit the flag and positive heads on the whole train split, write the model file (float16,
 compressed) and MODEL_CARD.md next to it. The dev splits are only evaluated.
+
+Reviewers' corrections (`social-care feedback export`, --feedback FILE) join the fit of both heads, each
+weighted FEEDBACK_WEIGHT times a labelled post of its language family; they do not move the thresholds.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 
 from . import features as F
 from . import langid
-from .data import NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_set
+from .data import FEEDBACK_SET, NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_feedback, load_set
 from .model import MODEL_PATH
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +39,8 @@ TARGET_SETS = {"en": ("en_airline", "en_tweeteval", "en_complaints")}
 # Slack ping for nearly every post in that language
 MAX_FALSE_POSITIVE_RATE = 0.5
 FAMILY_WEIGHTS = {"en": 2.0, "fa": 1.0, "ko": 1.0, "multi": 2.0}
+# a reviewer's correction of the team's own traffic counts this many times a labelled post of its language family
+FEEDBACK_WEIGHT = 3.0
 
 
 @dataclass
@@ -54,6 +59,9 @@ class TrainConfig:
     seed: int = 13
     exclude_non_commercial: bool = False
     sets: Sequence[str] | None = None
+    # `social-care feedback export` files: reviewers' corrections, fitted with the sets (not used for thresholds)
+    feedback: Sequence[Path] = ()
+    feedback_weight: float = FEEDBACK_WEIGHT
     max_rows_per_set: int | None = None
     write_card: bool = True
     evaluate: bool = True
@@ -232,7 +240,8 @@ def _fit_flag(cfg: "TrainConfig", X, rows: Sequence[Row]) -> tuple[np.ndarray, f
     from sklearn.linear_model import LogisticRegression
 
     y = np.array([r.flag for r in rows])
-    sw = np.array([cfg.family_weights.get(_family(r), 1.0) for r in rows])
+    sw = np.array([cfg.family_weights.get(_family(r), 1.0) * (cfg.feedback_weight if r.set == FEEDBACK_SET else 1.0)
+                   for r in rows])
     scale = nb_ratios(X, y) if cfg.nb else np.ones(X.shape[1], dtype=np.float32)
     flag = LogisticRegression(C=cfg.c_flag, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
     flag.fit(X @ sparse.diags(scale) if cfg.nb else X, y, sample_weight=sw)
@@ -288,6 +297,23 @@ def out_of_fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], progress=None
     return out
 
 
+def _feedback_rows(cfg: TrainConfig, used: dict[str, dict]) -> list[Row]:
+    """Rows of cfg.feedback files; notes what was left out in cfg.log. ValueError for an unreadable file."""
+    rows: list[Row] = []
+    problems: list[str] = []
+    for path in cfg.feedback:
+        r, p = load_feedback(path)
+        rows += r
+        problems += p
+    if cfg.feedback:
+        used[FEEDBACK_SET] = {"train_rows": len(rows), "dev_rows": 0,
+                              "license": "the team's own reviewers' corrections (`social-care feedback export`)"}
+        cfg.log.append(f"feedback: {len(rows)} rows from {len(cfg.feedback)} file(s), weight {cfg.feedback_weight}"
+                       + (f"; {len(problems)} left out or changed: " + "; ".join(problems[:5])
+                          + (" ..." if len(problems) > 5 else "") if problems else ""))
+    return rows
+
+
 def train(cfg: TrainConfig) -> dict:
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -309,9 +335,11 @@ def train(cfg: TrainConfig) -> dict:
         train_rows += tr
         dev_rows += dv
         used[n] = {"train_rows": len(tr), "dev_rows": len(dv), "license": SETS[n][1]}
+    labelled = len(train_rows)
+    train_rows += _feedback_rows(cfg, used)
 
     # language model: Latin- and Arabic-script languages
-    lang_rows = [r for r in train_rows if r.lang in langid.LANG_CLASSES]
+    lang_rows = [r for r in train_rows[:labelled] if r.lang in langid.LANG_CLASSES]
     # the xlmt English rows may be used for language identification only
     if "multi_xlmt" in names and not cfg.max_rows_per_set:
         lang_rows += [r for r in load_set(cfg.data_dir, "multi_xlmt")[0] if r.lang == "en"]
@@ -325,8 +353,9 @@ def train(cfg: TrainConfig) -> dict:
     X = _matrix(train_rows, cfg.bits, cfg.progress, "features (train)", dense=(lex_hash, lex_val))
     # thresholds and recall curves from out-of-fold scores of train; dev is for reporting only
     oof = out_of_fold_scores(cfg, X, train_rows, cfg.progress)
-    thresholds, default_thr = tune_thresholds(train_rows, oof)
-    curves = recall_curves(train_rows, oof)
+    # tuned on the labelled sets only: a handful of corrections would make a language's threshold jump
+    thresholds, default_thr = tune_thresholds(train_rows[:labelled], oof[:labelled])
+    curves = recall_curves(train_rows[:labelled], oof[:labelled])
     stages = _bar(2, "fitting", cfg.progress)
     coef, bias = _fit_heads(cfg, X, train_rows, stages)
     stages.close()
@@ -351,6 +380,8 @@ def train(cfg: TrainConfig) -> dict:
         "tune_folds": cfg.tune_folds,
         "max_false_positive_rate": MAX_FALSE_POSITIVE_RATE,
         "fit_rows": len(train_rows),
+        "feedback_rows": len(train_rows) - labelled,
+        "feedback_weight": cfg.feedback_weight,
         "trained_seconds": round(time.perf_counter() - t0, 1),
     }
     out = Path(cfg.out) if cfg.out else MODEL_PATH
@@ -412,6 +443,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="folds of train whose out-of-fold scores tune the thresholds (at least 2)")
     ap.add_argument("--family-weights", default=None,
                     help="sample weight per language family, e.g. en=2,fa=1,ko=1,multi=1")
+    ap.add_argument("--feedback", type=Path, action="append", default=[], metavar="CSV",
+                    help="reviewers' corrections (`social-care feedback export`) to fit with the sets; repeatable")
+    ap.add_argument("--feedback-weight", type=float, default=FEEDBACK_WEIGHT,
+                    help="weight of a correction relative to a labelled post of its language family")
     ap.add_argument("--card-only", action="store_true",
                     help="do not train: evaluate the model file (--out, else the shipped one) and rewrite its card")
     a = ap.parse_args(argv)
@@ -428,7 +463,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             fw[k.strip()] = float(v)
     cfg = TrainConfig(data_dir=a.data_dir, out=a.out, bits=a.bits, c_flag=a.c_flag, c_pos=a.c_pos, seed=a.seed,
                       exclude_non_commercial=a.exclude_non_commercial, evaluate=not a.no_eval,
-                      family_weights=fw, nb=not a.no_nb, tune_folds=a.tune_folds)
-    train(cfg)
+                      family_weights=fw, nb=not a.no_nb, tune_folds=a.tune_folds, feedback=a.feedback,
+                      feedback_weight=a.feedback_weight)
+    try:
+        train(cfg)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print("\n".join(cfg.log))
     return 0

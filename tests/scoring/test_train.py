@@ -7,7 +7,7 @@ import numpy as np
 
 from social_care.scoring import features as F
 from social_care.scoring.model import DefaultScorer, LinearModel
-from social_care.scoring.data import Row
+from social_care.scoring.data import FEEDBACK_SET, Row, load_feedback
 import pytest
 
 from social_care.scoring.train import (MAX_FALSE_POSITIVE_RATE, RECALL_LEVELS, TrainConfig, main, nb_ratios,
@@ -245,3 +245,99 @@ def test_out_of_fold_scores_come_from_heads_that_never_saw_the_row():
     oof = out_of_fold_scores(cfg, X, rows)
     assert auc(seen) > 0.95
     assert 0.35 < auc(oof) < 0.65
+
+
+FEEDBACK_HEADER = ["text", "label", "flagged", "category", "lang", "channel", "external_id", "corrected_by"]
+
+
+def test_load_feedback_reads_the_export(tmp_path):
+    fb = tmp_path / "feedback.csv"
+    _write(fb, FEEDBACK_HEADER, [
+        ["parcel lost again", "negative", "true", "delivery", "en", "x.mention", "1", "jane"],
+        ["is the shop open?", "negative", "false", "", "en", "x.mention", "2", "jane"],  # reviewer unflagged it
+        ["pedido perfecto", "positive", "", "", "es", "facebook.comment", "3", "bob"],  # no flag: label decides
+        ["   ", "negative", "true", "", "en", "x.mention", "4", "bob"],  # no text
+        ["who knows", "", "", "", "", "x.dm", "5", "bob"],  # nothing to learn from
+        ["odd flag", "negative", "maybe", "", "en", "x.dm", "6", "bob"],
+        ["odd label", "angry", "true", "", "", "x.dm", "7", "bob"],
+    ])
+    rows, problems = load_feedback(fb)
+    assert [(r.text, r.flag, r.label, r.lang, r.set) for r in rows] == [
+        ("parcel lost again", True, "negative", "en", FEEDBACK_SET),
+        ("is the shop open?", False, "negative", "en", FEEDBACK_SET),
+        ("pedido perfecto", False, "positive", "es", FEEDBACK_SET),
+        ("odd label", True, None, "und", FEEDBACK_SET),
+    ]
+    assert len(problems) == 4
+    assert "row 5: no text" in problems[0] and "row 6: neither" in problems[1]
+    assert "row 7: flagged is 'maybe'" in problems[2] and "row 8: unknown label 'angry'" in problems[3]
+
+    bad = tmp_path / "bad.csv"
+    _write(bad, ["body", "flagged"], [["x", "true"]])
+    with pytest.raises(ValueError, match="no `text` column"):
+        load_feedback(bad)
+    bad.write_bytes("text,flagged\ncaf\xe9,true\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="not UTF-8"):
+        load_feedback(bad)
+    with pytest.raises(ValueError, match="cannot read"):
+        load_feedback(tmp_path / "missing.csv")
+
+
+def test_reviewers_corrections_are_fitted_with_the_sets(tmp_path):
+    data = tmp_path / "data"
+    _dataset(data)
+    rng = random.Random(1)
+    filler = "the my order today with your app and again this shop from".split()
+    fb = tmp_path / "feedback.csv"
+    rows = []
+    for i in range(80):  # this team's unhappy customers say "zorblax"; "quinzel" is a product name
+        word = "zorblax" if i % 2 else "quinzel"
+        rows.append([_make(rng, [word], filler), "negative" if i % 2 else "neutral", "true" if i % 2 else "false",
+                     "", "en", "x.mention", str(i), "jane"])
+    rows.append(["", "negative", "true", "", "en", "x.mention", "x", "jane"])
+    _write(fb, FEEDBACK_HEADER, rows)
+
+    def fit(name, **kw):
+        cfg = TrainConfig(data_dir=data, out=tmp_path / name, bits=14, write_card=False, evaluate=False,
+                          progress=False, **kw)
+        return cfg, train(cfg)
+
+    _, base = fit("base.npz")
+    cfg, meta = fit("fb.npz", feedback=[fb])
+    assert meta["feedback_rows"] == 80 and meta["sets"][FEEDBACK_SET]["train_rows"] == 80
+    assert meta["fit_rows"] == base["fit_rows"] + 80
+    assert any("feedback: 80 rows from 1 file(s)" in line and "1 left out" in line for line in cfg.log)
+    def flag_score(name, text):
+        lm = LinearModel(tmp_path / name)
+        return float(lm.raw_scores(F.featurize([text]))[0][0, 0]) - lm.thresholds["en"]
+
+    zorblax, quinzel = "the zorblax again with your app", "the quinzel again with your app"
+    assert flag_score("fb.npz", zorblax) > flag_score("base.npz", zorblax) + 1.0
+    assert flag_score("fb.npz", quinzel) < flag_score("base.npz", quinzel) - 1.0
+    assert flag_score("fb.npz", zorblax) > 0 > flag_score("fb.npz", quinzel)
+    assert "zorblax" in DefaultScorer(LinearModel(tmp_path / "fb.npz")).score(zorblax).reasons
+    # the model card says the corrections are inside
+    assert main(["--data-dir", str(data), "--out", str(tmp_path / "fb.npz"), "--card-only"]) == 0
+    card = (tmp_path / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "Reviewers' corrections inside:** 80 rows" in card and "| feedback | 80 | 0 |" in card
+    # the command line takes the file too, and says what is wrong with a bad one
+    assert main(["--data-dir", str(data), "--out", str(tmp_path / "cli.npz"), "--bits", "12", "--no-eval",
+                 "--feedback", str(fb), "--feedback-weight", "2"]) == 0
+    assert LinearModel(tmp_path / "cli.npz").meta["feedback_weight"] == 2.0
+    assert main(["--data-dir", str(data), "--out", str(tmp_path / "x.npz"), "--no-eval",
+                 "--feedback", str(tmp_path / "nope.csv")]) == 2
+
+
+def test_train_command_reports_a_bad_feedback_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from social_care.scoring.cli import app
+
+    data = tmp_path / "data"
+    _dataset(data)
+    bad = tmp_path / "fb.csv"
+    _write(bad, ["body", "flagged"], [["x", "true"]])
+    r = CliRunner().invoke(app, ["train", "--data-dir", str(data), "--feedback", str(bad), "--no-eval",
+                                 "--out", str(tmp_path / "m.npz")])
+    assert r.exit_code == 2 and "has no `text` column" in r.output
+    assert not (tmp_path / "m.npz").exists()

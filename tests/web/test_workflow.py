@@ -131,6 +131,23 @@ def test_corrections_are_feedback_and_applied(app: Any, team: Any) -> None:
         workflow.correct(app, post.id, field="text", value="x", actor="bob", expected_version=None)
 
 
+def test_exported_corrections_are_training_rows(app: Any, team: Any, tmp_path: Any) -> None:
+    import io
+
+    from social_care.exporting import export_feedback_csv
+    from social_care.scoring.data import FEEDBACK_SET, load_feedback
+
+    missed = make_post(app, flagged=False, label="neutral", category=None, draft=None)
+    workflow.correct(app, missed.id, field="flagged", value="true", actor="jane", expected_version=None)
+    buf = io.StringIO()
+    assert export_feedback_csv(app, buf) == 1
+    path = tmp_path / "feedback.csv"
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    rows, problems = load_feedback(path)
+    assert problems == []
+    assert [(r.text, r.flag, r.set) for r in rows] == [(get(app, Post, missed.id).text, True, FEEDBACK_SET)]
+
+
 def test_assign_snooze_and_viewers(app: Any, team: Any) -> None:
     post = make_post(app)
     with pytest.raises(workflow.WorkflowError, match="no active team member"):
