@@ -10,7 +10,6 @@ or use the plain functions score_cmd / eval_cmd / train_cmd. Standalone:
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -22,6 +21,7 @@ from typing import Optional
 
 import typer
 
+from .data import decode_csv
 from .train import DEFAULT_DATA_DIR
 
 OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
@@ -67,12 +67,10 @@ def _read_input(src: str) -> tuple[list[str], list[list[str]], str]:
             _fail(f"input file not found: {src}")
         data = p.read_bytes()
         name = src
-    utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     try:
-        text = data.decode("utf-16") if utf16 else data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        enc = "UTF-16" if utf16 else "UTF-8"
-        _fail(f"{name} is not valid {enc} (bad byte at offset {e.start}); save the CSV as UTF-8 and retry")
+        text = decode_csv(data, name)
+    except ValueError as e:
+        _fail(str(e))
     csv.field_size_limit(sys.maxsize)
     delimiter = _delimiter(text)
     try:

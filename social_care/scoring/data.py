@@ -9,6 +9,7 @@ Splits are deterministic (md5 of a key per set), so training and `eval` always a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -111,6 +112,17 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
 
+def decode_csv(data: bytes, name: str) -> str:
+    """Text of a CSV file's bytes: UTF-8 (with or without a BOM), or UTF-16 with a BOM (a spreadsheet's
+    "Unicode text"). ValueError naming the file and the offset of the bad byte otherwise."""
+    utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    try:
+        return data.decode("utf-16") if utf16 else data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{name} is not valid {'UTF-16' if utf16 else 'UTF-8'} (bad byte at offset {e.start}); "
+                         "save the CSV as UTF-8 and retry") from None
+
+
 def _cell(row: dict, cols: dict[str, str], name: str) -> str:
     return (row.get(cols[name]) or "").strip() if name in cols else ""
 
@@ -123,11 +135,10 @@ def load_feedback(path: Path) -> tuple[list[Row], list[str]]:
     (negative = unhappy). Raises ValueError when the file cannot be read or has no `text` column."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as e:
         raise ValueError(f"cannot read feedback file {path}: {e.strerror or e}") from None
-    except UnicodeDecodeError as e:
-        raise ValueError(f"feedback file {path} is not UTF-8 (bad byte at offset {e.start})") from None
+    text = decode_csv(data, f"feedback file {path}")
     csv.field_size_limit(sys.maxsize)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     cols = {(c or "").strip().lower(): c for c in reader.fieldnames or []}

@@ -277,7 +277,7 @@ def test_load_feedback_reads_the_export(tmp_path):
     with pytest.raises(ValueError, match="no `text` column"):
         load_feedback(bad)
     bad.write_bytes("text,flagged\ncaf\xe9,true\n".encode("latin-1"))
-    with pytest.raises(ValueError, match="not UTF-8"):
+    with pytest.raises(ValueError, match="not valid UTF-8"):
         load_feedback(bad)
     with pytest.raises(ValueError, match="cannot read"):
         load_feedback(tmp_path / "missing.csv")
