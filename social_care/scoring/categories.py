@@ -22,7 +22,7 @@ _LEXICON: dict[str, list[str]] = {
         "dispatch", "eta", "cancelled flight", "canceled", "cancelled", "postponed", "waiting for my",
         "stuck", "hours", "connection", "missed", "processing", "customs",
         # es / pt / it / fr / de
-        "entrega", "envío", "envio", "paquete", "pedido no", "no llega", "no ha llegado", "retraso", "tarde",
+        "entrega", "envío", "envio", "paquete", "pedido no", "no llega", "no ha llegado", "no llegó", "nunca llegó", "no llego", "retraso", "tarde",
         "atrasado", "atraso", "encomenda", "não chegou", "nao chegou", "chegou", "entregue", "pacote",
         "consegna", "spedizione", "pacco", "ritardo", "non è arrivato", "arrivato",
         "livraison", "livré", "colis", "retard", "pas reçu", "pas arrivé", "commande",

@@ -73,6 +73,21 @@ def test_reasons_name_the_angry_words():
     assert len(s.reasons) <= 5
 
 
+@pytest.mark.parametrize("text,cue,function_words", [
+    ("Ich bin so enttäuscht, wenn ich daran denke, dass mein Paket immer noch nicht da ist", "enttäuscht",
+     {"ich", "wenn", "dass", "mein"}),
+    ("ya no sé qué hacer, mi pedido nunca llegó y estoy harta", "nunca llegó", {"ya", "sé", "qué", "mi", "estoy"}),
+    ("ma perché il mio ordine non è ancora arrivato? sono deluso", "deluso", {"ma", "perché", "sono"}),
+    ("aap ka delivery boy bahut bekaar hai, order abhi tak nahi aaya", "bekaar", {"aap", "ka", "hai"}),
+])
+def test_reasons_leave_out_function_words(text, cue, function_words):
+    s = get_scorer("default").score(text)
+    assert s.flagged
+    words = {w for r in s.reasons for w in r.split()}
+    assert any(cue in r for r in s.reasons), s.reasons
+    assert not words & function_words, s.reasons
+
+
 @pytest.mark.parametrize(
     "text,lang",
     [
