@@ -161,7 +161,8 @@ def load_feedback(path: Path) -> tuple[list[Row], list[str]]:
         elif flagged in _FALSE:
             flag = False
         elif flagged:
-            problems.append(f"{path.name} row {i}: flagged is {_cell(r, cols, 'flagged')!r}, not true/false; left out")
+            problems.append(f"{path.name} row {i}: flagged is {_cell(r, cols, 'flagged')!r}, not true/false; "
+                            "left out")
             continue
         elif label is not None:
             flag = label == "negative"

@@ -132,7 +132,8 @@ def format_report(res: dict) -> str:
     cat = res.get("categories")
     if cat:
         lines.append(f"issue category of the {cat['n']} {cat['set']} dev complaints with a stated reason "
-                     f"(negativereason as a category): accuracy {cat['accuracy']:.3f}, macro-F1 {cat['macro_f1']:.3f}; "
+                     f"(negativereason as a category): accuracy {cat['accuracy']:.3f}, "
+                     f"macro-F1 {cat['macro_f1']:.3f}; "
                      "F1 " + ", ".join(f"{c} {v['f1']:.2f} (n={v['n']})"
                                       for c, v in cat["per_category"].items() if v["n"]))
     return "\n".join(lines)

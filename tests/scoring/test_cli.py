@@ -103,7 +103,8 @@ def test_register_on_other_app():
 def test_spreadsheet_exports_semicolon_tab_and_utf16(tmp_path):
     # Excel where the decimal mark is a comma writes semicolons; "Unicode text" is UTF-16 with tabs
     src = tmp_path / "de.csv"
-    src.write_bytes("\ufeffid;Text;betrag\n1;Paket nie angekommen. Eine Frechheit, der Kundenservice antwortet nicht!;12,50\n"
+    src.write_bytes("\ufeffid;Text;betrag\n"
+                    "1;Paket nie angekommen. Eine Frechheit, der Kundenservice antwortet nicht!;12,50\n"
                     "2;Danke, alles super;3,00\n".encode("utf-8"))
     out = tmp_path / "out.csv"
     r = runner.invoke(app, ["score", str(src), "--output", str(out)])
