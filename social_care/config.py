@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     scorer: str = Field("default", alias="SOCIAL_CARE_SCORER")
     # default scorer: flag at the operating point that caught this share of unhappy posts when tuned
     flag_recall: float | None = Field(None, alias="SOCIAL_CARE_FLAG_RECALL", ge=0.5, le=0.99)
+    # default scorer: a model file of your own (`social-care train --out`) instead of the shipped one
+    model_path: str | None = Field(None, alias="SOCIAL_CARE_MODEL_PATH")
     http_timeout_seconds: float = Field(15.0, alias="SOCIAL_CARE_HTTP_TIMEOUT", gt=0)
     brand_name: str = Field("our shop", alias="SOCIAL_CARE_BRAND_NAME")
     templates_path: str | None = Field(None, alias="SOCIAL_CARE_TEMPLATES")

@@ -5,7 +5,8 @@
 
 Scorers: "default" (the project's own model, shipped in the package), "textblob", "vader".
 get_scorer(None) reads SOCIAL_CARE_SCORER (default "default"). get_scorer("default", recall=0.9) flags at the
-operating point that caught 90 % of the unhappy posts when the model was tuned (SOCIAL_CARE_FLAG_RECALL).
+operating point that caught 90 % of the unhappy posts when the model was tuned (SOCIAL_CARE_FLAG_RECALL);
+get_scorer("default", model_path="ours.npz") uses a model file of the team's own (SOCIAL_CARE_MODEL_PATH).
 """
 
 from __future__ import annotations
@@ -17,38 +18,47 @@ from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer
 from .categories import categorize
 
 SCORER_NAMES = ("default", "textblob", "vader")
-_SCORERS: dict[tuple[str, float | None], Scorer] = {}
+_SCORERS: dict[tuple[str, float | None, str | None], Scorer] = {}
 _LOCK = threading.Lock()
 
 
-def get_scorer(name: str | None = "default", recall: float | None = None) -> Scorer:
-    """The scorer called `name` (cached per name and recall). None -> $SOCIAL_CARE_SCORER or "default".
+def get_scorer(name: str | None = "default", recall: float | None = None,
+               model_path: str | os.PathLike | None = None) -> Scorer:
+    """The scorer called `name`, cached per name, recall and model file. None -> $SOCIAL_CARE_SCORER or "default".
 
     recall (default scorer only): flag at the per-language threshold that caught at least this share
-    of the unhappy posts when the model was tuned, instead of the best-F1 threshold. ValueError when
-    the name is unknown or the recall is outside what the model file offers."""
+    of the unhappy posts when the model was tuned, instead of the best-F1 threshold. model_path (default
+    scorer only): a model file of the team's own (SOCIAL_CARE_MODEL_PATH) instead of the shipped one.
+    ValueError when the name is unknown, the recall is outside what the model file offers, or the model
+    file is missing or unusable."""
     if name is None:
         name = os.environ.get("SOCIAL_CARE_SCORER") or "default"
     key = str(name).strip().lower()
     if key not in SCORER_NAMES:
         raise ValueError(f"unknown scorer {name!r}: choose one of {', '.join(SCORER_NAMES)}")
-    if recall is not None and key != "default":
-        raise ValueError(f"a flag recall applies to the default scorer only, not to {key}")
+    for given, what in ((recall, "a flag recall"), (model_path, "a model file")):
+        if given not in (None, "") and key != "default":
+            raise ValueError(f"{what} applies to the default scorer only, not to {key}")
+    path = os.fspath(model_path) if model_path not in (None, "") else None
+    cache_key = (key, recall, path)
     with _LOCK:
-        if (key, recall) not in _SCORERS:
+        if cache_key not in _SCORERS:
             if key == "default":
                 from .model import DefaultScorer
 
-                _SCORERS[(key, recall)] = DefaultScorer(recall=recall)
+                try:
+                    _SCORERS[cache_key] = DefaultScorer(path=path, recall=recall)
+                except FileNotFoundError as e:
+                    raise ValueError(str(e)) from None
             elif key == "textblob":
                 from .lexicon import TextBlobScorer
 
-                _SCORERS[(key, None)] = TextBlobScorer()
+                _SCORERS[cache_key] = TextBlobScorer()
             else:
                 from .lexicon import VaderScorer
 
-                _SCORERS[(key, None)] = VaderScorer()
-        return _SCORERS[(key, recall)]
+                _SCORERS[cache_key] = VaderScorer()
+        return _SCORERS[cache_key]
 
 
 def detect_language(text: str) -> str:

@@ -74,6 +74,29 @@ def test_setting_reaches_the_app_and_bad_values_are_config_errors(make_settings,
     assert make_settings().flag_recall is None
 
 
+def test_a_model_file_of_the_teams_own(make_settings, monkeypatch, tmp_path):
+    import shutil
+
+    from social_care.app import build_app
+    from social_care.scoring.model import MODEL_PATH
+
+    ours = tmp_path / "ours.npz"
+    shutil.copy(MODEL_PATH, ours)
+    app_ = build_app(make_settings(SOCIAL_CARE_MODEL_PATH=str(ours)), migrate=False)
+    try:
+        assert app_.scorer.model.path == ours
+        assert app_.scorer.score("my parcel never arrived, terrible service").flagged
+    finally:
+        app_.engine.dispose()
+    with pytest.raises(ConfigError, match="invalid scoring settings: scorer model file not found"):
+        build_app(make_settings(SOCIAL_CARE_MODEL_PATH=str(tmp_path / "missing.npz")), migrate=False)
+    with pytest.raises(ConfigError, match="a model file applies to the default scorer only"):
+        build_app(make_settings(SOCIAL_CARE_SCORER="vader", SOCIAL_CARE_MODEL_PATH=str(ours)), migrate=False)
+    monkeypatch.setenv("SOCIAL_CARE_MODEL_PATH", "")  # empty, as in .env.example: the shipped model
+    assert make_settings().model_path is None
+    assert get_scorer("default", model_path="") is get_scorer("default")
+
+
 def test_score_command_takes_the_recall_from_option_or_environment():
     base = runner.invoke(app, ["score", "-"], input=_csv())
     high = runner.invoke(app, ["score", "-", "--recall", "0.99"], input=_csv())
