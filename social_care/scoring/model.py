@@ -33,20 +33,23 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_PATH = MODEL_DIR / "scorer.npz"
 BATCH_SIZE = 4096
 
-# tokens never shown as reasons
+# tokens never shown as reasons: punctuation, placeholders, function words (not/nicht/não/nahi stay: cues)
 _NOT_REASONS = frozenset(
-    """user http @ # . , ; : - _ ' " ( ) [ ] / \\ & * + = < > | ~ ` ^ … · — – « » “ ” ‘ ’ ، ؛ i me my we our
-    you your the a an to of in on at for and or is it this that be are was were am have has had do does
-    with just so as by from but if been its im i'm rt amp de la el en y que los las un una es por con
-    para le les et des du une est pour der die das und ist zu den mit il di che e per non o da em um uma
-    os no na و در به از که این را با است ich er sie wir mich mir dich sich dem wenn dass mal doch schon
-    etwas muss würde wollte sind bin hat für vom dann se ya soy tengo estoy qué han nos eso esto está
-    uno así estaba están hasta puede todos mi lo te yo sé estar cuando ese esa sont dans ont même quand
-    après faut je tu elle nous vous ce ça cette più cosa poi ma chi nel fa sono perché perchè già quello
-    ci tutti ha tanto fare mentre quanto io gli dei ho sei nella delle della degli esse essa isso pra
-    pelo ter dela dele mais aí pq meu minha hj eu você vc ela eh mesmo hai hain aap ka ke ki ko bhi ne
-    raha rahi diya hi gaya gayi ye yeh wo main mai tha thi koi jo kya عن عليه علي هذا هذه أنا انا في من
-    على بود شده های آن وقتی ما هم 것 더 이 그 저 좀""".split()
+    """user http @ # . , ; : - _ ' " ( ) [ ] / \\ & * + = < > | ~ ` ^ … · — – « » “ ” ‘ ’ ، ؛
+    i me my we our you your the a an to of in on at for and or is it this that be are was were am
+    have has had do does with just so as by from but if been its im i'm rt amp
+    de la el en y que los las un una es por con para se ya soy tengo estoy qué han nos eso esto está uno
+    así estaba están hasta puede todos mi lo te yo sé estar cuando ese esa
+    le les et des du une est pour sont dans ont même quand après faut je tu elle nous vous ce ça cette
+    der die das und ist zu den mit ich er sie wir mich mir dich sich dem wenn dass mal doch schon etwas
+    muss würde wollte sind bin hat für vom dann
+    il di che e per non o da più cosa poi ma chi nel fa sono perché perchè già quello ci tutti ha tanto
+    fare mentre quanto io gli dei ho sei nella delle della degli
+    em um uma os no na esse essa isso pra pelo ter dela dele mais aí pq meu minha hj eu você vc ela eh mesmo
+    hai hain aap ka ke ki ko bhi ne raha rahi diya hi gaya gayi ye yeh wo main mai tha thi koi jo kya
+    و در به از که این را با است بود شده های آن وقتی ما هم
+    عن عليه علي هذا هذه أنا انا في من على
+    것 더 이 그 저 좀""".split()
 )
 
 
