@@ -50,6 +50,19 @@ KNOWN_WEAKNESSES = [
     "cumulative-rating heads): 0.60–0.61 F1 at the best threshold on dev. NSMC's negative class is ratings "
     "1–4 against neutral 5–6, and a bag of n-grams does not separate them better; 0.75 needs a model with "
     "pretrained knowledge of Korean, which cannot be downloaded or bundled here.",
+    "- Pretrained knowledge from the package registry: the only installable embedding model found that "
+    "ships its weights (WordLlama l2_supercat, MIT, 32,000 Llama-2 tokens × 256) covers English only "
+    "(Korean and Hindi fall apart into byte tokens), and the one multilingual asset package found holds a "
+    "pointer file instead of its weights. WordLlama's mean token embedding beside the hashed features, "
+    "English sets, best threshold per set: fitted on one set alone it adds nothing (en_tweeteval 0.594 → "
+    "0.580–0.591, en_airline 0.889 → 0.885–0.888, en_complaints 0.757 → 0.749–0.772); fitted on the pooled "
+    "English sets it moved en_airline 0.878 → 0.887 but en_tweeteval 0.605 → 0.594–0.597, i.e. it told the "
+    "sets apart rather than the moods.",
+    "- English, best threshold per set (hashed features without the lexicon): weighting en_airline 2–4× "
+    "and en_complaints 1–2× within English gave en_airline 0.877 → 0.880–0.881 but en_tweeteval 0.604 → "
+    "0.591–0.601; a customer-care head (en_airline + en_complaints) and a general head mixed by a learned "
+    "gate gave en_airline 0.870–0.882, en_tweeteval 0.584–0.594, en_complaints 0.715–0.738, against 0.877, "
+    "0.604, 0.740 pooled.",
     "",
     "## Known weaknesses",
     "- Romanised Hindi (XLM-T 'hi'): the labels are noisy and many rows are English, and the model has no "
