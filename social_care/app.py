@@ -62,7 +62,8 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
 
     install_secret_filter(settings.secrets())
     try:
-        scorer = get_scorer(settings.scorer, recall=settings.flag_recall, model_path=settings.model_path)
+        scorer = get_scorer(settings.scorer, recall=settings.flag_recall, model_path=settings.model_path,
+                            recall_by_lang=settings.flag_recall_by_lang)
     except ValueError as e:  # an unknown scorer, a recall the model file cannot offer, a missing model file
         raise ConfigError(f"invalid scoring settings: {e}") from None
     engine = make_engine(settings.database_url)

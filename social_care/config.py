@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     scorer: str = Field("default", alias="SOCIAL_CARE_SCORER")
     # default scorer: flag at the operating point that caught this share of unhappy posts when tuned
     flag_recall: float | None = Field(None, alias="SOCIAL_CARE_FLAG_RECALL", ge=0.5, le=0.99)
+    # default scorer: the same share for single languages, over SOCIAL_CARE_FLAG_RECALL ("de=0.6,ko=0.95")
+    flag_recall_by_lang: str | None = Field(None, alias="SOCIAL_CARE_FLAG_RECALL_BY_LANG")
     # default scorer: a model file of your own (`social-care train --out`) instead of the shipped one
     model_path: str | None = Field(None, alias="SOCIAL_CARE_MODEL_PATH")
     http_timeout_seconds: float = Field(15.0, alias="SOCIAL_CARE_HTTP_TIMEOUT", gt=0)
@@ -121,6 +123,17 @@ class Settings(BaseSettings):
         if not (head.isdigit() and tail.isdigit()):
             raise ValueError(f"FACEBOOK_GRAPH_VERSION must look like v23.0, got {value!r}")
         return value
+
+    @field_validator("flag_recall_by_lang")
+    @classmethod
+    def _recall_by_lang(cls, value: str | None) -> str | None:
+        from .scoring.base import parse_recall_by_lang
+
+        try:
+            levels = parse_recall_by_lang(value)
+        except ValueError as e:
+            raise ValueError(f"SOCIAL_CARE_FLAG_RECALL_BY_LANG: {e}") from None
+        return ",".join(f"{lang}={r:g}" for lang, r in levels.items()) or None
 
     @field_validator("x_api_base_url", "facebook_graph_url", "public_url")
     @classmethod

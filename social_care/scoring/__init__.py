@@ -6,6 +6,7 @@
 Scorers: "default" (the project's own model, shipped in the package), "textblob", "vader".
 get_scorer(None) reads SOCIAL_CARE_SCORER (default "default"). get_scorer("default", recall=0.9) flags at the
 operating point that caught 90 % of the unhappy posts when the model was tuned (SOCIAL_CARE_FLAG_RECALL);
+get_scorer("default", recall_by_lang="de=0.6") sets it for single languages (SOCIAL_CARE_FLAG_RECALL_BY_LANG);
 get_scorer("default", model_path="ours.npz") uses a model file of the team's own (SOCIAL_CARE_MODEL_PATH).
 """
 
@@ -13,41 +14,46 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import Mapping
 
-from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer
+from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer, parse_recall_by_lang
 from .categories import categorize
 
 SCORER_NAMES = ("default", "textblob", "vader")
-_SCORERS: dict[tuple[str, float | None, str | None], Scorer] = {}
+_SCORERS: dict[tuple, Scorer] = {}
 _LOCK = threading.Lock()
 
 
 def get_scorer(name: str | None = "default", recall: float | None = None,
-               model_path: str | os.PathLike | None = None) -> Scorer:
+               model_path: str | os.PathLike | None = None,
+               recall_by_lang: str | Mapping[str, float] | None = None) -> Scorer:
     """The scorer called `name`, cached per name, recall and model file. None -> $SOCIAL_CARE_SCORER or "default".
 
     recall (default scorer only): flag at the per-language threshold that caught at least this share
-    of the unhappy posts when the model was tuned, instead of the best-F1 threshold. model_path (default
-    scorer only): a model file of the team's own (SOCIAL_CARE_MODEL_PATH) instead of the shipped one.
-    ValueError when the name is unknown, the recall is outside what the model file offers, or the model
-    file is missing or unusable."""
+    of the unhappy posts when the model was tuned, instead of the best-F1 threshold. recall_by_lang
+    ("de=0.6,ko=0.95" or a mapping; SOCIAL_CARE_FLAG_RECALL_BY_LANG) sets that share for single languages,
+    over `recall`. model_path (default scorer only): a model file of the team's own (SOCIAL_CARE_MODEL_PATH)
+    instead of the shipped one. ValueError when the name is unknown, a recall is malformed or outside what
+    the model file offers, or the model file is missing or unusable."""
     if name is None:
         name = os.environ.get("SOCIAL_CARE_SCORER") or "default"
     key = str(name).strip().lower()
     if key not in SCORER_NAMES:
         raise ValueError(f"unknown scorer {name!r}: choose one of {', '.join(SCORER_NAMES)}")
-    for given, what in ((recall, "a flag recall"), (model_path, "a model file")):
+    by_lang = parse_recall_by_lang(recall_by_lang)
+    for given, what in ((recall, "a flag recall"), (model_path, "a model file"),
+                        (by_lang or None, "a per-language flag recall")):
         if given not in (None, "") and key != "default":
             raise ValueError(f"{what} applies to the default scorer only, not to {key}")
     path = os.fspath(model_path) if model_path not in (None, "") else None
-    cache_key = (key, recall, path)
+    cache_key = (key, recall, path, tuple(sorted(by_lang.items())))
     with _LOCK:
         if cache_key not in _SCORERS:
             if key == "default":
                 from .model import DefaultScorer
 
                 try:
-                    _SCORERS[cache_key] = DefaultScorer(path=path, recall=recall)
+                    _SCORERS[cache_key] = DefaultScorer(path=path, recall=recall, recall_by_lang=by_lang)
                 except FileNotFoundError as e:
                     raise ValueError(str(e)) from None
             elif key == "textblob":

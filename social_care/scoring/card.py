@@ -132,11 +132,12 @@ def _operating_points(meta: dict) -> list[str]:
     if not curves:
         return []
     lines = [
-        "## Operating points (`SOCIAL_CARE_FLAG_RECALL`)",
+        "## Operating points (`SOCIAL_CARE_FLAG_RECALL`, `SOCIAL_CARE_FLAG_RECALL_BY_LANG`)",
         "The thresholds above maximise F1. A team that would rather answer a few false alarms than miss an "
         "unhappy customer sets `SOCIAL_CARE_FLAG_RECALL` (0.50–0.99): each language is then flagged at the "
         "highest threshold that caught at least that share of its unhappy posts in the out-of-fold scores of "
-        "train. Precision it gave there (share of flagged posts that were unhappy):",
+        "train; `SOCIAL_CARE_FLAG_RECALL_BY_LANG` (`de=0.6,ko=0.95`) sets the share for single languages. "
+        "Precision it gave there (share of flagged posts that were unhappy):",
         "",
         "| lang | unhappy posts | " + " | ".join(f"recall {r:.2f}" for r in OPERATING_POINTS) + " |",
         "|---|---|" + "---|" * len(OPERATING_POINTS),

@@ -37,6 +37,12 @@ def _recall_option():
                              "posts when tuned, 0.50-0.99 (default: each language's best-F1 threshold).")
 
 
+def _recall_by_lang_option():
+    return typer.Option(None, "--recall-by-lang", envvar="SOCIAL_CARE_FLAG_RECALL_BY_LANG",
+                        help="Default scorer: the same share for single languages, over --recall, e.g. "
+                             "de=0.6,ko=0.95 (fewer German flags, more Korean ones).")
+
+
 def _fail(msg: str) -> None:
     typer.echo(f"error: {msg}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
@@ -97,6 +103,7 @@ def score_cmd(
                                          "(default: $SOCIAL_CARE_SCORER or default)."),
     batch_size: int = typer.Option(2048, "--batch-size", min=1),
     recall: Optional[float] = _recall_option(),
+    recall_by_lang: Optional[str] = _recall_by_lang_option(),
 ) -> None:
     """Score every row of a CSV: adds lang, label, polarity, flagged, category, reasons.
 
@@ -108,8 +115,8 @@ def score_cmd(
 
     try:
         sc = get_scorer(scorer)
-        if recall is not None and sc.name == "default":
-            sc = get_scorer("default", recall=recall)
+        if (recall is not None or recall_by_lang) and sc.name == "default":
+            sc = get_scorer("default", recall=recall, recall_by_lang=recall_by_lang)
     except ValueError as e:
         _fail(str(e))
     header, body, delimiter = _read_input(input)
@@ -165,6 +172,7 @@ def eval_cmd(
     sets: Optional[str] = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     recall: Optional[float] = _recall_option(),
+    recall_by_lang: Optional[str] = _recall_by_lang_option(),
 ) -> None:
     """F1 of the flag and macro-F1 per set and language on the dev splits, scorers side by side."""
     from . import SCORER_NAMES, get_scorer
@@ -177,11 +185,13 @@ def eval_cmd(
     if not Path(data_dir).is_dir():
         _fail(f"data folder not found: {data_dir}")
     try:
-        chosen = {n: get_scorer(n, recall=recall if n == "default" else None) for n in names}
+        chosen = {n: get_scorer(n, recall=recall if n == "default" else None,
+                                recall_by_lang=recall_by_lang if n == "default" else None) for n in names}
     except ValueError as e:
         _fail(str(e))
     res = evaluate(Path(data_dir), chosen, sets=[s.strip() for s in sets.split(",")] if sets else None)
     res["flag_recall"] = recall if "default" in names else None
+    res["flag_recall_by_lang"] = chosen["default"].recall_by_lang if "default" in names else {}
     typer.echo(json.dumps(res, indent=1) if as_json else format_report(res))
 
 

@@ -114,9 +114,13 @@ def format_report(res: dict) -> str:
     head += "  " + "  ".join(f"{'mF1 ' + s:>13}" for s in sc)
     head += f"  {'P ' + sc[0]:>10} {'R ' + sc[0]:>10}  {'lang ok':>7}  target ({sc[0]})"
     lines = ["F1 of the flag (negative; en_complaints: complaint) and macro-F1 on the dev splits", head]
-    if res.get("flag_recall") is not None:
-        lines.insert(1, f"default scorer at flag recall {res['flag_recall']:.2f} (SOCIAL_CARE_FLAG_RECALL), "
-                        "not its best-F1 thresholds")
+    by_lang = res.get("flag_recall_by_lang") or {}
+    if res.get("flag_recall") is not None or by_lang:
+        levels = [f"{res['flag_recall']:.2f}"] if res.get("flag_recall") is not None else []
+        levels += [f"{lang} {r:.2f}" for lang, r in sorted(by_lang.items())]
+        rest = "" if res.get("flag_recall") is not None else "; other languages at their best-F1 thresholds"
+        lines.insert(1, f"default scorer at flag recall {', '.join(levels)} (SOCIAL_CARE_FLAG_RECALL, "
+                        f"SOCIAL_CARE_FLAG_RECALL_BY_LANG), not its best-F1 thresholds{rest}")
     for r in res["rows"]:
         line = f"{r['set']:<18} {r['lang']:<4} {r['n']:>6} {r['flag_rows']:>6}  "
         line += "  ".join(f"{r['f1'][s]:>12.3f}" for s in sc)

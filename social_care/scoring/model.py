@@ -20,7 +20,7 @@ import math
 import os
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -91,21 +91,33 @@ class LinearModel:
         self.recall_curves: dict[str, dict] = self.meta.get("recall_curves") or {}
         self.path = path
 
-    def thresholds_for_recall(self, recall: float) -> dict[str, float]:
-        """Per-language flag thresholds that caught at least `recall` of the unhappy posts when tuned.
+    def thresholds_for_recall(self, recall: float | None,
+                              by_lang: Mapping[str, float] | None = None) -> dict[str, float]:
+        """Per-language flag thresholds that caught at least `recall` of the unhappy posts when tuned;
+        `by_lang` ({"de": 0.6}) sets the level of single languages, over `recall`.
 
-        Languages without a curve keep their best-F1 threshold. Raises ValueError for a recall
-        outside the curves' range or a model file written before the curves existed."""
+        Languages without a level, or without a curve, keep their best-F1 threshold. Raises ValueError for
+        a recall outside the curves' range, a language the model has no curve for, or a model file written
+        before the curves existed."""
         if not self.recall_curves:
             raise ValueError(f"the model file {self.path} has no recall curves (trained before they existed): "
-                             "retrain it, or leave SOCIAL_CARE_FLAG_RECALL empty")
+                             "retrain it, or leave SOCIAL_CARE_FLAG_RECALL and SOCIAL_CARE_FLAG_RECALL_BY_LANG "
+                             "empty")
+        by_lang = dict(by_lang or {})
+        unknown = sorted(set(by_lang) - set(self.recall_curves))
+        if unknown:
+            raise ValueError(f"no flag recall curve for {', '.join(unknown)}: the model has one for "
+                             f"{', '.join(sorted(self.recall_curves))}")
         out = dict(self.thresholds)
         for lg, curve in self.recall_curves.items():
+            level = by_lang.get(lg, recall)
+            if level is None:
+                continue
             levels = curve["recall"]
-            if not levels[0] <= recall <= levels[-1]:
-                raise ValueError(f"flag recall must be between {levels[0]:.2f} and {levels[-1]:.2f}, got {recall}")
+            if not levels[0] <= level <= levels[-1]:
+                raise ValueError(f"flag recall must be between {levels[0]:.2f} and {levels[-1]:.2f}, got {level}")
             # the first level at or above the one asked for (levels ascend in steps of 0.01)
-            i = min(int(np.searchsorted(np.round(levels, 4), round(recall - 1e-9, 4))), len(levels) - 1)
+            i = min(int(np.searchsorted(np.round(levels, 4), round(level - 1e-9, 4))), len(levels) - 1)
             out[lg] = float(curve["threshold"][i])
         return out
 
@@ -240,12 +252,14 @@ class DefaultScorer:
     name = "default"
 
     def __init__(self, model: LinearModel | None = None, path: Path | str | None = None,
-                 recall: float | None = None) -> None:
+                 recall: float | None = None, recall_by_lang: Mapping[str, float] | None = None) -> None:
         """recall: flag at the operating point that caught this share of unhappy posts when tuned
-        (SOCIAL_CARE_FLAG_RECALL); None flags at each language's best-F1 threshold."""
+        (SOCIAL_CARE_FLAG_RECALL); None flags at each language's best-F1 threshold. recall_by_lang
+        ({"de": 0.6, "ko": 0.95}, SOCIAL_CARE_FLAG_RECALL_BY_LANG) sets single languages' levels."""
         self._model = model if model is not None else (LinearModel(path) if path else None)
         self.recall = recall
-        if recall is not None:  # load now: a recall the model cannot offer fails here, not on the first post
+        self.recall_by_lang = dict(recall_by_lang or {})
+        if recall is not None or self.recall_by_lang:  # load now: a level the model cannot offer fails here
             self._thresholds
 
     @property
@@ -256,7 +270,9 @@ class DefaultScorer:
 
     @functools.cached_property
     def _thresholds(self) -> dict[str, float] | None:
-        return None if self.recall is None else self.model.thresholds_for_recall(self.recall)
+        if self.recall is None and not self.recall_by_lang:
+            return None
+        return self.model.thresholds_for_recall(self.recall, self.recall_by_lang)
 
     def score(self, text: str) -> Score:
         return self.model.score_batch([text or ""], thresholds=self._thresholds)[0]

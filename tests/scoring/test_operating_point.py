@@ -30,11 +30,11 @@ def _flags(out: str) -> list[str]:
     return [r["flagged"] for r in csv.DictReader(io.StringIO(out))]
 
 
-def _csv() -> str:
+def _csv(posts=None) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["text"])
-    w.writerows([p] for p in POSTS)
+    w.writerows([p] for p in (POSTS if posts is None else posts))
     return buf.getvalue()
 
 
@@ -126,3 +126,80 @@ def test_eval_command_reports_precision_and_recall_at_the_chosen_level(tmp_path)
                                 "--recall", "0.9"])
     assert table.exit_code == 0, table.output
     assert "default scorer at flag recall 0.90" in table.stdout and "R default" in table.stdout
+
+
+GERMAN = ["ich warte seit zwei wochen auf meine bestellung", "Sind die Handtücher aus Bio-Baumwolle?",
+          "Hat geklappt. Vielen Dank!", "Das Paket ist angekommen, aber die Lampe ist kaputt",
+          "Liefert ihr auch in die Schweiz?", "Der Kundenservice antwortet nicht."]
+
+
+def test_per_language_recall_moves_only_that_language():
+    best = get_scorer("default")
+    few = get_scorer("default", recall_by_lang="de=0.5")
+    many = get_scorer("default", recall_by_lang={"DE": 0.99})
+    assert few is get_scorer("default", recall_by_lang=" de = 0.5 ")  # cached on the parsed levels
+    changed = {lg for lg, t in few._thresholds.items() if t != best.model.thresholds[lg]}
+    assert changed == {"de"}
+    assert few._thresholds["de"] > best.model.thresholds["de"] > many._thresholds["de"]
+    n = [sum(s.flagged for s in sc.score_many(GERMAN)) for sc in (few, best, many)]
+    assert n[0] <= n[1] <= n[2] and n[0] < n[2]
+    others = [p for p in POSTS if "ich warte" not in p]
+    assert [s.flagged for s in few.score_many(others)] == [s.flagged for s in best.score_many(others)]
+    # over a global level: the other languages take the global one
+    both = get_scorer("default", recall=0.9, recall_by_lang="ko=0.5")
+    glob = get_scorer("default", recall=0.9)
+    assert both._thresholds["en"] == glob._thresholds["en"]
+    assert both._thresholds["ko"] == get_scorer("default", recall_by_lang="ko=0.5")._thresholds["ko"]
+    assert both._thresholds["ko"] > glob._thresholds["ko"]
+
+
+@pytest.mark.parametrize("value,message", [
+    ("de", "must look like de=0.6"),
+    ("de=lots", "'lots' is not a number"),
+    ("german=0.6", "'german' is not a language code"),
+    ("de=0.3", "between 0.50 and 0.99"),
+    ("sw=0.6", "no flag recall curve for sw"),
+])
+def test_bad_per_language_recall_is_refused_with_the_reason(value, message):
+    with pytest.raises(ValueError, match=message):
+        get_scorer("default", recall_by_lang=value)
+
+
+def test_per_language_setting_reaches_the_app_commands_and_report(make_settings, monkeypatch, tmp_path):
+    from social_care.app import build_app
+
+    settings = make_settings(SOCIAL_CARE_FLAG_RECALL_BY_LANG="DE=0.6; ko=0.95")
+    assert settings.flag_recall_by_lang == "de=0.6,ko=0.95"
+    app_ = build_app(settings, migrate=False)
+    try:
+        assert app_.scorer.recall_by_lang == {"de": 0.6, "ko": 0.95} and app_.scorer.recall is None
+    finally:
+        app_.engine.dispose()
+    with pytest.raises(ConfigError, match="SOCIAL_CARE_FLAG_RECALL_BY_LANG"):
+        make_settings(SOCIAL_CARE_FLAG_RECALL_BY_LANG="de=2")
+    with pytest.raises(ConfigError, match="invalid scoring settings: no flag recall curve for sw"):
+        build_app(make_settings(SOCIAL_CARE_FLAG_RECALL_BY_LANG="sw=0.6"), migrate=False)
+    with pytest.raises(ConfigError, match="per-language flag recall applies to the default scorer only"):
+        build_app(make_settings(SOCIAL_CARE_SCORER="vader", SOCIAL_CARE_FLAG_RECALL_BY_LANG="de=0.6"),
+                  migrate=False)
+    monkeypatch.setenv("SOCIAL_CARE_FLAG_RECALL_BY_LANG", "")
+    assert make_settings().flag_recall_by_lang is None
+
+    body = _csv(GERMAN * 2)
+    base = runner.invoke(app, ["score", "-"], input=body)
+    many = runner.invoke(app, ["score", "-", "--recall-by-lang", "de=0.99"], input=body)
+    env = runner.invoke(app, ["score", "-"], input=body, env={"SOCIAL_CARE_FLAG_RECALL_BY_LANG": "de=0.99"})
+    assert base.exit_code == many.exit_code == env.exit_code == 0, (base.output, many.output, env.output)
+    assert _flags(many.stdout).count("true") > _flags(base.stdout).count("true")
+    assert _flags(env.stdout) == _flags(many.stdout)
+    bad = runner.invoke(app, ["score", "-", "--recall-by-lang", "de=1.5"], input=body)
+    assert bad.exit_code == 2 and "between 0.50 and 0.99" in bad.output
+
+    from tests.scoring.test_train import _dataset
+
+    _dataset(tmp_path)
+    table = runner.invoke(app, ["eval", "--data-dir", str(tmp_path), "--scorers", "default",
+                                "--recall-by-lang", "de=0.6"])
+    assert table.exit_code == 0, table.output
+    assert "default scorer at flag recall de 0.60" in table.stdout
+    assert "other languages at their best-F1 thresholds" in table.stdout

@@ -195,7 +195,7 @@ def test_card_only_rewrites_the_card_of_an_existing_model(tmp_path, capsys):
     assert f"more than {MAX_FALSE_POSITIVE_RATE:.0%} of a language's posts" in card
     assert "## Against the targets of the issue" in card
     assert "ko_nsmc" in card.split("## Against the targets")[1]
-    assert "## Operating points (`SOCIAL_CARE_FLAG_RECALL`)" in card
+    assert "## Operating points (`SOCIAL_CARE_FLAG_RECALL`, `SOCIAL_CARE_FLAG_RECALL_BY_LANG`)" in card
     assert "| ko |" in card.split("## Operating points")[1]
 
 
