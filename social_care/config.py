@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
+from .scoring.base import RECALL_MAX, RECALL_MIN, parse_recall_by_lang
 
 __all__ = ["Settings", "Autosend", "load_settings"]
 
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
     autosend: Autosend = Field(Autosend.NONE, alias="SOCIAL_CARE_AUTOSEND")
     scorer: str = Field("default", alias="SOCIAL_CARE_SCORER")
     # default scorer: flag at the operating point that caught this share of unhappy posts when tuned
-    flag_recall: float | None = Field(None, alias="SOCIAL_CARE_FLAG_RECALL", ge=0.5, le=0.99)
+    flag_recall: float | None = Field(None, alias="SOCIAL_CARE_FLAG_RECALL", ge=RECALL_MIN, le=RECALL_MAX)
     # default scorer: the same share for single languages, over SOCIAL_CARE_FLAG_RECALL ("de=0.6,ko=0.95")
     flag_recall_by_lang: str | None = Field(None, alias="SOCIAL_CARE_FLAG_RECALL_BY_LANG")
     # default scorer: a model file of your own (`social-care train --out`) instead of the shipped one
@@ -127,8 +128,6 @@ class Settings(BaseSettings):
     @field_validator("flag_recall_by_lang")
     @classmethod
     def _recall_by_lang(cls, value: str | None) -> str | None:
-        from .scoring.base import parse_recall_by_lang
-
         try:
             levels = parse_recall_by_lang(value)
         except ValueError as e:

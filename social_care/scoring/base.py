@@ -49,28 +49,29 @@ RECALL_MIN, RECALL_MAX = 0.5, 0.99
 def parse_recall_by_lang(value: str | Mapping[str, float] | None) -> dict[str, float]:
     """Per-language flag recall (SOCIAL_CARE_FLAG_RECALL_BY_LANG): "de=0.6, ko=0.95" or a mapping ->
     {"de": 0.6, "ko": 0.95}; None or "" -> {}. ValueError naming the item that is wrong."""
+    what = "per-language flag recall"
     if value is None:
-        return {}
-    items = list(value.items()) if isinstance(value, Mapping) else []
-    if not isinstance(value, Mapping):
-        for part in str(value).replace(";", ",").split(","):
-            if not part.strip():
-                continue
+        items = []
+    elif isinstance(value, Mapping):
+        items = list(value.items())
+    else:
+        items = []
+        for part in filter(str.strip, str(value).replace(";", ",").split(",")):
             lang, sep, level = part.partition("=")
             if not sep:
-                raise ValueError(f"per-language flag recall must look like de=0.6,ko=0.95; got {part.strip()!r}")
+                raise ValueError(f"{what} must look like de=0.6,ko=0.95; got {part.strip()!r}")
             items.append((lang, level))
     out: dict[str, float] = {}
     for lang, level in items:
         code = str(lang).strip().lower()
         if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
-            raise ValueError(f"per-language flag recall: {str(lang).strip()!r} is not a language code such as de")
+            raise ValueError(f"{what}: {str(lang).strip()!r} is not a language code such as de")
         try:
             r = float(level)
         except (TypeError, ValueError):
-            raise ValueError(f"per-language flag recall for {code}: {str(level).strip()!r} is not a number") from None
+            raise ValueError(f"{what} for {code}: {str(level).strip()!r} is not a number") from None
         if not RECALL_MIN <= r <= RECALL_MAX:
-            raise ValueError(f"per-language flag recall for {code} must be between {RECALL_MIN:.2f} and "
-                             f"{RECALL_MAX:.2f}, got {r}")
+            raise ValueError(f"{what} for {code} must be between {RECALL_MIN:.2f} and {RECALL_MAX:.2f}, "
+                             f"got {r}")
         out[code] = r
     return out

@@ -175,10 +175,10 @@ def write_card(path: Path, meta: dict, res: dict | None) -> None:
         + "; for English one threshold maximising the mean F1 of en_airline, en_tweeteval and en_complaints; "
         f"no threshold may flag more than {meta.get('max_false_positive_rate', 1.0):.0%} of a language's posts "
         "that are not unhappy;",
-        "- plus four dense lexicon features (sums and counts of negative and positive words of VADER's English "
-        f"lexicon plus {len(extra_lexicon())} hand-written words in the ten languages, shop-complaint words such "
-        "as broken, defective, refund and crashes among them; stored in the model file) in both heads; sample "
-        f"weights per language family {meta.get('family_weights', {})};",
+        "- plus four dense lexicon features (sums and counts of negative and positive words of VADER's "
+        f"English lexicon plus {len(extra_lexicon())} hand-written words in the ten languages, "
+        "shop-complaint words such as broken, defective, refund and crashes among them; stored in the model "
+        f"file) in both heads; sample weights per language family {meta.get('family_weights', {})};",
         "- **positive**: used for the label and the polarity (polarity = p(pos)·(1−p(flag)) − p(flag)).",
         "Language: Unicode-script rules, and a small hashed-n-gram model (same file) for Latin-script "
         f"({', '.join(meta['lang_classes'][:-2])}) and Arabic-script (ar, fa) posts, with an English prior for "

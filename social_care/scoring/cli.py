@@ -22,6 +22,7 @@ from typing import Optional
 import typer
 
 from .data import decode_csv
+from .base import RECALL_MAX, RECALL_MIN
 from .train import DEFAULT_DATA_DIR
 
 OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
@@ -32,7 +33,7 @@ app = typer.Typer(help="Score customer posts, evaluate and train the scorer.", n
 
 
 def _recall_option():
-    return typer.Option(None, "--recall", envvar="SOCIAL_CARE_FLAG_RECALL", min=0.5, max=0.99,
+    return typer.Option(None, "--recall", envvar="SOCIAL_CARE_FLAG_RECALL", min=RECALL_MIN, max=RECALL_MAX,
                         help="Default scorer: flag at the operating point that caught this share of unhappy "
                              "posts when tuned, 0.50-0.99 (default: each language's best-F1 threshold).")
 

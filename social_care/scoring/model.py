@@ -101,8 +101,8 @@ class LinearModel:
         before the curves existed."""
         if not self.recall_curves:
             raise ValueError(f"the model file {self.path} has no recall curves (trained before they existed): "
-                             "retrain it, or leave SOCIAL_CARE_FLAG_RECALL and SOCIAL_CARE_FLAG_RECALL_BY_LANG "
-                             "empty")
+                             "retrain it, or leave SOCIAL_CARE_FLAG_RECALL and "
+                             "SOCIAL_CARE_FLAG_RECALL_BY_LANG empty")
         by_lang = dict(by_lang or {})
         unknown = sorted(set(by_lang) - set(self.recall_curves))
         if unknown:
@@ -115,7 +115,8 @@ class LinearModel:
                 continue
             levels = curve["recall"]
             if not levels[0] <= level <= levels[-1]:
-                raise ValueError(f"flag recall must be between {levels[0]:.2f} and {levels[-1]:.2f}, got {level}")
+                raise ValueError(f"flag recall must be between {levels[0]:.2f} and {levels[-1]:.2f}, "
+                                 f"got {level}")
             # the first level at or above the one asked for (levels ascend in steps of 0.01)
             i = min(int(np.searchsorted(np.round(levels, 4), round(level - 1e-9, 4))), len(levels) - 1)
             out[lg] = float(curve["threshold"][i])

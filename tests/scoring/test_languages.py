@@ -41,7 +41,8 @@ def test_angry_flagged_happy_not(lang, angry, happy):
 
 # Plain shop complaints (something arrived broken, an app that crashes, a defective item) without the
 # strong mood words above: the words that carry them are rare in the general tweets and movie reviews the
-# model is trained on, and reach it through the hand-written shop-complaint words of features.EXTRA_LEXICON_TEXT.
+# model is trained on, and reach it through the hand-written shop-complaint words of
+# features.EXTRA_LEXICON_TEXT.
 SHOP_COMPLAINTS = [
     ("ko", "주문한 컵이 깨져서 왔어요. 교환 부탁드립니다"),
     ("ko", "앱이 계속 먹통이에요 결제 화면에서 멈춤"),
@@ -53,7 +54,8 @@ SHOP_COMPLAINTS = [
 ]
 
 
-@pytest.mark.parametrize("lang,text", SHOP_COMPLAINTS, ids=[f"{p[0]}{i}" for i, p in enumerate(SHOP_COMPLAINTS)])
+@pytest.mark.parametrize("lang,text", SHOP_COMPLAINTS,
+                         ids=[f"{p[0]}{i}" for i, p in enumerate(SHOP_COMPLAINTS)])
 def test_plain_shop_complaint_flagged(lang, text):
     s = get_scorer("default").score(text)
     assert s.lang == lang, s

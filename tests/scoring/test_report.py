@@ -87,4 +87,5 @@ def test_report_shows_the_category_line():
 def test_report_names_per_language_levels():
     res = {"rows": [_row("en_airline", "en", 0.85)], "posts_per_second": {"default": 1.0}, "n_posts": 100,
            "scorers": ["default"], "flag_recall": 0.9, "flag_recall_by_lang": {"ko": 0.95, "de": 0.6}}
-    assert format_report(res).splitlines()[1].startswith("default scorer at flag recall 0.90, de 0.60, ko 0.95 (")
+    line = format_report(res).splitlines()[1]
+    assert line.startswith("default scorer at flag recall 0.90, de 0.60, ko 0.95 (")
