@@ -100,7 +100,7 @@ _LEXICON: dict[str, list[str]] = {
         "anmelden", "gesperrt", "حساب", "رمز", "ورود", "اکانت", "پسورد", "کد تایید", "حسابي", "كلمة المرور",
         "تسجيل الدخول", "كلمة السر", "खाता", "पासवर्ड", "लॉगिन", "계정", "비밀번호", "로그인", "아이디",
         "aplicación", "página web", "aplicativo", "applicazione", "webseite", "fehlermeldung",
-        "오류", "에러", "اپلیکیشن", "سایت", "التطبيق",
+        "오류", "에러", "먹통", "튕겨", "튕김", "멈춤", "멈춰", "اپلیکیشن", "سایت", "التطبيق",
     ],
 }
 # damaged/refund are more specific than delivery, delivery than customer service ("support").

@@ -131,6 +131,8 @@ def test_detect_language(text, lang):
         ("Hallo, ich wurde doppelt belastet", "refund"),
         ("my order is stuck in customs for 2 weeks", "delivery"),
         ("I need to rebook, the reservation page shows an error", "account"),
+        # an app that crashes at the payment screen is an app problem, not a billing one
+        ("앱이 계속 먹통이에요 결제 화면에서 멈춤", "account"),
     ],
 )
 def test_categorize(text, cat):
