@@ -21,7 +21,7 @@ from typing import Optional
 
 import typer
 
-from .data import decode_csv
+from .data import decode_csv, text_delimiter
 from .base import RECALL_MAX, RECALL_MIN
 from .train import DEFAULT_DATA_DIR
 
@@ -49,20 +49,6 @@ def _fail(msg: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-# Spreadsheet exports: comma, semicolon (Excel where the decimal mark is a comma), tab ("Unicode text"), pipe.
-DELIMITERS = (",", ";", "\t", "|")
-
-
-def _delimiter(text: str) -> str:
-    """The delimiter whose split of the header line has a `text` column (a comma when none has)."""
-    first = text.split("\n", 1)[0]
-    for d in DELIMITERS:
-        names = next(csv.reader([first], delimiter=d), [])
-        if "text" in (h.strip().lower() for h in names):
-            return d
-    return ","
-
-
 def _read_input(src: str) -> tuple[list[str], list[list[str]], str]:
     """(header, rows, delimiter) of a CSV in UTF-8 (BOM or not) or UTF-16 with a BOM."""
     if src == "-":
@@ -79,7 +65,7 @@ def _read_input(src: str) -> tuple[list[str], list[list[str]], str]:
     except ValueError as e:
         _fail(str(e))
     csv.field_size_limit(sys.maxsize)
-    delimiter = _delimiter(text)
+    delimiter = text_delimiter(text)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as e:
@@ -174,26 +160,56 @@ def eval_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     recall: Optional[float] = _recall_option(),
     recall_by_lang: Optional[str] = _recall_by_lang_option(),
+    labelled: Optional[list[Path]] = typer.Option(
+        None, "--labelled", help="Your own labelled posts instead of the dev splits: a CSV with `text` and "
+        "`flagged` (true/false) or `label` (negative/neutral/positive), optionally `lang`; repeatable."),
 ) -> None:
-    """F1 of the flag and macro-F1 per set and language on the dev splits, scorers side by side."""
+    """F1 of the flag and macro-F1 per set and language on the dev splits (or on your own labelled posts,
+    --labelled), scorers side by side."""
     from . import SCORER_NAMES, get_scorer
-    from .evaluate import evaluate, format_report
+    from .evaluate import evaluate, evaluate_rows, format_report
 
     names = [s.strip() for s in scorers.split(",") if s.strip()]
     bad = [n for n in names if n not in SCORER_NAMES]
     if bad:
         _fail(f"unknown scorer(s) {', '.join(bad)}: choose from {', '.join(SCORER_NAMES)}")
-    if not Path(data_dir).is_dir():
+    rows = _labelled_rows(labelled) if labelled else None
+    if rows is None and not Path(data_dir).is_dir():
         _fail(f"data folder not found: {data_dir}")
     try:
         chosen = {n: get_scorer(n, recall=recall if n == "default" else None,
                                 recall_by_lang=recall_by_lang if n == "default" else None) for n in names}
     except ValueError as e:
         _fail(str(e))
-    res = evaluate(Path(data_dir), chosen, sets=[s.strip() for s in sets.split(",")] if sets else None)
+    if rows is not None:
+        res = evaluate_rows(rows, chosen)
+        res["labelled"] = [Path(p).name for p in labelled]
+    else:
+        res = evaluate(Path(data_dir), chosen, sets=[s.strip() for s in sets.split(",")] if sets else None)
     res["flag_recall"] = recall if "default" in names else None
     res["flag_recall_by_lang"] = chosen["default"].recall_by_lang if "default" in names else {}
     typer.echo(json.dumps(res, indent=1) if as_json else format_report(res))
+
+
+def _labelled_rows(paths: list[Path]) -> list:
+    """Rows of the team's own labelled CSVs, each file a set of its own name; rows that cannot be used are
+    named on stderr and left out; an unreadable file or one without a usable row stops with exit 2."""
+    from dataclasses import replace
+
+    from .data import load_feedback
+
+    rows = []
+    for path in paths:
+        try:
+            got, problems = load_feedback(path, kind="labelled file")
+        except ValueError as e:
+            _fail(str(e))
+        for p in problems:
+            typer.echo(f"warning: {p}", err=True)
+        if not got:
+            _fail(f"{path} has no row with text and a flag or label to measure")
+        rows += [replace(r, set=Path(path).name) for r in got]
+    return rows
 
 
 def train_cmd(

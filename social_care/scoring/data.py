@@ -127,9 +127,24 @@ def _cell(row: dict, cols: dict[str, str], name: str) -> str:
     return (row.get(cols[name]) or "").strip() if name in cols else ""
 
 
-def load_feedback(path: Path) -> tuple[list[Row], list[str]]:
-    """Training rows from a `social-care feedback export` CSV (text, label, flagged, lang, ...), and one
-    message per row left out (no text, or neither a flag nor a label to learn from).
+# Spreadsheet exports: comma, semicolon (Excel where the decimal mark is a comma), tab ("Unicode text"), pipe.
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def text_delimiter(text: str) -> str:
+    """The delimiter whose split of the header line has a `text` column (a comma when none has)."""
+    first = text.split("\n", 1)[0]
+    for d in DELIMITERS:
+        names = next(csv.reader([first], delimiter=d), [])
+        if "text" in (h.strip().lower() for h in names):
+            return d
+    return ","
+
+
+def load_feedback(path: Path, kind: str = "feedback file") -> tuple[list[Row], list[str]]:
+    """Rows from a `social-care feedback export` CSV, or any CSV of labelled posts (text, label, flagged,
+    lang, ...; separated as `text_delimiter` finds), and one message per row left out (no text, or neither
+    a flag nor a label to learn from). `kind` names the file in messages.
 
     `flagged` is the reviewer's word on "this customer is unhappy"; where it is missing the label decides
     (negative = unhappy). Raises ValueError when the file cannot be read or has no `text` column."""
@@ -137,13 +152,13 @@ def load_feedback(path: Path) -> tuple[list[Row], list[str]]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ValueError(f"cannot read feedback file {path}: {e.strerror or e}") from None
-    text = decode_csv(data, f"feedback file {path}")
+        raise ValueError(f"cannot read {kind} {path}: {e.strerror or e}") from None
+    text = decode_csv(data, f"{kind} {path}")
     csv.field_size_limit(sys.maxsize)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=text_delimiter(text))
     cols = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
     if "text" not in cols:
-        raise ValueError(f"feedback file {path} has no `text` column (columns: {', '.join(cols) or 'none'})")
+        raise ValueError(f"{kind} {path} has no `text` column (columns: {', '.join(cols) or 'none'})")
     rows: list[Row] = []
     problems: list[str] = []
     for i, r in enumerate(reader, start=2):

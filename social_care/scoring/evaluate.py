@@ -41,17 +41,26 @@ def _macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -
 def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("default", "textblob", "vader"),
              sets: Sequence[str] | None = None, progress: bool | None = None,
              max_rows_per_set: int | None = None) -> dict:
+    """The dev splits of the labelled sets in data_dir (all, or `sets`), scored by every scorer."""
+    names = [n for n in (sets or available_sets(data_dir)) if n in SETS]
+    dev = []
+    for n in names:
+        d = load_set(data_dir, n)[1]
+        dev += d[:max_rows_per_set] if max_rows_per_set else d
+    return evaluate_rows(dev, scorers, progress)
+
+
+def evaluate_rows(dev: Sequence[Row], scorers: Mapping[str, object] | Sequence[str] = ("default",),
+                  progress: bool | None = None) -> dict:
+    """F1, precision, recall and macro-F1 of every scorer per (set, language) of `dev`, in the order the sets
+    first appear. A row without a language ("und" or "") counts under the one the first scorer detects."""
     from tqdm import tqdm
 
     from . import get_scorer
 
     if not isinstance(scorers, Mapping):
         scorers = {n: get_scorer(n) for n in scorers}
-    names = [n for n in (sets or available_sets(data_dir)) if n in SETS]
-    dev = []
-    for n in names:
-        d = load_set(data_dir, n)[1]
-        dev += d[:max_rows_per_set] if max_rows_per_set else d
+    names = list(dict.fromkeys(r.set for r in dev))
     texts = [r.text for r in dev]
     preds: dict[str, list] = {}
     speed: dict[str, float] = {}
@@ -67,7 +76,8 @@ def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("d
         speed[sname] = round(len(texts) / dt, 1) if dt > 0 else 0.0
     rows = []
     sets_a = np.array([r.set for r in dev])
-    langs_a = np.array([r.lang for r in dev])
+    first = next(iter(preds.values()), [])
+    langs_a = np.array([r.lang if r.lang not in ("", "und") else first[i].lang for i, r in enumerate(dev)])
     y = np.array([r.flag for r in dev], dtype=bool)
     for n in names:
         for lg in sorted(set(langs_a[sets_a == n].tolist())):
@@ -81,7 +91,7 @@ def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("d
                 tp = int(np.sum(y[m] & pf))
                 row["precision"][sname] = round(tp / max(int(pf.sum()), 1), 4)
                 row["recall"][sname] = round(tp / max(int(y[m].sum()), 1), 4)
-                if n == "en_complaints":
+                if n == "en_complaints" or any(dev[i].label is None for i in idx):  # flag, not sentiment
                     row["macro_f1"][sname] = round(
                         (_f1(y[m], pf) + _f1(~y[m], ~pf)) / 2, 4)
                 else:
@@ -113,7 +123,10 @@ def format_report(res: dict) -> str:
     head = f"{'set':<18} {'lang':<4} {'n':>6} {'flag+':>6}  " + "  ".join(f"{'F1 ' + s:>12}" for s in sc)
     head += "  " + "  ".join(f"{'mF1 ' + s:>13}" for s in sc)
     head += f"  {'P ' + sc[0]:>10} {'R ' + sc[0]:>10}  {'lang ok':>7}  target ({sc[0]})"
-    lines = ["F1 of the flag (negative; en_complaints: complaint) and macro-F1 on the dev splits", head]
+    title = "F1 of the flag (negative; en_complaints: complaint) and macro-F1 on the dev splits"
+    if res.get("labelled"):
+        title = f"F1 of the flag and macro-F1 on your labelled posts ({', '.join(res['labelled'])})"
+    lines = [title, head]
     by_lang = res.get("flag_recall_by_lang") or {}
     if res.get("flag_recall") is not None or by_lang:
         levels = [f"{res['flag_recall']:.2f}"] if res.get("flag_recall") is not None else []

@@ -127,3 +127,57 @@ def test_a_comma_inside_text_does_not_make_a_semicolon_file_a_comma_file():
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout), delimiter=";"))
     assert rows[0]["text"] == "late, again" and rows[0]["id"] == "7"
+
+
+def test_eval_on_a_teams_own_labelled_posts(tmp_path):
+    """A team measures the flag on a sample of its own posts, labelled in a spreadsheet (semicolons),
+    without the research sets; a row it cannot use is named and the others are measured."""
+    import json
+
+    from social_care.scoring import get_scorer
+
+    posts = [
+        ("my parcel never arrived, worst service ever", "true", "", "en"),
+        ("thanks, the shoes fit perfectly!", "", "positive", "en"),
+        ("where is my order? it was due on monday", "true", "", ""),
+        ("is the blue one back in stock?", "false", "neutral", "en"),
+        ("Das Paket ist angekommen, aber die Lampe ist kaputt", "true", "negative", "de"),
+        ("Vielen Dank, alles bestens", "false", "", "de"),
+        ("주문한 컵이 깨져서 왔어요", "true", "", "ko"),
+        ("", "true", "", "en"),  # no text: left out, named
+    ]
+    src = tmp_path / "our_sample.csv"
+    src.write_text("text;flagged;label;lang\n" + "".join(f"{t};{f};{lab};{lg}\n" for t, f, lab, lg in posts),
+                   encoding="utf-8")
+    r = runner.invoke(app, ["eval", "--labelled", str(src), "--scorers", "default,vader", "--json",
+                            "--data-dir", str(tmp_path / "no-research-sets-here")])
+    assert r.exit_code == 0, r.output
+    assert "our_sample.csv row 9: no text, left out" in r.stderr
+    res = json.loads(r.stdout)
+    rows = {(x["set"], x["lang"]): x for x in res["rows"]}
+    assert set(rows) == {("our_sample.csv", "en"), ("our_sample.csv", "de"), ("our_sample.csv", "ko")}
+    assert rows[("our_sample.csv", "en")]["n"] == 4  # the row without a language counts as detected: en
+    assert rows[("our_sample.csv", "en")]["flag_rows"] == 2
+    sc = get_scorer("default")
+    for lang, texts in (("de", [p[0] for p in posts[4:6]]), ("ko", [posts[6][0]])):
+        gold = [p[1] == "true" for p in posts if p[0] in texts]
+        got = [s.flagged for s in sc.score_many(texts)]
+        tp = sum(g and f for g, f in zip(gold, got))
+        assert rows[("our_sample.csv", lang)]["recall"]["default"] == round(tp / sum(gold), 4)
+        assert rows[("our_sample.csv", lang)]["precision"]["default"] == round(tp / max(sum(got), 1), 4)
+    table = runner.invoke(app, ["eval", "--labelled", str(src), "--scorers", "default"])
+    assert table.exit_code == 0, table.output
+    assert table.stdout.startswith("F1 of the flag and macro-F1 on your labelled posts (our_sample.csv)")
+
+
+def test_eval_labelled_file_errors(tmp_path):
+    nocol = tmp_path / "a.csv"
+    nocol.write_text("body,flagged\nhello,true\n", encoding="utf-8")
+    r = runner.invoke(app, ["eval", "--labelled", str(nocol), "--scorers", "default"])
+    assert r.exit_code == 2 and "labelled file" in r.output and "no `text` column" in r.output
+    empty = tmp_path / "b.csv"
+    empty.write_text("text,flagged\nhello,maybe\n", encoding="utf-8")
+    r = runner.invoke(app, ["eval", "--labelled", str(empty), "--scorers", "default"])
+    assert r.exit_code == 2 and "no row with text and a flag or label" in r.output
+    r = runner.invoke(app, ["eval", "--labelled", str(tmp_path / "missing.csv"), "--scorers", "default"])
+    assert r.exit_code == 2 and "cannot read labelled file" in r.output
