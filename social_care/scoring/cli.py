@@ -21,8 +21,8 @@ from typing import Optional
 
 import typer
 
-from .data import decode_csv, text_delimiter
 from .base import RECALL_MAX, RECALL_MIN
+from .data import decode_csv, text_delimiter
 from .train import DEFAULT_DATA_DIR
 
 OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
