@@ -35,7 +35,8 @@ app = typer.Typer(help="Score customer posts, evaluate and train the scorer.", n
 def _recall_option():
     return typer.Option(None, "--recall", envvar="SOCIAL_CARE_FLAG_RECALL", min=RECALL_MIN, max=RECALL_MAX,
                         help="Default scorer: flag at the operating point that caught this share of unhappy "
-                             "posts when tuned, 0.50-0.99 (default: each language's best-F1 threshold).")
+                             f"posts when tuned, {RECALL_MIN:.2f}-{RECALL_MAX:.2f} (default: each language's "
+                             "best-F1 threshold).")
 
 
 def _recall_by_lang_option():

@@ -27,7 +27,9 @@ import numpy as np
 
 from . import features as F
 from . import langid
+from .base import RECALL_MAX, RECALL_MIN
 from .data import FEEDBACK_SET, NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_feedback, load_set
+from .evaluate import _f1
 from .model import MODEL_PATH
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -102,13 +104,6 @@ def _family(r: Row) -> str:
     return r.lang if r.lang in ("en", "fa", "ko") else "multi"
 
 
-def _f1(y: np.ndarray, p: np.ndarray) -> float:
-    tp = float(np.sum(y & p))
-    fp = float(np.sum(~y & p))
-    fn = float(np.sum(y & ~p))
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
-
-
 def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, float], float]:
     """Per-language flag threshold on the raw flag score, maximising mean F1 over that language's sets."""
     y = np.array([r.flag for r in dev])
@@ -134,7 +129,7 @@ def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, fl
     return out, default
 
 
-RECALL_LEVELS = np.round(np.arange(0.50, 0.9901, 0.01), 2)
+RECALL_LEVELS = np.round(np.arange(RECALL_MIN, RECALL_MAX + 1e-4, 0.01), 2)
 
 
 def recall_curves(dev: Sequence[Row], score: np.ndarray) -> dict[str, dict]:
@@ -142,7 +137,8 @@ def recall_curves(dev: Sequence[Row], score: np.ndarray) -> dict[str, dict]:
     of the unhappy posts among `dev` (over the same sets as tune_thresholds), with the precision it gave.
 
     A team that would rather have more false alarms than miss an unhappy customer picks a level
-    (SOCIAL_CARE_FLAG_RECALL); the model then flags at these thresholds."""
+    (SOCIAL_CARE_FLAG_RECALL, or per language SOCIAL_CARE_FLAG_RECALL_BY_LANG); the model then flags at
+    these thresholds."""
     y = np.array([r.flag for r in dev], dtype=bool)
     langs = np.array([r.lang for r in dev])
     sets = np.array([r.set for r in dev])
