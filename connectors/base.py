@@ -20,6 +20,7 @@ class Batch:
     mentions: Sequence[Mention]
     checkpoint: str | None = None  # a cursor safe to commit once these are stored; None = not yet
     skipped: Sequence[str] = field(default_factory=tuple)  # reasons for items dropped as malformed
+    cut: Sequence[str] = field(default_factory=tuple)  # reasons for listings that ended early (read again later)
 
 
 class Connector(Protocol):
@@ -30,16 +31,33 @@ class Connector(Protocol):
 
 
 class PageLoopGuard:
-    """Stops a pagination that hands back a token it already gave (Singer's loop detection)."""
+    """Follows one listing's next tokens (Singer's loop detection, softened to the listing).
 
-    def __init__(self, stream: str) -> None:
+    Graph may answer a short or even empty page that still has ``next``, and a broken listing may hand
+    back a cursor it already gave. A repeated token is asked for once more; if the listing repeats itself
+    again, ``follow`` returns False and ``cut`` says why: that listing ends, everything read so far is
+    kept, the other listings go on, and the caller does not move its cursor past what was not read.
+    """
+
+    def __init__(self, stream: str, listing: str = "") -> None:
         self.stream = stream
+        self.listing = listing
+        self.cut: str | None = None
         self._seen: set[str] = set()
+        self._repeats = 0
 
-    def check(self, token: str) -> None:
+    def follow(self, token: str) -> bool:
+        """Whether to request ``token``; False once the listing has repeated itself twice."""
         if token in self._seen:
-            raise FatalError(f"{self.stream}: the platform repeated pagination token {token[:16]!r}; stopped")
+            self._repeats += 1
+            if self._repeats > 1:
+                where = f" {self.listing}" if self.listing else ""
+                self.cut = (f"{self.stream}{where}: the platform repeated pagination token {token[:16]!r} "
+                            "twice; this listing was ended and is read again next poll")
+                log.warning(self.cut)
+                return False
         self._seen.add(token)
+        return True
 
 
 class NewestFirstWindow:

@@ -7,6 +7,7 @@ plain attribute after construction and every path is explicitly versioned.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -23,6 +24,7 @@ from .base import Batch, NewestFirstWindow, PageLoopGuard, parse_time, skip_item
 
 __all__ = ["GraphClient", "PageComments", "MessengerConversations", "GRAPH_ORIGIN"]
 
+log = logging.getLogger(__name__)
 GRAPH_ORIGIN = "https://graph.facebook.com"
 COMMENT_FIELDS = "id,message,created_time,from,parent,comment_count,permalink_url"
 FEED_FIELDS = "id,message,created_time,updated_time,from,permalink_url"
@@ -65,9 +67,11 @@ class GraphClient:
                                  platform="facebook")
         return body
 
-    def pages(self, path: str, *, stream: str, **args: Any) -> Iterator[list[Any]]:
-        """Cursor pagination: yields each page's ``data``; stops when ``paging.next`` is absent."""
-        guard = PageLoopGuard(stream)
+    def pages(self, path: str, *, stream: str, cuts: list[str] | None = None, **args: Any) -> Iterator[list[Any]]:
+        """Cursor pagination: yields each page's ``data`` (short and empty pages with ``next`` included);
+        stops when ``paging.next`` is absent, or when the listing repeats a cursor twice: then the reason
+        is appended to ``cuts`` and only this listing ends."""
+        guard = PageLoopGuard(stream, path)
         while True:
             body = self.get(path, **args)
             data = body.get("data")
@@ -76,7 +80,10 @@ class GraphClient:
             after = (paging.get("cursors") or {}).get("after")
             if not paging.get("next") or not after:
                 return
-            guard.check(str(after))
+            if not guard.follow(str(after)):
+                if cuts is not None:
+                    cuts.append(guard.cut or f"{stream} {path}: listing ended")
+                return
             args = {**args, "after": after}
 
     def reply_to_comment(self, *, comment_id: str, text: str) -> Delivery:
@@ -105,6 +112,12 @@ def _field(body: Any, name: str) -> Any:
     return body[name]
 
 
+def _listing_failed(stream: str, listing: str, exc: Exception) -> str:
+    message = f"{stream} {listing}: {exc}; this listing is read again next poll"
+    log.warning(message)
+    return message
+
+
 def _since(cursor: str | None) -> datetime | None:
     if not cursor:
         return None
@@ -126,20 +139,32 @@ class PageComments:
         since = _since(cursor)
         feed_since = int((now - self.lookback).timestamp())
         newest = parse_time(cursor) if cursor else None
+        cuts: list[str] = []  # every listing cut short in this run
+        feed_cuts: list[str] = []
         for posts in self.client.pages(
-            f"{self.client.page_id}/feed", stream=self.stream, fields=FEED_FIELDS, since=feed_since, limit=25
+            f"{self.client.page_id}/feed", stream=self.stream, cuts=feed_cuts, fields=FEED_FIELDS, since=feed_since,
+            limit=25,
         ):
             for post in posts:
                 if not isinstance(post, dict) or not post.get("id"):
                     yield Batch([], skipped=[skip_item(self.stream, post, "feed item without id")])
                     continue
-                mentions, skipped = self._post_and_comments(post, since)
+                post_cuts: list[str] = []
+                try:
+                    mentions, skipped = self._post_and_comments(post, since, post_cuts)
+                except SkippableError as exc:  # this post's listing is refused (gone, bad id): only it waits
+                    mentions, skipped = [], []
+                    post_cuts.append(_listing_failed(self.stream, f"comments of post {post['id']}", exc))
+                cuts.extend(post_cuts)
                 for m in mentions:
                     newest = m.created_at if newest is None or m.created_at > newest else newest
-                yield Batch(mentions, skipped=skipped)
-        yield Batch([], checkpoint=newest.isoformat() if newest else None)
+                yield Batch(mentions, skipped=skipped, cut=post_cuts)
+        # a listing that ended early was not read to its end: the cursor stays, the next poll reads it again
+        cuts.extend(feed_cuts)
+        yield Batch([], checkpoint=None if cuts else (newest.isoformat() if newest else None), cut=feed_cuts)
 
-    def _post_and_comments(self, post: dict[str, Any], since: datetime | None) -> tuple[list[Mention], list[str]]:
+    def _post_and_comments(self, post: dict[str, Any], since: datetime | None,
+                           cuts: list[str]) -> tuple[list[Mention], list[str]]:
         out: list[Mention] = []
         skipped: list[str] = []
         post_id = str(post["id"])
@@ -148,7 +173,7 @@ class PageComments:
             out.append(visitor)
         saw_parent = False
         threads: list[str] = []  # top-level comments that have replies
-        for item in self._comments(f"{post_id}/comments", since, skipped, filter="stream"):
+        for item in self._comments(f"{post_id}/comments", since, skipped, cuts, filter="stream"):
             saw_parent = saw_parent or bool(item.get("parent"))
             if not item.get("parent") and int(item.get("comment_count") or 0) > 0:
                 threads.append(str(item["id"]))
@@ -156,14 +181,15 @@ class PageComments:
         if not saw_parent:
             # the listing ignored filter=stream (top level only): read the replies of each thread
             for top in threads:
-                for item in self._comments(f"{top}/comments", since, skipped):
+                for item in self._comments(f"{top}/comments", since, skipped, cuts):
                     self._keep(item, post_id, top, out, skipped)
         return out, skipped
 
-    def _comments(self, path: str, since: datetime | None, skipped: list[str], **args: Any) -> Iterator[dict[str, Any]]:
+    def _comments(self, path: str, since: datetime | None, skipped: list[str], cuts: list[str],
+                  **args: Any) -> Iterator[dict[str, Any]]:
         """Comments under ``path``, newest first, until they are older than ``since``."""
         window = NewestFirstWindow(since)
-        for page in self.client.pages(path, stream=self.stream, fields=COMMENT_FIELDS,
+        for page in self.client.pages(path, stream=self.stream, cuts=cuts, fields=COMMENT_FIELDS,
                                       order="reverse_chronological", limit=50, **args):
             for item in page:
                 if not isinstance(item, dict):
@@ -244,8 +270,10 @@ class MessengerConversations:
         since = _since(cursor)
         newest = parse_time(cursor) if cursor else None
         window = NewestFirstWindow(since)  # conversations come most recently updated first
+        cuts: list[str] = []  # every listing cut short in this run
+        listing_cuts: list[str] = []
         for conversations in self.client.pages(
-            f"{self.client.page_id}/conversations", stream=self.stream, platform="messenger",
+            f"{self.client.page_id}/conversations", stream=self.stream, cuts=listing_cuts, platform="messenger",
             fields=CONVERSATION_FIELDS, limit=25,
         ):
             for conv in conversations:
@@ -259,22 +287,31 @@ class MessengerConversations:
                     continue
                 if not window.keep(updated):
                     continue  # nothing new in this conversation
-                mentions, skipped = self._messages(conv, since)
+                conv_cuts: list[str] = []
+                try:
+                    mentions, skipped = self._messages(conv, since, conv_cuts)
+                except SkippableError as exc:  # this conversation's listing is refused: only it waits
+                    mentions, skipped = [], []
+                    conv_cuts.append(_listing_failed(self.stream, f"messages of {conv['id']}", exc))
+                cuts.extend(conv_cuts)
                 for m in mentions:
                     newest = m.created_at if newest is None or m.created_at > newest else newest
-                yield Batch(mentions, skipped=skipped)
+                yield Batch(mentions, skipped=skipped, cut=conv_cuts)
             if window.done:
                 break
-        yield Batch([], checkpoint=newest.isoformat() if newest else None)
+        cuts.extend(listing_cuts)
+        yield Batch([], checkpoint=None if cuts else (newest.isoformat() if newest else None), cut=listing_cuts)
 
-    def _messages(self, conv: dict[str, Any], since: datetime | None) -> tuple[list[Mention], list[str]]:
+    def _messages(self, conv: dict[str, Any], since: datetime | None,
+                  cuts: list[str]) -> tuple[list[Mention], list[str]]:
         conv_id = str(conv["id"])
         inline = conv.get("messages")
         pages: Iterator[Sequence[Any]]
         if isinstance(inline, dict) and not (inline.get("paging") or {}).get("next"):
             pages = iter([inline.get("data") or []])
         else:  # more than the inline page, or no inline messages at all: read the conversation itself
-            pages = self.client.pages(f"{conv_id}/messages", stream=self.stream, fields=MESSAGE_FIELDS, limit=25)
+            pages = self.client.pages(f"{conv_id}/messages", stream=self.stream, cuts=cuts, fields=MESSAGE_FIELDS,
+                                      limit=25)
         out: list[Mention] = []
         skipped: list[str] = []
         link = conv.get("link")

@@ -175,7 +175,10 @@ class XMentions:
                 # newest-first: the cursor moves only now that the whole drain succeeded
                 yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
                 return
-            guard.check(token)
+            if not guard.follow(token):
+                # the drain is incomplete: keep what was read, leave the cursor where it was
+                yield Batch(mentions, skipped=skipped, cut=[guard.cut or "listing ended"])
+                return
             yield Batch(mentions, skipped=skipped)
 
 
@@ -245,7 +248,10 @@ class XDirectMessages:
             if reached_known or not token:
                 yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
                 return
-            guard.check(token)
+            if not guard.follow(token):
+                # the drain is incomplete: keep what was read, leave the cursor where it was
+                yield Batch(mentions, skipped=skipped, cut=[guard.cut or "listing ended"])
+                return
             yield Batch(mentions, skipped=skipped)
 
 

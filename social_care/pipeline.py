@@ -32,13 +32,16 @@ class PollResult:
     stored: int = 0
     flagged: int = 0
     skipped: int = 0
-    outcome: str = "ok"  # ok | paused | rate_limited | retriable | fatal
+    listings_cut: int = 0  # listings that ended early (repeated cursor, one post's listing failing)
+    outcome: str = "ok"  # ok | degraded | paused | rate_limited | retriable | fatal
     error: str | None = None
     new_post_ids: list[int] = field(default_factory=list)
+    cut_reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         out = asdict(self)
         out.pop("new_post_ids")
+        out.pop("cut_reasons")
         return out
 
 
@@ -62,6 +65,10 @@ def poll_stream(app: App, connector: Connector) -> PollResult:
             _store_batch(app, stream, batch, result)
         with app.session() as s:
             repo.clear_pause(s, stream=stream)
+        if result.cut_reasons:
+            result.outcome = "degraded"
+            result.error = (f"{len(result.cut_reasons)} listing(s) cut short, read again next poll: "
+                            + "; ".join(result.cut_reasons[:3]))
     except RateLimited as exc:
         result.outcome, result.error = "rate_limited", str(exc)
         _pause(app, stream, until=exc.reset_at, kind="rate_limit", reason=str(exc))
@@ -88,6 +95,8 @@ def _pause(app: App, stream: str, *, until: datetime, kind: str, reason: str) ->
 def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> None:
     result.fetched += len(batch.mentions)
     result.skipped += len(batch.skipped)
+    result.listings_cut += len(batch.cut)
+    result.cut_reasons.extend(batch.cut)
     with app.session() as s:
         fresh = ingest(app, s, batch.mentions)
         if batch.checkpoint is not None:

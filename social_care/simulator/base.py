@@ -34,8 +34,15 @@ class PlatformApi:
         return resp
 
     # ---- shared -------------------------------------------------------------------------
+    def stuck_page_body(self, req: Request, cursor: str) -> Any:
+        """An empty page whose next cursor is ``cursor`` (the platform repeating itself)."""
+        raise NotImplementedError
+
     def fault_response(self, req: Request, fault: Fault) -> Response:
-        if fault.kind == "malformed":
+        if fault.kind == "stuck_page":  # empty page, next cursor = the one just requested (or a first one)
+            cursor = req.query.get("after") or req.query.get("pagination_token") or "STUCK0"
+            resp = body_response(200, self.stuck_page_body(req, cursor), self.json_type)
+        elif fault.kind == "malformed":
             resp = Response(200, MALFORMED_BODY, {"Content-Type": self.json_type})
         elif fault.kind == "timeout":  # only reached when the client waited out the stall
             resp = body_response(504, self.default_error_body(504), self.json_type)

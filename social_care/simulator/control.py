@@ -10,7 +10,8 @@ from .http import Request, Response, Router, json_response
 if TYPE_CHECKING:
     from .core import Simulator
 
-FAULTS = ("fail_next", "graph_error_next", "rate_limit", "timeout_next", "malformed_next")
+FAULTS = ("fail_next", "graph_error_next", "rate_limit", "timeout_next", "malformed_next",
+          "stuck_page_next")
 
 
 def _jsonable(value: Any) -> Any:

@@ -96,6 +96,11 @@ class Simulator:
         """Answer the next matching requests with 200 and a truncated JSON body (nothing is applied)."""
         self.faults.add(Fault(platform_name(platform), "malformed", count, path_contains))
 
+    def stuck_page_next(self, platform: str, count: int = 3, path_contains: str | None = None) -> None:
+        """Answer the next matching listing requests with an empty page whose next cursor is the one just
+        requested (Graph documents short and empty pages with ``next``; a broken one repeats its cursor)."""
+        self.faults.add(Fault(platform_name(platform), "stuck_page", count, path_contains))
+
     def release_stalls(self) -> None:
         """End every request currently stalled by timeout_next()."""
         self.faults.release_stalls()

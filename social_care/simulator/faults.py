@@ -21,7 +21,7 @@ def platform_name(platform: str) -> str:
 @dataclass
 class Fault:
     platform: str
-    kind: str  # "fail" | "graph_error" | "timeout" | "malformed"
+    kind: str  # "fail" | "graph_error" | "timeout" | "malformed" | "stuck_page"
     remaining: int = 1
     path_contains: str | None = None
     status: int | None = None

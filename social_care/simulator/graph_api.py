@@ -44,6 +44,11 @@ class GraphApi(PlatformApi):
             return self.decorate(req, json_response(err.status, err.body(), GRAPH_JSON))
         return super().fault_response(req, fault)
 
+    def stuck_page_body(self, req: Request, cursor: str) -> Any:
+        token = req.query.get("access_token", "sim")
+        return {"data": [], "paging": {"cursors": {"before": cursor, "after": cursor},
+                                       "next": f"https://graph.facebook.com{req.path}?access_token={token}&after={cursor}"}}
+
     def rate_limited(self, req: Request, window: RateLimitWindow) -> Response:
         err = GraphError(window.code or 32)
         minutes = math.ceil((window.until - self.sim.clock()).total_seconds() / 60)

@@ -140,6 +140,9 @@ class XApi(PlatformApi):
             self._rate_headers(resp, limit, remaining, reset)
         return resp
 
+    def stuck_page_body(self, req: Request, cursor: str) -> Any:
+        return {"meta": {"result_count": 0, "next_token": cursor}}
+
     def rate_limited(self, req: Request, window: RateLimitWindow) -> Response:
         key = self._route_key(req)
         limit = (self._limit(key, self._auth(req)) if key else None) or 0

@@ -50,3 +50,49 @@ def test_a_new_message_in_an_old_conversation_pages_down_to_it(app, sim, clock):
     sim.facebook.add_message(psid="8029", name="C29", text="any news on my order?")
     assert poll_stream(app, conn).stored == 1
     assert "any news on my order?" in _texts(app, Channel.MESSENGER)
+
+
+def test_one_stuck_comment_listing_degrades_only_itself(app, sim, clock):
+    """Graph answers one post's comments with an empty page whose next cursor repeats (documented as legal
+    for short pages, broken when it never ends): the other posts' comments are still read, the stream is
+    not paused, status says what was cut, the cursor stays, and the next poll reads what was missed."""
+    from social_care.runner import status_report
+    from social_care.store.tables import Cursor, StreamPause
+
+    posts = [sim.facebook.add_post(message=f"Sale day {i}") for i in range(3)]
+    for i, post in enumerate(posts):
+        for j in range(2):
+            sim.facebook.add_comment(post, user_id=f"70{i}{j}", name="Jane Doe", text=f"where is order {i}-{j}?")
+    stuck = posts[1]
+    sim.stuck_page_next("facebook", count=3, path_contains=f"{stuck}/comments")
+
+    result = poll_stream(app, connector(app, "facebook.comments"))
+    assert result.outcome == "degraded" and result.listings_cut == 1
+    assert "repeated pagination token" in (result.error or "")
+    assert _texts(app, Channel.FACEBOOK_COMMENT) == sorted(f"where is order {i}-{j}?" for i in (0, 2) for j in (0, 1))
+    with app.session() as s:
+        assert s.exec(select(Cursor).where(Cursor.stream == "facebook.comments")).first() is None
+        assert s.exec(select(StreamPause)).first() is None
+    status = status_report(app)
+    assert status["last_polls"]["facebook.comments"]["outcome"] == "degraded"
+    assert "1 listing(s) cut short" in status["last_polls"]["facebook.comments"]["error"]
+    assert status["paused"] == {}
+
+    clock.advance(minutes=2)
+    again = poll_stream(app, connector(app, "facebook.comments"))
+    assert again.outcome == "ok" and again.stored == 2
+    assert len(_texts(app, Channel.FACEBOOK_COMMENT)) == 6
+    with app.session() as s:
+        assert s.exec(select(Cursor).where(Cursor.stream == "facebook.comments")).first() is not None
+
+
+
+def test_one_refused_comment_listing_degrades_only_itself(app, sim):
+    """Graph refuses one post's comments (code 100, the object is gone): the others are still read."""
+    posts = [sim.facebook.add_post(message=f"Sale day {i}") for i in range(3)]
+    for i, post in enumerate(posts):
+        sim.facebook.add_comment(post, user_id=f"71{i}", name="Jane Doe", text=f"is order {i} shipped?")
+    sim.graph_error_next(code=100, message="Unsupported get request.", count=5, path_contains=f"{posts[0]}/comments")
+    result = poll_stream(app, connector(app, "facebook.comments"))
+    assert result.outcome == "degraded" and result.listings_cut == 1
+    assert _texts(app, Channel.FACEBOOK_COMMENT) == ["is order 1 shipped?", "is order 2 shipped?"]
