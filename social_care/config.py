@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     alert_digest_threshold: int = Field(3, alias="SOCIAL_CARE_ALERT_DIGEST_THRESHOLD", ge=1)
     alert_digest_max_items: int = Field(15, alias="SOCIAL_CARE_ALERT_DIGEST_MAX_ITEMS", ge=1)
     alert_max_per_run: int = Field(5, alias="SOCIAL_CARE_ALERT_MAX_PER_RUN", ge=1)
+    once_alert_wait_seconds: float = Field(30.0, alias="SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS", ge=0, le=600)
     alert_min_interval_seconds: float = Field(1.0, alias="SOCIAL_CARE_ALERT_MIN_INTERVAL_SECONDS", ge=1.0)
     alert_retry_base_seconds: float = Field(30.0, alias="SOCIAL_CARE_ALERT_RETRY_BASE_SECONDS", gt=0)
     alert_retry_max_seconds: float = Field(900.0, alias="SOCIAL_CARE_ALERT_RETRY_MAX_SECONDS", gt=0)

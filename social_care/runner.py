@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 
+from . import alerts, followup, reports
+from .alerts import outbox as alerts_outbox
 from .alerts import status as slack_status
 from .app import App
+from .models import ReplyStatus
 from .outbox import send_due
 from .pipeline import poll_stream
 from .store import repo
@@ -17,22 +22,59 @@ from .store.tables import Alert, Cursor, PollRun, Post, Reply, StreamPause
 __all__ = ["run_once", "status_report"]
 
 
-def run_once(app: App) -> dict[str, Any]:
-    """Poll every configured stream to exhaustion, score, draft, send what autosend allows."""
+def run_once(app: App, *, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    """One full cycle, for cron: poll every configured stream to exhaustion, score, draft, send what
+    autosend allows, find what needs a Slack ping, run due follow-ups, make the weekly report when it is
+    due, then deliver the Slack alerts, waiting for Slack's pacing or a Retry-After at most
+    ``SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS`` in all; what is left stays queued for the next run."""
     polls = [poll_stream(app, connector) for connector in app.connectors]
     sent = send_due(app)
+    alerts.evaluate(app)
+    follow = followup.run(app)
+    report = reports.weekly_job(app)["week"] if reports.report_due(app) else None
+    delivered = _deliver_alerts(app, budget=app.settings.once_alert_wait_seconds, sleep=sleep)
+    with app.session() as s:
+        replies = reply_counts(s)
     return {
         "streams": {p.stream: p.as_dict() for p in polls},
         "fetched": sum(p.fetched for p in polls),
         "stored": sum(p.stored for p in polls),
         "flagged": sum(p.flagged for p in polls),
         "skipped": sum(p.skipped for p in polls),
+        "listings_cut": sum(p.listings_cut for p in polls),
         "replies_sent": sent.sent,
         "replies_failed": sent.failed,
         "replies_need_human": sent.needs_human,
-        "replies_waiting": sent.waiting,
+        # the same counts as `social-care status` (replies_by_status), after this run
+        "replies_awaiting_approval": replies.get(ReplyStatus.DRAFT.value, 0),
+        "replies_waiting": sum(replies.get(st.value, 0) for st in WAITING_REPLY_STATUSES),
+        "replies_by_status": replies,
+        "followups_sent": follow.get("sent", 0),
+        "weekly_report": report,
+        "alerts_delivered": delivered,
+        "alerts_waiting": alerts_outbox.pending_count(app),
         "autosend": app.settings.autosend.value,
     }
+
+
+# a reply still owed to a customer: drafted (awaiting a person's approval), approved, or being sent
+WAITING_REPLY_STATUSES = (ReplyStatus.DRAFT, ReplyStatus.APPROVED, ReplyStatus.SENDING)
+
+
+def reply_counts(s: Session) -> dict[str, int]:
+    """Replies by status: one query for `run --once` and `status`."""
+    return {str(k): int(v) for k, v in s.exec(select(Reply.status, func.count()).group_by(Reply.status)).all()}
+
+
+def _deliver_alerts(app: App, *, budget: float, sleep: Callable[[float], None]) -> int:
+    deadline = time.monotonic() + budget
+    delivered = 0
+    while True:
+        delivered += alerts.deliver(app)
+        wait = alerts_outbox.next_send_in(app)
+        if wait is None or time.monotonic() + wait > deadline:
+            return delivered
+        sleep(max(wait, 0.05))
 
 
 def status_report(app: App) -> dict[str, Any]:
@@ -53,7 +95,7 @@ def status_report(app: App) -> dict[str, Any]:
                 last_runs[connector.stream] = {"at": run.finished_at, "outcome": run.outcome, "stored": run.stored,
                                                "error": run.error}
         posts = Counter(dict(s.exec(select(Post.status, func.count()).group_by(Post.status)).all()))
-        replies = Counter(dict(s.exec(select(Reply.status, func.count()).group_by(Reply.status)).all()))
+        replies = reply_counts(s)
         alerts = Counter(dict(s.exec(select(Alert.status, func.count()).group_by(Alert.status)).all()))
     return {
         "streams": [c.stream for c in app.connectors],
@@ -61,7 +103,7 @@ def status_report(app: App) -> dict[str, Any]:
         "paused": pauses,
         "last_polls": last_runs,
         "posts_by_status": dict(posts),
-        "replies_by_status": dict(replies),
+        "replies_by_status": replies,
         "alerts_by_status": dict(alerts),
         "slack": slack_status(app),
         "settings": app.settings.describe(),

@@ -110,6 +110,7 @@ def make_settings(db_url: str, sim_server: SimulatorServer) -> Callable[..., Set
             "SOCIAL_CARE_HTTP_TIMEOUT": 3,
             "SOCIAL_CARE_SCORER": "default",
             "SOCIAL_CARE_SECRET_KEY": "test-secret-key-0123456789",
+            "SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS": 0,  # tests' clocks stand still; a test that waits sets it
         }
         values.update(overrides)
         return load_settings(_env_file=None, **{k: v for k, v in values.items() if v is not None})

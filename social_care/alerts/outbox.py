@@ -86,6 +86,36 @@ def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
     return sent
 
 
+def next_send_in(app: Any) -> float | None:
+    """Seconds until the next pending alert may go to Slack (pacing, a Retry-After, a retry backoff);
+    None when nothing is pending or Slack refused the webhook (a person must fix it)."""
+    cfg = AlertSettings.from_settings(app.settings)
+    if not cfg.enabled or not cfg.webhook_url:
+        return None
+    now = app.now()
+    with app.session() as s:
+        pending = s.exec(select(Alert.next_attempt_at).where(Alert.status == "pending")).all()
+        if not pending:
+            return None
+        at = min((as_utc(t) for t in pending if t is not None), default=now)
+        if any(t is None for t in pending):
+            at = now
+        pause = repo.active_pause(s, stream=WEBHOOK_STREAM, now=now)
+        if pause is not None:
+            if pause.kind == "fatal" or pause.until is None:
+                return None
+            at = max(at, as_utc(pause.until))
+        last = s.exec(select(func.max(Alert.sent_at))).one()
+        if last is not None:
+            at = max(at, as_utc(last) + timedelta(seconds=cfg.min_interval_seconds))
+    return max((at - now).total_seconds(), 0.0)
+
+
+def pending_count(app: Any) -> int:
+    with app.session() as s:
+        return int(s.exec(select(func.count()).select_from(Alert).where(Alert.status == "pending")).one())
+
+
 def _may_send(s: Session, cfg: AlertSettings, now: datetime) -> bool:
     pause = repo.active_pause(s, stream=WEBHOOK_STREAM, now=now)
     if pause is not None:

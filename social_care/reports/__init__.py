@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +28,7 @@ __all__ = [
     "last_full_week",
     "parse_week",
     "render",
+    "report_due",
     "weekly_job",
     "write_report",
 ]
@@ -100,6 +102,31 @@ def write_report(report: dict[str, Any], fmt: str, path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def report_due(app: Any) -> bool:
+    """Whether the last full week's report is due and not made yet: its scheduled time (the configured
+    day and hour after the week) has passed, the service held posts before the week ended, and no report
+    for that week was sent. ``run --once`` from cron uses this instead of the scheduler's trigger."""
+    from sqlmodel import select
+
+    from ..store.tables import Alert, Post
+
+    cfg = ReportSettings.from_settings(app.settings)
+    now = app.now()
+    wk = last_full_week(now, cfg.timezone)
+    day = DAYS.index(cfg.day.lower()[:3]) if cfg.day.lower()[:3] in DAYS else 0
+    local_end = wk.end.astimezone(ZoneInfo(cfg.timezone))
+    scheduled = (local_end + timedelta(days=day)).replace(hour=cfg.hour, minute=cfg.minute)
+    if now < scheduled:
+        return False
+    with app.session() as s:
+        if s.exec(select(Alert.id).where(Alert.dedupe_key == f"report:{wk.label}")).first() is not None:
+            return False
+        return s.exec(select(Post.id).where(Post.created_at < wk.end)).first() is not None
 
 
 def weekly_job(app: Any) -> dict[str, Any]:

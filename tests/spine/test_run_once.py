@@ -1,0 +1,74 @@
+"""`run --once` from cron is one full cycle: poll, send, Slack alerts (paced, Retry-After within a bound),
+due follow-ups and a due weekly report; its counts match `status`."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from social_care.models import Channel
+from social_care.runner import run_once, status_report
+
+from .helpers import ANGRY, Feeder
+from .test_cli import _cli, _env, _values
+
+
+def _run(settings, tmp_path, **extra: str) -> dict:
+    env = _env({**_values(settings), **extra})
+    proc = _cli("run", "--once", env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_run_once_delivers_slack_alerts(make_settings, sim, tmp_path):
+    settings = make_settings()  # replies wait for a person: the team is pinged
+    feed = Feeder(sim)
+    feed.add(Channel.X_MENTION, ANGRY)
+    feed.add(Channel.MESSENGER, ANGRY)
+    summary = _run(settings, tmp_path, SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS="10")
+    assert summary["alerts_delivered"] >= 1 and summary["alerts_waiting"] == 0, summary
+    assert sim.slack.messages, "a cron-run --once must ping Slack"
+    # a second run has nothing new to say: no alert twice
+    before = len(sim.slack.messages)
+    again = _run(settings, tmp_path, SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS="10")
+    assert again["alerts_delivered"] == 0 and len(sim.slack.messages) == before
+
+
+def test_run_once_waits_out_a_short_retry_after(make_settings, sim, tmp_path):
+    settings = make_settings()
+    Feeder(sim).add(Channel.X_MENTION, ANGRY)
+    sim.rate_limit(platform="slack", seconds=2)
+    summary = _run(settings, tmp_path, SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS="15")
+    assert summary["alerts_delivered"] >= 1 and summary["alerts_waiting"] == 0, summary
+    assert sim.slack.messages
+
+
+def test_run_once_leaves_alerts_queued_beyond_its_wait_bound(make_settings, sim, tmp_path):
+    settings = make_settings()
+    Feeder(sim).add(Channel.X_MENTION, ANGRY)
+    sim.rate_limit(platform="slack", seconds=600)
+    summary = _run(settings, tmp_path, SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS="2")
+    assert summary["alerts_delivered"] == 0 and summary["alerts_waiting"] >= 1, summary
+    assert not sim.slack.messages
+
+
+def test_run_once_counts_drafts_waiting_like_status(app, sim):
+    Feeder(sim).add(Channel.X_MENTION, ANGRY)  # autosend is off: the draft waits for a person
+    summary = run_once(app)
+    status = status_report(app)
+    assert summary["replies_awaiting_approval"] == 1
+    assert summary["replies_waiting"] == 1
+    assert summary["replies_by_status"] == status["replies_by_status"] == {"draft": 1}
+
+
+def test_run_once_makes_the_due_weekly_report_once(make_settings, clock, sim, tmp_path):
+    from social_care.app import build_app
+
+    # a post stored two weeks ago; the last full week's report is due (its Monday 08:00 has passed)
+    app = build_app(make_settings(SOCIAL_CARE_REPORTS_DIR=str(tmp_path / "reports")), clock=clock)
+    Feeder(sim).add(Channel.X_MENTION, ANGRY, created_at=clock() - timedelta(days=14))
+    first = run_once(app)
+    assert first["weekly_report"] is not None
+    assert list((tmp_path / "reports").glob(f"social-care-{first['weekly_report']}.*"))
+    assert run_once(app)["weekly_report"] is None  # made once per week
+    app.engine.dispose()
