@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -121,7 +122,7 @@ class Playbook:
         lang = lang if lang in self.templates and not str(lang).startswith("_") else "en"
         if "followup" not in self.templates[lang] or (text is not None and not _writes_in_script_of(lang, text)):
             lang = "en"
-        body = self.templates[lang]["followup"].format(name=_first_name(name), brand=self.brand)
+        body = _fill(self.templates[lang]["followup"], name=name, brand=self.brand)
         return Draft(text=_fit(body, LIMITS[Channel.MESSENGER]), template_id=f"{lang}.followup", lang=lang)
 
     def draft(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None,
@@ -136,7 +137,7 @@ class Playbook:
         kind = "public" if channel.is_public else "private"
         texts = self.templates[lang][kind]
         key = category if category in texts else "other"
-        text = texts[key].format(name=_first_name(name), brand=self.brand)
+        text = _fill(texts[key], name=name, brand=self.brand)
         text = _fit(text, LIMITS[channel])
         return Draft(text=text, template_id=f"{lang}.{kind}.{key}", lang=lang)
 
@@ -161,12 +162,38 @@ def _writes_in_script_of(lang: str, text: str) -> bool:
     return inside * 2 >= len(letters)
 
 
-def _first_name(name: str | None) -> str:
+_NAME_WHOLE_MAX = 30  # a display name longer than this is a slogan or a bio, not a name
+_NAME_PUNCT = frozenset("-'’.")
+# the name slot with what belongs to it: a comma before it, an honorific after it (हिन्दी जी, فارسی عزیز, 한국어 님)
+_NAME_SLOT = re.compile(r"[,،]?\s*\{name\}(?:\s*जी|\s*عزیز|님)?")
+
+
+def usable_first_name(name: str | None) -> str | None:
+    """The first name to greet a customer with, or None when the display name does not look like a
+    person's name: only letters (any script), spaces, hyphens, apostrophes and periods, at most 30
+    characters; no markup, URLs, @handles, hashtags, digits or emoji."""
     if not name:
-        return "there"
-    cleaned = re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", name).strip().lstrip("@")
-    first = cleaned.split()[0] if cleaned.split() else ""
-    return first[:_NAME_MAX] or "there"
+        return None
+    cleaned = re.sub(r"[\u200b-\u200f\u2060\ufeff]", "", name).strip()
+    if not cleaned or len(cleaned) > _NAME_WHOLE_MAX or re.search(r"\.[^\s.]", cleaned):  # www.x.example
+        return None
+    for ch in cleaned:
+        category = unicodedata.category(ch)
+        if not (category[0] in "LM" or ch == " " or ch in _NAME_PUNCT):
+            return None
+    first = cleaned.split()[0].strip("".join(_NAME_PUNCT))
+    if not any(ch.isalpha() for ch in first):
+        return None
+    return first[:_NAME_MAX]
+
+
+def _fill(template: str, *, name: str | None, brand: str) -> str:
+    """A template with the customer's first name, or, when the name is unusable, the same greeting
+    without a name ("Hi, …", "Hola. …", "안녕하세요 …")."""
+    first = usable_first_name(name)
+    if first is not None:
+        return template.format(name=first, brand=brand)
+    return _NAME_SLOT.sub("", template).lstrip(" ,،").format(brand=brand)
 
 
 def _fit(text: str, limit: int) -> str:

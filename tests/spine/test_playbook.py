@@ -86,3 +86,58 @@ def test_a_broken_templates_file_is_a_clear_error(tmp_path):
 def test_followup_exists_in_every_language(lang):
     draft = PLAYBOOK.followup(lang=lang, name="Sam Lee")
     assert draft.lang == lang and "Sam" in draft.text and check_reply(draft.text, Channel.MESSENGER) == []
+
+
+NAMES = [
+    # (display name, first name greeted with, or None for a greeting without a name)
+    ("Jane Doe", "Jane"),
+    ("José Álvarez", "José"),
+    ("Anne-Marie O'Neil", "Anne-Marie"),
+    ("김민수", "김민수"),
+    ("سارا احمدی", "سارا"),
+    ("प्रिया शर्मा", "प्रिया"),
+    ("Zoë", "Zoë"),
+    ("J. R. Smith", "J"),
+    ("<img src=x onerror=alert(2)>", None),
+    ("<b>Jane</b>", None),
+    ("https://spam.example/win", None),
+    ("www.deals.example", None),
+    ("@janedoe", None),
+    ("#boycott Acme", None),
+    ("Jane 🔥🔥🔥", None),
+    ("🔥🔥", None),
+    ("Jane2024", None),
+    ("Buy cheap followers now at our great shop", None),
+    ("   ", None),
+    ("", None),
+    (None, None),
+    ("{name}{brand}", None),
+]
+
+
+@pytest.mark.parametrize("display, expected", NAMES, ids=[repr(n) for n, _ in NAMES])
+def test_greeting_uses_the_name_only_when_it_looks_like_a_persons(display, expected):
+    from social_care.playbook import usable_first_name
+
+    assert usable_first_name(display) == expected
+    book = PLAYBOOK
+    draft = book.draft(channel=Channel.FACEBOOK_COMMENT, lang="en", category="delivery", name=display)
+    if expected is None:
+        assert draft.text.startswith("Hi, we're so sorry"), draft.text
+        for junk in ("<", ">", "http", "@", "#", "🔥", "{", "there"):
+            assert junk not in draft.text
+    else:
+        assert draft.text.startswith(f"Hi {expected}, "), draft.text
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "fr", "de", "pt", "it", "ar", "hi", "fa", "ko"])
+def test_a_greeting_without_a_name_reads_naturally_in_every_language(lang):
+    book = PLAYBOOK
+    for channel in (Channel.FACEBOOK_COMMENT, Channel.X_DM):
+        for category in ("delivery", "refund", "damaged", "customer_service", "account", "other"):
+            text = book.draft(channel=channel, lang=lang, category=category, name="<script>").text
+            assert "{" not in text and "<" not in text and "there" not in text
+            assert text[0] not in " ,،.!님", text
+            assert " ," not in text and " ،" not in text, text
+    follow = book.followup(lang=lang, name="@spam").text
+    assert "@" not in follow and "there" not in follow and follow[0] not in " ,،.!님"
