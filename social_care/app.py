@@ -10,12 +10,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
 from .config import Settings
 from .errors import ConfigError
 from .models import utcnow
 from .store import make_engine, session_scope, upgrade
+from .store.engine import open_error, require_existing
 
 if TYPE_CHECKING:
     from connectors.base import Connector
@@ -48,10 +50,13 @@ class App:
         return self.clock()
 
 
-def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None, migrate: bool = True) -> App:
+def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None, migrate: bool = True,
+              create: bool = True) -> App:
     """Wire the store, scorer, playbook, connectors and responders from ``settings``.
 
-    A platform whose credentials are absent is simply not polled (and has no responders).
+    A platform whose credentials are absent is simply not polled (and has no responders). With
+    ``create=False`` (read commands) a SQLite file that does not exist is a ConfigError, not a new
+    empty database; a database that cannot be read is a ConfigError with one sentence either way.
     """
     from connectors import build_clients, build_connectors
     from responders import build_responders
@@ -66,9 +71,18 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
                             recall_by_lang=settings.flag_recall_by_lang)
     except ValueError as e:  # an unknown scorer, a recall the model file cannot offer, a missing model file
         raise ConfigError(f"invalid scoring settings: {e}") from None
+    if not create:
+        require_existing(settings.database_url)
     engine = make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
+    try:
+        if migrate:
+            upgrade(engine)
+        else:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        raise open_error(settings.database_url, exc) from None
     clock = clock or utcnow
     clients = build_clients(settings, clock=clock)
     return App(

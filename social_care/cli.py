@@ -32,11 +32,12 @@ def settings_or_exit() -> Settings:
         raise typer.Exit(2) from None
 
 
-def build_or_exit(settings: Settings | None = None) -> Any:
+def build_or_exit(settings: Settings | None = None, *, create: bool = False) -> Any:
+    """The app for a command; only `run`, `demo` and `db upgrade` may create the database."""
     from .app import build_app
 
     try:
-        return build_app(settings or settings_or_exit())
+        return build_app(settings or settings_or_exit(), create=create)
     except SocialCareError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -47,8 +48,16 @@ def db_upgrade() -> None:
     """Apply the schema migrations to SOCIAL_CARE_DATABASE_URL."""
     from .store import make_engine, upgrade
 
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    from .store.engine import open_error
+
     settings = settings_or_exit()
-    upgrade(make_engine(settings.database_url))
+    try:
+        upgrade(make_engine(settings.database_url))
+    except (DatabaseError, OperationalError) as exc:
+        typer.echo(f"error: {open_error(settings.database_url, exc)}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(json.dumps({"database": settings.describe()["database_url"], "schema": "up to date"}))
 
 
@@ -64,7 +73,7 @@ def run(
     from .logging_setup import configure_logging
 
     configure_logging()
-    application = build_or_exit()
+    application = build_or_exit(create=True)
     if once:
         from .runner import run_once
 

@@ -46,7 +46,7 @@ def install_secret_filter(secrets: list[str]) -> None:
     """Register secrets for redaction; silence loggers that print tokens (tweepy, urllib3 at DEBUG)."""
     _SECRETS.update(s for s in secrets if s and len(s) >= 4)
     for name in ("tweepy", "tweepy.client", "urllib3", "urllib3.connectionpool", "requests_oauthlib", "oauthlib",
-                 "httpx", "httpcore", "facebook"):
+                 "httpx", "httpcore", "facebook", "alembic.runtime.plugins"):  # the last: a line per plugin
         logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
     if _FILTER not in root.filters:

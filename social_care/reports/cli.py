@@ -23,15 +23,14 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
     ) -> None:
         """The weekly mention report: volumes, sentiment, response and resolution times, top issues."""
-        from ..app import build_app
-        from ..cli import settings_or_exit
+        from ..cli import build_or_exit, settings_or_exit
         from . import FORMATS, build_report, render, write_report
 
         if fmt not in FORMATS:
             typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
             raise typer.Exit(2)
         settings = settings_or_exit()
-        application = build_app(settings)
+        application = build_or_exit(settings)
         try:
             data = build_report(application, week)
         except ValueError as exc:

@@ -15,7 +15,7 @@ from sqlmodel import Session, create_engine
 
 from ..errors import ConfigError
 
-__all__ = ["make_engine", "upgrade", "session_scope", "MIGRATIONS_DIR"]
+__all__ = ["make_engine", "upgrade", "session_scope", "MIGRATIONS_DIR", "require_existing", "open_error"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 log = logging.getLogger(__name__)
@@ -43,6 +43,32 @@ def make_engine(url: str, **kw: Any) -> Engine:
         return engine
     kw.setdefault("pool_pre_ping", True)
     return create_engine(url, **kw)
+
+
+def require_existing(url: str) -> None:
+    """Read commands never create a database: a SQLite file that is not there is a mistyped path."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.exists():
+            raise ConfigError(
+                f"no database at {path} (SOCIAL_CARE_DATABASE_URL): check the path, or create it with "
+                "`social-care db upgrade`"
+            )
+
+
+def open_error(url: str, exc: Exception) -> ConfigError:
+    """One sentence for a database that cannot be opened or read (corrupt file, not a database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        where = f"the SQLite file {parsed.database}"
+    else:
+        where = f"the {parsed.get_backend_name()} database {parsed.database or ''}".rstrip()
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    return ConfigError(
+        f"cannot read {where} ({reason}): restore it from a backup or point SOCIAL_CARE_DATABASE_URL at the "
+        "right database"
+    )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

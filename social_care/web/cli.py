@@ -24,10 +24,9 @@ user_app = typer.Typer(help="Team members who can sign in to the queue.", no_arg
 
 
 def _app() -> App:
-    from ..app import build_app
-    from ..cli import settings_or_exit
+    from ..cli import build_or_exit
 
-    return build_app(settings_or_exit())
+    return build_or_exit()  # never creates a database: `db upgrade` does
 
 
 def _actor(value: str | None) -> str:
