@@ -22,7 +22,7 @@ from typing import Optional
 import typer
 
 from .base import RECALL_MAX, RECALL_MIN
-from .data import decode_csv, text_delimiter
+from .data import csv_records, decode_csv, text_delimiter
 from .train import DEFAULT_DATA_DIR
 
 OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
@@ -50,8 +50,9 @@ def _fail(msg: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _read_input(src: str) -> tuple[list[str], list[list[str]], str]:
-    """(header, rows, delimiter) of a CSV in UTF-8 (BOM or not) or UTF-16 with a BOM."""
+def _read_input(src: str, *, skip_bad_rows: bool = False) -> tuple[list[str], list[list[str]], str]:
+    """(header, rows, delimiter) of a CSV in UTF-8 (BOM or not) or UTF-16 with a BOM. Malformed rows are
+    named with their line numbers: an error unless ``skip_bad_rows``, then they are left out."""
     if src == "-":
         data = sys.stdin.buffer.read()
         name = "standard input"
@@ -65,22 +66,25 @@ def _read_input(src: str) -> tuple[list[str], list[list[str]], str]:
         text = decode_csv(data, name)
     except ValueError as e:
         _fail(str(e))
-    csv.field_size_limit(sys.maxsize)
     delimiter = text_delimiter(text)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as e:
-        _fail(f"{name} is not a readable CSV: {e}")
-    if not rows:
+    header, records, problems = csv_records(text, delimiter)
+    if not header:
         _fail(f"{name} is empty: expected a CSV header with a `text` column")
-    header = rows[0]
     names = [h.strip().lower() for h in header]
     if "text" not in names:
         _fail(f"{name} has no `text` column (columns: {', '.join(header) or 'none'})")
-    body = rows[1:]
-    for i, r in enumerate(body, start=2):
+    for line, r in records:
         if len(r) > len(header):
-            _fail(f"{name}: row {i} has {len(r)} fields but the header has {len(header)}")
+            problems.append((line, f"{len(r)} fields but the header has {len(header)}"))
+    if problems:
+        shown = "\n".join(f"  {name} line {line}: {why}" for line, why in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        if not skip_bad_rows:
+            _fail(f"{len(problems)} malformed row(s); fix them, or score the rest with --skip-bad-rows:\n"
+                  f"{shown}{more}")
+        typer.echo(f"skipped {len(problems)} malformed row(s):\n{shown}{more}", err=True)
+    bad_lines = {line for line, _ in problems}
+    body = [r for line, r in records if line not in bad_lines]
     return header, body, delimiter
 
 
@@ -92,6 +96,8 @@ def score_cmd(
     batch_size: int = typer.Option(2048, "--batch-size", min=1),
     recall: Optional[float] = _recall_option(),
     recall_by_lang: Optional[str] = _recall_by_lang_option(),
+    skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Leave malformed rows out (each is "
+                                       "named with its line number) instead of stopping."),
 ) -> None:
     """Score every row of a CSV: adds lang, label, polarity, flagged, category, reasons.
 
@@ -107,7 +113,7 @@ def score_cmd(
             sc = get_scorer("default", recall=recall, recall_by_lang=recall_by_lang)
     except ValueError as e:
         _fail(str(e))
-    header, body, delimiter = _read_input(input)
+    header, body, delimiter = _read_input(input, skip_bad_rows=skip_bad_rows)
     col = [h.strip().lower() for h in header].index("text")
     texts = [r[col] if col < len(r) else "" for r in body]
     results = []

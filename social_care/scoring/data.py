@@ -141,6 +141,59 @@ def text_delimiter(text: str) -> str:
     return ","
 
 
+def csv_records(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """(header, [(line number, fields)], [(line number, problem)]) of a CSV text, read so that one malformed row costs
+    only itself: a quote that is never closed (the lenient reader runs it to the end of the file, merging
+    every following row into one field), or one that swallows whole rows into a record of the wrong width,
+    is reported with its line number, and reading resumes on the next line. A quoted field over several
+    lines that makes a record of the header's width is a multi-line post and is kept."""
+    csv.field_size_limit(sys.maxsize)
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return [], [], []
+    header = next(csv.reader([lines[0].rstrip("\r\n")], delimiter=delimiter), [])
+    rows: list[tuple[int, list[str]]] = []
+    problems: list[tuple[int, str]] = []
+    i = 1  # 0-based index of the next line to read; line numbers are 1-based
+    while i < len(lines):
+        reader = csv.reader(io.StringIO("".join(lines[i:]), newline=""), delimiter=delimiter, strict=True)
+        consumed, restart = 0, None
+        try:
+            for fields in reader:
+                start, end = i + consumed + 1, i + reader.line_num
+                consumed = reader.line_num
+                if end > start and len(fields) != len(header) and _own_rows(lines[start:end], delimiter,
+                                                                            len(header)):
+                    problems.append((start, f"a quote opened here is not closed on its line, so lines "
+                                            f"{start + 1}-{end} would have been read into it"))
+                    restart = start
+                    break
+                if fields:
+                    rows.append((start, fields))
+        except csv.Error as e:
+            start = i + consumed + 1
+            problems.append((start, f"unreadable row ({e}; a quote opened here is never closed)"))
+            restart = start
+        if restart is None:
+            break
+        i = restart
+    return header, rows, problems
+
+
+def _own_rows(lines: list[str], delimiter: str, columns: int) -> bool:
+    """Whether every line swallowed by a multi-line field parses as a whole row of ``columns`` fields."""
+    if columns < 2:
+        return False  # one column: a multi-line post cannot be told from merged rows; keep it
+    for line in lines:
+        stripped = line.rstrip("\r\n")
+        if not stripped:
+            continue
+        fields = next(csv.reader([stripped], delimiter=delimiter), [])
+        if len(fields) != columns:
+            return False
+    return True
+
+
 def load_feedback(path: Path, kind: str = "feedback file") -> tuple[list[Row], list[str]]:
     """Rows from a `social-care feedback export` CSV, or any CSV of labelled posts (text, label, flagged,
     lang, ...; separated as `text_delimiter` finds), and one message per row left out (no text, or neither

@@ -181,3 +181,49 @@ def test_eval_labelled_file_errors(tmp_path):
     assert r.exit_code == 2 and "no row with text and a flag or label" in r.output
     r = runner.invoke(app, ["eval", "--labelled", str(tmp_path / "missing.csv"), "--scorers", "default"])
     assert r.exit_code == 2 and "cannot read labelled file" in r.output
+
+
+UNTERMINATED = (
+    "id,text,author\n"
+    '1,"my parcel never arrived,a\n'  # the quote is never closed
+    "2,where is my refund?,b\n"
+    "3,thanks a lot,c\n"
+)
+
+
+def test_score_names_an_unterminated_quote_and_exits_non_zero(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(UNTERMINATED, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = runner.invoke(app, ["score", str(src), "--output", str(out)])
+    assert r.exit_code != 0
+    assert "line 2" in r.output and "--skip-bad-rows" in r.output
+    assert not out.exists()
+
+
+def test_score_skip_bad_rows_keeps_every_other_row(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(UNTERMINATED, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = runner.invoke(app, ["score", str(src), "--output", str(out), "--skip-bad-rows"])
+    assert r.exit_code == 0, r.output
+    assert "skipped 1 malformed row" in r.output and "line 2" in r.output
+    assert [x["id"] for x in _rows(out.read_text(encoding="utf-8"))] == ["2", "3"]
+
+
+def test_a_quote_never_closed_to_the_end_is_named(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('text,id\nfine post,1\n"runs to the end,2\n', encoding="utf-8")
+    r = runner.invoke(app, ["score", str(src), "--output", str(tmp_path / "o.csv")])
+    assert r.exit_code != 0 and "line 3" in r.output
+    r = runner.invoke(app, ["score", str(src), "--output", str(tmp_path / "o.csv"), "--skip-bad-rows"])
+    assert r.exit_code == 0 and [x["id"] for x in _rows((tmp_path / "o.csv").read_text())] == ["1"]
+
+
+def test_a_quote_that_swallows_whole_rows_into_a_wrong_width_record_is_named(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text('id,text,author\n1,"broken,a\n2,ok,b\n3,"closed" here,c",x\n4,fine,d\n', encoding="utf-8")
+    r = runner.invoke(app, ["score", str(src), "--output", str(tmp_path / "o.csv"), "--skip-bad-rows"])
+    assert r.exit_code == 0, r.output
+    assert "line 2" in r.output
+    assert "2" in [x["id"] for x in _rows((tmp_path / "o.csv").read_text())]
