@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -200,6 +200,11 @@ def create_web_app(app: App) -> FastAPI:
     web.state.templates = _templates()
     web.add_middleware(_SecurityHeaders)
     web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @web.get("/favicon.ico", include_in_schema=False)
+    async def _favicon() -> FileResponse:  # browsers ask for it on pages without a <link rel=icon>
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
     web.include_router(pages.router)
     web.include_router(api.router)
 

@@ -21,6 +21,26 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+class WatchedBrowser:
+    """The browser, whose pages record console errors, page errors, failed requests and 4xx/5xx answers:
+    a page that logs an error in its console fails its test."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.problems: list[str] = []
+
+    def new_page(self, **kw: Any) -> Any:
+        page = self._browser.new_page(**kw)
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status} for {r.url}"))
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -31,8 +51,10 @@ def browser() -> Iterator[Any]:
             b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         except Exception as exc:  # noqa: BLE001 - any launch failure means: cannot run here
             pytest.skip(f"chromium cannot start: {exc}")
-        yield b
+        watched = WatchedBrowser(b)
+        yield watched
         b.close()
+        assert watched.problems == [], "the browser saw errors:\n" + "\n".join(watched.problems)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from social_care.web import create_web_app
 
 from .factory import PASSWORD, csrf_of, login, make_post, version_of
 
-PUBLIC = {"/login"}
+PUBLIC = {"/login", "/favicon.ico"}  # the icon holds no data
 
 
 def all_routes(routes: Any, prefix: str = "") -> Any:
