@@ -17,6 +17,7 @@ import tweepy
 
 from social_care.errors import (
     AuthError,
+    DuplicateContentError,
     FatalError,
     OutsideWindowError,
     PlatformError,
@@ -63,7 +64,10 @@ def x_errors(clock: Callable[[], datetime]) -> Iterator[None]:
             platform="x", status=401,
         ) from None
     except tweepy.Forbidden as exc:
-        raise FatalError(_x_message(exc), platform="x", status=403) from None
+        message = _x_message(exc)
+        if "duplicate content" in message.lower():
+            raise DuplicateContentError(message, platform="x", status=403) from None
+        raise FatalError(message, platform="x", status=403) from None
     except tweepy.NotFound as exc:
         raise SkippableError(_x_message(exc), platform="x", status=404) from None
     except tweepy.BadRequest as exc:
@@ -119,6 +123,8 @@ def _graph_error(exc: facebook.GraphAPIError, now: datetime, usage: dict[str, ob
         return OutsideWindowError("outside Messenger's 24-hour window: a person must answer", **kw)
     if code == 10 or 200 <= code <= 299:
         return FatalError(f"permission missing ({message}); re-grant the Page permissions", **kw)
+    if code == 506:  # "Duplicate status message"
+        return DuplicateContentError(message, **kw)
     if code in GRAPH_SKIP_CODES:
         return SkippableError(message, **kw)
     if code == 368:

@@ -84,6 +84,11 @@ class SkippableError(PlatformError):
     pass
 
 
+class DuplicateContentError(SkippableError):
+    """The platform refused a text identical to one the brand already posted (X 403, Graph code 506):
+    the same reply with other words goes through."""
+
+
 class FatalError(PlatformError):
     pass
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from .app import App
 from .errors import (
+    DuplicateContentError,
     FatalError,
     OutsideWindowError,
     PlatformError,
@@ -125,11 +126,40 @@ def send_reply(app: App, reply_id: int) -> Reply:
     except OutsideWindowError as exc:
         with app.session() as s:
             return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
+    except DuplicateContentError as exc:
+        with app.session() as s:
+            redrafted = _redraft_duplicate(app, s, s.get(Reply, reply_id), exc)
+        if redrafted:
+            return send_reply(app, reply_id)  # once: a second refusal fails with its reason
+        with app.session() as s:
+            return s.get(Reply, reply_id)  # type: ignore[return-value]
     except (FatalError, SkippableError) as exc:
         with app.session() as s:
             return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.FAILED, error=str(exc))
     with app.session() as s:
         return _mark_sent(app, s, s.get(Reply, reply_id), delivery)
+
+
+DUPLICATE_NOTE = "the platform refused identical text; redrafted with the case reference"
+
+
+def _redraft_duplicate(app: App, s: Session, reply: Reply | None, exc: DuplicateContentError) -> bool:
+    """The platform refused a text the brand already posted: add the case reference (a customer can quote
+    it in their DM) and send once more. A second refusal, or no room for the reference, fails with the
+    reason, for a person to reword."""
+    assert reply is not None
+    reference = f" (ref. #{reply.post_id})"
+    limit = Channel(reply.channel).reply_limit
+    if reply.error == DUPLICATE_NOTE or reference in reply.text or len(reply.text) + len(reference) > limit:
+        _finish(app, s, reply, status=ReplyStatus.FAILED, error=(
+            f"{exc}: the platform refuses this text as a duplicate of an earlier reply; reword it and approve "
+            "again"))
+        return False
+    reply.text = reply.text.rstrip() + reference
+    reply.status, reply.error, reply.next_attempt_at = ReplyStatus.APPROVED.value, DUPLICATE_NOTE, None
+    s.add(reply)
+    log.info("reply %s: %s", reply.id, DUPLICATE_NOTE)
+    return True
 
 
 def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> str | None:

@@ -96,6 +96,13 @@ def status_report(app: App) -> dict[str, Any]:
                                                "error": run.error}
         posts = Counter(dict(s.exec(select(Post.status, func.count()).group_by(Post.status)).all()))
         replies = reply_counts(s)
+        problems = [
+            {"post_id": r.post_id, "reply_id": r.id, "status": r.status, "reason": r.error}
+            for r in s.exec(
+                select(Reply).where(col(Reply.status).in_([ReplyStatus.FAILED.value, ReplyStatus.NEEDS_HUMAN.value]))
+                .order_by(col(Reply.id).desc()).limit(10)
+            )
+        ]
         alerts = Counter(dict(s.exec(select(Alert.status, func.count()).group_by(Alert.status)).all()))
     return {
         "streams": [c.stream for c in app.connectors],
@@ -104,6 +111,7 @@ def status_report(app: App) -> dict[str, Any]:
         "last_polls": last_runs,
         "posts_by_status": dict(posts),
         "replies_by_status": replies,
+        "reply_problems": problems,  # the newest failed / needs-a-person replies, with the reason
         "alerts_by_status": dict(alerts),
         "slack": slack_status(app),
         "settings": app.settings.describe(),
