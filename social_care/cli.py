@@ -167,11 +167,17 @@ def demo(
     speed: float = typer.Option(60.0, help="How many times faster than real time the posts arrive "
                                 "(60: the demo's four hours of traffic in four minutes)."),
     database: str = typer.Option("sqlite:///./social_care_demo.db", help="Database for the demo (fresh each run)."),
+    autosend: str = typer.Option("none", "--autosend", help="none: every reply waits for your approval in the "
+                                 "queue (the default); playbook: flagged posts are answered automatically."),
 ) -> None:
     """Start the platform simulator, feed it customer posts over time, and run the service on it."""
     from .demo import run_demo
 
-    raise typer.Exit(run_demo(exit_when_idle=exit_when_idle, port=port, speed=speed, database_url=database))
+    if autosend not in ("none", "playbook"):
+        typer.echo("error: --autosend must be none or playbook", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(run_demo(exit_when_idle=exit_when_idle, port=port, speed=speed, database_url=database,
+                              autosend=autosend))
 
 
 def _register_areas() -> None:

@@ -112,7 +112,7 @@ def _fresh_sqlite(database_url: str) -> None:
 
 
 def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str,
-             autosend: str = "playbook", idle_timeout: float = 900.0) -> int:
+             autosend: str = "none", idle_timeout: float = 900.0) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from scheduler import build_scheduler
@@ -165,11 +165,15 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
     narrator = _Narrator(app, Post, Reply, Alert)
     started = time.monotonic()
     idle_since: float | None = None
+    suggested = autosend != "none"  # with autosend there is nothing waiting to try
     code = 0
     try:
         while True:
             time.sleep(0.5)
             narrator.tick()
+            if feed.fed == len(posts) and narrator.idle(len(posts) - feed.errors) and not suggested:
+                narrator.suggest(url)
+                suggested = True
             if exit_when_idle and feed.fed == len(posts) and narrator.idle(len(posts) - feed.errors):
                 idle_since = idle_since or time.monotonic()
                 # Slack pings go out at most one a second: give them a moment, but never wait for ever
@@ -226,6 +230,24 @@ class _Narrator:
             pending = s.exec(select(func.count()).select_from(self.Reply)
                              .where(col(self.Reply.status).in_(["approved", "sending"]))).one()
         return stored >= expected and pending == 0
+
+    def suggest(self, url: str, per_channel: int = 1) -> None:
+        """Name a few flagged posts waiting for approval, one per channel, for a newcomer to try."""
+        with self.app.session() as s:
+            waiting = s.exec(select(self.Post).where(self.Post.flagged, self.Post.status == "awaiting_approval")
+                             .order_by(col(self.Post.polarity), self.Post.id)).all()
+        picks: dict[str, list[Any]] = {}
+        for p in waiting:
+            if len(picks.setdefault(p.channel, [])) < per_channel:
+                picks[p.channel].append(p)
+        if not picks:
+            return
+        print(f"\n{len(waiting)} flagged posts wait for your approval. Try these on the queue page:")
+        for channel in sorted(picks):
+            for p in picks[channel]:
+                why = ", ".join(p.reasons[:3]) if p.reasons else p.label
+                print(f"  {url}/posts/{p.id}  {channel}: {_short(p.text, 50)}  [{why}]")
+        print("(run with --autosend playbook to see flagged posts answered automatically)\n")
 
     def alerts_pending(self) -> int:
         with self.app.session() as s:

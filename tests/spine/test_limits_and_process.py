@@ -76,11 +76,13 @@ def test_run_polls_until_ctrl_c_and_stops_cleanly(make_settings, sim, tmp_path):
     assert "stopped" in out and "Traceback" not in err
 
 
-def test_demo_runs_to_idle_and_prints_a_summary(tmp_path):
+@pytest.mark.parametrize("autosend", [None, "playbook"], ids=["approval-by-default", "autosend-playbook"])
+def test_demo_runs_to_idle_and_prints_a_summary(tmp_path, autosend):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("X_", "FACEBOOK_", "SOCIAL_CARE_", "SLACK_"))}
+    extra = ["--autosend", autosend] if autosend else []
     proc = subprocess.run(
         [sys.executable, "-m", "social_care", "demo", "--exit-when-idle", "--speed", "6000", "--port", "0",
-         "--database", f"sqlite:///{tmp_path}/demo.db"],
+         "--database", f"sqlite:///{tmp_path}/demo.db", *extra],
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -88,4 +90,10 @@ def test_demo_runs_to_idle_and_prints_a_summary(tmp_path):
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["fed"] == 350 and sum(summary["stored"].values()) == 350
     assert set(summary["stored"]) == {"x.mention", "x.dm", "facebook.comment", "facebook.messenger"}
-    assert summary["flagged"] > 50 and summary["replies"].get("sent", 0) > 0
+    assert summary["flagged"] > 50
+    if autosend:
+        assert summary["replies"].get("sent", 0) > 0
+    else:  # a newcomer finds the flagged posts waiting, and is told which to try
+        assert summary["replies"].get("sent", 0) == 0 and summary["replies"].get("draft", 0) > 50
+        assert "wait for your approval" in proc.stdout
+        assert len([line for line in proc.stdout.splitlines() if "/posts/" in line]) == 4  # one per channel
