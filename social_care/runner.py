@@ -45,9 +45,8 @@ def run_once(app: App, *, sleep: Callable[[float], None] = time.sleep) -> dict[s
         "replies_sent": sent.sent,
         "replies_failed": sent.failed,
         "replies_need_human": sent.needs_human,
-        # the same counts as `social-care status` (replies_by_status), after this run
-        "replies_awaiting_approval": replies.get(ReplyStatus.DRAFT.value, 0),
-        "replies_waiting": sum(replies.get(st.value, 0) for st in WAITING_REPLY_STATUSES),
+        # the same counts as `social-care status`, after this run (one query, reply_counts)
+        **reply_backlog(replies),
         "replies_by_status": replies,
         "followups_sent": follow.get("sent", 0),
         "weekly_report": report,
@@ -57,13 +56,21 @@ def run_once(app: App, *, sleep: Callable[[float], None] = time.sleep) -> dict[s
     }
 
 
-# a reply still owed to a customer: drafted (awaiting a person's approval), approved, or being sent
-WAITING_REPLY_STATUSES = (ReplyStatus.DRAFT, ReplyStatus.APPROVED, ReplyStatus.SENDING)
-
-
 def reply_counts(s: Session) -> dict[str, int]:
     """Replies by status: one query for `run --once` and `status`."""
     return {str(k): int(v) for k, v in s.exec(select(Reply.status, func.count()).group_by(Reply.status)).all()}
+
+
+def reply_backlog(by_status: dict[str, int]) -> dict[str, int]:
+    """Replies still owed to a customer, named by who has to act: drafts a person has not approved yet,
+    and replies approved (or being sent) that the outbox has not sent yet. `run --once` and `status`
+    both print these, from the same :func:`reply_counts`."""
+    return {
+        "replies_awaiting_approval": by_status.get(ReplyStatus.DRAFT.value, 0),
+        "replies_approved_not_sent": sum(
+            by_status.get(st.value, 0) for st in (ReplyStatus.APPROVED, ReplyStatus.SENDING)
+        ),
+    }
 
 
 def _deliver_alerts(app: App, *, budget: float, sleep: Callable[[float], None]) -> int:
@@ -111,6 +118,7 @@ def status_report(app: App) -> dict[str, Any]:
         "last_polls": last_runs,
         "posts_by_status": dict(posts),
         "replies_by_status": replies,
+        **reply_backlog(replies),
         "reply_problems": problems,  # the newest failed / needs-a-person replies, with the reason
         "alerts_by_status": dict(alerts),
         "slack": slack_status(app),

@@ -56,9 +56,33 @@ def test_run_once_counts_drafts_waiting_like_status(app, sim):
     Feeder(sim).add(Channel.X_MENTION, ANGRY)  # autosend is off: the draft waits for a person
     summary = run_once(app)
     status = status_report(app)
-    assert summary["replies_awaiting_approval"] == 1
-    assert summary["replies_waiting"] == 1
+    assert summary["replies_awaiting_approval"] == status["replies_awaiting_approval"] == 1
+    assert summary["replies_approved_not_sent"] == status["replies_approved_not_sent"] == 0
     assert summary["replies_by_status"] == status["replies_by_status"] == {"draft": 1}
+
+
+def test_run_once_and_status_name_the_same_reply_backlog(make_settings, sim, tmp_path):
+    """Through the real CLI: one draft awaiting approval, one approved reply X would not take yet
+    (rate limited); `run --once` and `status` print the same two counts under the same names."""
+    settings = make_settings()
+    feed = Feeder(sim)
+    feed.add(Channel.X_MENTION, ANGRY)
+    feed.add(Channel.X_MENTION, ANGRY + " Second order too.")
+    env = _env(_values(settings))
+    first = _run(settings, tmp_path)
+    assert first["replies_awaiting_approval"] == 2 and first["replies_approved_not_sent"] == 0, first
+    queue = _cli("queue", "--json", env=env, cwd=tmp_path)
+    post_id = json.loads(queue.stdout)["items"][0]["id"]
+    sim.rate_limit(platform="x", seconds=900, path_contains="/2/tweets")
+    approved = _cli("approve", str(post_id), "--as", "ana", env=env, cwd=tmp_path)
+    assert json.loads(approved.stdout)["reply_status"] == "approved", approved.stdout + approved.stderr
+    summary = _run(settings, tmp_path)
+    status = _cli("status", env=env, cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    shown = json.loads(status.stdout)
+    for name in ("replies_awaiting_approval", "replies_approved_not_sent", "replies_by_status"):
+        assert summary[name] == shown[name], (name, summary, shown)
+    assert summary["replies_awaiting_approval"] == 1 and summary["replies_approved_not_sent"] == 1
 
 
 def test_run_once_makes_the_due_weekly_report_once(make_settings, clock, sim, tmp_path):
