@@ -18,17 +18,22 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
-from .compute import Week, compute_report, last_full_week, parse_week, summary_lines
+from ..models import as_utc
+from .compute import Week, compute_report, count_posts, current_week, last_full_week, parse_week, summary_lines
 from .render import FORMATS, render
 
 __all__ = [
     "FORMATS",
     "ReportSettings",
+    "CURRENT_WEEK",
     "build_report",
+    "empty_default_week",
     "last_full_week",
     "parse_week",
     "render",
     "report_due",
+    "report_weeks",
+    "resolve_week",
     "weekly_job",
     "write_report",
 ]
@@ -69,16 +74,81 @@ class ReportSettings:
         return {"day_of_week": self.day, "hour": self.hour, "minute": self.minute, "timezone": self.timezone}
 
 
-def build_report(app: Any, week: str | Week | None = None) -> dict[str, Any]:
-    """Figures of ``week`` (``"2026-W47"``; default: the last full week in the report time zone)."""
+CURRENT_WEEK = "current"  # `--week current`: this week so far (the report says "week to date")
+
+
+def resolve_week(app: Any, week: str | Week | None = None) -> Week:
+    """``"2026-W47"``, ``"current"`` (this week so far) or None (the last full week), in the report time
+    zone. ValueError for anything else, and for a week that has not begun."""
     cfg = ReportSettings.from_settings(app.settings)
     now = app.now()
     if week is None:
-        wk = last_full_week(now, cfg.timezone)
-    elif isinstance(week, Week):
-        wk = week
-    else:
-        wk = parse_week(week, cfg.timezone)
+        return last_full_week(now, cfg.timezone)
+    if isinstance(week, Week):
+        return week
+    if week.strip().lower() == CURRENT_WEEK:
+        return current_week(now, cfg.timezone)
+    wk = parse_week(week, cfg.timezone)
+    if wk.start > now:
+        raise ValueError(f"week {wk.label} has not begun yet (this week is {current_week(now, cfg.timezone).label})")
+    return wk
+
+
+def empty_default_week(app: Any) -> dict[str, Any] | None:
+    """When the last full week (the default report) has no posts but this week has some, both weeks
+    and this week's count, so a command or page can say so and offer this week; else None."""
+    cfg = ReportSettings.from_settings(app.settings)
+    now = app.now()
+    last, this = last_full_week(now, cfg.timezone), current_week(now, cfg.timezone)
+    with app.session() as s:
+        if count_posts(s, last):
+            return None
+        posts = count_posts(s, this)
+    return {"last_full_week": last.label, "current_week": this.label, "current_posts": posts} if posts else None
+
+
+def report_weeks(app: Any) -> list[dict[str, Any]]:
+    """The weeks a reader can open, newest first: this week so far, the last full week, and every week
+    whose report the weekly job made; each with its post count (spam left out)."""
+    from sqlmodel import col, select
+
+    from ..store.tables import Alert
+
+    cfg = ReportSettings.from_settings(app.settings)
+    now = app.now()
+    this, last = current_week(now, cfg.timezone), last_full_week(now, cfg.timezone)
+    with app.session() as s:
+        made = {
+            key.removeprefix("report:"): as_utc(at)
+            for key, at in s.exec(
+                select(Alert.dedupe_key, Alert.created_at).where(col(Alert.dedupe_key).startswith("report:"))
+            ).all()
+        }
+        weeks = {this.label: this, last.label: last}
+        for label in made:
+            try:
+                weeks.setdefault(label, parse_week(label, cfg.timezone))
+            except ValueError:
+                log.warning("reports: a report alert names no week: %r", label)
+        out = []
+        for wk in sorted(weeks.values(), key=lambda w: w.start, reverse=True):
+            out.append({
+                "week": wk.label,
+                "first_day": wk.first_day.isoformat(),
+                "last_day": (wk.first_day + timedelta(days=6)).isoformat(),
+                "posts": count_posts(s, wk),
+                "week_to_date": wk == this,
+                "last_full_week": wk == last,
+                "generated_at": made.get(wk.label),
+            })
+    return out
+
+
+def build_report(app: Any, week: str | Week | None = None) -> dict[str, Any]:
+    """Figures of ``week`` (``"2026-W47"``, ``"current"`` for the week to date; default: the last full
+    week in the report time zone)."""
+    now = app.now()
+    wk = resolve_week(app, week)
     with app.session() as s:
         return compute_report(
             s,

@@ -17,14 +17,18 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
         week: Annotated[
-            str | None, typer.Option("--week", help="ISO week like 2026-W47 (default: last full week).")
+            str | None,
+            typer.Option(
+                "--week",
+                help="ISO week like 2026-W47, or 'current' for this week so far (default: last full week).",
+            ),
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="html, md or json.")] = "html",
         out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
     ) -> None:
         """The weekly mention report: volumes, sentiment, response and resolution times, top issues."""
         from ..cli import build_or_exit, settings_or_exit
-        from . import FORMATS, build_report, render, write_report
+        from . import FORMATS, build_report, empty_default_week, render, write_report
 
         if fmt not in FORMATS:
             typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
@@ -33,11 +37,19 @@ def register(app: typer.Typer) -> None:
         application = build_or_exit(settings)
         try:
             data = build_report(application, week)
+            hint = empty_default_week(application) if week is None else None
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         finally:
             application.engine.dispose()
+        if hint is not None:
+            typer.echo(
+                f"note: the last full week, {hint['last_full_week']}, has no posts; this week so far "
+                f"({hint['current_week']}) has {hint['current_posts']}. For the week to date run: "
+                f"social-care report --week current",
+                err=True,
+            )
         if out is None:
             sys.stdout.write(render(data, fmt))
         else:

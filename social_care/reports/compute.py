@@ -32,12 +32,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from ..models import Channel, as_utc
 from ..store.tables import Post, Reply, StatusEvent
 
-__all__ = ["Week", "compute_report", "last_full_week", "median", "p90", "parse_week", "words_of"]
+__all__ = [
+    "Week", "compute_report", "count_posts", "current_week", "last_full_week", "median", "p90", "parse_week",
+    "words_of",
+]
 
 REPORT_VERSION = 1
 CHANNELS = [c.value for c in Channel]
@@ -201,6 +204,23 @@ def last_full_week(now: datetime, tz: str) -> Week:
     local = now.astimezone(ZoneInfo(tz)).date()
     y, w, _ = (local - timedelta(days=local.isoweekday() - 1 + 7)).isocalendar()
     return Week(y, w, tz)
+
+
+def current_week(now: datetime, tz: str) -> Week:
+    """The ISO week ``now`` falls in (in time zone ``tz``): reported, it is the week to date."""
+    y, w, _ = now.astimezone(ZoneInfo(tz)).date().isocalendar()
+    return Week(y, w, tz)
+
+
+def count_posts(session: Session, week: Week) -> int:
+    """Posts of ``week`` the report counts (spam left out), without loading them."""
+    return int(
+        session.exec(
+            select(func.count()).select_from(Post).where(
+                Post.created_at >= week.start, Post.created_at < week.end, Post.status != "spam"
+            )
+        ).one()
+    )
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -392,6 +412,8 @@ def compute_report(
         "end": week.end.isoformat(),
         "previous_week": prev.label,
         "as_of": as_utc(as_of).isoformat(),
+        # the week has not ended at as_of: its figures are the week to date, not the whole week
+        "week_to_date": as_utc(as_of) < week.end,
         "posts": {
             "total": len(this),
             "previous": len(last),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from importlib.resources import files
 from typing import Any
 
@@ -13,7 +16,7 @@ from ..models import Channel
 from . import svg
 from .compute import CHANNELS, fmt_minutes, summary_lines
 
-__all__ = ["FORMATS", "render", "to_html", "to_json", "to_markdown"]
+__all__ = ["FORMATS", "inline_style_hashes", "render", "to_html", "to_json", "to_markdown"]
 FORMATS = ("html", "md", "json")
 
 
@@ -49,7 +52,7 @@ def to_markdown(r: dict[str, Any]) -> str:
     fr, res = r["first_response"], r["resolution"]
     s = r["sentiment"]
     lines = [
-        f"# Weekly mention report {r['week']}",
+        f"# Weekly mention report {r['week']}" + (" (week to date)" if r.get("week_to_date") else ""),
         "",
         (
             f"{r['first_day']} to {r['last_day']} ({r['timezone']}), compared with {r['previous_week']}. "
@@ -261,15 +264,30 @@ def _charts(r: dict[str, Any]) -> dict[str, Markup]:
     }
 
 
-def to_html(r: dict[str, Any]) -> str:
+def to_html(r: dict[str, Any], *, back_url: str | None = None) -> str:
+    """One self-contained page. Its only inline style is the ``<style>`` element (no ``style=``
+    attributes), so a page served under a strict CSP allows it by hash (:func:`inline_style_hashes`).
+    ``back_url``: a "← Reports" link at the top (the web app's copy; files have none)."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters.update(minutes=fmt_minutes, pct=_pct, pp=_pp, channel=_label)
     template = env.from_string(
         files("social_care.reports").joinpath("templates/weekly.html").read_text("utf-8")
     )
     return template.render(
-        r=r, charts=_charts(r), summary=summary_lines(r), channels=CHANNELS, colors=svg.CHANNEL_COLORS
+        r=r, charts=_charts(r), summary=summary_lines(r), channels=CHANNELS, colors=svg.CHANNEL_COLORS,
+        back_url=back_url,
     )
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def inline_style_hashes(html: str) -> list[str]:
+    """CSP sources (``'sha256-…'``) for the ``<style>`` elements of a rendered report."""
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode() + "'"
+        for m in _STYLE.finditer(html)
+    ]
 
 
 def render(report: dict[str, Any], fmt: str) -> str:
