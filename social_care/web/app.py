@@ -181,7 +181,7 @@ def _templates() -> Jinja2Templates:
 
 def create_web_app(app: App) -> FastAPI:
     """The queue's web application (pages + ``/api/``) over a wired ``App``."""
-    from . import api, pages
+    from . import api, pages, reports
 
     web = FastAPI(
         title="social-care queue",
@@ -206,6 +206,7 @@ def create_web_app(app: App) -> FastAPI:
         return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
 
     web.include_router(pages.router)
+    web.include_router(reports.router)
     web.include_router(api.router)
 
     @web.exception_handler(LoginRequired)

@@ -1,0 +1,52 @@
+"""The Reports page: the weeks a reader can open (this week so far, the last full week, every week the
+weekly job made) and each week's report, the same HTML and charts as ``social-care report``."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from .. import reports
+from ..reports.render import inline_style_hashes, to_html
+from .app import SECURITY_HEADERS, core, page_user, templates_of
+from .auth import AuthUser
+
+router = APIRouter(include_in_schema=False)
+
+_STYLE_SRC = re.compile(r"(style-src [^;]*)")
+
+
+def _csp_allowing(hashes: list[str]) -> str:
+    """The app's Content-Security-Policy, with these inline ``<style>`` hashes added to style-src (the
+    report is one self-contained file; nothing else inline is allowed)."""
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    if not hashes:
+        return policy
+    if _STYLE_SRC.search(policy):
+        return _STYLE_SRC.sub(lambda m: m.group(1) + " " + " ".join(hashes), policy, count=1)
+    return policy.rstrip("; ") + "; style-src 'self' " + " ".join(hashes)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request, user: AuthUser = Depends(page_user)) -> Response:
+    app = core(request)
+    ctx = {
+        "user": user,
+        "csrf": user.csrf,
+        "weeks": reports.report_weeks(app),
+        "settings": reports.ReportSettings.from_settings(app.settings),
+    }
+    return templates_of(request).TemplateResponse(request, "reports.html", ctx)
+
+
+@router.get("/reports/{week}", response_class=HTMLResponse)
+def report_page(request: Request, week: str, user: AuthUser = Depends(page_user)) -> Response:
+    app = core(request)
+    try:
+        data = reports.build_report(app, week)
+    except ValueError as exc:
+        raise HTTPException(404, f"no report for {week!r}: {exc}") from None
+    html = to_html(data, back_url="/reports")
+    return HTMLResponse(html, headers={"Content-Security-Policy": _csp_allowing(inline_style_hashes(html))})
