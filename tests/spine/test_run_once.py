@@ -9,7 +9,7 @@ from datetime import timedelta
 from social_care.models import Channel
 from social_care.runner import run_once, status_report
 
-from .helpers import ANGRY, Feeder
+from .helpers import ANGRY, HAPPY, Feeder
 from .test_cli import _cli, _env, _values
 
 
@@ -32,6 +32,24 @@ def test_run_once_delivers_slack_alerts(make_settings, sim, tmp_path):
     before = len(sim.slack.messages)
     again = _run(settings, tmp_path, SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS="10")
     assert again["alerts_delivered"] == 0 and len(sim.slack.messages) == before
+
+
+def test_run_once_paces_several_messages_at_one_per_second(make_settings, sim, tmp_path):
+    """Two messages that are not folded together (a flagged post, the due weekly report): one cron run
+    delivers both, a second apart, and Slack never has to answer 429."""
+    from datetime import UTC, datetime
+
+    settings = make_settings(SOCIAL_CARE_REPORTS_DIR=str(tmp_path / "reports"))
+    feed = Feeder(sim)
+    feed.add(Channel.X_MENTION, HAPPY, created_at=datetime.now(UTC) - timedelta(days=14))  # a report is due
+    feed.add(Channel.X_MENTION, ANGRY)  # a flagged post now
+    summary = _run(settings, tmp_path, SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS="10")
+    assert summary["weekly_report"] is not None, summary
+    assert summary["alerts_delivered"] == 2 and summary["alerts_waiting"] == 0, summary
+    posts = [r for r in sim.requests if r.platform == "slack"]
+    assert [r.status for r in posts] == [200, 200]
+    assert (posts[1].at - posts[0].at).total_seconds() >= 0.9
+    assert any("Weekly mention report" in m["text"] for m in sim.slack.messages)
 
 
 def test_run_once_waits_out_a_short_retry_after(make_settings, sim, tmp_path):
