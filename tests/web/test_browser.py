@@ -71,6 +71,17 @@ def served(team: Any) -> Iterator[str]:
     thread.join(10)
 
 
+def signed_in_page(browser: Any, served: str, username: str) -> Any:
+    """A new page, signed in through the sign-in form as ``username`` (password ``PASSWORD``)."""
+    page = browser.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(served + "/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    return page
+
+
 def test_sign_in_approve_edited_draft_and_resolve(app: Any, sim: Any, served: str, browser: Any) -> None:
     tweet = sim.x.add_mention(author_id="42", username="janedoe", name="Jane Doe", followers=5400,
                               text="@acmeshop my order never arrived, worst service ever. I want a refund!")
@@ -79,12 +90,7 @@ def test_sign_in_approve_edited_draft_and_resolve(app: Any, sim: Any, served: st
         post = s.exec(select(Post).where(Post.external_id == tweet)).one()
     assert post.flagged and post.status == "awaiting_approval"
 
-    page = browser.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(served + "/")
-    page.fill("input[name=username]", "jane")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = signed_in_page(browser, served, "jane")
     row = page.locator(f'tr.row[data-id="{post.id}"]')
     row.wait_for()
     assert "worst service ever" in row.inner_text()

@@ -9,8 +9,8 @@ from typing import Any
 from social_care import reports
 from social_care.reports.compute import current_week, last_full_week
 
-from .factory import PASSWORD, make_post
-from .test_browser import browser, served, settings  # noqa: F401  (the same watched browser and server)
+from .factory import make_post
+from .test_browser import browser, served, settings, signed_in_page  # noqa: F401  (the same browser and server)
 
 EVIL = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
 
@@ -23,12 +23,7 @@ def test_sign_in_open_reports_and_a_week(app: Any, served: str, browser: Any, tm
     app.settings.reports_dir = str(tmp_path)
     reports.weekly_job(app)
 
-    page = browser.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(served + "/")
-    page.fill("input[name=username]", "jane")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = signed_in_page(browser, served, "jane")
     page.click("nav.top-nav >> text=Reports")
     page.wait_for_url("**/reports")
     assert page.locator("h1").inner_text() == "Weekly reports"
