@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Protocol
 
-from social_care.errors import FatalError, SkippableError
+from social_care.errors import SkippableError
 from social_care.models import Channel, Mention
 
 __all__ = ["Batch", "Connector", "NewestFirstWindow", "PageLoopGuard", "parse_time", "parse_time_or", "skip_item"]
@@ -47,7 +47,7 @@ class PageLoopGuard:
         self._repeats = 0
 
     def follow(self, token: str) -> bool:
-        """Whether to request ``token``; False once the listing has repeated itself twice."""
+        """Whether to request ``token``; False (and ``cut`` set) once the listing repeated itself twice."""
         if token in self._seen:
             self._repeats += 1
             if self._repeats > 1:

@@ -110,7 +110,7 @@ def status_report(app: App) -> dict[str, Any]:
                 .order_by(col(Reply.id).desc()).limit(10)
             )
         ]
-        alerts = Counter(dict(s.exec(select(Alert.status, func.count()).group_by(Alert.status)).all()))
+        alert_counts = Counter(dict(s.exec(select(Alert.status, func.count()).group_by(Alert.status)).all()))
     return {
         "streams": [c.stream for c in app.connectors],
         "cursors": cursors,
@@ -120,7 +120,7 @@ def status_report(app: App) -> dict[str, Any]:
         "replies_by_status": replies,
         **reply_backlog(replies),
         "reply_problems": problems,  # the newest failed / needs-a-person replies, with the reason
-        "alerts_by_status": dict(alerts),
+        "alerts_by_status": dict(alert_counts),
         "slack": slack_status(app),
         "settings": app.settings.describe(),
     }

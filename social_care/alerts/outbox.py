@@ -97,9 +97,7 @@ def next_send_in(app: Any) -> float | None:
         pending = s.exec(select(Alert.next_attempt_at).where(Alert.status == "pending")).all()
         if not pending:
             return None
-        at = min((as_utc(t) for t in pending if t is not None), default=now)
-        if any(t is None for t in pending):
-            at = now
+        at = min(as_utc(t) if t is not None else now for t in pending)
         pause = repo.active_pause(s, stream=WEBHOOK_STREAM, now=now)
         if pause is not None:
             if pause.kind == "fatal" or pause.until is None:

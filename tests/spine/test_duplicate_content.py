@@ -4,6 +4,7 @@ fails with its reason, shown in `status`."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from social_care.models import Channel
@@ -35,27 +36,10 @@ def test_identical_angry_mentions_all_get_a_reply_x_accepts(make_settings, clock
     app.engine.dispose()
 
 
-def test_graph_duplicate_refused_twice_fails_with_its_reason(make_settings, clock, sim):
-    from social_care.app import build_app
-
-    app = build_app(make_settings(SOCIAL_CARE_AUTOSEND="playbook"), clock=clock)
-    comment = Feeder(sim).add(Channel.FACEBOOK_COMMENT, ANGRY)
-    from social_care.outbox import send_due
-    from social_care.pipeline import poll_all
-
-    poll_all(app)
-    # the reply (POST /{comment-id}/comments) is refused as a duplicate, and again after the redraft
-    sim.graph_error_next(code=506, message="(#506) Duplicate status message", count=2,
-                         path_contains=f"{comment}/comments")
-    send_due(app)
-    [reply] = _replies(app)
-    assert reply.status == "failed" and "duplicate" in (reply.error or "").lower()
-    problems = status_report(app)["reply_problems"]
-    assert problems and problems[0]["reply_id"] == reply.id and "reword" in problems[0]["reason"]
-    app.engine.dispose()
-
-
-def test_graph_duplicate_refused_once_is_redrafted_and_sent(make_settings, clock, sim):
+@pytest.mark.parametrize("refusals", [1, 2], ids=["refused-once-redrafted", "refused-twice-fails"])
+def test_graph_duplicate_refusal(make_settings, clock, sim, refusals):
+    """The reply (POST /{comment-id}/comments) is refused as a duplicate: once, the redraft goes out;
+    twice, it fails with a reason `status` shows."""
     from social_care.app import build_app
     from social_care.outbox import send_due
     from social_care.pipeline import poll_all
@@ -63,10 +47,15 @@ def test_graph_duplicate_refused_once_is_redrafted_and_sent(make_settings, clock
     app = build_app(make_settings(SOCIAL_CARE_AUTOSEND="playbook"), clock=clock)
     comment = Feeder(sim).add(Channel.FACEBOOK_COMMENT, ANGRY)
     poll_all(app)
-    sim.graph_error_next(code=506, message="(#506) Duplicate status message", count=1,
+    sim.graph_error_next(code=506, message="(#506) Duplicate status message", count=refusals,
                          path_contains=f"{comment}/comments")
     send_due(app)
     [reply] = _replies(app)
-    assert reply.status == "sent" and reply.text.endswith(f"(ref. #{reply.post_id})")
-    assert [w.payload["message"] for w in sim.writes if w.kind == "comment_reply"] == [reply.text]
+    if refusals == 1:
+        assert reply.status == "sent" and reply.text.endswith(f"(ref. #{reply.post_id})")
+        assert [w.payload["message"] for w in sim.writes if w.kind == "comment_reply"] == [reply.text]
+    else:
+        assert reply.status == "failed" and "duplicate" in (reply.error or "").lower()
+        problems = status_report(app)["reply_problems"]
+        assert problems and problems[0]["reply_id"] == reply.id and "reword" in problems[0]["reason"]
     app.engine.dispose()
