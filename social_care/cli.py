@@ -118,7 +118,7 @@ def export(
     format: str = typer.Option("jsonl", "--format", help="Only jsonl for now."),
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
 ) -> None:
-    """Every stored customer post with its score, status and replies, one JSON object per line."""
+    """Every stored customer post with its score, status, replies and audit trail, one JSON object per line."""
     from .exporting import export_jsonl
 
     if format != "jsonl":
@@ -132,6 +132,54 @@ def export(
         if output:
             out.close()
     typer.echo(f"exported {count} posts", err=True)
+
+
+@app.command()
+def audit(
+    post: int | None = typer.Option(None, "--post", help="Only this post's events."),
+    user: str | None = typer.Option(None, "--user", help="Only what this actor did: a user name, system or "
+                                    "autosend."),
+    since: str | None = typer.Option(None, "--since", help="From this time on: 2026-11-20, 2026-11-20T09:30 (UTC) "
+                                     "or an age such as 24h or 7d."),
+    action: str | None = typer.Option(None, "--action", help="Only these actions, comma-separated (approved,sent,"
+                                      "…; see below)."),
+    limit: int = typer.Option(200, "--limit", help="The newest this many events (shown oldest first)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per event and line, for scripts."),
+) -> None:
+    """Who approved, edited, sent, assigned, resolved, flagged or unflagged which post, and when.
+
+    Actions: received, flagged, unflagged, drafted, edited, approved, sent, answered, redrafted,
+    send_failed, needs_human, assigned, snoozed, woken, corrected, resolved, reopened, marked_spam,
+    followup_sent, followup_on, followup_off, status.
+    """
+    from .audit import AuditFilter, event_dict, query
+    from .models import as_utc
+
+    application = build_or_exit()
+    try:
+        f = AuditFilter.from_params(post_id=post, user=user, since=since, action=action, limit=limit,
+                                    now=application.now())
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    with application.session() as s:
+        events = query(s, f)
+    if as_json:
+        for ev in events:
+            typer.echo(json.dumps(event_dict(ev), ensure_ascii=False))
+        return
+    if not events:
+        typer.echo("no events match")
+        return
+    lines = [("WHEN (UTC)", "POST", "ACTOR", "ACTION", "STATUS", "REPLY", "DETAIL")]
+    for ev in events:
+        status = f"{ev.from_status or '∅'}→{ev.to_status}" if ev.to_status else ""
+        detail = " ".join((ev.detail or "").split())
+        lines.append((f"{as_utc(ev.at):%Y-%m-%d %H:%M}", str(ev.post_id), ev.actor, ev.action, status,
+                      str(ev.reply_id or ""), detail if len(detail) <= 80 else detail[:79] + "…"))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    for line in lines:
+        typer.echo(("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line[:-1])) + "  " + line[-1]).rstrip())
 
 
 @feedback_app.command("export")

@@ -1,4 +1,4 @@
-"""Exports: every stored customer post as JSONL; reviewers' corrections as training CSV."""
+"""Exports: every stored customer post as JSONL (with its audit trail); reviewers' corrections as training CSV."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any, TextIO
 from sqlmodel import col, select
 
 from .app import App
+from .audit import event_dict, events_for_posts
 from .models import as_utc
-from .store.tables import Feedback, Post, Reply
+from .store.tables import Feedback, Post, Reply, StatusEvent
 
 __all__ = ["export_jsonl", "export_feedback_csv", "post_record"]
 CHUNK = 1000
@@ -21,7 +22,7 @@ def _iso(value: Any) -> str | None:
     return as_utc(value).isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def post_record(post: Post, replies: list[Reply]) -> dict[str, Any]:
+def post_record(post: Post, replies: list[Reply], events: list[StatusEvent] | None = None) -> dict[str, Any]:
     return {
         "channel": post.channel,
         "external_id": post.external_id,
@@ -36,10 +37,12 @@ def post_record(post: Post, replies: list[Reply]) -> dict[str, Any]:
         "category": post.category,
         "status": post.status,
         "replies": [
-            {"channel": r.channel, "external_id": r.external_id, "text": r.text, "status": r.status,
-             "sent_at": _iso(r.sent_at)}
+            {"id": r.id, "channel": r.channel, "external_id": r.external_id, "text": r.text, "status": r.status,
+             "author": r.author, "sent_at": _iso(r.sent_at)}
             for r in replies
         ],
+        # the audit trail, oldest first: who did what and when (reply_id matches a reply's id above)
+        "events": [event_dict(ev, with_post=False) for ev in events or []],
     }
 
 
@@ -55,8 +58,10 @@ def export_jsonl(app: App, out: TextIO) -> int:
             ids = [p.id for p in posts]
             for reply in s.exec(select(Reply).where(col(Reply.post_id).in_(ids)).order_by(col(Reply.id))):
                 replies[reply.post_id].append(reply)
+            events = events_for_posts(s, ids)  # type: ignore[arg-type]
         for post in posts:
-            out.write(json.dumps(post_record(post, replies[post.id]), ensure_ascii=False) + "\n")
+            record = post_record(post, replies[post.id], events[post.id])  # type: ignore[index]
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
         last_id = posts[-1].id  # type: ignore[assignment]
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from .audit import SYSTEM
 from .errors import SocialCareError
 from .models import Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
 from .store import repo
@@ -171,7 +172,7 @@ def _followup_reply(s: Session, app: Any, post: Post, cfg: FollowupSettings, now
         target_recipient_id=target.reply_recipient_id,
         text=followup_text(app, post),
         idempotency_key=f"followup:{post.id}",
-        author="system",
+        author=SYSTEM,
         created_at=now,
         status=ReplyStatus.APPROVED.value,
         approved_at=now,
@@ -255,13 +256,14 @@ def _reopen(s: Session, post: Post, answer: Post, now: datetime) -> None:
 
     quote = answer.text if len(answer.text) <= 120 else answer.text[:119] + "…"
     post.flagged = True
-    repo.change_status(
+    repo.record_event(
         s,
         post=post,
-        to_status=PostStatus.FLAGGED.value,
-        actor="system",
+        action="reopened",
+        actor=SYSTEM,
         now=now,
-        note=f"customer unhappy after follow-up (post {answer.id}): {quote}",
+        detail=f"customer unhappy after follow-up (post {answer.id}): {quote}",
+        to_status=PostStatus.FLAGGED.value,
     )
     enqueue(
         s,
@@ -285,9 +287,8 @@ def set_followup(app: Any, post_id: int, enabled: bool, actor: str) -> Post:
         if post.followup_enabled == enabled:
             return post
         post.followup_enabled = enabled
-        post.version += 1
-        post.updated_at = app.now()
-        s.add(post)
+        repo.record_event(s, post=post, action="followup_on" if enabled else "followup_off", actor=actor,
+                          now=app.now())
         if not enabled:
             for reply in s.exec(
                 select(Reply)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from .app import App
+from .audit import SYSTEM, reply_actor
 from .errors import (
     DuplicateContentError,
     FatalError,
@@ -26,7 +27,7 @@ from .errors import (
     SocialCareError,
 )
 from .logging_setup import redact
-from .models import Channel, Delivery, PostStatus, ReplyStatus, ReplyTarget, as_utc
+from .models import Channel, Delivery, PostStatus, ReplyKind, ReplyStatus, ReplyTarget, as_utc
 from .playbook import check_reply
 from .store import repo
 from .store.tables import Post, Reply
@@ -158,6 +159,10 @@ def _redraft_duplicate(app: App, s: Session, reply: Reply | None, exc: Duplicate
     reply.text = reply.text.rstrip() + reference
     reply.status, reply.error, reply.next_attempt_at = ReplyStatus.APPROVED.value, DUPLICATE_NOTE, None
     s.add(reply)
+    post = s.get(Post, reply.post_id)
+    if post is not None:
+        repo.record_event(s, post=post, action="redrafted", actor=SYSTEM, now=app.now(), detail=DUPLICATE_NOTE,
+                          reply_id=reply.id, bump=False)
     log.info("reply %s: %s", reply.id, DUPLICATE_NOTE)
     return True
 
@@ -200,9 +205,9 @@ def _finish(app: App, s: Session, reply: Reply | None, *, status: ReplyStatus, e
     s.add(reply)
     post = s.get(Post, reply.post_id)
     if post is not None:
-        post.version += 1
-        post.updated_at = app.now()
-        s.add(post)
+        action = "needs_human" if status == ReplyStatus.NEEDS_HUMAN else "send_failed"
+        repo.record_event(s, post=post, action=action, actor=SYSTEM, now=app.now(), detail=reply.error,
+                          reply_id=reply.id)
     log.warning("reply %s %s: %s", reply.id, status.value, reply.error)
     return reply
 
@@ -214,17 +219,25 @@ def _mark_sent(app: App, s: Session, reply: Reply | None, delivery: Delivery) ->
         ReplyStatus.SENT.value, delivery.external_id, delivery.sent_at or now, None)
     s.add(reply)
     post = s.get(Post, reply.post_id)
-    if post is not None and reply.kind != "followup":
-        if post.first_response_at is None:
-            post.first_response_at = reply.sent_at
-        actor = reply.author or "system"
-        repo.change_status(s, post=post, to_status=PostStatus.SENT.value, actor=actor, now=now,
-                           note=f"reply {reply.external_id} sent on {reply.channel}")
-        _answer_earlier_in_thread(s, post, actor=actor, now=now, sent_at=reply.sent_at)
+    if post is None:
+        return reply
+    actor = reply_actor(reply)
+    detail = f"reply {reply.id} sent on {reply.channel} as {reply.external_id}"
+    if reply.kind == ReplyKind.FOLLOWUP.value:
+        repo.record_event(s, post=post, action="followup_sent", actor=actor, now=now, detail=detail,
+                          reply_id=reply.id, bump=False)
+        return reply
+    if post.first_response_at is None:
+        post.first_response_at = reply.sent_at
+    repo.record_event(s, post=post, action="sent", actor=actor, now=now, detail=detail, reply_id=reply.id,
+                      to_status=PostStatus.SENT.value)
+    _answer_earlier_in_thread(s, post, actor=actor, now=now, sent_at=reply.sent_at, reply_id=reply.id)
     return reply
 
 
-def _answer_earlier_in_thread(s: Session, post: Post, *, actor: str, now: object, sent_at: object) -> None:
+def _answer_earlier_in_thread(
+    s: Session, post: Post, *, actor: str, now: object, sent_at: object, reply_id: int | None
+) -> None:
     """Earlier open posts of the same customer in the same thread are answered by this reply too."""
     if not post.thread_key:
         return
@@ -239,6 +252,6 @@ def _answer_earlier_in_thread(s: Session, post: Post, *, actor: str, now: object
         if other.first_response_at is None:
             other.first_response_at = sent_at  # type: ignore[assignment]
         repo.change_status(s, post=other, to_status=PostStatus.SENT.value, actor=actor, now=now,  # type: ignore[arg-type]
-                           note=f"answered by the reply to post {post.id}")
+                           note=f"answered by the reply to post {post.id}", action="answered", reply_id=reply_id)
         for draft in s.exec(select(Reply).where(Reply.post_id == other.id, Reply.status == ReplyStatus.DRAFT.value)):
             s.delete(draft)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from connectors.base import Batch, Connector
 
 from .app import App
+from .audit import AUTOSEND
 from .config import Autosend
 from .errors import FatalError, RateLimited, RetriableError, SkippableError
 from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
@@ -155,9 +156,16 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
         target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,
         idempotency_key=key, template_id=draft.template_id, created_at=now,
     )
-    if app.settings.autosend == Autosend.PLAYBOOK:
-        reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, "system", now
+    autosend = app.settings.autosend == Autosend.PLAYBOOK
+    if autosend:
+        reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, AUTOSEND, now
     session.add(reply)  # type: ignore[attr-defined]
-    repo.change_status(session, post=post, to_status=PostStatus.AWAITING_APPROVAL.value, actor=actor, now=now,  # type: ignore[arg-type]
-                       note=f"playbook draft {draft.template_id}")
+    session.flush()  # type: ignore[attr-defined]
+    repo.record_event(session, post=post, action="drafted", actor=actor, now=now,  # type: ignore[arg-type]
+                      detail=f"playbook draft {draft.template_id}", reply_id=reply.id,
+                      to_status=PostStatus.AWAITING_APPROVAL.value)
+    if autosend:
+        repo.record_event(session, post=post, action="approved", actor=AUTOSEND, now=now,  # type: ignore[arg-type]
+                          detail=f"reply {reply.id} approved by the playbook (SOCIAL_CARE_AUTOSEND=playbook)",
+                          reply_id=reply.id)
     return reply

@@ -2,9 +2,9 @@
 
 Every operation takes the post ``version`` the caller's view was rendered from (``expected_version``)
 and refuses with ``StaleViewError`` when the post changed since: two people never answer the same
-customer by accident. Every status change goes through ``repo.change_status`` (who + when); every
-other change (assignment, snooze, draft edits, corrections) bumps ``Post.version`` and is written to
-the activity log (``post_activity``) so the refusal can say who changed the post and when.
+customer by accident. Every change (status, assignment, snooze, draft edits, approvals, corrections)
+is one event written by ``repo.record_event`` to the post's one event log (``status_events``): it
+bumps ``Post.version``, and the refusal says who changed the post and when from that log.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from .playbook import LIMITS, check_reply
 from .scoring.base import CATEGORIES, LABELS
 from .store import repo
 from .store.tables import Feedback, Post, PostView, Reply, StatusEvent, User
-from .web.tables import PostActivity
 
 if TYPE_CHECKING:
     from .app import App
@@ -89,20 +88,12 @@ def _load(session: Session, post_id: int, expected_version: int | None) -> Post:
 
 
 def _stale_message(session: Session, post: Post) -> str:
-    """ "Jane changed this post at 10:42 — reload before sending" from the newest recorded change."""
-    who, at = None, None
-    act = session.exec(
-        select(PostActivity).where(PostActivity.post_id == post.id).order_by(col(PostActivity.id).desc()).limit(1)
-    ).first()
-    if act is not None:
-        who, at = act.actor, as_utc(act.at)
+    """ "Jane changed this post at 10:42 — reload before sending" from the newest event of the post."""
     ev = session.exec(
         select(StatusEvent).where(StatusEvent.post_id == post.id).order_by(col(StatusEvent.id).desc()).limit(1)
     ).first()
-    if ev is not None and (at is None or as_utc(ev.at) > at):
-        who, at = ev.actor, as_utc(ev.at)
-    if at is None:
-        at = as_utc(post.updated_at)
+    who = ev.actor if ev is not None else None
+    at = as_utc(ev.at) if ev is not None else as_utc(post.updated_at)
     who_text = _display_name(session, who) if who else "Someone"
     return f"{who_text} changed this post at {at:%H:%M} UTC — reload before sending"
 
@@ -110,27 +101,26 @@ def _stale_message(session: Session, post: Post) -> str:
 def _display_name(session: Session, username: str) -> str:
     if username == "system":
         return "The system"
+    if username == "autosend":
+        return "Autosend"
     user = session.exec(select(User).where(User.username == username)).first()
     return (user.display_name or user.username) if user else username
 
 
-def _touch(session: Session, post: Post, *, actor: str, action: str, now: datetime, detail: str | None = None) -> None:
-    """Record a non-status change: bump the version and log who did what."""
-    post.version += 1
-    post.updated_at = now
-    session.add(post)
-    _log(session, post, actor=actor, action=action, now=now, detail=detail)
-
-
-def _log(session: Session, post: Post, *, actor: str, action: str, now: datetime, detail: str | None = None) -> None:
-    session.add(PostActivity(post_id=post.id, actor=actor, action=action, detail=detail, at=now, version=post.version))
-
-
-def _status(session: Session, post: Post, to: str, *, actor: str, now: datetime, note: str | None = None) -> bool:
-    changed = repo.change_status(session, post=post, to_status=to, actor=actor, now=now, note=note)
-    if changed:
-        _log(session, post, actor=actor, action=f"status:{to}", now=now, detail=note)
-    return changed
+def _event(
+    session: Session,
+    post: Post,
+    action: str,
+    *,
+    actor: str,
+    now: datetime,
+    detail: str | None = None,
+    to: str | None = None,
+    reply_id: int | None = None,
+) -> None:
+    """One entry in the post's event log (and a new version of the post)."""
+    repo.record_event(session, post=post, action=action, actor=actor, now=now, detail=detail, to_status=to,
+                      reply_id=reply_id)
 
 
 def draft_for(session: Session, post_id: int) -> Reply | None:
@@ -216,8 +206,8 @@ def approve_and_send(
         s.add(reply)
         s.flush()
         note = f"reply {reply.id} approved" + (" (edited)" if edited else "")
-        if not _status(s, post, PostStatus.AWAITING_APPROVAL.value, actor=actor, now=now, note=note):
-            _touch(s, post, actor=actor, action="approve", now=now, detail=note)
+        _event(s, post, "approved", actor=actor, now=now, detail=note, to=PostStatus.AWAITING_APPROVAL.value,
+               reply_id=reply.id)
         reply_id = reply.id
     assert reply_id is not None
 
@@ -253,7 +243,8 @@ def save_draft(app: App, post_id: int, *, text: str, actor: str, expected_versio
         draft.text = text
         draft.author = actor
         s.add(draft)
-        _touch(s, post, actor=actor, action="edit_draft", now=now)
+        s.flush()
+        _event(s, post, "edited", actor=actor, now=now, detail=f"draft reply {draft.id} saved", reply_id=draft.id)
         return post
 
 
@@ -267,7 +258,7 @@ def assign(app: App, post_id: int, *, assignee: str | None, actor: str, expected
             _require_user(s, assignee)
         if post.assignee != assignee:
             post.assignee = assignee
-            _touch(s, post, actor=actor, action="assign", now=now, detail=assignee or "unassigned")
+            _event(s, post, "assigned", actor=actor, now=now, detail=f"to {assignee}" if assignee else "unassigned")
         return post
 
 
@@ -281,7 +272,10 @@ def snooze(app: App, post_id: int, *, until: datetime | None, actor: str, expect
             if until <= now:
                 raise WorkflowError("snooze until a time in the future")
         post.snoozed_until = until
-        _touch(s, post, actor=actor, action="snooze", now=now, detail=f"{until:%Y-%m-%d %H:%M} UTC" if until else "woken")
+        if until is not None:
+            _event(s, post, "snoozed", actor=actor, now=now, detail=f"until {until:%Y-%m-%d %H:%M} UTC")
+        else:
+            _event(s, post, "woken", actor=actor, now=now)
         return post
 
 
@@ -292,7 +286,7 @@ def resolve(app: App, post_id: int, *, actor: str, expected_version: int | None,
         if post.status == PostStatus.RESOLVED.value:
             raise WorkflowError("this post is already resolved")
         post.snoozed_until = None
-        _status(s, post, PostStatus.RESOLVED.value, actor=actor, now=now, note=note)
+        _event(s, post, "resolved", actor=actor, now=now, detail=note, to=PostStatus.RESOLVED.value)
         return post
 
 
@@ -306,7 +300,7 @@ def reopen(app: App, post_id: int, *, actor: str, expected_version: int | None) 
         to = PostStatus.FLAGGED.value if post.flagged else PostStatus.NEW.value
         post.resolved_at = None
         post.snoozed_until = None
-        _status(s, post, to, actor=actor, now=now, note="reopened")
+        _event(s, post, "reopened", actor=actor, now=now, to=to)
         return post
 
 
@@ -326,7 +320,9 @@ def mark_spam(app: App, post_id: int, *, actor: str, expected_version: int | Non
             s.add(reply)
         post.followup_enabled = False
         post.snoozed_until = None
-        _status(s, post, PostStatus.SPAM.value, actor=actor, now=now, note="spam/troll: no reply")
+        withdrawn_note = f"; {len(withdrawn)} approved reply withdrawn" if withdrawn else ""
+        _event(s, post, "marked_spam", actor=actor, now=now, detail="spam/troll: no reply" + withdrawn_note,
+               to=PostStatus.SPAM.value)
         return post
 
 
@@ -364,17 +360,21 @@ def correct(
             )
         )
         setattr(post, field, new)
-        _touch(s, post, actor=actor, action=f"correct:{field}", now=now, detail=f"{_text(old)} → {_text(new)}")
         if field == "flagged":
             # a person's flag moves an untouched post between new and flagged; flagged posts get the playbook
-            if new and post.status == PostStatus.NEW.value:
-                _status(s, post, PostStatus.FLAGGED.value, actor=actor, now=now, note="flagged by a person")
-                from .pipeline import draft_reply
+            if new:
+                to = PostStatus.FLAGGED.value if post.status == PostStatus.NEW.value else None
+                _event(s, post, "flagged", actor=actor, now=now, detail="flagged by a person", to=to)
+                if to is not None:
+                    from .pipeline import draft_reply
 
-                draft_reply(app, s, post, actor=actor)
-            elif not new and post.status == PostStatus.FLAGGED.value:
-                _status(s, post, PostStatus.NEW.value, actor=actor, now=now, note="unflagged by a person")
-        elif field == "category":
+                    draft_reply(app, s, post, actor=actor)
+            else:
+                to = PostStatus.NEW.value if post.status == PostStatus.FLAGGED.value else None
+                _event(s, post, "unflagged", actor=actor, now=now, detail="unflagged by a person", to=to)
+            return post
+        _event(s, post, "corrected", actor=actor, now=now, detail=f"{field}: {_text(old)} → {_text(new)}")
+        if field == "category":
             _redraft_for_category(app, s, post)
         return post
 

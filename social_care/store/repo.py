@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from ..logging_setup import redact
 from ..models import as_utc
 from .tables import Cursor, Post, PollRun, StatusEvent, StreamPause
 
@@ -18,6 +19,7 @@ __all__ = [
     "get_cursor",
     "set_cursor",
     "change_status",
+    "record_event",
     "active_pause",
     "pause_stream",
     "clear_pause",
@@ -54,9 +56,13 @@ def insert_new_posts(session: Session, *, posts: Sequence[Post]) -> list[Post]:
         fresh.append(post)
     session.flush()
     for post in fresh:
-        session.add(
-            StatusEvent(post_id=post.id, from_status=None, to_status=post.status, actor="system", at=post.ingested_at)
-        )
+        if post.flagged:
+            reasons = "; ".join(post.reasons or [])
+            detail = f"by the scorer ({post.scorer})" + (f": {reasons}" if reasons else "")
+            record_event(session, post=post, action="flagged", actor="system", now=post.ingested_at,
+                         detail=detail, first=True)
+        else:
+            record_event(session, post=post, action="received", actor="system", now=post.ingested_at, first=True)
     return fresh
 
 
@@ -75,19 +81,70 @@ def set_cursor(session: Session, *, stream: str, value: str, now: datetime) -> N
         session.add(row)
 
 
+DETAIL_LIMIT = 1000
+
+
+def record_event(
+    session: Session,
+    *,
+    post: Post,
+    action: str,
+    actor: str,
+    now: datetime,
+    detail: str | None = None,
+    reply_id: int | None = None,
+    to_status: str | None = None,
+    bump: bool = True,
+    first: bool = False,
+) -> StatusEvent:
+    """The one writer of a post's event log (the audit trail); every change to a post goes through here.
+
+    ``to_status`` moves the post when it differs from its status (the event then carries both
+    statuses); ``bump`` increases ``Post.version`` so a view rendered before the change is refused.
+    ``first`` is the post's own arrival: no previous status, no version bump. ``detail`` is masked
+    for secrets and cut to ``DETAIL_LIMIT`` characters.
+    """
+    from_status: str | None = None
+    moved_to: str | None = None
+    if first:
+        moved_to = post.status
+    elif to_status is not None and to_status != post.status:
+        from_status, moved_to = post.status, to_status
+        post.status = to_status
+        if to_status == "resolved":
+            post.resolved_at = now
+    if bump and not first:
+        post.version += 1
+        post.updated_at = now
+        session.add(post)
+    if detail is not None:
+        detail = redact(detail)
+        if len(detail) > DETAIL_LIMIT:
+            detail = detail[: DETAIL_LIMIT - 1] + "…"
+    event = StatusEvent(
+        post_id=post.id, action=action, from_status=from_status, to_status=moved_to, actor=actor, at=now,  # type: ignore[arg-type]
+        detail=detail, reply_id=reply_id, version=post.version,
+    )
+    session.add(event)
+    return event
+
+
 def change_status(
-    session: Session, *, post: Post, to_status: str, actor: str, now: datetime, note: str | None = None
+    session: Session,
+    *,
+    post: Post,
+    to_status: str,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    action: str = "status",
+    reply_id: int | None = None,
 ) -> bool:
     """Move a post to ``to_status`` and record who and when; returns False when nothing changed."""
     if post.status == to_status:
         return False
-    session.add(StatusEvent(post_id=post.id, from_status=post.status, to_status=to_status, actor=actor, at=now, note=note))
-    post.status = to_status
-    post.version += 1
-    post.updated_at = now
-    if to_status == "resolved":
-        post.resolved_at = now
-    session.add(post)
+    record_event(session, post=post, action=action, actor=actor, now=now, detail=note, reply_id=reply_id,
+                 to_status=to_status)
     return True
 
 

@@ -112,17 +112,27 @@ class Reply(SQLModel, table=True):
 
 
 class StatusEvent(SQLModel, table=True):
-    """Every status change of a post, with who and when: reports are computed from these."""
+    """The one event log of a post (the audit trail): who did what to it, when, and what its status became.
+
+    Every writer goes through ``store.repo.record_event``: ingestion and the scorer's flag, drafts,
+    approvals, sends (by a person or by autosend), failures, assignments, snoozes, corrections,
+    resolutions, follow-ups. The post page, ``social-care audit``, the export, the stale-view refusal
+    and the weekly report all read it. ``to_status`` is set only when the event moved the post
+    (reports read ``to_status == "resolved"``); ``from_status`` is None on the post's first event.
+    """
 
     __tablename__ = "status_events"
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="posts.id", index=True)
+    action: str = Field(default="status", max_length=32, index=True)  # see social_care.audit.ACTIONS
     from_status: str | None = Field(default=None, max_length=32)
-    to_status: str = Field(max_length=32)
-    actor: str = Field(max_length=64)  # a user name, or "system"
+    to_status: str | None = Field(default=None, max_length=32)
+    actor: str = Field(max_length=64, index=True)  # a user name, "system" or "autosend"
     at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reply_id: int | None = Field(default=None, foreign_key="replies.id", index=True)
+    version: int | None = None  # the post's version after the event
 
 
 class Cursor(SQLModel, table=True):

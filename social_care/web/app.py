@@ -169,6 +169,7 @@ def _templates() -> Jinja2Templates:
                       lstrip_blocks=True)
     env.filters["duration"] = duration
     env.filters["hhmm"] = hhmm
+    env.filters["iso"] = lambda v: as_utc(v).isoformat() if v else ""
     env.filters["channel_label"] = channel_label
     env.filters["category_name"] = lambda c: CATEGORY_NAMES.get(c, c) if c else "—"
     env.globals["ago"] = ago

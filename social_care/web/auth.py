@@ -63,11 +63,17 @@ class AuthUser:
         return "".join(w[0] for w in self.display_name.split()[:2]).upper() or self.username[:1].upper()
 
 
+#: Actors the audit trail uses for the service itself; no team member may take these names.
+RESERVED_NAMES = frozenset({"system", "autosend", "automatic"})
+
+
 def add_user(app: App, username: str, password: str, *, display_name: str | None = None) -> User:
     """Create a team member, or set a new password for an existing one."""
     username = username.strip()
     if not username or len(username) > 64 or not set(username) <= USERNAME_CHARS:
         raise SocialCareError("user names are 1-64 letters, digits, '.', '_' or '-'")
+    if username.lower() in RESERVED_NAMES:
+        raise SocialCareError(f"{username!r} is reserved: the audit trail uses it for what the service does by itself")
     if len(password) < 8:
         raise SocialCareError("the password must have at least 8 characters")
     with app.session() as s:

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from ..models import ReplyStatus, as_utc
-from ..store.tables import Post, Reply, User
+from ..store.tables import Post, Reply, StatusEvent, User
 from ..workflow import MAX_REPLY_LENGTH, Viewer, draft_for
 from .queue import QueueRow, queue_row
-from .tables import PostActivity
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -21,6 +20,7 @@ __all__ = ["PostDetail", "TimelineItem", "load_post_detail", "post_dict", "reply
 
 CONVERSATION_LIMIT = 200
 HISTORY_LIMIT = 50
+ACTIVITY_LIMIT = 100
 
 
 @dataclass
@@ -41,7 +41,7 @@ class PostDetail:
     history: list[Post]  # the same customer's other posts (every channel of the platform)
     draft: Reply | None
     replies: list[Reply]  # every reply to this post (sent, failed, approved, …) except the open draft
-    activity: list[PostActivity]
+    activity: list[StatusEvent]  # the post's audit trail, newest first
     viewers: list[Viewer] = field(default_factory=list)
     max_length: int = 2_000
 
@@ -120,10 +120,10 @@ def load_post_detail(session: Session, settings: Settings, post: Post, *, now: d
     ]
     activity = list(
         session.exec(
-            select(PostActivity)
-            .where(PostActivity.post_id == post.id)
-            .order_by(col(PostActivity.id).desc())
-            .limit(50)
+            select(StatusEvent)
+            .where(StatusEvent.post_id == post.id)
+            .order_by(col(StatusEvent.id).desc())
+            .limit(ACTIVITY_LIMIT)
         ).all()
     )
     return PostDetail(
@@ -200,7 +200,16 @@ def post_dict(d: PostDetail) -> dict[str, Any]:
             ],
             "viewers": [{"username": v.username, "seen_at": v.seen_at.isoformat()} for v in d.viewers],
             "activity": [
-                {"actor": a.actor, "action": a.action, "detail": a.detail, "at": _iso(a.at), "version": a.version}
+                {
+                    "actor": a.actor,
+                    "action": a.action,
+                    "from_status": a.from_status,
+                    "to_status": a.to_status,
+                    "reply_id": a.reply_id,
+                    "detail": a.detail,
+                    "at": _iso(a.at),
+                    "version": a.version,
+                }
                 for a in d.activity
             ],
         }

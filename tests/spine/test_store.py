@@ -5,7 +5,6 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import social_care.web.tables  # noqa: F401
 from social_care.store import make_engine, upgrade
 from social_care.store.tables import metadata
 

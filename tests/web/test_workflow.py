@@ -16,8 +16,10 @@ from .factory import make_post
 
 
 def events(app: Any, post_id: int) -> list[tuple[str | None, str, str]]:
+    """The post's status changes (the event log's entries that moved the post)."""
     with app.session() as s:
-        rows = s.exec(select(StatusEvent).where(StatusEvent.post_id == post_id).order_by(col(StatusEvent.id))).all()
+        rows = s.exec(select(StatusEvent).where(StatusEvent.post_id == post_id, col(StatusEvent.to_status).is_not(None))
+                      .order_by(col(StatusEvent.id))).all()
         return [(e.from_status, e.to_status, e.actor) for e in rows]
 
 
