@@ -18,6 +18,8 @@ Definitions (the JSON, Markdown and HTML reports show exactly these numbers):
   rise = posts this week − posts last week; words in ≥ 2 posts this week with a positive rise.
 * **satisfaction**: posts whose follow-up was sent during the week: satisfied / unsatisfied / no
   answer; the share is satisfied ÷ answered.
+* **who answered**: replies (not follow-ups) sent during the week, up to ``as_of``, per team member
+  who approved them (by user name); ``automatic`` counts the replies autosend sent without a person.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from ..models import Channel, as_utc
-from ..store.tables import Post, Reply, StatusEvent
+from ..audit import AUTOMATIC, answered_by
+from ..store.tables import Post, Reply, StatusEvent, User
 
 __all__ = [
     "Week", "compute_report", "count_posts", "current_week", "last_full_week", "median", "p90", "parse_week",
@@ -400,6 +403,12 @@ def compute_report(
     satisfied = sum(1 for p in followed if p.satisfaction == "satisfied")
     unsatisfied = sum(1 for p in followed if p.satisfaction == "unsatisfied")
 
+    answered_end = min(week.end, as_utc(as_of))
+    answerers = answered_by(session, week.start, answered_end) if answered_end > week.start else []
+    names = dict(session.exec(select(User.username, User.display_name)).all())
+    for row in answerers:
+        row["name"] = "Automatic (autosend)" if row["who"] == AUTOMATIC else (names.get(row["who"]) or row["who"])
+
     base = public_url.rstrip("/")
     return {
         "report": "social-care weekly",
@@ -463,6 +472,7 @@ def compute_report(
             {"lang": k, "count": n} for k, n in sorted(langs.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "top_customers": top_customers,
+        "answered_by": {"replies_sent": sum(r["replies"] for r in answerers), "by_sender": answerers},
         "satisfaction": {
             "followups_sent": len(followed),
             "satisfied": satisfied,

@@ -194,6 +194,13 @@ def to_markdown(r: dict[str, Any]) -> str:
         if r["top_customers"]
         else ["None."]
     )
+    answered = r.get("answered_by") or {"replies_sent": 0, "by_sender": []}
+    lines += ["", "## Who answered", "", f"Replies sent this week: {answered['replies_sent']}.", ""]
+    lines += (
+        _table(["Sent by", "Replies"], [[a["name"], a["replies"]] for a in answered["by_sender"]])
+        if answered["by_sender"]
+        else ["None."]
+    )
     sat = r["satisfaction"]
     lines += [
         "",
