@@ -146,7 +146,9 @@ def events_for_posts(session: Session, post_ids: list[int]) -> dict[int, list[St
     out: dict[int, list[StatusEvent]] = {pid: [] for pid in post_ids}
     for i in range(0, len(post_ids), 500):
         for ev in session.exec(
-            select(StatusEvent).where(col(StatusEvent.post_id).in_(post_ids[i : i + 500])).order_by(col(StatusEvent.id))
+            select(StatusEvent)
+            .where(col(StatusEvent.post_id).in_(post_ids[i : i + 500]))
+            .order_by(col(StatusEvent.at), col(StatusEvent.id))
         ):
             out[ev.post_id].append(ev)
     return out

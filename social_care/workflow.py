@@ -90,7 +90,10 @@ def _load(session: Session, post_id: int, expected_version: int | None) -> Post:
 def _stale_message(session: Session, post: Post) -> str:
     """ "Jane changed this post at 10:42 — reload before sending" from the newest event of the post."""
     ev = session.exec(
-        select(StatusEvent).where(StatusEvent.post_id == post.id).order_by(col(StatusEvent.id).desc()).limit(1)
+        select(StatusEvent)
+        .where(StatusEvent.post_id == post.id)
+        .order_by(col(StatusEvent.at).desc(), col(StatusEvent.id).desc())
+        .limit(1)
     ).first()
     who = ev.actor if ev is not None else None
     at = as_utc(ev.at) if ev is not None else as_utc(post.updated_at)

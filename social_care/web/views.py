@@ -122,7 +122,7 @@ def load_post_detail(session: Session, settings: Settings, post: Post, *, now: d
         session.exec(
             select(StatusEvent)
             .where(StatusEvent.post_id == post.id)
-            .order_by(col(StatusEvent.id).desc())
+            .order_by(col(StatusEvent.at).desc(), col(StatusEvent.id).desc())
             .limit(ACTIVITY_LIMIT)
         ).all()
     )
