@@ -176,6 +176,12 @@ def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
         typer.echo(f"  ({d.draft.kind}) {d.draft.text}")
     for r in d.replies:
         typer.echo(f"reply #{r.id} {r.status} by {r.author}: {r.text}" + (f"  [{r.error}]" if r.error else ""))
+    if d.activity:
+        typer.echo("\naudit trail (newest first; all of it: social-care audit --post " + str(p.id) + "):")
+        for a in d.activity[:10]:
+            moved = f" → {a.to_status}" if a.to_status else ""
+            reply = f" reply #{a.reply_id}" if a.reply_id else ""
+            typer.echo(f"  [{hhmm(a.at)}] {a.actor} {a.action}{reply}{moved}" + (f": {a.detail}" if a.detail else ""))
 
 
 def approve(

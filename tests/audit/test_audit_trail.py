@@ -179,6 +179,10 @@ def test_cli_actions_are_recorded_as_the_as_user_and_audit_filters(
     assert audit("--user", "bob", "--limit", "1") == [(post.id, "resolved", "bob")]  # the newest
     assert audit("--user", "nobody") == []
 
+    shown = cli("show", str(post.id))
+    assert shown.exit_code == 0 and "audit trail (newest first" in shown.output
+    assert "bob resolved → resolved" in shown.output and "jane assigned: to bob" in shown.output
+
     table = cli("audit", "--post", str(post.id))
     assert table.exit_code == 0
     lines = table.output.splitlines()

@@ -117,6 +117,10 @@ def test_sign_in_approve_edited_draft_and_resolve(app: Any, sim: Any, served: st
         assert s.get(Post, post.id).status == "resolved"
         actors = s.exec(select(StatusEvent.to_status, StatusEvent.actor).where(StatusEvent.post_id == post.id)).all()
     assert ("sent", "jane") in actors and ("resolved", "jane") in actors
+    trail = page.locator("#audit-trail").inner_text()  # the post page's audit trail, newest first
+    for line in ("jane resolved", "jane sent", "jane approved", "system drafted", "system flagged"):
+        assert line in trail, trail
+    assert trail.index("jane resolved") < trail.index("jane sent") < trail.index("system flagged")
 
     # back on the queue, a new post shows up without a reload
     page.goto(served + "/")
