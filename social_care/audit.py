@@ -117,7 +117,7 @@ def parse_since(text: str, now: datetime) -> datetime:
     if m:
         return as_utc(now) - timedelta(**{_UNITS[m.group(2).lower()]: int(m.group(1))})
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(
             f"--since must be a date (2026-11-20), a date and time (2026-11-20T09:30) or an age (24h, 7d), "

@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from ..models import Channel, as_utc
 from ..audit import AUTOMATIC, answered_by
+from ..models import Channel, as_utc
 from ..store.tables import Post, Reply, StatusEvent, User
 
 __all__ = [

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from ..logging_setup import redact
 from ..models import as_utc
-from .tables import Cursor, Post, PollRun, StatusEvent, StreamPause
+from .tables import Cursor, PollRun, Post, StatusEvent, StreamPause
 
 __all__ = [
     "insert_new_posts",

@@ -99,7 +99,7 @@ class Reply(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="draft", max_length=16, index=True)
     idempotency_key: str = Field(max_length=200, unique=True)
-    author: str | None = Field(default=None, max_length=64)  # who wrote/approved; "system" for autosend
+    author: str | None = Field(default=None, max_length=64)  # who wrote/approved; "autosend", "system" (follow-ups)
     template_id: str | None = Field(default=None, max_length=64)
     external_id: str | None = Field(default=None, max_length=128)  # the platform's id once sent
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

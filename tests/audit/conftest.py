@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 import typer
 from typer.testing import CliRunner
-
 from web.conftest import jane, team, web  # noqa: F401  (the queue's fixtures: a team, a signed-in client)
 
 
