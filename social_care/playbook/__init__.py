@@ -15,7 +15,8 @@ from typing import Any
 from social_care.errors import ConfigError
 from social_care.models import Channel
 
-__all__ = ["Playbook", "Draft", "check_reply", "pick", "with_reference", "DEFAULT_TEMPLATES"]
+__all__ = ["Playbook", "Draft", "CheckResult", "check_reply", "check_templates", "pick", "with_reference",
+           "DEFAULT_TEMPLATES"]
 
 DEFAULT_TEMPLATES = "templates.json"
 CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "other")
@@ -102,21 +103,7 @@ class Playbook:
 
     @classmethod
     def load(cls, path: str | None = None, *, brand: str = "our shop") -> Playbook:
-        if path:
-            try:
-                raw = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"cannot read playbook templates {path}: {exc.strerror}") from None
-            source = path
-        else:
-            raw = resources.files(__package__).joinpath(DEFAULT_TEMPLATES).read_text(encoding="utf-8")
-            source = "built-in"
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"playbook templates {source} are not valid JSON (line {exc.lineno}: {exc.msg})") from None
-        if not isinstance(data, dict) or "en" not in data:
-            raise ConfigError(f"playbook templates {source} need at least an `en` section")
+        data, source = _read(path)
         return cls(data, brand=brand, source=source)
 
     @property
@@ -236,6 +223,52 @@ class Playbook:
         """
         options = self.drafts(channel=channel, lang=lang, category=category, name=name, text=text, post_id=post_id)
         return pick(options, avoid, channel=channel, post_id=post_id)
+
+
+MIN_VARIANTS = 3  # fewer phrasings than this and a wave of same-named customers soon exhausts them
+
+
+def _read(path: str | None) -> tuple[dict[str, Any], str]:
+    """The templates JSON (``path``, or the built-in file) and where it came from."""
+    if path:
+        try:
+            raw = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read playbook templates {path}: {exc.strerror}") from None
+        source = path
+    else:
+        raw = resources.files(__package__).joinpath(DEFAULT_TEMPLATES).read_text(encoding="utf-8")
+        source = "built-in"
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"playbook templates {source} are not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or "en" not in data:
+        raise ConfigError(f"playbook templates {source} need at least an `en` section")
+    return data, source
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    source: str
+    problems: list[str]  # the file cannot be used until these are fixed
+    warnings: list[str]  # usable, but worth fixing (too few phrasings)
+    languages: list[str]
+    templates: int
+    phrasings: int
+
+
+def check_templates(path: str | None = None, *, brand: str = "our shop") -> CheckResult:
+    """Every problem in a templates file (not just the first few), for `social-care playbook check`."""
+    data, source = _read(path)
+    book = Playbook.__new__(Playbook)
+    book.templates, book.brand, book.source = data, brand, source
+    problems = book.validate()
+    counts = {} if problems else book.variant_counts()
+    warnings = [f"{where}: {n} phrasing{'s' if n != 1 else ''}; X and Facebook refuse a brand's identical "
+                f"posts, so give it at least {MIN_VARIANTS}" for where, n in counts.items() if n < MIN_VARIANTS]
+    return CheckResult(source=source, problems=problems, warnings=warnings, languages=book.languages,
+                       templates=len(counts), phrasings=sum(counts.values()))
 
 
 # languages whose templates are in a non-Latin script, and that script's Unicode ranges
