@@ -144,6 +144,12 @@ def test_public_replies_invite_to_continue_privately_and_private_ones_ask_for_th
     private = PLAYBOOK.draft(channel=Channel.X_DM, lang="en", category="delivery", name="Jane Doe")
     assert public.text.startswith("Hi Jane,") and "DM" in public.text and "sorry" in public.text
     assert "order number" in private.text and "refund" in private.text
+    for category in CATEGORIES:  # every phrasing: acknowledge, apologize, and the way to resolve it
+        for option in PLAYBOOK.drafts(channel=Channel.X_MENTION, lang="en", category=category, name="Jane Doe"):
+            assert "DM" in option.text and ("sorry" in option.text or "apologize" in option.text), option.text
+        for option in PLAYBOOK.drafts(channel=Channel.X_DM, lang="en", category=category, name="Jane Doe"):
+            assert "DM" not in option.text and ("sorry" in option.text or "apologize" in option.text), option.text
+            assert "order number" in option.text or "email" in option.text, option.text
 
 
 @pytest.mark.parametrize(
