@@ -2,41 +2,54 @@
 that the brand has not used on the same channel recently, so a wave of same-named customers with the
 same problem does not get one identical text, which X (403 "duplicate content") and Graph (code 506)
 refuse. "Recently" is the Reply table: drafts, approved, sending and sent replies on that channel
-created within ``RECENT_REPLIES``."""
+drafted or sent within ``RECENT_REPLIES``, among the channel's newest ``RECENT_LIMIT`` replies. A phrasing
+the brand posted some other way (by hand in the X app) is not known here: the outbox redrafts on refusal."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from .models import Channel, ReplyKind, ReplyStatus
 from .playbook import Draft, Playbook
 from .store.tables import Post, Reply
 
-__all__ = ["RECENT_REPLIES", "recent_texts", "playbook_options", "playbook_draft", "followup_draft"]
+__all__ = ["RECENT_REPLIES", "recent_texts", "playbook_options", "playbook_draft", "followup_options", "followup_draft",
+           "options_for"]
 
-#: How far back a brand's replies count as recent when choosing a phrasing.
+#: How far back a brand's replies count as recent when choosing a phrasing ...
 RECENT_REPLIES = timedelta(days=7)
+#: ... and how many of its newest replies on the channel are looked at (a bound on the query's cost).
+RECENT_LIMIT = 5_000
 #: Replies in these states went out, or will unless a person stops them.
 _LIVE = (ReplyStatus.DRAFT.value, ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value, ReplyStatus.SENT.value)
 
 
 def recent_texts(session: Session, channel: Channel | str, texts: Iterable[str], *, now: datetime,
                  exclude_reply_id: int | None = None) -> set[str]:
-    """Which of ``texts`` the brand sent or queued on ``channel`` within ``RECENT_REPLIES``."""
+    """Which of ``texts`` the brand sent or queued on ``channel`` recently: among its last ``RECENT_LIMIT``
+    replies there, those drafted or sent within ``RECENT_REPLIES``. Walking back from the newest reply by
+    primary key keeps the cost flat however many replies the table holds."""
     wanted = list(dict.fromkeys(texts))
     if not wanted:
         return set()
-    query = select(Reply.text).where(
-        Reply.channel == Channel(channel).value,
-        col(Reply.status).in_(_LIVE),
-        col(Reply.created_at) >= now - RECENT_REPLIES,
-        col(Reply.text).in_(wanted),
+    since = now - RECENT_REPLIES
+    latest = (
+        select(Reply.id, Reply.text, Reply.status, Reply.created_at, Reply.sent_at)
+        .where(Reply.channel == Channel(channel).value)
+        .order_by(col(Reply.id).desc())
+        .limit(RECENT_LIMIT)
+        .subquery()
+    )
+    query = select(latest.c.text).where(
+        latest.c.status.in_(_LIVE),
+        or_(latest.c.created_at >= since, latest.c.sent_at >= since),  # drafted long ago, sent lately
+        latest.c.text.in_(wanted),
     )
     if exclude_reply_id is not None:
-        query = query.where(Reply.id != exclude_reply_id)
+        query = query.where(latest.c.id != exclude_reply_id)
     return set(session.exec(query).all())
 
 

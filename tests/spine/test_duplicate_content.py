@@ -176,3 +176,33 @@ def _assert_post_page_shows(app, reply):
         page = client.get(f"/posts/{reply.post_id}")
     assert page.status_code == 200
     assert html.escape(reply.error, quote=False) in page.text or html.escape(reply.error) in page.text
+
+
+def test_recent_means_live_replies_on_the_same_channel_drafted_or_sent_in_the_last_7_days(app, clock):
+    from datetime import timedelta
+
+    from social_care.drafting import recent_texts
+
+    now = clock()
+    rows = [  # (text, channel, status, created days ago, sent days ago)
+        ("sent yesterday", "x.mention", "sent", 1, 1),
+        ("queued", "x.mention", "approved", 0, None),
+        ("a draft", "x.mention", "draft", 0, None),
+        ("drafted long ago, sent lately", "x.mention", "sent", 20, 2),
+        ("sent 8 days ago", "x.mention", "sent", 8, 8),
+        ("failed", "x.mention", "failed", 0, None),
+        ("on another channel", "facebook.comment", "sent", 0, 0),
+    ]
+    with app.session() as s:
+        post = Post(channel="x.mention", external_id="e1", author_id="1", customer_key="x:1", text="t",
+                    created_at=now, ingested_at=now, thread_key="e1", reply_channel="x.mention", reply_thread_id="e1",
+                    scorer="test", status="sent", updated_at=now)
+        s.add(post)
+        s.flush()
+        for n, (text, channel, status, created, sent) in enumerate(rows):
+            s.add(Reply(post_id=post.id, channel=channel, target_thread_id="e1", text=text, status=status,
+                        idempotency_key=f"k{n}", created_at=now - timedelta(days=created),
+                        sent_at=None if sent is None else now - timedelta(days=sent)))
+    with app.session() as s:
+        found = recent_texts(s, Channel.X_MENTION, [r[0] for r in rows], now=now)
+    assert found == {"sent yesterday", "queued", "a draft", "drafted long ago, sent lately"}
