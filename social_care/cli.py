@@ -230,11 +230,12 @@ def demo(
 
 def _register_areas() -> None:
     """Commands that live with their area (scoring, queue, reports)."""
+    from .playbook.cli import register as register_playbook
     from .reports.cli import register as register_reports
     from .scoring.cli import register as register_scoring
     from .web.cli import register as register_web
 
-    for register in (register_scoring, register_web, register_reports):
+    for register in (register_scoring, register_web, register_reports, register_playbook):
         register(app)
 
 

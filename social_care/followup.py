@@ -66,9 +66,16 @@ class FollowupSettings:
         )
 
 
-def followup_text(app: Any, post: Post) -> str:
-    """The follow-up in the customer's language, from the playbook templates a team can edit."""
-    return app.playbook.followup(lang=post.lang, name=post.author_name or post.author_handle, text=post.text).text
+def followup_text(app: Any, post: Post, *, session: Session | None = None, channel: str | None = None,
+                  now: datetime | None = None) -> str:
+    """The follow-up in the customer's language, from the playbook templates a team can edit; with a session,
+    in a phrasing not sent on ``channel`` recently."""
+    if session is None or channel is None:
+        return app.playbook.followup(lang=post.lang, name=post.author_name or post.author_handle, text=post.text,
+                                     post_id=post.id).text
+    from .drafting import followup_draft
+
+    return followup_draft(app.playbook, session, post, channel, now=now or app.now()).text
 
 
 def run(app: Any) -> dict[str, int]:
@@ -170,7 +177,7 @@ def _followup_reply(s: Session, app: Any, post: Post, cfg: FollowupSettings, now
         channel=target.reply_channel,  # type: ignore[arg-type]
         target_thread_id=target.reply_thread_id,
         target_recipient_id=target.reply_recipient_id,
-        text=followup_text(app, post),
+        text=followup_text(app, post, session=s, channel=target.reply_channel, now=now),
         idempotency_key=f"followup:{post.id}",
         author=SYSTEM,
         created_at=now,

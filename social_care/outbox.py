@@ -27,8 +27,9 @@ from .errors import (
     SocialCareError,
 )
 from .logging_setup import redact
+from .drafting import options_for, recent_texts
 from .models import Channel, Delivery, PostStatus, ReplyKind, ReplyStatus, ReplyTarget, as_utc
-from .playbook import check_reply
+from .playbook import check_reply, reference, with_reference
 from .store import repo
 from .store.tables import Post, Reply
 
@@ -141,30 +142,54 @@ def send_reply(app: App, reply_id: int) -> Reply:
         return _mark_sent(app, s, s.get(Reply, reply_id), delivery)
 
 
-DUPLICATE_NOTE = "the platform refused identical text; redrafted with the case reference"
+DUPLICATE_NOTE = "the platform refused identical text; redrafted"
+_DUPLICATE_VARIANT = DUPLICATE_NOTE + " with another phrasing not used recently"
+_DUPLICATE_REFERENCE = DUPLICATE_NOTE + " with the case reference"
 
 
 def _redraft_duplicate(app: App, s: Session, reply: Reply | None, exc: DuplicateContentError) -> bool:
-    """The platform refused a text the brand already posted: add the case reference (a customer can quote
-    it in their DM) and send once more. A second refusal, or no room for the reference, fails with the
+    """The platform refused a text the brand already posted: redraft it once and send once more.
+
+    An untouched playbook text takes another phrasing of its template that the brand has not used on the
+    channel recently; when none is left (or a person wrote the text), the case reference is added (a
+    customer can quote it in their DM). A second refusal, or no room for the reference, fails with the
     reason, for a person to reword."""
     assert reply is not None
-    reference = f" (ref. #{reply.post_id})"
-    limit = Channel(reply.channel).reply_limit
-    if reply.error == DUPLICATE_NOTE or reference in reply.text or len(reply.text) + len(reference) > limit:
-        _finish(app, s, reply, status=ReplyStatus.FAILED, error=(
-            f"{exc}: the platform refuses this text as a duplicate of an earlier reply; reword it and approve "
-            "again"))
-        return False
-    reply.text = reply.text.rstrip() + reference
-    reply.status, reply.error, reply.next_attempt_at = ReplyStatus.APPROVED.value, DUPLICATE_NOTE, None
-    s.add(reply)
+    if (reply.error or "").startswith(DUPLICATE_NOTE):
+        return _refused_again(app, s, reply, exc)
+    channel = Channel(reply.channel)
     post = s.get(Post, reply.post_id)
+    options = options_for(app.playbook, reply, post) if post is not None else []
+    untouched = reply.text in {o.text for o in options}
+    fresh: str | None = None
+    if untouched:
+        used = recent_texts(s, channel, (o.text for o in options), now=app.now(), exclude_reply_id=reply.id)
+        fresh = next((o.text for o in options if o.text != reply.text and o.text not in used), None)
+    note = _DUPLICATE_VARIANT
+    if fresh is None:
+        note, ref = _DUPLICATE_REFERENCE, reference(reply.post_id)
+        if ref in reply.text:
+            return _refused_again(app, s, reply, exc)
+        if untouched:  # the playbook's own words may be cut at a sentence to make room
+            fresh = with_reference(reply.text, reply.post_id, channel.reply_limit)
+        elif len(reply.text.rstrip()) + len(ref) <= channel.reply_limit:  # a person's words are never cut
+            fresh = reply.text.rstrip() + ref
+        else:
+            return _refused_again(app, s, reply, exc)
+    reply.text = fresh
+    reply.status, reply.error, reply.next_attempt_at = ReplyStatus.APPROVED.value, note, None
+    s.add(reply)
     if post is not None:
-        repo.record_event(s, post=post, action="redrafted", actor=SYSTEM, now=app.now(), detail=DUPLICATE_NOTE,
+        repo.record_event(s, post=post, action="redrafted", actor=SYSTEM, now=app.now(), detail=note,
                           reply_id=reply.id, bump=False)
-    log.info("reply %s: %s", reply.id, DUPLICATE_NOTE)
+    log.info("reply %s: %s", reply.id, note)
     return True
+
+
+def _refused_again(app: App, s: Session, reply: Reply, exc: DuplicateContentError) -> bool:
+    _finish(app, s, reply, status=ReplyStatus.FAILED, error=(
+        f"{exc}: the platform refuses this text as a duplicate of an earlier reply; reword it and approve again"))
+    return False
 
 
 def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> str | None:

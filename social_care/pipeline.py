@@ -147,10 +147,11 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
     existing = session.exec(select(Reply).where(Reply.idempotency_key == key)).first()  # type: ignore[attr-defined]
     if existing is not None:
         return existing
+    from .drafting import playbook_draft
+
     channel = Channel(post.reply_channel)
-    draft = app.playbook.draft(channel=channel, lang=post.lang, category=post.category,
-                               name=post.author_name or post.author_handle, text=post.text)
     now = app.now()
+    draft = playbook_draft(app.playbook, session, post, now=now)  # type: ignore[arg-type]
     reply = Reply(
         post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel.value, target_thread_id=post.reply_thread_id,
         target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,

@@ -387,8 +387,9 @@ def _redraft_for_category(app: App, s: Session, post: Post) -> None:
     draft = draft_for(s, post.id)
     if draft is None or draft.kind != ReplyKind.PLAYBOOK.value or draft.author is not None:
         return
-    fresh = app.playbook.draft(channel=Channel(post.reply_channel), lang=post.lang, category=post.category,
-                               name=post.author_name or post.author_handle, text=post.text)
+    from .drafting import playbook_draft
+
+    fresh = playbook_draft(app.playbook, s, post, now=app.now(), exclude_reply_id=draft.id)
     draft.text, draft.template_id = fresh.text, fresh.template_id
     s.add(draft)
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 from social_care.errors import ConfigError
 from social_care.models import Channel
 
-__all__ = ["Playbook", "Draft", "check_reply", "DEFAULT_TEMPLATES"]
+__all__ = ["Playbook", "Draft", "CheckResult", "check_reply", "check_templates", "pick", "with_reference",
+           "DEFAULT_TEMPLATES"]
 
 DEFAULT_TEMPLATES = "templates.json"
 CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "other")
@@ -33,6 +35,7 @@ class Draft:
     text: str
     template_id: str  # e.g. "en.public.delivery"
     lang: str
+    variant: int = 1  # which phrasing of the template (1-based, in the file's order)
 
 
 def check_reply(text: str, channel: Channel) -> list[str]:
@@ -49,6 +52,46 @@ def check_reply(text: str, channel: Channel) -> list[str]:
     return problems
 
 
+def reference(post_id: int) -> str:
+    """The case reference a public reply carries when every phrasing of it went out recently."""
+    return f" (ref. #{post_id})"
+
+
+def with_reference(text: str, post_id: int, limit: int) -> str:
+    """``text`` with the case reference at the end, cut at a sentence (never mid-word) to leave room."""
+    ref = reference(post_id)
+    return _fit(text.rstrip(), limit - len(ref)).rstrip() + ref
+
+
+def pick(options: list[Draft], avoid: Collection[str], *, channel: Channel, post_id: int | None) -> Draft:
+    """The first option whose text the brand has not used recently (``avoid``). When every phrasing was
+    used, a public reply gets the case reference (platforms refuse a brand's identical public posts) and a
+    private one the first option (each goes to its own conversation)."""
+    for option in options:
+        if option.text not in avoid:
+            return option
+    first = options[0]
+    if channel.is_public and post_id is not None:
+        return replace(first, text=with_reference(first.text, post_id, LIMITS[channel]))
+    return first
+
+
+def _variants(value: Any) -> list[str]:
+    """A template's phrasings: a list of texts, or one text (the older single-phrasing format)."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _rotated(count: int, post_id: int | None) -> list[int]:
+    """Variant indexes in the order a post tries them: rotated by the post id, so same-day replies differ
+    even before any history exists, and the same post always gets the same order."""
+    start = (post_id or 0) % count
+    return [(start + i) % count for i in range(count)]
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 class Playbook:
     def __init__(self, templates: dict[str, Any], *, brand: str = "our shop", source: str = "built-in") -> None:
         self.templates = templates
@@ -60,21 +103,7 @@ class Playbook:
 
     @classmethod
     def load(cls, path: str | None = None, *, brand: str = "our shop") -> Playbook:
-        if path:
-            try:
-                raw = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"cannot read playbook templates {path}: {exc.strerror}") from None
-            source = path
-        else:
-            raw = resources.files(__package__).joinpath(DEFAULT_TEMPLATES).read_text(encoding="utf-8")
-            source = "built-in"
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"playbook templates {source} are not valid JSON (line {exc.lineno}: {exc.msg})") from None
-        if not isinstance(data, dict) or "en" not in data:
-            raise ConfigError(f"playbook templates {source} need at least an `en` section")
+        data, source = _read(path)
         return cls(data, brand=brand, source=source)
 
     @property
@@ -82,6 +111,7 @@ class Playbook:
         return sorted(k for k in self.templates if not k.startswith("_"))
 
     def validate(self) -> list[str]:
+        """Every problem in the templates: each phrasing of each template is checked on its own."""
         problems: list[str] = []
         for lang in self.languages:
             section = self.templates[lang]
@@ -90,56 +120,155 @@ class Playbook:
                 if not isinstance(texts, dict) or "other" not in texts:
                     problems.append(f"{lang}.{kind} needs at least an `other` template")
                     continue
-                for category, text in texts.items():
+                channels = [c for c in Channel if c.is_public == (kind == "public")]
+                for category, value in texts.items():
                     where = f"{lang}.{kind}.{category}"
                     if category not in CATEGORIES:
                         problems.append(f"{where}: unknown category (use one of {', '.join(CATEGORIES)})")
-                    if not isinstance(text, str):
-                        problems.append(f"{where}: must be text")
-                        continue
-                    try:
-                        sample = text.format(name="X" * _NAME_MAX, brand=self.brand)
-                    except (KeyError, IndexError, ValueError) as exc:
-                        problems.append(f"{where}: bad placeholder {exc} (use {{name}} and {{brand}})")
-                        continue
-                    channel = Channel.X_MENTION if kind == "public" else Channel.MESSENGER
-                    problems.extend(f"{where}: {p}" for p in check_reply(sample, channel))
+                    problems.extend(self._check_variants(where, value, channels))
             followup = section.get("followup") if isinstance(section, dict) else None
             if followup is None:
                 if lang == "en":
                     problems.append("en.followup: the follow-up message is missing")
                 continue
-            try:
-                sample = str(followup).format(name="X" * _NAME_MAX, brand=self.brand)
-            except (KeyError, IndexError, ValueError) as exc:
-                problems.append(f"{lang}.followup: bad placeholder {exc} (use {{name}} and {{brand}})")
-                continue
-            problems.extend(f"{lang}.followup: {p}" for p in check_reply(sample, Channel.MESSENGER))
+            private = [c for c in Channel if not c.is_public]
+            problems.extend(self._check_variants(f"{lang}.followup", followup, private))
         return problems
 
-    def followup(self, *, lang: str | None, name: str | None, text: str | None = None) -> Draft:
-        """The "is everything fine now?" message after a resolved case (private channels only)."""
-        lang = lang if lang in self.templates and not str(lang).startswith("_") else "en"
-        if "followup" not in self.templates[lang] or (text is not None and not _writes_in_script_of(lang, text)):
-            lang = "en"
-        body = _fill(self.templates[lang]["followup"], name=name, brand=self.brand)
-        return Draft(text=_fit(body, LIMITS[Channel.MESSENGER]), template_id=f"{lang}.followup", lang=lang)
+    def _check_variants(self, where: str, value: Any, channels: list[Channel]) -> list[str]:
+        if isinstance(value, str):
+            variants: list[Any] = [value]
+        elif isinstance(value, list) and value:
+            variants = value
+        else:
+            return [f"{where}: must be a text or a non-empty list of texts (its phrasings)"]
+        problems: list[str] = []
+        seen: dict[str, int] = {}
+        for number, text in enumerate(variants, 1):
+            label = where if len(variants) == 1 else f"{where}[{number}]"
+            if not isinstance(text, str):
+                problems.append(f"{label}: must be text")
+                continue
+            earlier = seen.setdefault(_normal(text), number)
+            if earlier != number:
+                problems.append(f"{label}: the same text as phrasing {earlier}; each phrasing must differ")
+                continue
+            try:
+                sample = text.format(name="X" * _NAME_MAX, brand=self.brand)
+            except (KeyError, IndexError, ValueError) as exc:
+                problems.append(f"{label}: bad placeholder {exc} (use {{name}} and {{brand}})")
+                continue
+            for channel in channels:
+                problems.extend(f"{label}: {p}" for p in check_reply(sample, channel))
+        return list(dict.fromkeys(problems))  # a problem on two channels of the same limit is listed once
 
-    def draft(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None,
-              text: str | None = None) -> Draft:
-        """The playbook reply for a flagged post, in the customer's language when we have it.
+    def variant_counts(self) -> dict[str, int]:
+        """How many phrasings each template has, by template id (for `playbook check`)."""
+        counts: dict[str, int] = {}
+        for lang in self.languages:
+            section = self.templates[lang]
+            for kind in ("public", "private"):
+                for category, value in section[kind].items():
+                    counts[f"{lang}.{kind}.{category}"] = len(_variants(value))
+            if "followup" in section:
+                counts[f"{lang}.followup"] = len(_variants(section["followup"]))
+        return counts
 
-        A language whose script the customer did not write in (romanised Hindi, say) gets English.
-        """
+    def _lang(self, lang: str | None, text: str | None, *, needs: str | None = None) -> str:
         lang = lang if lang in self.templates and not str(lang).startswith("_") else "en"
+        if needs is not None and needs not in self.templates[lang]:
+            return "en"
         if text is not None and not _writes_in_script_of(lang, text):
-            lang = "en"
+            return "en"
+        return lang
+
+    def followups(self, *, lang: str | None, name: str | None, text: str | None = None,
+                  post_id: int | None = None) -> list[Draft]:
+        """Every phrasing of the follow-up, in the order ``post_id`` tries them."""
+        lang = self._lang(lang, text, needs="followup")
+        variants = _variants(self.templates[lang]["followup"])
+        return [
+            Draft(text=_fit(_fill(variants[i], name=name, brand=self.brand), LIMITS[Channel.MESSENGER]),
+                  template_id=f"{lang}.followup", lang=lang, variant=i + 1)
+            for i in _rotated(len(variants), post_id)
+        ]
+
+    def followup(self, *, lang: str | None, name: str | None, text: str | None = None,
+                 post_id: int | None = None, avoid: Collection[str] = ()) -> Draft:
+        """The "is everything fine now?" message after a resolved case (private channels only)."""
+        options = self.followups(lang=lang, name=name, text=text, post_id=post_id)
+        return pick(options, avoid, channel=Channel.MESSENGER, post_id=post_id)
+
+    def drafts(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None,
+               text: str | None = None, post_id: int | None = None) -> list[Draft]:
+        """Every phrasing of the playbook reply for a post, in the order ``post_id`` tries them."""
+        lang = self._lang(lang, text)
         kind = "public" if channel.is_public else "private"
         texts = self.templates[lang][kind]
         key = category if category in texts else "other"
-        text = _fill(texts[key], name=name, brand=self.brand)
-        text = _fit(text, LIMITS[channel])
-        return Draft(text=text, template_id=f"{lang}.{kind}.{key}", lang=lang)
+        variants = _variants(texts[key])
+        return [
+            Draft(text=_fit(_fill(variants[i], name=name, brand=self.brand), LIMITS[channel]),
+                  template_id=f"{lang}.{kind}.{key}", lang=lang, variant=i + 1)
+            for i in _rotated(len(variants), post_id)
+        ]
+
+    def draft(self, *, channel: Channel, lang: str | None, category: str | None, name: str | None,
+              text: str | None = None, post_id: int | None = None, avoid: Collection[str] = ()) -> Draft:
+        """The playbook reply for a flagged post, in the customer's language when we have it.
+
+        A language whose script the customer did not write in (romanised Hindi, say) gets English. Of the
+        template's phrasings, the first (rotated by ``post_id``) whose text is not in ``avoid`` (the brand's
+        recent replies on the channel) is chosen.
+        """
+        options = self.drafts(channel=channel, lang=lang, category=category, name=name, text=text, post_id=post_id)
+        return pick(options, avoid, channel=channel, post_id=post_id)
+
+
+MIN_VARIANTS = 3  # fewer phrasings than this and a wave of same-named customers soon exhausts them
+
+
+def _read(path: str | None) -> tuple[dict[str, Any], str]:
+    """The templates JSON (``path``, or the built-in file) and where it came from."""
+    if path:
+        try:
+            raw = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read playbook templates {path}: {exc.strerror}") from None
+        source = path
+    else:
+        raw = resources.files(__package__).joinpath(DEFAULT_TEMPLATES).read_text(encoding="utf-8")
+        source = "built-in"
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"playbook templates {source} are not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or "en" not in data:
+        raise ConfigError(f"playbook templates {source} need at least an `en` section")
+    return data, source
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    source: str
+    problems: list[str]  # the file cannot be used until these are fixed
+    warnings: list[str]  # usable, but worth fixing (too few phrasings)
+    languages: list[str]
+    templates: int
+    phrasings: int
+
+
+def check_templates(path: str | None = None, *, brand: str = "our shop") -> CheckResult:
+    """Every problem in a templates file (not just the first few), for `social-care playbook check`."""
+    data, source = _read(path)
+    book = Playbook.__new__(Playbook)
+    book.templates, book.brand, book.source = data, brand, source
+    problems = book.validate()
+    counts = {} if problems else book.variant_counts()
+    warnings = [f"{where}: {n} phrasing{'s' if n != 1 else ''}; X and Facebook refuse a brand's identical "
+                f"posts, so give it at least {MIN_VARIANTS}" for where, n in counts.items() if n < MIN_VARIANTS]
+    return CheckResult(source=source, problems=problems, warnings=warnings, languages=book.languages,
+                       templates=len(counts), phrasings=sum(counts.values()))
 
 
 # languages whose templates are in a non-Latin script, and that script's Unicode ranges

@@ -57,7 +57,10 @@ def test_followup_after_the_delay_on_the_dm_thread(sending_app: Any, sim: Any, c
     (reply,) = followups(app)
     assert (reply.status, reply.channel, reply.idempotency_key) == ("sent", "x.dm", f"followup:{mention.id}")
     assert (reply.target_thread_id, reply.target_recipient_id) == (dm.reply_thread_id, "42")
-    assert "is everything sorted now?" in reply.text
+    from social_care.drafting import followup_options
+
+    phrasings = [o.text for o in followup_options(app.playbook, mention)]  # one of the follow-up's phrasings
+    assert reply.text in phrasings and any("is everything sorted now?" in t for t in phrasings)
     dms = [w for w in sim.writes if w.kind == "dm"]
     assert len(dms) == 1 and dms[0].target == "42"
     row = reload(app, mention)
@@ -217,3 +220,15 @@ def test_late_answer_does_not_count(sending_app: Any, clock: Any) -> None:
     add_post(app, channel="x.dm", created_at=clock(), author="42", text="hi again, new question")
     assert followup.run(app)["answered"] == 0
     assert reload(app, mention).satisfaction is None
+
+
+def test_same_named_customers_get_different_followup_phrasings(sending_app: Any, sim: Any, clock: Any) -> None:
+    """Three resolved cases of customers with the same name: three follow-ups, no two with the same text."""
+    app = sending_app
+    for author in ("42", "43", "44"):
+        resolved_x_case(app, clock, author=author)
+    followup.run(app)
+    clock.advance(days=1, minutes=1)
+    assert followup.run(app)["sent"] == 3
+    texts = [r.text for r in followups(app)]
+    assert len(texts) == 3 and len(set(texts)) == 3 and all("jane" in t for t in texts)

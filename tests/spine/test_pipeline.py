@@ -38,7 +38,7 @@ def test_angry_post_gets_playbook_draft_and_waits_for_approval(app, sim, channel
         [reply] = s.exec(select(Reply).where(Reply.post_id == post.id)).all()
         events = [e.to_status for e in s.exec(select(StatusEvent).where(StatusEvent.post_id == post.id))]
     assert reply.status == "draft" and reply.channel == channel.value
-    assert "Jane" in reply.text and "sorry" in reply.text.lower()
+    assert "Jane" in reply.text and ("sorry" in reply.text.lower() or "apologize" in reply.text)  # any phrasing
     if channel.is_public:
         assert "DM" in reply.text and len(reply.text) <= 280
     assert events == ["flagged", "awaiting_approval"]

@@ -21,8 +21,118 @@ def test_every_template_fits_and_has_the_playbook_shape(lang, channel):
     for category in CATEGORIES:
         draft = PLAYBOOK.draft(channel=channel, lang=lang, category=category, name="Maximilianus Alexandros Q")
         assert draft.template_id == f"{lang}.{'public' if channel.is_public else 'private'}.{category}"
-        assert check_reply(draft.text, channel) == []
-        assert "{" not in draft.text and "Maximilianus" in draft.text
+        for option in PLAYBOOK.drafts(channel=channel, lang=lang, category=category, name="Maximilianus Alexandros Q"):
+            assert option.template_id == draft.template_id
+            assert check_reply(option.text, channel) == []
+            assert "{" not in option.text and "Maximilianus" in option.text
+
+
+@pytest.mark.parametrize("lang", PLAYBOOK.languages)
+def test_every_template_and_followup_has_three_distinct_phrasings(lang):
+    """Same-named customers with the same problem must not all get one text (X and Facebook refuse it)."""
+    for channel in (Channel.X_MENTION, Channel.MESSENGER):
+        for category in CATEGORIES:
+            texts = [d.text for d in PLAYBOOK.drafts(channel=channel, lang=lang, category=category, name="Jane Doe")]
+            assert len(texts) >= 3 and len(set(texts)) == len(texts), (lang, channel, category)
+    follow = [d.text for d in PLAYBOOK.followups(lang=lang, name="Jane Doe")]
+    assert len(follow) >= 3 and len(set(follow)) == len(follow)
+    if lang != "en":  # a translation, not English text left in another language's section
+        assert not set(follow) & {d.text for d in PLAYBOOK.followups(lang="en", name="Jane Doe")}
+
+
+def test_the_phrasing_avoids_recent_replies_and_rotates_by_post_id():
+    def texts(post_id):
+        return [d.text for d in PLAYBOOK.drafts(channel=Channel.X_MENTION, lang="en", category="delivery",
+                                                name="Jane Doe", post_id=post_id)]
+
+    first, second, third = texts(0)
+    assert texts(1) == [second, third, first] and texts(3) == texts(0) == texts(None)  # deterministic
+    pick = lambda post_id, avoid: PLAYBOOK.draft(  # noqa: E731
+        channel=Channel.X_MENTION, lang="en", category="delivery", name="Jane Doe", post_id=post_id, avoid=avoid)
+    assert pick(0, set()).text == first and pick(0, {first}).text == second
+    assert pick(1, {second}).text == third and pick(0, {first, second}).variant == 3
+    # every phrasing went out recently: a public reply carries the case reference, still within 280
+    all_used = pick(12, {first, second, third})
+    assert all_used.text == f"{first} (ref. #12)" and len(all_used.text) <= 280
+    # a private reply goes to its own conversation: no reference, the post's first phrasing
+    private = [d.text for d in PLAYBOOK.drafts(channel=Channel.X_DM, lang="en", category="delivery", name="Jane Doe",
+                                               post_id=12)]
+    chosen = PLAYBOOK.draft(channel=Channel.X_DM, lang="en", category="delivery", name="Jane Doe", post_id=12,
+                            avoid=set(private))
+    assert chosen.text == private[0] and "ref." not in chosen.text
+    follow = PLAYBOOK.followups(lang="en", name="Jane Doe", post_id=4)
+    assert PLAYBOOK.followup(lang="en", name="Jane Doe", post_id=4, avoid={follow[0].text}).text == follow[1].text
+
+
+def test_the_reference_makes_room_by_cutting_at_a_sentence():
+    from social_care.playbook import with_reference
+
+    text = "Hi Jane, we are sorry. " + "We will fix this for you today. " * 8
+    out = with_reference(text.strip(), 123456789, 280)
+    assert len(out) <= 280 and out.endswith(". (ref. #123456789)")
+
+
+def _book(public_other, **extra):
+    section = {"public": {"other": public_other}, "private": {"other": "Hi {name}, please send your order number."},
+               "followup": "Hi {name}, is everything sorted?"}
+    section.update(extra)
+    return {"en": section}
+
+
+def test_lint_accepts_a_single_text_or_a_list_of_phrasings():
+    Playbook(_book("Hi {name}, sorry about this. Please DM us."))  # the older single-text format stays valid
+    book = Playbook(_book(["Hi {name}, sorry about this. Please DM us.", "Hello {name}, we apologize. DM us."]))
+    assert book.variant_counts()["en.public.other"] == 2
+
+
+@pytest.mark.parametrize(
+    ("phrasings", "message"),
+    [
+        (["Hi {name}, sorry.", "Hi {nme}, sorry."], r"en\.public\.other\[2\]: bad placeholder 'nme'"),
+        (["Hi {name}, sorry.", "hi {name},  SORRY."], r"en\.public\.other\[2\]: the same text as phrasing 1"),
+        (["Hi {name}, sorry.", "Hi {name}, sorry. " + "We will fix it. " * 20],
+         r"en\.public\.other\[2\]: the reply is \d+ characters; X mention allows 280"),
+        (["Hi {name}, sorry.", "Calm down, {name}."], r"en\.public\.other\[2\]: the reply sounds defensive"),
+        (["Hi {name}, sorry.", 42], r"en\.public\.other\[2\]: must be text"),
+        ([], r"en\.public\.other: must be a text or a non-empty list"),
+    ],
+    ids=["placeholder", "repeat", "too-long-for-x", "defensive", "not-text", "empty"],
+)
+def test_lint_checks_each_phrasing(phrasings, message):
+    with pytest.raises(ConfigError, match=message):
+        Playbook(_book(phrasings))
+
+
+def test_lint_checks_private_phrasings_on_every_private_channel_and_followup_phrasings():
+    long_dm = "Hi {name}, please send us your order number. " + "We are on it. " * 200  # > Messenger's 2,000
+    with pytest.raises(ConfigError, match=r"en\.private\.other\[2\]: .*Messenger allows 2000"):
+        Playbook(_book("Hi {name}, sorry.", private={"other": ["Hi {name}, your order number?", long_dm]}))
+    with pytest.raises(ConfigError, match=r"en\.followup\[3\]: the same text as phrasing 1"):
+        Playbook(_book("Hi {name}, sorry.", followup=["Hi {name}, all good?", "Hello {name}, sorted?",
+                                                      "Hi {name}, all good?"]))
+
+
+def test_playbook_check_command(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from social_care.cli import _register_areas, app
+
+    monkeypatch.delenv("SOCIAL_CARE_TEMPLATES", raising=False)
+    _register_areas()
+    runner = CliRunner()
+    ok = runner.invoke(app, ["playbook", "check"])
+    assert ok.exit_code == 0, ok.output
+    assert "10 languages" in ok.output and "130 templates" in ok.output and "390 phrasings" in ok.output
+    few = tmp_path / "few.json"
+    few.write_text(json.dumps(_book("Hi {name}, sorry about this. Please DM us.")), encoding="utf-8")
+    warned = runner.invoke(app, ["playbook", "check", str(few)])
+    assert warned.exit_code == 0 and "warning: en.public.other: 1 phrasing" in warned.output
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(_book(["Hi {name}, sorry.", "Hi {nme}.", "Hi {name}, sorry."])), encoding="utf-8")
+    refused = runner.invoke(app, ["playbook", "check", str(bad)])
+    assert refused.exit_code == 2
+    assert "en.public.other[2]: bad placeholder" in refused.output
+    assert "en.public.other[3]: the same text as phrasing 1" in refused.output
 
 
 def test_ten_languages_are_shipped():
@@ -34,6 +144,12 @@ def test_public_replies_invite_to_continue_privately_and_private_ones_ask_for_th
     private = PLAYBOOK.draft(channel=Channel.X_DM, lang="en", category="delivery", name="Jane Doe")
     assert public.text.startswith("Hi Jane,") and "DM" in public.text and "sorry" in public.text
     assert "order number" in private.text and "refund" in private.text
+    for category in CATEGORIES:  # every phrasing: acknowledge, apologize, and the way to resolve it
+        for option in PLAYBOOK.drafts(channel=Channel.X_MENTION, lang="en", category=category, name="Jane Doe"):
+            assert "DM" in option.text and ("sorry" in option.text or "apologize" in option.text), option.text
+        for option in PLAYBOOK.drafts(channel=Channel.X_DM, lang="en", category=category, name="Jane Doe"):
+            assert "DM" not in option.text and ("sorry" in option.text or "apologize" in option.text), option.text
+            assert "order number" in option.text or "email" in option.text, option.text
 
 
 @pytest.mark.parametrize(
@@ -135,9 +251,11 @@ def test_a_greeting_without_a_name_reads_naturally_in_every_language(lang):
     book = PLAYBOOK
     for channel in (Channel.FACEBOOK_COMMENT, Channel.X_DM):
         for category in ("delivery", "refund", "damaged", "customer_service", "account", "other"):
-            text = book.draft(channel=channel, lang=lang, category=category, name="<script>").text
-            assert "{" not in text and "<" not in text and "there" not in text
-            assert text[0] not in " ,،.!님", text
-            assert " ," not in text and " ،" not in text, text
-    follow = book.followup(lang=lang, name="@spam").text
-    assert "@" not in follow and "there" not in follow and follow[0] not in " ,،.!님"
+            for option in book.drafts(channel=channel, lang=lang, category=category, name="<script>"):
+                text = option.text
+                assert "{" not in text and "<" not in text and "there" not in text
+                assert text[0] not in " ,،.!님", text
+                assert " ," not in text and " ،" not in text, text
+    for option in book.followups(lang=lang, name="@spam"):
+        follow = option.text
+        assert "@" not in follow and "there" not in follow and follow[0] not in " ,،.!님"
