@@ -17,7 +17,7 @@ from ..scoring.base import CATEGORIES, LABELS
 from ..store.tables import Post
 from .app import core, page_user, templates_of
 from .auth import LOGIN_COOKIE, SESSION_COOKIE, AuthUser, SessionSigner, authenticate, same_token
-from .queue import ALL_STATUSES, QueueFilter, list_queue
+from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
 from .views import load_post_detail, team
 
 router = APIRouter(include_in_schema=False)
@@ -124,14 +124,22 @@ def queue_filter(
 def queue_page(
     request: Request,
     f: QueueFilter = Depends(queue_filter),
+    after: str | None = None,
     fragment: bool = False,
     user: AuthUser = Depends(page_user),
 ) -> Response:
+    """The queue: one page of ``f.limit`` posts; "Next" links (``after``) page through every match."""
     app = core(request)
     now = app.now()
+    notice = None
     with app.session() as s:
-        result = list_queue(s, app.settings, f, now=now)
+        try:
+            result = list_queue(s, app.settings, f, now=now, after=after)
+        except CursorError as exc:
+            notice, after = f"{exc}. Showing the first page.", None
+            result = list_queue(s, app.settings, f, now=now)
         members = [u.username for u in team(s)]
+    query = urlencode(f.params())
     ctx = {
         "user": user,
         "csrf": user.csrf,
@@ -141,8 +149,12 @@ def queue_page(
         "statuses": ALL_STATUSES,
         "categories": CATEGORIES,
         "members": members,
-        "query": urlencode(f.params()),
-        "status_value": "" if tuple(f.statuses) == QueueFilter().statuses else ",".join(f.statuses),
+        "query": query,
+        "page_query": urlencode({**f.params(), "after": after}) if after else query,
+        "next_url": "/?" + urlencode({**f.params(), "after": result.next_after}) if result.next_after else None,
+        "first_url": "/?" + query if query else "/",
+        "status_value": f.status_value,
+        "page_notice": notice,
     }
     return templates_of(request).TemplateResponse(request, "_rows.html" if fragment else "queue.html", ctx)
 
