@@ -141,3 +141,50 @@ def test_a_damaged_or_foreign_page_link_is_a_clear_error(app: Any, jane: tuple[T
     ranked = client.get("/api/queue?limit=1").json()["next_after"]
     r = client.get(f"/api/queue?status=resolved&after={ranked}")
     assert r.status_code == 400 and "another view" in r.json()["detail"]
+
+
+def test_urgency_base_follows_every_change_of_flag_polarity_or_followers(app: Any) -> None:
+    """The stored anger + reach is recomputed on every update, so a correction re-ranks the post at once."""
+    from social_care.store.tables import Post, anger_reach_points
+
+    calm = make_post(app, polarity=-0.1, followers=10, minutes_ago=5, flagged=False, draft=None)
+    angry = make_post(app, polarity=-0.9, followers=10, minutes_ago=5)
+    with app.session() as s:
+        r = list_queue(s, app.settings, QueueFilter.from_params(status="open"), now=app.now())
+    assert [row.post.id for row in r.rows] == [angry.id, calm.id]
+    workflow.correct(app, calm.id, field="flagged", value=True, actor="jane", expected_version=None)
+    with app.session() as s:
+        post = s.get(Post, calm.id)
+        post.author_followers, post.polarity = 5_000_000, -1.0  # e.g. a rescoring
+        s.add(post)
+    with app.session() as s:
+        post = s.get(Post, calm.id)
+        assert post.urgency_base == anger_reach_points(-1.0, True, 5_000_000) == 60.0
+        r = list_queue(s, app.settings, QueueFilter.from_params(status="open"), now=app.now())
+    assert [row.post.id for row in r.rows] == [calm.id, angry.id]
+
+
+def test_migration_fills_urgency_base_of_existing_posts(db_url: str) -> None:
+    import sqlalchemy as sa
+
+    from social_care.store import make_engine, upgrade
+    from social_care.store.tables import anger_reach_points
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0002")
+    now = "2026-12-01 10:00:00"
+    with engine.begin() as conn:
+        for i, (pol, flag, fol) in enumerate([(-0.8, True, 48_000), (None, False, None), (0.5, False, 3)]):
+            conn.execute(sa.text(
+                "INSERT INTO posts (channel, external_id, author_id, customer_key, text, created_at, ingested_at,"
+                " reply_channel, reply_thread_id, polarity, flagged, reasons, status, version, updated_at,"
+                " followup_enabled, raw, author_followers) VALUES ('x.mention', :e, 'a', 'x:a', 't', :n, :n,"
+                " 'x.mention', :e, :pol, :flag, '[]', 'flagged', 1, :n, true, '{}', :fol)"
+            ), {"e": f"m{i}", "n": now, "pol": pol, "flag": flag, "fol": fol})
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT polarity, flagged, author_followers, urgency_base FROM posts ORDER BY id")).all()
+    engine.dispose()
+    assert [r[3] for r in rows] == [anger_reach_points(r[0], r[1], r[2]) for r in rows]
+    assert rows[0][3] > 0 and rows[1][3] == 0
