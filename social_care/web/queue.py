@@ -395,11 +395,14 @@ def _open_counts(session: Session, settings: Settings, now: datetime) -> tuple[i
     One aggregate over the open backlog (indexed on status, created_at); the per-channel target is a CASE.
     """
     targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
+    return _count(session, _conditions(QueueFilter(), now), targets, now)
+
+
+def _count(session: Session, cond: list[Any], targets: dict[str, int], now: datetime) -> tuple[int, int]:
+    """(posts matching ``cond``, how many of them are past their channel's response target ``now``)."""
     overdue = case((_waited_sql(now) >= _target_sql(targets), 1), else_=0)
     total, late = session.connection().execute(
-        select(func.count(), func.coalesce(func.sum(overdue), 0)).select_from(Post).where(
-            *_conditions(QueueFilter(), now)
-        )
+        select(func.count(), func.coalesce(func.sum(overdue), 0)).select_from(Post).where(*cond)
     ).one()
     return int(total), int(late)
 
@@ -424,6 +427,7 @@ def list_queue(
     targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
     t = Post.__table__.c  # type: ignore[attr-defined]
     scores: dict[int, float] = {}
+    late = 0
     if f.ranks_by_urgency:
         as_of = cursor.as_of if cursor is not None and cursor.as_of is not None else now
         ranked = select(t.id, _score_sql(targets, as_of).label("score")).where(*cond).subquery()
@@ -442,7 +446,7 @@ def list_queue(
         full = select(Post).options(defer(Post.raw)).where(col(Post.id).in_(ids))  # type: ignore[arg-type]
         by_id = {p.id: p for p in session.exec(full).all()} if ids else {}
         posts = [by_id[i] for i in ids if i in by_id]
-        total = int(session.connection().execute(select(func.count()).select_from(Post).where(*cond)).scalar_one())
+        total, late = _count(session, cond, targets, now)
         last = found[-1] if found else None
         next_cursor = (
             Cursor(ranked=True, as_of=as_of, score=float(last[1]), id=int(last[0]),
@@ -475,7 +479,10 @@ def list_queue(
     for row in rows:
         if row.post.id in scores:
             row.urgency = round(scores[row.post.id], 2)  # the score the page was ranked by
-    open_count, overdue = _open_counts(session, settings, now)
+    if f.is_whole_backlog:
+        open_count, overdue = total, late  # the same query: this view is the "need a reply" backlog
+    else:
+        open_count, overdue = _open_counts(session, settings, now)
     stamp = f"{total}:{open_count}:{overdue}:" + ",".join(f"{r.post.id}.{r.post.version}.{r.wait_state}" for r in rows)
     return QueueResult(
         rows=rows,
