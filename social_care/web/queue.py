@@ -418,7 +418,10 @@ def list_queue(
 
     ``after`` is the ``next_after`` of the previous page (``CursorError`` if it is damaged or belongs to
     another kind of view). Which posts match is decided ``now`` (a post resolved meanwhile drops out);
-    their order is the one of the first page's time, so nothing is shown twice or skipped while paging.
+    their order is the one of the first page's time, so nothing is shown twice or skipped while paging:
+    time passing, posts arriving, being claimed, snoozed, answered or resolved never shift the later pages.
+    The one exception: a post whose anger or reach itself changes meanwhile (a person corrects its flag)
+    moves at once, as its old score is not kept, so that walk may show it twice or pass it by.
     """
     cursor = Cursor.parse(after) if after else None
     if cursor is not None and cursor.ranked != f.ranks_by_urgency:
