@@ -90,7 +90,8 @@ class Post(SQLModel, table=True):
     category: str | None = Field(default=None, max_length=32, index=True)
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # anger_reach_points(polarity, flagged, author_followers), kept in step on every insert and update
-    # (``_keep_base``): the queue ranks in SQL by this plus the waiting part, so it can page by keyset
+    # (``_keep_base``; a Core UPDATE of those columns must set it too): the queue ranks in SQL by this plus
+    # the waiting part, so it can page by keyset
     urgency_base: float = Field(
         default=0.0, sa_column=Column(Float, nullable=False, default=_base_default, server_default="0")
     )
