@@ -8,11 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
+import math
+
+from sqlalchemy import JSON, Column, DateTime, Float, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 __all__ = [
     "Post",
+    "anger_reach_points",
     "Reply",
     "StatusEvent",
     "Cursor",
@@ -26,6 +29,24 @@ __all__ = [
 ]
 
 metadata = SQLModel.metadata
+
+
+def anger_reach_points(polarity: float | None, flagged: bool | None, followers: int | None) -> float:
+    """The time-independent part of a post's queue urgency, 0..60 (the waiting part is added at read time).
+
+    - anger, 40 points: half from how negative the text is (``-polarity``), half from being flagged;
+    - reach, 20 points: log10 of the author's followers, full at one million (unknown = 0).
+    """
+    negativity = min(max(-(polarity or 0.0), 0.0), 1.0)
+    anger = 0.5 * negativity + (0.5 if flagged else 0.0)
+    reach = min(math.log10(1 + max(followers or 0, 0)) / 6.0, 1.0)
+    return 40.0 * anger + 20.0 * reach
+
+
+def _base_default(context: Any) -> float:
+    """``posts.urgency_base`` for a Core INSERT that did not give one (the ORM sets it in ``_keep_base``)."""
+    row = context.get_current_parameters()
+    return anger_reach_points(row.get("polarity"), row.get("flagged"), row.get("author_followers"))
 
 
 def _ts(*, nullable: bool = True, index: bool = False) -> Any:
@@ -68,6 +89,12 @@ class Post(SQLModel, table=True):
     flagged: bool = Field(default=False, index=True)
     category: str | None = Field(default=None, max_length=32, index=True)
     reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # anger_reach_points(polarity, flagged, author_followers), kept in step on every insert and update
+    # (``_keep_base``; a Core UPDATE of those columns must set it too): the queue ranks in SQL by this plus
+    # the waiting part, so it can page by keyset
+    urgency_base: float = Field(
+        default=0.0, sa_column=Column(Float, nullable=False, default=_base_default, server_default="0")
+    )
     # workflow
     status: str = Field(default="new", max_length=32)
     assignee: str | None = Field(default=None, max_length=64, index=True)
@@ -83,6 +110,12 @@ class Post(SQLModel, table=True):
     satisfaction: str | None = Field(default=None, max_length=16)  # "satisfied" | "unsatisfied"
     followup_of_post_id: int | None = Field(default=None, foreign_key="posts.id")  # this post answers a follow-up
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+@event.listens_for(Post, "before_insert")
+@event.listens_for(Post, "before_update")
+def _keep_base(mapper: Any, connection: Any, target: Post) -> None:
+    target.urgency_base = anger_reach_points(target.polarity, target.flagged, target.author_followers)
 
 
 class Reply(SQLModel, table=True):

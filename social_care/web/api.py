@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from .. import workflow
@@ -17,7 +18,7 @@ from ..store.tables import Post
 from .app import api_user, core
 from .auth import AuthUser
 from .pages import queue_filter
-from .queue import QueueFilter, list_queue
+from .queue import CursorError, QueueFilter, QueueResult, list_queue
 from .views import load_post_detail, post_dict, reply_dict
 
 router = APIRouter(prefix="/api", tags=["queue"], dependencies=[Depends(api_user)])
@@ -65,15 +66,34 @@ def me(user: AuthUser = Depends(api_user)) -> dict[str, str]:
     return {"username": user.username, "display_name": user.display_name}
 
 
-@router.get("/queue")
-def queue(request: Request, f: QueueFilter = Depends(queue_filter)) -> dict[str, Any]:
-    """The queue, most urgent first (default: posts needing action, not snoozed). ``status``: open | all | a list."""
+def _page(request: Request, f: QueueFilter, after: str | None) -> QueueResult:
     app = core(request)
     with app.session() as s:
-        r = list_queue(s, app.settings, f, now=app.now())
+        try:
+            return list_queue(s, app.settings, f, now=app.now(), after=after)
+        except CursorError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+
+@router.get("/queue")
+def queue(
+    request: Request,
+    f: QueueFilter = Depends(queue_filter),
+    after: str | None = Query(None, description="the `next_after` of the previous page"),
+) -> dict[str, Any]:
+    """The queue, most urgent first, one page of ``limit`` (default 50) at a time.
+
+    Default: flagged posts needing a reply, not snoozed; ``status``: open (every post needing action) |
+    all | a list. ``next`` is the link to the following page (null on the last); ``total`` counts every
+    match. Paging keeps the first page's order, so following ``next`` shows each post once.
+    """
+    r = _page(request, f, after)
     return {
         "items": [row.as_dict() for row in r.rows],
         "total": r.total,
+        "start": r.start,
+        "next_after": r.next_after,
+        "next": "/api/queue?" + urlencode({**f.params(), "after": r.next_after}) if r.next_after else None,
         "open": r.open_count,
         "overdue": r.overdue_count,
         "stamp": r.stamp,
@@ -81,11 +101,11 @@ def queue(request: Request, f: QueueFilter = Depends(queue_filter)) -> dict[str,
 
 
 @router.get("/queue/stamp")
-def queue_stamp(request: Request, f: QueueFilter = Depends(queue_filter)) -> dict[str, Any]:
+def queue_stamp(
+    request: Request, f: QueueFilter = Depends(queue_filter), after: str | None = None
+) -> dict[str, Any]:
     """A small answer for live updates: ``stamp`` changes whenever the list would render differently."""
-    app = core(request)
-    with app.session() as s:
-        r = list_queue(s, app.settings, f, now=app.now())
+    r = _page(request, f, after)
     return {"stamp": r.stamp, "total": r.total, "open": r.open_count, "overdue": r.overdue_count}
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSRF_HEADER",
+    "FLASH_COOKIE",
     "LOGIN_COOKIE",
     "SESSION_COOKIE",
     "AuthUser",
@@ -46,6 +47,8 @@ SESSION_COOKIE = "sc_session"
 LOGIN_COOKIE = "sc_login"  # double-submit CSRF token of the login form (no session yet)
 CSRF_HEADER = "x-csrf-token"
 SESSION_MAX_AGE = 12 * 3600
+FLASH_COOKIE = "sc_flash"  # a form's refusal, shown once on the page it redirects to
+FLASH_MAX_AGE = 120
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 _hasher = PasswordHasher()
 # verified against when the user does not exist, so timing does not tell which names exist
@@ -135,6 +138,7 @@ class SessionSigner:
                 "(everyone is signed out when it restarts)"
             )
         self._serializer = URLSafeTimedSerializer(key, salt="social-care.session")
+        self._flash = URLSafeTimedSerializer(key, salt="social-care.flash")
         self.secure = settings.public_url.startswith("https://")
 
     def dumps(self, username: str) -> tuple[str, str]:
@@ -152,6 +156,19 @@ class SessionSigner:
         if not isinstance(data, dict) or not isinstance(data.get("u"), str) or not isinstance(data.get("c"), str):
             return None
         return data
+
+    def flash(self, message: str) -> str:
+        """A one-time message for the page a form redirects to (signed: only the server writes them)."""
+        return self._flash.dumps(message)
+
+    def read_flash(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            message = self._flash.loads(value, max_age=FLASH_MAX_AGE)
+        except BadSignature:
+            return None
+        return message if isinstance(message, str) else None
 
     def cookie_kwargs(self) -> dict[str, Any]:
         return {"httponly": True, "samesite": "lax", "secure": self.secure, "path": "/"}

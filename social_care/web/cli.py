@@ -91,17 +91,18 @@ def serve(
 
 def queue(
     channel: str | None = typer.Option(None, "--channel", help="x.mention | x.dm | facebook.comment | facebook.messenger"),
-    status: str | None = typer.Option(None, "--status", help="open (default) | all | a status, or several: a,b"),
+    status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every post needing action) | all | a status, or several: a,b"),
     lang: str | None = typer.Option(None, "--lang"),
     category: str | None = typer.Option(None, "--category"),
     assignee: str | None = typer.Option(None, "--assignee", help="a user name, or - for unassigned"),
     q: str | None = typer.Option(None, "--search", "-q", help="text search in the post and author"),
     snoozed: bool = typer.Option(False, "--snoozed", help="only the snoozed posts"),
     limit: int = typer.Option(50, "--limit"),
+    after: str | None = typer.Option(None, "--after", help="the next page: the next_after the previous page printed"),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table"),
 ) -> None:
-    """The queue, most urgent first: the same list as the web page."""
-    from .queue import QueueFilter, list_queue
+    """The queue, most urgent first: the same list as the web page, one page at a time."""
+    from .queue import CursorError, QueueFilter, list_queue
 
     try:
         f = QueueFilter.from_params(
@@ -112,12 +113,19 @@ def queue(
         _fail(str(exc), 2)
     app = _app()
     with app.session() as s:
-        r = list_queue(s, app.settings, f, now=app.now())
+        try:
+            r = list_queue(s, app.settings, f, now=app.now(), after=after)
+        except CursorError as exc:
+            _fail(f"--after: {exc}", 2)
     if as_json:
-        typer.echo(json.dumps({"items": [row.as_dict() for row in r.rows], "total": r.total,
-                               "open": r.open_count, "overdue": r.overdue_count}, ensure_ascii=False))
+        typer.echo(json.dumps({"items": [row.as_dict() for row in r.rows], "total": r.total, "start": r.start,
+                               "next_after": r.next_after, "open": r.open_count, "overdue": r.overdue_count},
+                              ensure_ascii=False))
         return
-    typer.echo(f"{r.open_count} open · {r.overdue_count} overdue · {r.total} match")
+    typer.echo(f"{r.open_count} need a reply · {r.overdue_count} overdue · {r.total} match"
+               + (f" · showing {r.range_text}" if r.start or r.next_after else ""))
+    if r.next_after:
+        typer.echo(f"next page: social-care queue --after {r.next_after} (with the same options)")
     if not r.rows:
         typer.echo("nothing here")
         return

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import workflow
 from ..errors import StaleViewError
-from ..models import as_utc
+from ..models import ReplyStatus, as_utc
 from ..scoring.base import CATEGORIES, LABELS
-from ..store.tables import Post
+from ..store.tables import Post, Reply
 from .app import core, page_user, templates_of
-from .auth import LOGIN_COOKIE, SESSION_COOKIE, AuthUser, SessionSigner, authenticate, same_token
-from .queue import ALL_STATUSES, QueueFilter, list_queue
+from .auth import FLASH_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, AuthUser, SessionSigner, authenticate, same_token
+from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
 from .views import load_post_detail, team
 
 router = APIRouter(include_in_schema=False)
@@ -124,14 +124,22 @@ def queue_filter(
 def queue_page(
     request: Request,
     f: QueueFilter = Depends(queue_filter),
+    after: str | None = None,
     fragment: bool = False,
     user: AuthUser = Depends(page_user),
 ) -> Response:
+    """The queue: one page of ``f.limit`` posts; "Next" links (``after``) page through every match."""
     app = core(request)
     now = app.now()
+    notice = None
     with app.session() as s:
-        result = list_queue(s, app.settings, f, now=now)
+        try:
+            result = list_queue(s, app.settings, f, now=now, after=after)
+        except CursorError as exc:
+            notice, after = f"{exc}. Showing the first page.", None
+            result = list_queue(s, app.settings, f, now=now)
         members = [u.username for u in team(s)]
+    query = urlencode(f.params())
     ctx = {
         "user": user,
         "csrf": user.csrf,
@@ -141,8 +149,12 @@ def queue_page(
         "statuses": ALL_STATUSES,
         "categories": CATEGORIES,
         "members": members,
-        "query": urlencode(f.params()),
-        "status_value": "" if tuple(f.statuses) == QueueFilter().statuses else ",".join(f.statuses),
+        "query": query,
+        "page_query": urlencode({**f.params(), "after": after}) if after else query,
+        "next_url": "/?" + urlencode({**f.params(), "after": result.next_after}) if result.next_after else None,
+        "first_url": "/?" + query if query else "/",
+        "status_value": f.status_value,
+        "page_notice": notice,
     }
     return templates_of(request).TemplateResponse(request, "_rows.html" if fragment else "queue.html", ctx)
 
@@ -169,7 +181,10 @@ def _render_post(
         detail = load_post_detail(s, app.settings, post, now=now)
         members = team(s)
     detail.viewers = workflow.viewers(app, post_id, exclude=user.username)
+    signer: SessionSigner = request.app.state.signer
+    flash = signer.read_flash(request.cookies.get(FLASH_COOKIE))
     done = request.query_params.get("done")
+    text = text_override if text_override is not None else (detail.draft.text if detail.draft else "")
     ctx = {
         "user": user,
         "csrf": user.csrf,
@@ -179,12 +194,28 @@ def _render_post(
         "members": members,
         "labels": LABELS,
         "categories": CATEGORIES,
-        "error": error,
-        "notice": DONE_MESSAGES.get(done or ""),
-        "text": text_override if text_override is not None else (detail.draft.text if detail.draft else ""),
+        "error": error or flash,
+        "notice": None if flash else DONE_MESSAGES.get(done or ""),
+        "text": text,
+        "approve_block": approve_block(detail.replies, text),
         "snooze_default": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
     }
-    return templates_of(request).TemplateResponse(request, "post.html", ctx, status_code=status_code)
+    resp = templates_of(request).TemplateResponse(request, "post.html", ctx, status_code=status_code)
+    if request.cookies.get(FLASH_COOKIE):
+        resp.delete_cookie(FLASH_COOKIE, path="/")
+    return resp
+
+
+def approve_block(replies: list[Reply], text: str) -> tuple[str, str] | None:
+    """Why "Approve and send" cannot be used now, as (kind, reason): ``pending`` or ``empty``; None if it can."""
+    pending = next((r for r in replies if r.status in (ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value)), None)
+    if pending is not None:
+        return "pending", (
+            f"A reply is already being sent (approved by {pending.author or 'someone'}): wait for it to go out."
+        )
+    if not text.strip():
+        return "empty", "Nothing to approve yet: write a reply first."
+    return None
 
 
 @router.get("/posts/{post_id}", response_class=HTMLResponse)
@@ -195,7 +226,12 @@ def post_page(request: Request, post_id: int, user: AuthUser = Depends(page_user
 def _act(
     request: Request, user: AuthUser, post_id: int, op: Callable[[], str], *, text: str | None = None
 ) -> Response:
-    """Run a workflow operation from a form: redirect on success, the page with the reason on refusal."""
+    """Run a workflow operation from a form: redirect on success; on refusal, the reason on the post page.
+
+    A refusal that would lose nothing the person typed redirects back to the post with the reason shown
+    once (a flash); one that would lose an edited reply renders the page with the reason and the text kept
+    (409 when the post changed meanwhile, 422 when the reply cannot go out as written).
+    """
     try:
         done = op()
     except StaleViewError as exc:
@@ -203,8 +239,25 @@ def _act(
     except workflow.NotFoundError:
         raise HTTPException(404, "no such post") from None
     except workflow.WorkflowError as exc:
-        return _render_post(request, user, post_id, error=str(exc), status_code=400, text_override=text)
+        reason = _sentence(str(exc))
+        if text is not None and text.strip() and text.strip() != _draft_text(request, post_id):
+            return _render_post(request, user, post_id, error=reason, status_code=422, text_override=text)
+        signer: SessionSigner = request.app.state.signer
+        resp = RedirectResponse(f"/posts/{post_id}", status_code=303)
+        resp.set_cookie(FLASH_COOKIE, signer.flash(reason), max_age=120, **signer.cookie_kwargs())
+        return resp
     return RedirectResponse(f"/posts/{post_id}?done={done}", status_code=303)
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return (message[:1].upper() + message[1:]).rstrip(".") + "."
+
+
+def _draft_text(request: Request, post_id: int) -> str:
+    with core(request).session() as s:
+        draft = workflow.draft_for(s, post_id)
+        return draft.text.strip() if draft is not None else ""
 
 
 @router.post("/posts/{post_id}/approve")
@@ -216,6 +269,8 @@ def approve(
     user: AuthUser = Depends(form_user),
 ) -> Response:
     def op() -> str:
+        if not text.strip():
+            raise workflow.WorkflowError("nothing to approve: the reply is empty — write one first, then approve it")
         result = workflow.approve_and_send(
             core(request), post_id, text=text, actor=user.username, expected_version=version
         )

@@ -1,27 +1,32 @@
 """The queue: one list of posts across the four channels, most urgent first (web page, API and CLI).
 
-``urgency`` is the single, pure ranking formula. ``list_queue`` filters in SQL (indexed on status and
-created_at), ranks the open backlog in Python with ``urgency`` and loads full rows only for the page.
-Posts that are no longer waiting (sent, resolved, spam…) have no meaningful wait, so a view of those
-is ordered newest first instead.
+``urgency`` is the single ranking formula. Its time-independent part (anger and reach) is kept in
+``posts.urgency_base``; ``list_queue`` adds the waiting part in SQL from ``created_at``, so the database
+ranks, filters and cuts the page (SQLite and PostgreSQL alike) and every page after the first is found by
+keyset: the "next" link carries the time the ranking was made (``as_of``) and the last row's (score, id),
+so the order stays put while someone pages, however long they take, and a later page costs what the
+first does. Posts that are no longer waiting (sent, resolved, spam…) have no meaningful wait, so a view of
+those is ordered newest first and pages by (created_at, id).
+
+The default view is the flagged posts needing a reply; ``status=open`` shows every open post.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from sqlalchemy import func, or_
+from sqlalchemy import Float, and_, bindparam, case, func, or_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import defer
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
-from ..store.tables import Post
+from ..store.tables import Post, anger_reach_points
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -30,6 +35,7 @@ __all__ = [
     "ALL_STATUSES",
     "DEFAULT_STATUSES",
     "NEAR_TARGET",
+    "CursorError",
     "QueueFilter",
     "QueueResult",
     "QueueRow",
@@ -61,29 +67,13 @@ def urgency(
     - reach, 20 points: log10 of the author's followers, full at one million (unknown = 0);
     - waiting, 40 points: the wait as a share of the channel's response target, full at twice the
       target; so a post past its target outranks an equally angry fresh one.
+
+    Anger and reach are ``anger_reach_points`` (stored as ``posts.urgency_base``); the queue computes the
+    waiting part in SQL with ``_score_sql``, which must stay this formula.
     """
-    negativity = min(max(-(polarity or 0.0), 0.0), 1.0)
-    anger = 0.5 * negativity + (0.5 if flagged else 0.0)
-    reach = min(math.log10(1 + max(followers or 0, 0)) / 6.0, 1.0)
     ratio = max(waited_minutes, 0.0) / max(target_minutes, 1.0)
     waiting = min(ratio, 2.0) / 2.0
-    return round(40.0 * anger + 20.0 * reach + 40.0 * waiting, 2)
-
-
-def urgency_many(
-    *,
-    polarity: np.ndarray,
-    flagged: np.ndarray,
-    followers: np.ndarray,
-    waited_minutes: np.ndarray,
-    target_minutes: np.ndarray,
-) -> np.ndarray:
-    """``urgency`` for whole columns at once (the queue ranks thousands of open posts per page view)."""
-    negativity = np.clip(-polarity, 0.0, 1.0)
-    anger = 0.5 * negativity + 0.5 * flagged
-    reach = np.minimum(np.log10(1.0 + np.maximum(followers, 0.0)) / 6.0, 1.0)
-    waiting = np.minimum(np.maximum(waited_minutes, 0.0) / np.maximum(target_minutes, 1.0), 2.0) / 2.0
-    return np.round(40.0 * anger + 20.0 * reach + 40.0 * waiting, 2)
+    return round(anger_reach_points(polarity, flagged, followers) + 40.0 * waiting, 2)
 
 
 def wait_state(waited_minutes: float, target_minutes: float) -> str:
@@ -96,10 +86,63 @@ def wait_state(waited_minutes: float, target_minutes: float) -> str:
     return "ok"
 
 
+class CursorError(ValueError):
+    """A page link (``after``) that is damaged or belongs to another kind of view."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after the row (``score`` or ``created_at``, ``id``), ranked ``as_of``."""
+
+    ranked: bool
+    id: int
+    start: int  # how many rows came before the next page (for "51–57 of 57")
+    as_of: datetime | None = None  # ranked views: the time the waiting part was computed at
+    score: float | None = None  # ranked views: the last row's score
+    created_at: datetime | None = None  # history views: the last row's created_at
+
+    def token(self) -> str:
+        if self.ranked:
+            assert self.as_of is not None and self.score is not None
+            return f"u_{_micros(self.as_of)}_{self.score!r}_{self.id}_{self.start}"
+        assert self.created_at is not None
+        return f"h_{_micros(self.created_at)}_{self.id}_{self.start}"
+
+    @classmethod
+    def parse(cls, token: str) -> Cursor:
+        bad = CursorError("the page link is damaged or belongs to another view: start again from the first page")
+        parts = (token or "").strip().split("_")
+        try:
+            if parts[0] == "u" and len(parts) == 5:
+                score = float(parts[2])
+                if not 0.0 <= score <= 100.0:
+                    raise bad
+                return cls(ranked=True, as_of=_from_micros(int(parts[1])), score=score, id=int(parts[3]),
+                           start=max(int(parts[4]), 0))
+            if parts[0] == "h" and len(parts) == 4:
+                return cls(ranked=False, created_at=_from_micros(int(parts[1])), id=int(parts[2]),
+                           start=max(int(parts[3]), 0))
+        except (ValueError, OverflowError):
+            raise bad from None
+        raise bad
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: datetime) -> int:
+    return (as_utc(value) - _EPOCH) // timedelta(microseconds=1)
+
+
+def _from_micros(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     channel: str | None = None
     statuses: tuple[str, ...] = DEFAULT_STATUSES
+    flagged_only: bool = True  # the default view: flagged posts needing a reply ("open" drops this)
     lang: str | None = None
     category: str | None = None
     assignee: str | None = None  # a user name, or "-" for unassigned
@@ -120,9 +163,14 @@ class QueueFilter:
         snoozed: bool = False,
         limit: int = 50,
     ) -> QueueFilter:
-        """From query parameters / CLI options; blanks mean "any"; ``status`` may be "open", "all" or a list."""
+        """From query parameters / CLI options; blanks mean "any".
+
+        ``status``: none (the default: flagged posts needing a reply), "open" (every post needing action,
+        flagged or not), "all", or a list of statuses.
+        """
         if isinstance(status, str):
             status = [s for s in status.split(",") if s.strip()]
+        flagged_only = not status
         statuses: list[str] = []
         for s in status or ["open"]:
             s = s.strip()
@@ -139,6 +187,7 @@ class QueueFilter:
         return cls(
             channel=channel or None,
             statuses=tuple(dict.fromkeys(statuses)),
+            flagged_only=flagged_only,
             lang=(lang or "").strip() or None,
             category=(category or "").strip() or None,
             assignee=(assignee or "").strip() or None,
@@ -153,9 +202,10 @@ class QueueFilter:
 
     @property
     def is_whole_backlog(self) -> bool:
-        """The default view: every open, not snoozed post (its rows give the open/overdue counts)."""
+        """The default view with no other filter (its total is the "need a reply" count)."""
         return (
             set(self.statuses) == set(DEFAULT_STATUSES)
+            and self.flagged_only
             and not self.snoozed
             and not (self.channel or self.lang or self.category or self.assignee or self.q)
         )
@@ -165,8 +215,8 @@ class QueueFilter:
         out: dict[str, str] = {}
         if self.channel:
             out["channel"] = self.channel
-        if tuple(self.statuses) != DEFAULT_STATUSES:
-            out["status"] = ",".join(self.statuses)
+        if not self.flagged_only:
+            out["status"] = "open" if tuple(self.statuses) == DEFAULT_STATUSES else ",".join(self.statuses)
         for name in ("lang", "category", "assignee", "q"):
             value = getattr(self, name)
             if value:
@@ -176,6 +226,17 @@ class QueueFilter:
         if self.limit != QueueFilter.limit:
             out["limit"] = str(self.limit)
         return out
+
+    @property
+    def status_value(self) -> str:
+        """The status selector's value: "" (the default view), "open", "all", or the statuses."""
+        if self.flagged_only:
+            return ""
+        if tuple(self.statuses) == DEFAULT_STATUSES:
+            return "open"
+        if set(self.statuses) == set(ALL_STATUSES):
+            return "all"
+        return ",".join(self.statuses)
 
 
 @dataclass
@@ -217,49 +278,74 @@ class QueueRow:
 @dataclass
 class QueueResult:
     rows: list[QueueRow]
-    total: int  # matching the filter (before the page limit; history views stop counting at COUNT_CAP + 1)
-    open_count: int  # needing action, not snoozed (all channels, no other filter)
+    total: int  # matching the filter now (history views stop counting at COUNT_CAP + 1)
+    open_count: int  # flagged posts needing a reply, not snoozed (all channels, no other filter)
     overdue_count: int  # of those, past their channel's response target
     filter: QueueFilter
     now: datetime
     stamp: str = field(default="")  # changes when the list would render differently
+    start: int = 0  # rows before this page (0 on the first page)
+    next_after: str | None = None  # the ``after`` value of the next page; None on the last page
 
     @property
     def total_text(self) -> str:
         return f"{COUNT_CAP:,}+" if self.total > COUNT_CAP else f"{self.total:,}"
 
+    @property
+    def range_text(self) -> str:
+        """ "51–57" (the rows of this page, counted from 1)."""
+        if not self.rows:
+            return "0"
+        return f"{self.start + 1:,}–{self.start + len(self.rows):,}"
 
-def _open_counts(session: Session, settings: Settings, now: datetime) -> tuple[int, int]:
-    """Open posts (needing action, not snoozed) and how many of them are past their channel's target.
 
-    One indexed query over the open backlog (status, created_at); the per-channel target is applied here.
-    """
+# ---- SQL ----------------------------------------------------------------------------------------
+
+
+class minutes_between(FunctionElement):  # noqa: N801 - a SQL function
+    """Minutes from ``start`` to ``end`` (two timestamps), as a float, on SQLite and PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+    name = "minutes_between"
+
+
+@compiles(minutes_between)
+def _minutes_between_pg(element: minutes_between, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"CAST(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) "
+        "AS DOUBLE PRECISION) / 60.0"
+    )
+
+
+@compiles(minutes_between, "sqlite")
+def _minutes_between_sqlite(element: minutes_between, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 1440.0)"
+
+
+def _at(value: datetime) -> Any:
+    # stored like the column's own values: SQLite keeps UTC wall-clock text, PostgreSQL a timestamptz
+    return bindparam(None, as_utc(value), type_=Post.__table__.c.created_at.type)  # type: ignore[attr-defined]
+
+
+def _target_sql(targets: dict[str, int]) -> Any:
     t = Post.__table__.c  # type: ignore[attr-defined]
-    rows = session.connection().execute(
-        select(t.channel, t.created_at).where(t.status.in_(DEFAULT_STATUSES), _not_snoozed(now))
-    ).all()
-    return _counts(rows, settings, now)
+    return case({ch: float(max(m, 1)) for ch, m in targets.items()}, value=t.channel, else_=60.0)
 
 
-def _counts(rows: Sequence[Any], settings: Settings, now: datetime) -> tuple[int, int]:
-    """(open, overdue) from (channel, created_at, …) rows of the open, not snoozed posts."""
-    since = _Since(now)
-    targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
-    overdue = sum(1 for r in rows if since.minutes(r[1]) >= targets.get(r[0], 60))
-    return len(rows), overdue
+def _waited_sql(as_of: datetime) -> Any:
+    t = Post.__table__.c  # type: ignore[attr-defined]
+    return minutes_between(t.created_at, _at(as_of))
 
 
-class _Since:
-    """Minutes from a stored time to ``now``, fast for SQLite's naive UTC values and aware ones alike."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = as_utc(now)
-        self.naive = self.now.replace(tzinfo=None)
-
-    def minutes(self, value: datetime) -> float:
-        if value.tzinfo is None:
-            return (self.naive - value).total_seconds() / 60.0
-        return (self.now - value).total_seconds() / 60.0
+def _score_sql(targets: dict[str, int], as_of: datetime) -> Any:
+    """``urgency`` in SQL (unrounded): ``urgency_base`` plus 20 points per response target waited, at most 40."""
+    t = Post.__table__.c  # type: ignore[attr-defined]
+    ratio = _waited_sql(as_of) / _target_sql(targets)
+    waiting = case((ratio <= 0.0, 0.0), (ratio >= 2.0, 40.0), else_=20.0 * ratio)
+    return t.urgency_base + waiting
 
 
 def _not_snoozed(now: datetime) -> Any:
@@ -268,6 +354,10 @@ def _not_snoozed(now: datetime) -> Any:
 
 def _conditions(f: QueueFilter, now: datetime) -> list[Any]:
     cond: list[Any] = [col(Post.status).in_(f.statuses)]
+    if f.flagged_only:
+        # not indexable on purpose: the flagged index holds a large share of all history, while the open
+        # backlog is small and found through (status, created_at)
+        cond.append(func.coalesce(col(Post.flagged), False) == True)  # noqa: E712 - SQL
     if f.snoozed:
         cond.append(col(Post.snoozed_until) > now)
     elif f.ranks_by_urgency:
@@ -299,60 +389,103 @@ def _conditions(f: QueueFilter, now: datetime) -> list[Any]:
     return cond
 
 
-def _most_urgent(light: Sequence[Any], targets: dict[str, int], now: datetime, limit: int) -> list[int]:
-    """Ids of the ``limit`` most urgent of (channel, created_at, id, polarity, flagged, followers) rows;
-    ties go to the older post (lower id)."""
-    n = len(light)
-    if n == 0:
-        return []
-    since = _Since(now)
-    scores = urgency_many(
-        polarity=np.fromiter((r[3] or 0.0 for r in light), float, n),
-        flagged=np.fromiter((1.0 if r[4] else 0.0 for r in light), float, n),
-        followers=np.fromiter((r[5] or 0 for r in light), float, n),
-        waited_minutes=np.fromiter((since.minutes(r[1]) for r in light), float, n),
-        target_minutes=np.fromiter((targets.get(r[0], 60) for r in light), float, n),
-    )
-    ids = np.fromiter((r[2] for r in light), np.int64, n)
-    order = np.lexsort((ids, -scores))[:limit]  # by score descending, then id ascending
-    return [int(i) for i in ids[order]]
+def _open_counts(session: Session, settings: Settings, now: datetime) -> tuple[int, int]:
+    """Flagged posts needing a reply (not snoozed) and how many of them are past their channel's target.
+
+    One aggregate over the open backlog (indexed on status, created_at); the per-channel target is a CASE.
+    """
+    targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
+    return _count(session, _conditions(QueueFilter(), now), targets, now)
+
+
+def _count(session: Session, cond: list[Any], targets: dict[str, int], now: datetime) -> tuple[int, int]:
+    """(posts matching ``cond``, how many of them are past their channel's response target ``now``)."""
+    overdue = case((_waited_sql(now) >= _target_sql(targets), 1), else_=0)
+    total, late = session.connection().execute(
+        select(func.count(), func.coalesce(func.sum(overdue), 0)).select_from(Post).where(*cond)
+    ).one()
+    return int(total), int(late)
 
 
 def _minutes(a: datetime, b: datetime) -> float:
     return (as_utc(a) - as_utc(b)).total_seconds() / 60.0
 
 
-def list_queue(session: Session, settings: Settings, f: QueueFilter, *, now: datetime) -> QueueResult:
-    """The queue page: the ``f.limit`` most urgent posts matching ``f``, with counts."""
+def list_queue(
+    session: Session, settings: Settings, f: QueueFilter, *, now: datetime, after: str | None = None
+) -> QueueResult:
+    """One page of the queue: the ``f.limit`` most urgent posts matching ``f`` (after ``after``), with counts.
+
+    ``after`` is the ``next_after`` of the previous page (``CursorError`` if it is damaged or belongs to
+    another kind of view). Which posts match is decided ``now`` (a post resolved meanwhile drops out);
+    their order is the one of the first page's time, so nothing is shown twice or skipped while paging:
+    time passing, posts arriving, being claimed, snoozed, answered or resolved never shift the later pages.
+    The one exception: a post whose anger or reach itself changes meanwhile (a person corrects its flag)
+    moves at once, as its old score is not kept, so that walk may show it twice or pass it by.
+    """
+    cursor = Cursor.parse(after) if after else None
+    if cursor is not None and cursor.ranked != f.ranks_by_urgency:
+        raise CursorError("the page link belongs to another view: start again from the first page")
     cond = _conditions(f, now)
     targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
-    counts: tuple[int, int] | None = None
+    t = Post.__table__.c  # type: ignore[attr-defined]
+    scores: dict[int, float] = {}
+    late = 0
     if f.ranks_by_urgency:
-        t = Post.__table__.c  # type: ignore[attr-defined]
-        light = session.connection().execute(
-            select(t.channel, t.created_at, t.id, t.polarity, t.flagged, t.author_followers).where(*cond)
+        as_of = cursor.as_of if cursor is not None and cursor.as_of is not None else now
+        ranked = select(t.id, _score_sql(targets, as_of).label("score")).where(*cond).subquery()
+        page = select(ranked.c.id, ranked.c.score)
+        if cursor is not None:
+            page = page.where(
+                or_(ranked.c.score < cursor.score, and_(ranked.c.score == cursor.score, ranked.c.id > cursor.id))
+            )
+        found = session.connection().execute(
+            page.order_by(ranked.c.score.desc(), ranked.c.id.asc()).limit(f.limit + 1)
         ).all()
-        total = len(light)
-        ids = _most_urgent(light, targets, now, f.limit)
+        more = len(found) > f.limit
+        found = found[: f.limit]
+        scores = {int(r[0]): float(r[1]) for r in found}
+        ids = list(scores)
         full = select(Post).options(defer(Post.raw)).where(col(Post.id).in_(ids))  # type: ignore[arg-type]
         by_id = {p.id: p for p in session.exec(full).all()} if ids else {}
         posts = [by_id[i] for i in ids if i in by_id]
-        if f.is_whole_backlog:
-            counts = _counts(light, settings, now)  # the same rows: no second query
+        total, late = _count(session, cond, targets, now)
+        last = found[-1] if found else None
+        next_cursor = (
+            Cursor(ranked=True, as_of=as_of, score=float(last[1]), id=int(last[0]),
+                   start=(cursor.start if cursor else 0) + len(found))
+            if more and last is not None
+            else None
+        )
     else:
         capped = select(Post.id).where(*cond).limit(COUNT_CAP + 1).subquery()
         total = int(session.exec(select(func.count()).select_from(capped)).one())
-        posts = list(
-            session.exec(
-                select(Post)
-                .options(defer(Post.raw))  # type: ignore[arg-type]
-                .where(*cond)
-                .order_by(col(Post.created_at).desc(), col(Post.id).desc())
-                .limit(f.limit)
-            ).all()
+        query = select(Post).options(defer(Post.raw)).where(*cond)  # type: ignore[arg-type]
+        if cursor is not None:
+            at = _at(cursor.created_at)  # type: ignore[arg-type]
+            query = query.where(  # the <= bound lets the (status, created_at) index start at the cursor
+                col(Post.created_at) <= at,
+                or_(col(Post.created_at) < at, col(Post.id) < cursor.id),
+            )
+        found_posts = list(
+            session.exec(query.order_by(col(Post.created_at).desc(), col(Post.id).desc()).limit(f.limit + 1)).all()
+        )
+        more = len(found_posts) > f.limit
+        posts = found_posts[: f.limit]
+        next_cursor = (
+            Cursor(ranked=False, created_at=posts[-1].created_at, id=int(posts[-1].id or 0),
+                   start=(cursor.start if cursor else 0) + len(posts))
+            if more and posts
+            else None
         )
     rows = [queue_row(p, targets, now) for p in posts]
-    open_count, overdue = counts or _open_counts(session, settings, now)
+    for row in rows:
+        if row.post.id in scores:
+            row.urgency = round(scores[row.post.id], 2)  # the score the page was ranked by
+    if f.is_whole_backlog:
+        open_count, overdue = total, late  # the same query: this view is the "need a reply" backlog
+    else:
+        open_count, overdue = _open_counts(session, settings, now)
     stamp = f"{total}:{open_count}:{overdue}:" + ",".join(f"{r.post.id}.{r.post.version}.{r.wait_state}" for r in rows)
     return QueueResult(
         rows=rows,
@@ -362,6 +495,8 @@ def list_queue(session: Session, settings: Settings, f: QueueFilter, *, now: dat
         filter=f,
         now=now,
         stamp=hashlib.sha1(stamp.encode()).hexdigest()[:16],
+        start=cursor.start if cursor else 0,
+        next_after=next_cursor.token() if next_cursor else None,
     )
 
 

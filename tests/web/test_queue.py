@@ -8,7 +8,7 @@ from typing import Any
 from social_care import workflow
 from social_care.web.queue import QueueFilter, list_queue
 
-from .factory import make_post
+from .factory import PLATFORM, make_post
 
 
 def ids(app: Any, **params: Any) -> list[int]:
@@ -17,7 +17,7 @@ def ids(app: Any, **params: Any) -> list[int]:
     return [row.post.id for row in r.rows]
 
 
-def test_default_view_is_posts_needing_action_not_snoozed(app: Any, team: Any) -> None:
+def test_default_view_is_flagged_posts_needing_a_reply_not_snoozed(app: Any, team: Any) -> None:
     new = make_post(app, flagged=False, draft=None)
     flagged = make_post(app, draft=None)
     awaiting = make_post(app)
@@ -30,7 +30,9 @@ def test_default_view_is_posts_needing_action_not_snoozed(app: Any, team: Any) -
     workflow.snooze(app, snoozed.id, until=app.now() + timedelta(hours=1), actor="jane", expected_version=None)
 
     shown = set(ids(app))
-    assert shown == {new.id, flagged.id, awaiting.id}
+    assert shown == {flagged.id, awaiting.id}  # an unflagged post needs no reply: not in the default view
+    assert set(ids(app, status="open")) == {new.id, flagged.id, awaiting.id}  # every post needing action
+    assert ids(app, status="new") == [new.id]
     assert set(ids(app, snoozed=True)) == {snoozed.id}
     everything = {new.id, flagged.id, awaiting.id, sent.id, resolved.id, spam.id, snoozed.id}
     assert set(ids(app, status="all")) == everything  # the any-status view includes snoozed posts
@@ -45,7 +47,35 @@ def test_order_is_by_urgency_across_channels(app: Any) -> None:
     angry_overdue = make_post(app, channel="facebook.messenger", polarity=-0.9, minutes_ago=90, followers=None)
     angry_fresh_famous = make_post(app, channel="x.mention", polarity=-0.9, minutes_ago=2, followers=20_000)
     angry_near = make_post(app, channel="facebook.comment", polarity=-0.9, minutes_ago=50, followers=None)
-    assert ids(app) == [angry_overdue.id, angry_near.id, angry_fresh_famous.id, calm_fresh.id]
+    assert ids(app, status="open") == [angry_overdue.id, angry_near.id, angry_fresh_famous.id, calm_fresh.id]
+    assert ids(app) == [angry_overdue.id, angry_near.id, angry_fresh_famous.id]  # the default: flagged only
+
+
+def test_the_database_ranks_by_the_urgency_formula(app: Any) -> None:
+    """The score computed in SQL (stored anger + reach, waiting from created_at) is ``urgency`` itself."""
+    import random
+
+    from social_care.web.queue import urgency
+
+    rnd = random.Random(7)
+    targets = {ch: app.settings.response_target_minutes(ch) for ch in PLATFORM}
+    made = {}
+    for _ in range(120):
+        p = make_post(app, channel=rnd.choice(list(PLATFORM)), polarity=rnd.uniform(-1, 1),
+                      flagged=rnd.random() < 0.5, followers=rnd.choice([None, 0, 12, 48_000, 3_000_000]),
+                      minutes_ago=rnd.uniform(-5, 600), draft=None)
+        made[p.id] = p
+    with app.session() as s:
+        r = list_queue(s, app.settings, QueueFilter.from_params(status="open", limit=500), now=app.now())
+    assert len(r.rows) == 120
+    for row in r.rows:
+        p = made[row.post.id]
+        waited = (app.now() - p.created_at).total_seconds() / 60
+        expected = urgency(polarity=p.polarity, flagged=p.flagged, followers=p.author_followers,
+                           waited_minutes=waited, target_minutes=targets[p.channel])
+        assert abs(row.urgency - expected) <= 0.011, (p.id, row.urgency, expected)
+    scores = [row.urgency for row in r.rows]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_filters(app: Any, team: Any) -> None:

@@ -59,23 +59,3 @@ def test_reach_saturates_at_a_million() -> None:
 )
 def test_wait_state(waited: float, state: str) -> None:
     assert wait_state(waited, 60) == state
-
-
-def test_column_urgency_equals_the_definition() -> None:
-    import random
-
-    import numpy as np
-
-    from social_care.web.queue import urgency, urgency_many
-
-    rnd = random.Random(7)
-    rows = [(rnd.uniform(-1, 1) if rnd.random() > 0.1 else None, rnd.random() < 0.4,
-             rnd.choice([None, 0, 12, 48_000, 3_000_000]), rnd.uniform(-5, 300), rnd.choice([30, 60, 240]))
-            for _ in range(500)]
-    many = urgency_many(
-        polarity=np.array([r[0] or 0.0 for r in rows]), flagged=np.array([1.0 if r[1] else 0.0 for r in rows]),
-        followers=np.array([float(r[2] or 0) for r in rows]), waited_minutes=np.array([r[3] for r in rows]),
-        target_minutes=np.array([float(r[4]) for r in rows]),
-    )
-    one = [urgency(polarity=r[0], flagged=r[1], followers=r[2], waited_minutes=r[3], target_minutes=r[4]) for r in rows]
-    assert np.allclose(many, one, atol=0.011)

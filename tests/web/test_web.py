@@ -149,11 +149,12 @@ def test_api_queue_filters_and_order(app: Any, jane: tuple[TestClient, str]) -> 
     client, _ = jane
     low = make_post(app, channel="x.dm", polarity=-0.1, flagged=False, minutes_ago=1, draft=None)
     high = make_post(app, channel="facebook.comment", polarity=-0.9, minutes_ago=70, category="refund")
-    body = client.get("/api/queue").json()
+    body = client.get("/api/queue?status=open").json()
     assert [i["id"] for i in body["items"]] == [high.id, low.id]
-    assert body["open"] == 2 and body["overdue"] == 1
+    assert body["open"] == 1 and body["overdue"] == 1  # flagged posts needing a reply
     assert body["items"][0]["wait_state"] == "over" and body["items"][0]["reasons"]
-    assert [i["id"] for i in client.get("/api/queue?channel=x.dm").json()["items"]] == [low.id]
+    assert [i["id"] for i in client.get("/api/queue").json()["items"]] == [high.id]  # default: flagged only
+    assert [i["id"] for i in client.get("/api/queue?channel=x.dm&status=open").json()["items"]] == [low.id]
     assert [i["id"] for i in client.get("/api/queue?category=refund").json()["items"]] == [high.id]
     assert client.get("/api/queue?channel=myspace").status_code == 400
     html = client.get("/?channel=facebook.comment").text

@@ -86,7 +86,19 @@
       counter.textContent = text.value.length + " / " + max.toLocaleString();
       counter.classList.toggle("over", text.value.length > max);
     };
-    if (text) { text.addEventListener("input", count); count(); }
+    // "Approve and send" is disabled while the reply is empty (the server renders it so; without JS,
+    // save the draft first); a reply already being sent keeps it disabled whatever is typed.
+    var approveBtn = document.getElementById("approve"), why = document.getElementById("approve-why");
+    var empty = "Nothing to approve yet: write a reply first.";
+    var gate = function () {
+      if (!text || !approveBtn || !why || why.getAttribute("data-kind") === "pending") return;
+      var blank = !text.value.trim();
+      approveBtn.disabled = blank;
+      why.textContent = blank ? empty : "";
+      why.hidden = !blank;
+      why.setAttribute("data-kind", blank ? "empty" : "");
+    };
+    if (text) { text.addEventListener("input", count); text.addEventListener("input", gate); count(); gate(); }
     if (window.location.hash === "#edit" && text) { text.focus(); text.setSelectionRange(text.value.length, text.value.length); }
     if (window.location.hash === "#approve") { var b = document.getElementById("approve"); if (b) b.focus(); }
     var submit = function (btnId) { var b = document.getElementById(btnId); if (b) b.click(); };
