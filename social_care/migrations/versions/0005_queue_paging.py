@@ -5,7 +5,7 @@ pages can be followed by keyset. Existing rows are filled in here, in batches, w
 models keep it in step with (``social_care.store.tables.anger_reach_points``).
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 from social_care.store.tables import anger_reach_points
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
