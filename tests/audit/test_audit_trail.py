@@ -90,7 +90,7 @@ def test_a_refused_action_records_nothing(app: Any, jane: tuple[TestClient, str]
     assert r.status_code == 409
     r = client.post(f"/posts/{post.id}/assign", data={"csrf_token": csrf, "version": str(post.version),
                                                       "assignee": "nobody-here"})
-    assert r.status_code == 400
+    assert r.status_code == 200 and "nobody-here" in r.text  # back on the post page with the reason, no bare 400
     assert actions(app, post.id) == before
 
 
