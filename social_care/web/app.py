@@ -23,7 +23,7 @@ from .auth import (
     CSRF_HEADER,
     SESSION_COOKIE,
     AuthUser,
-    SessionSigner,
+    SessionStore,
     authenticate,
     basic_credentials,
     same_token,
@@ -47,6 +47,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+HSTS = "max-age=31536000"
 
 
 class LoginRequired(Exception):
@@ -55,10 +56,14 @@ class LoginRequired(Exception):
 
 
 class _SecurityHeaders:
-    """Pure ASGI middleware: CSP and friends on every response (static files may be cached)."""
+    """Pure ASGI middleware: CSP and friends on every response, errors and static files included (static
+    files may be cached); HSTS when ``SOCIAL_CARE_PUBLIC_URL`` is https."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, hsts: bool = False) -> None:
         self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if hsts:  # only when the public address is https: over plain http the header is ignored anyway
+            self.headers["Strict-Transport-Security"] = HSTS
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -69,7 +74,7 @@ class _SecurityHeaders:
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     if not (static and name == "Cache-Control") and name not in headers:
                         headers[name] = value
             await send(message)
@@ -86,19 +91,8 @@ def templates_of(request: Request) -> Jinja2Templates:
 
 
 def _session_user(request: Request) -> AuthUser | None:
-    signer: SessionSigner = request.app.state.signer
-    data = signer.loads(request.cookies.get(SESSION_COOKIE))
-    if data is None:
-        return None
-    from sqlmodel import select
-
-    from ..store.tables import User
-
-    with core(request).session() as s:
-        user = s.exec(select(User).where(User.username == data["u"])).first()
-        if user is None or not user.is_active:
-            return None
-        return AuthUser(user.username, user.display_name or user.username, data["c"])
+    store: SessionStore = request.app.state.sessions
+    return store.user_of(request.cookies.get(SESSION_COOKIE))
 
 
 def page_user(request: Request) -> AuthUser:
@@ -196,9 +190,9 @@ def create_web_app(app: App) -> FastAPI:
         openapi_url=None,  # served behind sign-in at /api/openapi.json
     )
     web.state.core = app
-    web.state.signer = SessionSigner(app.settings)
+    web.state.sessions = SessionStore(app)
     web.state.templates = _templates()
-    web.add_middleware(_SecurityHeaders)
+    web.add_middleware(_SecurityHeaders, hsts=web.state.sessions.secure)
     web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @web.get("/favicon.ico", include_in_schema=False)
