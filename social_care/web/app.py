@@ -192,7 +192,10 @@ def create_web_app(app: App) -> FastAPI:
     web.state.core = app
     web.state.sessions = SessionStore(app)
     web.state.templates = _templates()
-    web.add_middleware(_SecurityHeaders, hsts=web.state.sessions.secure)
+    # outermost, around Starlette's own error handler, so that a 500 carries the headers too
+    build_stack = web.build_middleware_stack
+    hsts = web.state.sessions.secure
+    web.build_middleware_stack = lambda: _SecurityHeaders(build_stack(), hsts=hsts)  # type: ignore[method-assign]
     web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @web.get("/favicon.ico", include_in_schema=False)
