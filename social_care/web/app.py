@@ -208,7 +208,12 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
-        return RedirectResponse("/login?next=" + quote(exc.next_url, safe="/"), status_code=303)
+        # a session cookie that no longer works: the session ended (sign-out, timeout, new password…)
+        ended = "ended=1&" if request.cookies.get(SESSION_COOKIE) else ""
+        resp = RedirectResponse(f"/login?{ended}next=" + quote(exc.next_url, safe="/"), status_code=303)
+        if ended:
+            resp.delete_cookie(SESSION_COOKIE, **request.app.state.sessions.cookie_kwargs())
+        return resp
 
     @web.exception_handler(StaleViewError)
     async def _stale(request: Request, exc: StaleViewError) -> JSONResponse:

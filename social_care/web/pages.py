@@ -55,6 +55,7 @@ DONE_MESSAGES = {
 LOGIN_NOTICES = {
     "signed_out": "Signed out.",
     "signed_out_everywhere": "Signed out on every device.",
+    "ended": "Your session ended (signed out, timed out or the password changed): sign in again.",
 }
 
 
@@ -69,8 +70,8 @@ def _local_path(value: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/", done: str | None = None) -> Response:
-    return _login_form(request, next=next, done=done)
+def login_page(request: Request, next: str = "/", done: str | None = None, ended: bool = False) -> Response:
+    return _login_form(request, next=next, done="ended" if ended and not done else done)
 
 
 def _login_form(

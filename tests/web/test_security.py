@@ -83,7 +83,10 @@ def test_sign_out_ends_the_session_on_the_server(team: Any) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/login?done=signed_out"
     assert "Signed out." in client.get("/login?done=signed_out").text
     assert not _is_signed_in(copy)  # the old cookie is worthless at once, not in 12 hours
-    assert copy.get("/", follow_redirects=False).headers["location"].startswith("/login")
+    r = copy.get("/", follow_redirects=False)
+    assert r.headers["location"] == "/login?ended=1&next=/"
+    assert 'sc_session=""' in r.headers["set-cookie"]  # the dead cookie is dropped from the browser
+    assert "Your session ended" in copy.get("/login?ended=1&next=/").text
     with team.session() as s:
         ended = s.exec(select(WebSession)).one()
     assert ended.revoked_at is not None and ended.revoked_reason == "sign_out"
