@@ -26,6 +26,9 @@ from .auth import (
     SessionStore,
     authenticate,
     basic_credentials,
+    client_address,
+    locked_until,
+    record_failure,
     same_token,
 )
 
@@ -113,9 +116,20 @@ def api_user(request: Request) -> AuthUser:
         return user
     creds = basic_credentials(request.headers.get("authorization"))
     if creds is not None:
-        found = authenticate(core(request), *creds)
+        # the same throttle as the sign-in form: HTTP Basic is no way around it
+        app, address = core(request), client_address(request.client)
+        until = locked_until(app, creds[0], address)
+        if until is not None:
+            log.warning("HTTP Basic refused (throttled until %s UTC): user %r from %s", f"{until:%H:%M}",
+                        creds[0][:64], address)
+            wait = max(1, int((until - app.now()).total_seconds()))
+            raise HTTPException(429, f"too many failed sign-ins for this account or from your address: try again "
+                                     f"at {until:%H:%M} UTC", headers={"Retry-After": str(wait)})
+        found = authenticate(app, *creds)
         if found is not None:
             return AuthUser(found.username, found.display_name or found.username, "")
+        record_failure(app, creds[0], address)
+        log.warning("failed HTTP Basic sign-in: user %r from %s", creds[0][:64], address)
     raise HTTPException(401, "sign in first (session cookie), or use HTTP Basic with a team member's password")
 
 

@@ -121,6 +121,9 @@ def test_user_passwd_ends_every_session_and_reads_the_password_safely(team: Any,
     assert r.exit_code == 0, r.output
     assert not _is_signed_in(bob)
     assert cli("user", "passwd", "bob", "another-passphrase").exit_code == 2  # no password argument exists
+    bob, _ = _signed_in(team, "bob", "another-passphrase")
+    assert cli("user", "add", "bob", "--password-stdin", input="third-passphrase\n").exit_code == 0
+    assert not _is_signed_in(bob)  # `user add` on an existing name is a new password too
     r = cli("user", "passwd", "bob", "--password-stdin", input="short\n")
     assert r.exit_code == 2 and "at least 8 characters" in r.output
     r = cli("user", "passwd", "nobody", "--password-stdin", input="long-enough-password\n")
@@ -215,6 +218,22 @@ def test_sign_in_is_throttled_per_account_with_a_clear_message(
     clock.now = datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
     assert _sign_in_attempt(client, "jane", PASSWORD).status_code == 303  # the lock opened
     assert _is_signed_in(client)
+
+
+def test_http_basic_is_throttled_like_the_form(team: Any, clock: Any) -> None:
+    client = _client(team)
+
+    def basic(password: str) -> dict[str, str]:
+        return {"Authorization": "Basic " + base64.b64encode(f"jane:{password}".encode()).decode()}
+
+    for i in range(5):
+        assert client.get("/api/me", headers=basic(f"guess-{i}")).status_code == 401
+    r = client.get("/api/me", headers=basic(PASSWORD))
+    assert r.status_code == 429 and "try again at" in r.json()["detail"]
+    assert int(r.headers["retry-after"]) == 15 * 60
+    assert _sign_in_attempt(_client(team), "jane", PASSWORD).status_code == 429  # one lock for both ways in
+    clock.advance(minutes=15)
+    assert client.get("/api/me", headers=basic(PASSWORD)).json()["username"] == "jane"
 
 
 def test_sign_in_is_throttled_per_address(team: Any, clock: Any) -> None:
