@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete
 from sqlmodel import col, select
 
 from ..errors import SocialCareError
@@ -194,8 +195,8 @@ class SessionStore:
                     old.revoked_at, old.revoked_reason = now, "new_sign_in"
                     s.add(old)
             # ended sessions are kept a week (who was signed in when), then dropped
-            for gone in s.exec(select(WebSession).where(WebSession.expires_at < now - timedelta(days=7))).all():
-                s.delete(gone)
+            s.execute(delete(WebSession).where(col(WebSession.expires_at) < now - timedelta(days=7))
+                      .execution_options(synchronize_session=False))
             s.add(WebSession(token_hash=token_hash(token), username=username, csrf=csrf, created_at=now,
                              last_seen_at=now, expires_at=now + ABSOLUTE_TIMEOUT))
         return token, csrf
@@ -300,16 +301,16 @@ def locked_until(app: App, username: str, address: str) -> datetime | None:
 def record_failure(app: App, username: str, address: str) -> None:
     now = app.now()
     with app.session() as s:
-        for old in s.exec(select(LoginFailure).where(LoginFailure.at < now - 2 * THROTTLE_WINDOW)).all():
-            s.delete(old)
+        s.execute(delete(LoginFailure).where(col(LoginFailure.at) < now - 2 * THROTTLE_WINDOW)
+                  .execution_options(synchronize_session=False))
         s.add(LoginFailure(username=_account_key(username), address=address, at=now))
 
 
 def clear_failures(app: App, username: str) -> None:
     """A successful sign-in forgets the account's failures (the address's still count)."""
     with app.session() as s:
-        for f in s.exec(select(LoginFailure).where(LoginFailure.username == _account_key(username))).all():
-            s.delete(f)
+        s.execute(delete(LoginFailure).where(col(LoginFailure.username) == _account_key(username))
+                  .execution_options(synchronize_session=False))
 
 
 def same_token(a: str | None, b: str | None) -> bool:

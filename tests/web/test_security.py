@@ -188,6 +188,19 @@ def test_idle_and_absolute_timeouts_end_the_session(team: Any, clock: Any) -> No
     assert reasons == ["None", "expired", "idle"]
 
 
+def test_old_sessions_and_old_failures_are_dropped(team: Any, clock: Any) -> None:
+    from social_care.web.tables import LoginFailure
+
+    client, _ = _signed_in(team)
+    assert _sign_in_attempt(_client(team), "bob", "wrong-password").status_code == 401
+    clock.advance(days=7, hours=12, minutes=1)  # the first session expired a week ago
+    assert _sign_in_attempt(_client(team), "bob", "wrong-again").status_code == 401
+    login(_client(team), "jane")
+    with team.session() as s:
+        assert len(s.exec(select(WebSession)).all()) == 1  # only the new one
+        assert [f.username for f in s.exec(select(LoginFailure)).all()] == ["bob"]  # only the recent one
+
+
 # ---- throttling ----------------------------------------------------------------------------------
 
 
