@@ -49,6 +49,7 @@ __all__ = [
     "authenticate",
     "basic_credentials",
     "end_sessions",
+    "find_user",
     "locked_until",
     "set_active",
     "set_password",
@@ -107,6 +108,11 @@ def add_user(app: App, username: str, password: str, *, display_name: str | None
     if existed:
         end_sessions(app, username, "password")
     return user
+
+
+def find_user(app: App, username: str) -> User | None:
+    with app.session() as s:
+        return s.exec(select(User).where(User.username == username.strip())).first()
 
 
 def _existing(s: Any, username: str) -> User:

@@ -88,11 +88,14 @@ def user_passwd(
 ) -> None:
     """Set a new password; every session of that user ends at once (signed out everywhere)."""
     from ..errors import SocialCareError
-    from .auth import set_password
+    from .auth import find_user, set_password
 
+    app = _app()
+    if find_user(app, name) is None:  # before asking for a password
+        _fail(f"no team member named {name.strip()!r} (social-care user add NAME)", 2)
     password = _read_password(password_stdin)
     try:
-        ended = set_password(_app(), name, password)
+        ended = set_password(app, name, password)
     except SocialCareError as exc:
         _fail(str(exc), 2)
     typer.echo(json.dumps({"user": name.strip(), "password": "changed", "sessions_ended": ended}))
