@@ -166,8 +166,8 @@ def post_message(
     context = [f"Received {as_utc(post.created_at):%Y-%m-%d %H:%M} UTC", f"post #{post.id}"]
     if target_minutes:
         context.append(f"target {target_minutes} min")
-    if note:
-        context.append(note)
+    if note:  # a reopened post's note quotes the customer's answer to the follow-up
+        context.append(escape(note))
     buttons = [
         _button("Open in queue", queue_url(public_url, post.id), "open_post", primary=True),
         _button(

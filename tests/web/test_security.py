@@ -463,6 +463,9 @@ def test_slack_messages_escape_customer_text_and_allow_no_mass_mentions() -> Non
             "text": post.text, "queue_url": "https://care.example.com/posts/7"}
     messages = [post_message(kind, post, now=now, public_url=HTTPS_URL, target_minutes=60)
                 for kind in ("flagged", "reopened", "sla_warning", "sla_breach")]
+    # a reopened post's note quotes the customer's answer to the follow-up (social_care/followup.py)
+    messages.append(post_message("reopened", post, now=now, public_url=HTTPS_URL,
+                                 note="Answer to the follow-up: “<!channel> still your invoice & @here”"))
     messages.append(digest_message([line], total=1, public_url=HTTPS_URL, max_items=10))
     for message in messages:
         texts = _slack_texts(message)
