@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from alerts.factory import care_app, slack_settings  # noqa: F401  (the alert tests' app and Slack sink)
 from fastapi.testclient import TestClient
 from sqlmodel import select
 from starlette.routing import Mount
@@ -475,3 +476,22 @@ def test_slack_messages_escape_customer_text_and_allow_no_mass_mentions() -> Non
             body = re.sub(r"<https://care\.example\.com/posts/7\|#7>", "", text)  # our own link in digests
             assert "<" not in body and ">" not in body.replace("\n>", "\n").lstrip(">"), text
             assert not re.search(r"(?<![\w\u2060])@(channel|here|everyone)\b", text), text
+
+
+def test_a_real_slack_alert_carries_no_live_markup_from_the_customer(sim: Any, clock: Any, care_app: Any) -> None:
+    from datetime import timedelta
+
+    from alerts.factory import add_post
+
+    from social_care import alerts
+
+    add_post(care_app, created_at=clock() - timedelta(minutes=3), flagged=True, handle="<!here>",
+             text="<!channel> refund NOW @everyone <https://evil.example|open your invoice> & more",
+             reasons=["<@U999> angry"])
+    assert alerts.evaluate(care_app) == 1 and alerts.deliver(care_app) == 1
+    [message] = sim.slack.messages  # as the simulator's Slack received it over HTTP
+    texts = _slack_texts(message)
+    assert "open your invoice" in "\n".join(texts)
+    for text in texts:
+        assert "<!" not in text and "<@" not in text and "<https://evil" not in text, text
+        assert not re.search(r"@(channel|here|everyone)\b", text), text
