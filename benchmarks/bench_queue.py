@@ -115,7 +115,7 @@ def main() -> int:
 
     web = create_web_app(app)
     client = TestClient(web, base_url="http://127.0.0.1")
-    cookie, _csrf = web.state.signer.dumps("bench")
+    cookie, _csrf = web.state.sessions.start("bench")
     client.cookies.set(SESSION_COOKIE, cookie)
     pages = {"default": "/", "filtered": "/?channel=x.mention&category=delivery", "search": "/?q=charged",
              "resolved": "/?status=resolved"}

@@ -7,6 +7,7 @@ every builder, so no message can be refused for its size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -64,9 +65,15 @@ def truncate(text: str, limit: int) -> str:
     return text[: max(limit - 1, 0)].rstrip() + "…"
 
 
+_MASS_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
 def escape(text: str) -> str:
-    """Slack mrkdwn control characters (&, <, >) in customer text."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Customer text made inert for Slack mrkdwn: &, < and > escaped (so no ``<!channel>``, ``<!here>``,
+    ``<@U…>`` or ``<url|label>`` from a customer), and a bare ``@channel``/``@here``/``@everyone`` broken
+    with an invisible word joiner so it can never notify a whole channel."""
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MASS_MENTION.sub(lambda m: "@\u2060" + m.group(1), text)
 
 
 def post_url(post: Any) -> str | None:
@@ -159,8 +166,8 @@ def post_message(
     context = [f"Received {as_utc(post.created_at):%Y-%m-%d %H:%M} UTC", f"post #{post.id}"]
     if target_minutes:
         context.append(f"target {target_minutes} min")
-    if note:
-        context.append(note)
+    if note:  # a reopened post's note quotes the customer's answer to the follow-up
+        context.append(escape(note))
     buttons = [
         _button("Open in queue", queue_url(public_url, post.id), "open_post", primary=True),
         _button(
@@ -180,7 +187,9 @@ def post_message(
     ]
     if any(buttons):
         blocks.append({"type": "actions", "elements": [b for b in buttons if b]})
-    text = f"{ICONS.get(kind, '')} {headline}: {author} on {channel} (waiting {waited}): {truncate(post.text, 300)}"
+    # the fallback text is mrkdwn too (notifications, old clients): customer text escaped here as well
+    text = (f"{ICONS.get(kind, '')} {headline}: {escape(author)} on {channel} (waiting {waited}): "
+            f"{escape(truncate(post.text, 300))}")
     return enforce_limits({"text": text.strip(), "blocks": blocks})
 
 

@@ -23,9 +23,12 @@ from .auth import (
     CSRF_HEADER,
     SESSION_COOKIE,
     AuthUser,
-    SessionSigner,
+    SessionStore,
     authenticate,
     basic_credentials,
+    client_address,
+    locked_until,
+    record_failure,
     same_token,
 )
 
@@ -47,6 +50,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+HSTS = "max-age=31536000"
 
 
 class LoginRequired(Exception):
@@ -55,10 +59,14 @@ class LoginRequired(Exception):
 
 
 class _SecurityHeaders:
-    """Pure ASGI middleware: CSP and friends on every response (static files may be cached)."""
+    """Pure ASGI middleware: CSP and friends on every response, errors and static files included (static
+    files may be cached); HSTS when ``SOCIAL_CARE_PUBLIC_URL`` is https."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, hsts: bool = False) -> None:
         self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if hsts:  # only when the public address is https: over plain http the header is ignored anyway
+            self.headers["Strict-Transport-Security"] = HSTS
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -69,7 +77,7 @@ class _SecurityHeaders:
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     if not (static and name == "Cache-Control") and name not in headers:
                         headers[name] = value
             await send(message)
@@ -86,19 +94,8 @@ def templates_of(request: Request) -> Jinja2Templates:
 
 
 def _session_user(request: Request) -> AuthUser | None:
-    signer: SessionSigner = request.app.state.signer
-    data = signer.loads(request.cookies.get(SESSION_COOKIE))
-    if data is None:
-        return None
-    from sqlmodel import select
-
-    from ..store.tables import User
-
-    with core(request).session() as s:
-        user = s.exec(select(User).where(User.username == data["u"])).first()
-        if user is None or not user.is_active:
-            return None
-        return AuthUser(user.username, user.display_name or user.username, data["c"])
+    store: SessionStore = request.app.state.sessions
+    return store.user_of(request.cookies.get(SESSION_COOKIE))
 
 
 def page_user(request: Request) -> AuthUser:
@@ -119,9 +116,20 @@ def api_user(request: Request) -> AuthUser:
         return user
     creds = basic_credentials(request.headers.get("authorization"))
     if creds is not None:
-        found = authenticate(core(request), *creds)
+        # the same throttle as the sign-in form: HTTP Basic is no way around it
+        app, address = core(request), client_address(request.client)
+        until = locked_until(app, creds[0], address)
+        if until is not None:
+            log.warning("HTTP Basic refused (throttled until %s UTC): user %r from %s", f"{until:%H:%M}",
+                        creds[0][:64], address)
+            wait = max(1, int((until - app.now()).total_seconds()))
+            raise HTTPException(429, f"too many failed sign-ins for this account or from your address: try again "
+                                     f"at {until:%H:%M} UTC", headers={"Retry-After": str(wait)})
+        found = authenticate(app, *creds)
         if found is not None:
             return AuthUser(found.username, found.display_name or found.username, "")
+        record_failure(app, creds[0], address)
+        log.warning("failed HTTP Basic sign-in: user %r from %s", creds[0][:64], address)
     raise HTTPException(401, "sign in first (session cookie), or use HTTP Basic with a team member's password")
 
 
@@ -197,9 +205,12 @@ def create_web_app(app: App) -> FastAPI:
         openapi_url=None,  # served behind sign-in at /api/openapi.json
     )
     web.state.core = app
-    web.state.signer = SessionSigner(app.settings)
+    web.state.sessions = SessionStore(app)
     web.state.templates = _templates()
-    web.add_middleware(_SecurityHeaders)
+    # outermost, around Starlette's own error handler, so that a 500 carries the headers too
+    build_stack = web.build_middleware_stack
+    hsts = web.state.sessions.secure
+    web.build_middleware_stack = lambda: _SecurityHeaders(build_stack(), hsts=hsts)  # type: ignore[method-assign]
     web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @web.get("/favicon.ico", include_in_schema=False)
@@ -212,7 +223,12 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
-        return RedirectResponse("/login?next=" + quote(exc.next_url, safe="/"), status_code=303)
+        # a session cookie that no longer works: the session ended (sign-out, timeout, new password…)
+        ended = "ended=1&" if request.cookies.get(SESSION_COOKIE) else ""
+        resp = RedirectResponse(f"/login?{ended}next=" + quote(exc.next_url, safe="/"), status_code=303)
+        if ended:
+            resp.delete_cookie(SESSION_COOKIE, **request.app.state.sessions.cookie_kwargs())
+        return resp
 
     @web.exception_handler(StaleViewError)
     async def _stale(request: Request, exc: StaleViewError) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""The queue's commands: serve, user add, queue, show, approve, assign, resolve.
+"""The queue's commands: serve, user add/passwd/disable/enable, queue, show, approve, assign, resolve.
 
 ``register(typer_app)`` adds them to the main ``social-care`` command. Every command builds the app
 with ``build_app(load_settings())``; the actor of a change is ``--as USER`` (default: the OS login).
@@ -66,15 +66,65 @@ def user_add(
     from ..errors import SocialCareError
     from .auth import add_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     try:
         user = add_user(_app(), name, password, display_name=display_name)
     except SocialCareError as exc:
         _fail(str(exc), 2)
     typer.echo(json.dumps({"user": user.username, "display_name": user.display_name}))
+
+
+def _read_password(password_stdin: bool) -> str:
+    """From stdin (one line) or a hidden prompt asked twice; never from the command line."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: str = typer.Argument(..., help="the team member"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the new password from stdin"),
+) -> None:
+    """Set a new password; every session of that user ends at once (signed out everywhere)."""
+    from ..errors import SocialCareError
+    from .auth import find_user, set_password
+
+    app = _app()
+    if find_user(app, name) is None:  # before asking for a password
+        _fail(f"no team member named {name.strip()!r} (social-care user add NAME)", 2)
+    password = _read_password(password_stdin)
+    try:
+        ended = set_password(app, name, password)
+    except SocialCareError as exc:
+        _fail(str(exc), 2)
+    typer.echo(json.dumps({"user": name.strip(), "password": "changed", "sessions_ended": ended}))
+
+
+@user_app.command("disable")
+def user_disable(name: str = typer.Argument(..., help="the team member")) -> None:
+    """Stop a team member from signing in (HTTP Basic too); every session of theirs ends at once."""
+    from ..errors import SocialCareError
+    from .auth import set_active
+
+    try:
+        ended = set_active(_app(), name, False)
+    except SocialCareError as exc:
+        _fail(str(exc), 2)
+    typer.echo(json.dumps({"user": name.strip(), "active": False, "sessions_ended": ended}))
+
+
+@user_app.command("enable")
+def user_enable(name: str = typer.Argument(..., help="the team member")) -> None:
+    """Let a disabled team member sign in again (with their existing password)."""
+    from ..errors import SocialCareError
+    from .auth import set_active
+
+    try:
+        set_active(_app(), name, True)
+    except SocialCareError as exc:
+        _fail(str(exc), 2)
+    typer.echo(json.dumps({"user": name.strip(), "active": True}))
 
 
 def serve(

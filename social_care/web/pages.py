@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -16,11 +17,26 @@ from ..models import ReplyStatus, as_utc
 from ..scoring.base import CATEGORIES, LABELS
 from ..store.tables import Post, Reply
 from .app import core, page_user, templates_of
-from .auth import FLASH_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, AuthUser, SessionSigner, authenticate, same_token
+from .auth import (
+    ABSOLUTE_TIMEOUT,
+    FLASH_COOKIE,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    AuthUser,
+    SessionStore,
+    authenticate,
+    clear_failures,
+    client_address,
+    end_sessions,
+    locked_until,
+    record_failure,
+    same_token,
+)
 from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
 from .views import load_post_detail, team
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 DONE_MESSAGES = {
     "sent": "Reply sent on the customer's channel.",
@@ -37,6 +53,11 @@ DONE_MESSAGES = {
     "corrected": "Correction saved (kept as feedback for the scorer).",
     "signed_out": "Signed out.",
 }
+LOGIN_NOTICES = {
+    "signed_out": "Signed out.",
+    "signed_out_everywhere": "Signed out on every device.",
+    "ended": "Your session ended (signed out, timed out or the password changed): sign in again.",
+}
 
 
 def _local_path(value: str | None) -> str:
@@ -50,17 +71,30 @@ def _local_path(value: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/", error: str | None = None) -> Response:
+def login_page(request: Request, next: str = "/", done: str | None = None, ended: bool = False) -> Response:
+    return _login_form(request, next=next, done="ended" if ended and not done else done)
+
+
+def _login_form(
+    request: Request, *, next: str = "/", error: str | None = None, done: str | None = None, status_code: int = 0
+) -> Response:
     token = secrets.token_urlsafe(24)
     resp = templates_of(request).TemplateResponse(
         request,
         "login.html",
-        {"next": _local_path(next), "login_csrf": token, "error": error, "user": None},
-        status_code=401 if error else 200,
+        {"next": _local_path(next), "login_csrf": token, "error": error, "user": None,
+         "notice": LOGIN_NOTICES.get(done or "")},
+        status_code=status_code or (401 if error else 200),
     )
-    signer: SessionSigner = request.app.state.signer
-    resp.set_cookie(LOGIN_COOKIE, token, max_age=3600, **signer.cookie_kwargs())
+    store: SessionStore = request.app.state.sessions
+    resp.set_cookie(LOGIN_COOKIE, token, max_age=3600, **store.cookie_kwargs())
     return resp
+
+
+def _try_again(until: datetime, now: datetime) -> str:
+    minutes = max(1, -(-int((until - now).total_seconds()) // 60))
+    return (f"Too many failed sign-ins for this account or from your address. Try again at "
+            f"{until:%H:%M} UTC (in {minutes} min).")
 
 
 @router.post("/login")
@@ -72,15 +106,29 @@ def login(
     next: str = Form("/"),
 ) -> Response:
     if not same_token(csrf_token, request.cookies.get(LOGIN_COOKIE)):
-        return login_page(request, next=next, error="The sign-in form expired: try again.")
-    user = authenticate(core(request), username, password)
+        return _login_form(request, next=next, error="The sign-in form expired: try again.")
+    app = core(request)
+    address = client_address(request.client)
+    until = locked_until(app, username, address)
+    if until is not None:  # the password is not even checked while locked
+        log.warning("sign-in refused (throttled until %s UTC): user %r from %s", f"{until:%H:%M}",
+                    username[:64], address)
+        return _login_form(request, next=next, error=_try_again(until, app.now()), status_code=429)
+    user = authenticate(app, username, password)
     if user is None:
-        return login_page(request, next=next, error="Wrong user name or password.")
-    signer: SessionSigner = request.app.state.signer
-    value, _csrf = signer.dumps(user.username)
+        record_failure(app, username, address)
+        log.warning("failed sign-in: user %r from %s", username[:64], address)
+        until = locked_until(app, username, address)
+        error = _try_again(until, app.now()) if until else "Wrong user name or password."
+        return _login_form(request, next=next, error=error, status_code=429 if until else 401)
+    clear_failures(app, user.username)
+    store: SessionStore = request.app.state.sessions
+    # always a new session id: whatever session cookie the browser brought (planted or stale) is ended
+    value, _csrf = store.start(user.username, replacing=request.cookies.get(SESSION_COOKIE))
+    log.info("signed in: user %r from %s", user.username, address)
     resp = RedirectResponse(_local_path(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, value, max_age=12 * 3600, **signer.cookie_kwargs())
-    resp.delete_cookie(LOGIN_COOKIE, path="/")
+    resp.set_cookie(SESSION_COOKIE, value, max_age=int(ABSOLUTE_TIMEOUT.total_seconds()), **store.cookie_kwargs())
+    resp.delete_cookie(LOGIN_COOKIE, **store.cookie_kwargs())
     return resp
 
 
@@ -92,9 +140,17 @@ def form_user(request: Request, user: AuthUser = Depends(page_user), csrf_token:
 
 
 @router.post("/logout")
-def logout(request: Request, user: AuthUser = Depends(form_user)) -> Response:
-    resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE, path="/")
+def logout(request: Request, everywhere: str = Form(""), user: AuthUser = Depends(form_user)) -> Response:
+    """End this session on the server (the cookie is useless from now on); ``everywhere`` ends all of
+    the user's sessions, on every device."""
+    store: SessionStore = request.app.state.sessions
+    if everywhere:
+        end_sessions(core(request), user.username, "sign_out_everywhere")
+    else:
+        store.end(user.session_id, "sign_out")
+    resp = RedirectResponse("/login?done=" + ("signed_out_everywhere" if everywhere else "signed_out"),
+                          status_code=303)
+    resp.delete_cookie(SESSION_COOKIE, **store.cookie_kwargs())
     return resp
 
 
@@ -181,7 +237,7 @@ def _render_post(
         detail = load_post_detail(s, app.settings, post, now=now)
         members = team(s)
     detail.viewers = workflow.viewers(app, post_id, exclude=user.username)
-    signer: SessionSigner = request.app.state.signer
+    signer: SessionStore = request.app.state.sessions
     flash = signer.read_flash(request.cookies.get(FLASH_COOKIE))
     done = request.query_params.get("done")
     text = text_override if text_override is not None else (detail.draft.text if detail.draft else "")
@@ -242,7 +298,7 @@ def _act(
         reason = _sentence(str(exc))
         if text is not None and text.strip() and text.strip() != _draft_text(request, post_id):
             return _render_post(request, user, post_id, error=reason, status_code=422, text_override=text)
-        signer: SessionSigner = request.app.state.signer
+        signer: SessionStore = request.app.state.sessions
         resp = RedirectResponse(f"/posts/{post_id}", status_code=303)
         resp.set_cookie(FLASH_COOKIE, signer.flash(reason), max_age=120, **signer.cookie_kwargs())
         return resp

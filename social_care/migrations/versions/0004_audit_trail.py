@@ -6,7 +6,7 @@ action read from their statuses and notes; the rows of ``post_activity`` that we
 ``note`` is renamed ``detail``; ``to_status`` may be empty (an event that did not move the post).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -7,6 +7,13 @@
     return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
 
+  // a session ended on the server (signed out elsewhere, new password, disabled, timed out): sign in again
+  function signedOut(r) {
+    if (r.status !== 401) return;
+    window.location = "/login?ended=1&next=" + encodeURIComponent(window.location.pathname + window.location.search);
+    throw new Error("signed out");
+  }
+
   // ---- the queue ---------------------------------------------------------------------------
   var queue = document.getElementById("queue");
   if (queue) {
@@ -42,7 +49,7 @@
       var q = queue.getAttribute("data-query");
       var sep = q ? "&" : "";
       return fetch("/api/queue/stamp?" + q, { credentials: "same-origin" })
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (r) { signedOut(r); if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (j) {
           if (!force && j.stamp === queue.getAttribute("data-stamp")) return;
           return fetch("/?" + q + sep + "fragment=1", { credentials: "same-origin" })
@@ -114,7 +121,7 @@
       fetch("/api/posts/" + id + "/view", {
         method: "POST", credentials: "same-origin",
         headers: { "X-CSRF-Token": page.getAttribute("data-csrf") }
-      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+      }).then(function (r) { signedOut(r); return r.ok ? r.json() : null; }).then(function (j) {
         if (!j || !changed) return;
         var bits = [];
         if (j.version !== version) bits.push("This post changed since you opened it — reload before sending.");
