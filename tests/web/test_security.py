@@ -19,10 +19,10 @@ from starlette.routing import Mount
 
 from social_care.alerts.blocks import digest_message, post_message
 from social_care.app import build_app
-from social_care.store.tables import Post, Reply
+from social_care.store.tables import Post, Reply, StatusEvent
 from social_care.web import create_web_app
 from social_care.web.auth import SESSION_COOKIE
-from social_care.web.tables import PostActivity, WebSession
+from social_care.web.tables import WebSession
 
 from .factory import PASSWORD, csrf_of, login, make_post, make_user
 from .test_cli import cli  # noqa: F401  (the CLI fixture: commands run on this test's database)
@@ -356,7 +356,7 @@ def _state(app: Any, post_id: int) -> tuple[Any, ...]:
     with app.session() as s:
         p = s.get(Post, post_id)
         replies = len(s.exec(select(Reply.id).where(Reply.post_id == post_id)).all())
-        activity = len(s.exec(select(PostActivity.id).where(PostActivity.post_id == post_id)).all())
+        activity = len(s.exec(select(StatusEvent.id).where(StatusEvent.post_id == post_id)).all())
         sessions = len(s.exec(select(WebSession.id).where(WebSession.revoked_at == None)).all())  # noqa: E711
         return p.version, p.status, p.assignee, p.label, replies, activity, sessions
 
