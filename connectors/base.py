@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -11,7 +12,23 @@ from typing import ClassVar, Protocol
 from social_care.errors import SkippableError
 from social_care.models import Channel, Mention
 
-__all__ = ["Batch", "Connector", "NewestFirstWindow", "PageLoopGuard", "parse_time", "parse_time_or", "skip_item"]
+__all__ = [
+    "Batch",
+    "Connector",
+    "NewestFirstWindow",
+    "PageLoopGuard",
+    "count",
+    "fit_key",
+    "ident",
+    "ident_or_none",
+    "label",
+    "message_text",
+    "optional_ident",
+    "parse_time",
+    "parse_time_or",
+    "skip_item",
+    "url",
+]
 log = logging.getLogger(__name__)
 
 
@@ -94,11 +111,13 @@ def parse_time(value: object) -> datetime:
         text = text[:-1] + "+00:00"
     try:
         parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
     except ValueError:
         raise SkippableError(f"unreadable timestamp {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant Python can hold
+        raise SkippableError(f"timestamp out of range {value!r}") from None
 
 
 def parse_time_or(value: object, default: datetime) -> datetime:
@@ -115,3 +134,75 @@ def skip_item(stream: str, item: object, reason: str) -> str:
     message = f"{stream}: skipped item {item_id!r}: {reason}"
     log.warning(message)
     return message
+
+
+# ---- item fields: what the posts table can hold on SQLite and PostgreSQL alike ---------------------------------
+
+ID_MAX = 128  # posts.external_id, author_id, parent_external_id, reply_recipient_id
+KEY_MAX = 160  # posts.thread_key, reply_thread_id
+LABEL_MAX = 255  # posts.author_handle, author_name
+URL_MAX = 1000  # posts.permalink
+COUNT_MAX = 2**31 - 1  # posts.author_followers is an INTEGER
+
+
+def ident(value: object, what: str, limit: int = ID_MAX) -> str:
+    """A platform id (text or a whole number) as text; SkippableError naming ``what`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise SkippableError(f"{what} is not an id ({type(value).__name__})")
+    text = str(value).strip()
+    if not text:
+        raise SkippableError(f"{what} is missing")
+    if len(text) > limit or "\x00" in text:
+        raise SkippableError(f"{what} is not an id ({len(text)} characters: {text[:24]!r}…)")
+    return text
+
+
+def optional_ident(value: object, what: str, limit: int = ID_MAX) -> str | None:
+    """``ident``, or None when the platform sent none (null, missing, empty)."""
+    if value is None or value == "":
+        return None
+    return ident(value, what, limit)
+
+
+def ident_or_none(value: object, limit: int = ID_MAX) -> str | None:
+    """``ident`` for a secondary id (a conversation, a parent): None instead of a skip when it is junk."""
+    try:
+        return optional_ident(value, "id", limit)
+    except SkippableError:
+        return None
+
+
+def label(value: object, limit: int = LABEL_MAX) -> str | None:
+    """A display name, handle or link: text without NULs cut to ``limit``; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\x00", "").strip()
+    return text[:limit] or None
+
+
+def url(value: object) -> str | None:
+    """A link that fits the permalink column, else None (a cut link would lead somewhere else)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > URL_MAX or "\x00" in value:
+        return None
+    return value.strip()
+
+
+def count(value: object) -> int | None:
+    """A follower (or reply) count: a whole number from 0 to 2³¹−1, else None (unknown)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= COUNT_MAX:
+        return None
+    return value
+
+
+def message_text(value: object, what: str) -> str:
+    """A customer's words; SkippableError when it is not text. NULs (which PostgreSQL refuses) are dropped."""
+    if not isinstance(value, str):
+        raise SkippableError(f"{what} without text")
+    return value.replace("\x00", "")
+
+
+def fit_key(key: str, limit: int = KEY_MAX) -> str:
+    """A grouping key that fits its column: a longer one keeps its start and a digest of the whole."""
+    if len(key) <= limit:
+        return key
+    return key[: limit - 41] + "#" + hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()

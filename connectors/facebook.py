@@ -20,7 +20,20 @@ from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
 from ._errors import graph_errors
 from ._http import make_session
-from .base import Batch, NewestFirstWindow, PageLoopGuard, parse_time, skip_item
+from .base import (
+    Batch,
+    NewestFirstWindow,
+    PageLoopGuard,
+    count,
+    fit_key,
+    ident,
+    ident_or_none,
+    label,
+    message_text,
+    parse_time,
+    skip_item,
+    url,
+)
 
 __all__ = ["GraphClient", "PageComments", "MessengerConversations", "GRAPH_ORIGIN"]
 
@@ -146,8 +159,8 @@ class PageComments:
             limit=25,
         ):
             for post in posts:
-                if not isinstance(post, dict) or not post.get("id"):
-                    yield Batch([], skipped=[skip_item(self.stream, post, "feed item without id")])
+                if not isinstance(post, dict) or not ident_or_none(post.get("id")):
+                    yield Batch([], skipped=[skip_item(self.stream, post, "feed item without an id")])
                     continue
                 post_cuts: list[str] = []
                 try:
@@ -167,7 +180,7 @@ class PageComments:
                            cuts: list[str]) -> tuple[list[Mention], list[str]]:
         out: list[Mention] = []
         skipped: list[str] = []
-        post_id = str(post["id"])
+        post_id = ident(post["id"], "feed post id")
         visitor = self._visitor_post(post, since, skipped)
         if visitor is not None:
             out.append(visitor)
@@ -175,8 +188,9 @@ class PageComments:
         threads: list[str] = []  # top-level comments that have replies
         for item in self._comments(f"{post_id}/comments", since, skipped, cuts, filter="stream"):
             saw_parent = saw_parent or bool(item.get("parent"))
-            if not item.get("parent") and int(item.get("comment_count") or 0) > 0:
-                threads.append(str(item["id"]))
+            top_id = ident_or_none(item.get("id"))
+            if top_id and not item.get("parent") and (count(item.get("comment_count")) or 0) > 0:
+                threads.append(top_id)
             self._keep(item, post_id, None, out, skipped)
         if not saw_parent:
             # the listing ignored filter=stream (top level only): read the replies of each thread
@@ -216,44 +230,48 @@ class PageComments:
             out.append(mention)
 
     def _visitor_post(self, post: dict[str, Any], since: datetime | None, skipped: list[str]) -> Mention | None:
-        author = post.get("from") or {}
-        if not author.get("id") or str(author["id"]) == self.client.page_id or not post.get("message"):
+        author = post.get("from")
+        if not isinstance(author, dict) or not author.get("id") or not post.get("message"):
             return None
         try:
+            author_id = ident(author["id"], "visitor post `from` id")
+            if author_id == self.client.page_id:
+                return None
+            post_id = ident(post["id"], "visitor post id")
+            text = message_text(post.get("message"), "visitor post")
             created = parse_time(post.get("created_time"))
         except SkippableError as exc:
             skipped.append(skip_item(self.stream, post, str(exc)))
             return None
         if since is not None and created < since:
             return None
-        post_id = str(post["id"])
         return Mention(
-            channel=Channel.FACEBOOK_COMMENT, external_id=post_id, author_id=str(author["id"]),
-            author_name=author.get("name"), text=str(post["message"]), created_at=created,
-            reply_to=ReplyTarget(Channel.FACEBOOK_COMMENT, thread_id=post_id, recipient_id=str(author["id"])),
-            thread_key=post_id, permalink=post.get("permalink_url"), raw=post,
+            channel=Channel.FACEBOOK_COMMENT, external_id=post_id, author_id=author_id,
+            author_name=label(author.get("name")), text=text, created_at=created,
+            reply_to=ReplyTarget(Channel.FACEBOOK_COMMENT, thread_id=post_id, recipient_id=author_id),
+            thread_key=post_id, permalink=url(post.get("permalink_url")), raw=post,
         )
 
     def _comment(self, item: Any, post_id: str, top_hint: str | None = None) -> Mention | None:
         if not isinstance(item, dict) or not item.get("id"):
             raise SkippableError("comment without id")
+        comment_id = ident(item["id"], "comment id")
         author = item.get("from") or {}
         if not isinstance(author, dict) or not author.get("id"):
             raise SkippableError("comment without `from` (is the token a Page token?)")
-        if str(author["id"]) == self.client.page_id:
+        author_id = ident(author["id"], "comment `from` id")
+        if author_id == self.client.page_id:
             return None  # the Page's own comment
-        text = item.get("message")
-        if not isinstance(text, str):
-            raise SkippableError("comment without message")
-        comment_id = str(item["id"])
-        parent = (item.get("parent") or {}).get("id") or top_hint
-        top = str(parent) if parent and str(parent) != post_id else comment_id
+        text = message_text(item.get("message"), "comment")
+        parent_field = item.get("parent")
+        parent = (ident_or_none(parent_field.get("id")) if isinstance(parent_field, dict) else None) or top_hint
+        top = parent if parent and parent != post_id else comment_id
         return Mention(
-            channel=Channel.FACEBOOK_COMMENT, external_id=comment_id, author_id=str(author["id"]),
-            author_name=author.get("name"), text=text, created_at=parse_time(item.get("created_time")),
-            reply_to=ReplyTarget(Channel.FACEBOOK_COMMENT, thread_id=comment_id, recipient_id=str(author["id"])),
-            thread_key=f"{post_id}:{top}", parent_external_id=str(parent) if parent else post_id,
-            permalink=item.get("permalink_url"), raw=item,
+            channel=Channel.FACEBOOK_COMMENT, external_id=comment_id, author_id=author_id,
+            author_name=label(author.get("name")), text=text, created_at=parse_time(item.get("created_time")),
+            reply_to=ReplyTarget(Channel.FACEBOOK_COMMENT, thread_id=comment_id, recipient_id=author_id),
+            thread_key=fit_key(f"{post_id}:{top}"), parent_external_id=parent or post_id,
+            permalink=url(item.get("permalink_url")), raw=item,
         )
 
 
@@ -277,8 +295,8 @@ class MessengerConversations:
             fields=CONVERSATION_FIELDS, limit=25,
         ):
             for conv in conversations:
-                if not isinstance(conv, dict) or not conv.get("id"):
-                    yield Batch([], skipped=[skip_item(self.stream, conv, "conversation without id")])
+                if not isinstance(conv, dict) or not ident_or_none(conv.get("id")):
+                    yield Batch([], skipped=[skip_item(self.stream, conv, "conversation without an id")])
                     continue
                 try:
                     updated = parse_time(conv.get("updated_time"))
@@ -304,11 +322,13 @@ class MessengerConversations:
 
     def _messages(self, conv: dict[str, Any], since: datetime | None,
                   cuts: list[str]) -> tuple[list[Mention], list[str]]:
-        conv_id = str(conv["id"])
+        conv_id = ident(conv["id"], "conversation id")
         inline = conv.get("messages")
         pages: Iterator[Sequence[Any]]
-        if isinstance(inline, dict) and not (inline.get("paging") or {}).get("next"):
-            pages = iter([inline.get("data") or []])
+        paging = inline.get("paging") if isinstance(inline, dict) else None
+        if isinstance(inline, dict) and not (isinstance(paging, dict) and paging.get("next")):
+            data = inline.get("data")
+            pages = iter([data if isinstance(data, list) else []])
         else:  # more than the inline page, or no inline messages at all: read the conversation itself
             pages = self.client.pages(f"{conv_id}/messages", stream=self.stream, cuts=cuts, fields=MESSAGE_FIELDS,
                                       limit=25)
@@ -333,19 +353,19 @@ class MessengerConversations:
     def _message(self, item: Any, conv_id: str, link: Any) -> Mention | None:
         if not isinstance(item, dict) or not item.get("id"):
             raise SkippableError("message without id")
+        message_id = ident(item["id"], "message id")
         sender = item.get("from") or {}
         if not isinstance(sender, dict) or not sender.get("id"):
             raise SkippableError("message without `from`")
-        psid = str(sender["id"])
+        psid = ident(sender["id"], "message `from` id")
         if psid == self.client.page_id:
             return None  # the Page's own message (an echo)
-        text = item.get("message")
-        if not isinstance(text, str):
-            raise SkippableError("message without text")
+        text = message_text(item.get("message"), "message")
         return Mention(
-            channel=Channel.MESSENGER, external_id=str(item["id"]), author_id=psid,
-            author_name=sender.get("name"), text=text, created_at=parse_time(item.get("created_time")),
+            channel=Channel.MESSENGER, external_id=message_id, author_id=psid,
+            author_name=label(sender.get("name")), text=text, created_at=parse_time(item.get("created_time")),
             reply_to=ReplyTarget(Channel.MESSENGER, thread_id=psid, recipient_id=psid),
-            thread_key=conv_id, permalink=f"https://www.facebook.com{link}" if isinstance(link, str) else None,
+            thread_key=fit_key(conv_id),
+            permalink=url(f"https://www.facebook.com{link}") if isinstance(link, str) else None,
             raw=item,
         )

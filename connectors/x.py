@@ -16,7 +16,20 @@ from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
 from ._errors import x_errors
 from ._http import make_session
-from .base import Batch, PageLoopGuard, parse_time, skip_item
+from .base import (
+    KEY_MAX,
+    Batch,
+    PageLoopGuard,
+    count,
+    fit_key,
+    ident,
+    ident_or_none,
+    label,
+    message_text,
+    optional_ident,
+    parse_time,
+    skip_item,
+)
 
 __all__ = ["XClient", "XMentions", "XDirectMessages", "X_ORIGIN"]
 
@@ -146,9 +159,13 @@ def _normalize(
 
 
 def _followers(user: dict[str, Any]) -> int | None:
-    metrics = user.get("public_metrics") or {}
-    value = metrics.get("followers_count")
-    return int(value) if isinstance(value, int) else None
+    metrics = user.get("public_metrics")
+    return count(metrics.get("followers_count")) if isinstance(metrics, dict) else None
+
+
+def _user(users: dict[str, dict[str, Any]], user_id: str) -> dict[str, Any]:
+    user = users.get(user_id)
+    return user if isinstance(user, dict) else {}
 
 
 class XMentions:
@@ -185,31 +202,31 @@ class XMentions:
     def _mention(self, item: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
         if not isinstance(item, dict) or not item.get("id"):
             raise SkippableError("not a tweet object (no id)")
-        author_id = str(item.get("author_id") or "")
+        tweet_id = ident(item["id"], "tweet id")
+        author_id = optional_ident(item.get("author_id"), "tweet author_id")
         if not author_id:
             raise SkippableError("tweet without author_id")
         if author_id == self.client.user_id:
             return None  # the brand's own tweet
-        text = item.get("text")
-        if not isinstance(text, str):
-            raise SkippableError("tweet without text")
-        user = users.get(author_id, {})
-        handle = user.get("username")
-        tweet_id = str(item["id"])
+        text = message_text(item.get("text"), "tweet")
+        user = _user(users, author_id)
+        handle = label(user.get("username"))
+        references = item.get("referenced_tweets")
         replied_to = next(
-            (str(r.get("id")) for r in item.get("referenced_tweets") or [] if r.get("type") == "replied_to"), None
-        )
+            (ident_or_none(r.get("id")) for r in references if isinstance(r, dict) and r.get("type") == "replied_to"),
+            None,
+        ) if isinstance(references, list) else None
         return Mention(
             channel=Channel.X_MENTION,
             external_id=tweet_id,
             author_id=author_id,
             author_handle=handle,
-            author_name=user.get("name"),
+            author_name=label(user.get("name")),
             author_followers=_followers(user),
             text=text,
             created_at=parse_time(item.get("created_at")),
             reply_to=ReplyTarget(Channel.X_MENTION, thread_id=tweet_id, recipient_id=author_id),
-            thread_key=str(item.get("conversation_id") or tweet_id),
+            thread_key=fit_key(ident_or_none(item.get("conversation_id"), KEY_MAX) or tweet_id),
             parent_external_id=replied_to,
             permalink=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
             raw=item,
@@ -260,22 +277,22 @@ class XDirectMessages:
             return None
         if not item.get("id"):
             raise SkippableError("DM event without id")
-        sender = str(item.get("sender_id") or "")
+        event_id = ident(item["id"], "DM event id")
+        sender = optional_ident(item.get("sender_id"), "DM event sender_id")
         if not sender:
             raise SkippableError("DM event without sender_id")
         if sender == self.client.user_id:
             return None  # the brand's own message
-        text = item.get("text")
-        if not isinstance(text, str):
-            raise SkippableError("DM event without text")
-        conversation = str(item.get("dm_conversation_id") or _conversation_id(sender, self.client.user_id))
-        user = users.get(sender, {})
+        text = message_text(item.get("text"), "DM event")
+        conversation = fit_key(ident_or_none(item.get("dm_conversation_id"), KEY_MAX)
+                               or _conversation_id(sender, self.client.user_id))
+        user = _user(users, sender)
         return Mention(
             channel=Channel.X_DM,
-            external_id=str(item["id"]),
+            external_id=event_id,
             author_id=sender,
-            author_handle=user.get("username"),
-            author_name=user.get("name"),
+            author_handle=label(user.get("username")),
+            author_name=label(user.get("name")),
             author_followers=_followers(user),
             text=text,
             created_at=parse_time(item.get("created_at")),

@@ -1,0 +1,246 @@
+"""Property-based tests (hypothesis) of the code that meets outside input: the platform payload parsers,
+the CSV reader, the playbook templates lint and the queue's urgency ranking.
+
+Every property runs a bounded, derandomized number of examples so the suite stays deterministic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from connectors.base import parse_time
+from connectors.facebook import GraphClient, MessengerConversations, PageComments
+from connectors.x import XClient, XDirectMessages, XMentions
+from social_care.errors import SkippableError
+from social_care.models import Channel, Mention
+from social_care.store.tables import Post
+
+X_USER_ID = "99"
+PAGE_ID = "104512345678901"
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+BOUNDED = settings(max_examples=150, derandomize=True, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+OVER_HTTP = settings(max_examples=25, derandomize=True, deadline=None, database=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+# ---- what platforms might send ---------------------------------------------------------------------
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=2**63, max_value=2**200),
+    st.integers(max_value=-1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.text(min_size=130, max_size=1200),
+    st.sampled_from(["", " ", "\x00", "null", "{name}", "\u202e\u200b", "😀" * 3]),
+)
+junk = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                                          max_size=3), max_leaves=6)
+ids = st.one_of(st.from_regex(r"\A[1-9][0-9]{0,18}\Z"), st.integers(min_value=0), st.text(min_size=1, max_size=20),
+                st.text(min_size=120, max_size=300), st.just(""))
+good_times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC))
+times = st.one_of(
+    good_times.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.000Z")),
+    good_times.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S+0000")),
+    st.sampled_from(["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-13-01T00:00:00Z",
+                     "2026-11-20", "yesterday", "2026-11-20T10:00:00+25:00"]),
+    st.text(max_size=30),
+)
+texts = st.text(max_size=300)
+
+
+def field(good: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A field as the platform documents it, or anything else."""
+    return st.one_of(good, good, junk)
+
+
+def obj(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A JSON object where each field may be missing, well-formed or junk."""
+    return st.fixed_dictionaries({}, optional={k: field(v) for k, v in fields.items()})
+
+
+x_users = obj(username=st.text(max_size=300), name=st.text(max_size=300),
+              public_metrics=obj(followers_count=st.integers() | st.integers(min_value=2**40)))
+tweets = obj(id=ids, author_id=ids, text=texts, created_at=times, conversation_id=ids, lang=st.text(max_size=3),
+             referenced_tweets=st.lists(obj(type=st.sampled_from(["replied_to", "quoted"]), id=ids), max_size=2))
+dm_events = obj(id=ids, event_type=st.just("MessageCreate"), text=texts, created_at=times, sender_id=ids,
+                dm_conversation_id=ids)
+fb_people = obj(id=ids, name=st.text(max_size=300))
+fb_comments = obj(id=ids, message=texts, created_time=times, **{"from": fb_people}, parent=obj(id=ids),
+                  comment_count=st.integers(min_value=0) | st.integers(), permalink_url=st.text(max_size=1500))
+fb_messages = obj(id=ids, message=texts, created_time=times, **{"from": fb_people}, to=junk)
+
+
+# ---- what a valid post is: what the posts table can store on SQLite and PostgreSQL alike ----------------------
+
+def _width(column: str) -> int:
+    return int(Post.__table__.c[column].type.length)  # type: ignore[attr-defined]
+
+
+def assert_valid_post(m: Any, channel: Channel) -> None:
+    assert isinstance(m, Mention) and m.channel is channel
+    for name, column in (("external_id", "external_id"), ("author_id", "author_id")):
+        value = getattr(m, name)
+        assert isinstance(value, str) and value.strip() and len(value) <= _width(column), (name, value)
+    for name, column in (("author_handle", "author_handle"), ("author_name", "author_name"),
+                         ("thread_key", "thread_key"), ("parent_external_id", "parent_external_id"),
+                         ("permalink", "permalink")):
+        value = getattr(m, name)
+        assert value is None or (isinstance(value, str) and len(value) <= _width(column)), (name, value)
+    assert isinstance(m.text, str)
+    for value in (m.text, m.author_name, m.author_handle, m.external_id, m.author_id, m.thread_key):
+        assert value is None or "\x00" not in value  # PostgreSQL text refuses NUL
+    assert isinstance(m.created_at, datetime) and m.created_at.utcoffset() == timedelta(0)
+    f = m.author_followers
+    assert f is None or (type(f) is int and 0 <= f <= 2**31 - 1), f  # an INTEGER column
+    assert m.reply_to.channel is channel
+    assert isinstance(m.reply_to.thread_id, str) and m.reply_to.thread_id
+    assert len(m.reply_to.thread_id) <= _width("reply_thread_id")
+    r = m.reply_to.recipient_id
+    assert r is None or (isinstance(r, str) and len(r) <= _width("reply_recipient_id"))
+    assert len(m.customer_key) <= _width("customer_key")
+
+
+def parses_or_skips(convert: Any, channel: Channel, *args: Any) -> Mention | None:
+    """``convert(*args)`` gives a valid post, None (the brand's own) or a SkippableError with a message."""
+    try:
+        mention = convert(*args)
+    except SkippableError as exc:
+        assert str(exc).strip(), "a skip must say why"
+        return None
+    if mention is not None:
+        assert_valid_post(mention, channel)
+    return mention
+
+
+def _x_client(base_url: str = "http://127.0.0.1:9") -> XClient:
+    return XClient(user_id=X_USER_ID, bearer_token="sim-bearer-token", consumer_key="k", consumer_secret="s",
+                   access_token=f"{X_USER_ID}-t", access_token_secret="ts", base_url=base_url, timeout=3,
+                   clock=lambda: NOW)
+
+
+def _graph_client(base_url: str = "http://127.0.0.1:9") -> GraphClient:
+    return GraphClient(page_id=PAGE_ID, page_token="EAAB-sim-page-token", version="v23.0", base_url=base_url,
+                       timeout=3, clock=lambda: NOW)
+
+
+# ---- the platform payload parsers: item → post ----------------------------------------------------------------
+
+@BOUNDED
+@given(item=st.one_of(tweets, junk), user=st.one_of(x_users, junk))
+def test_a_tweet_parses_into_a_valid_post_or_is_skipped(item: Any, user: Any) -> None:
+    users = {str(item.get("author_id")): user} if isinstance(item, dict) else {}
+    users = {k: v for k, v in users.items() if isinstance(v, dict)}  # as _users() hands them over
+    parses_or_skips(XMentions(_x_client())._mention, Channel.X_MENTION, item, users)
+
+
+@BOUNDED
+@given(item=dm_events, user=x_users)
+def test_a_dm_event_parses_into_a_valid_post_or_is_skipped(item: dict[str, Any], user: dict[str, Any]) -> None:
+    users = {str(item.get("sender_id")): user}
+    parses_or_skips(XDirectMessages(_x_client())._mention, Channel.X_DM, item, users)
+
+
+@BOUNDED
+@given(item=st.one_of(fb_comments, junk), post_id=st.from_regex(r"\A[0-9]{1,15}_[0-9]{1,15}\Z"),
+       top_hint=st.none() | st.from_regex(r"\A[0-9]{1,15}_[0-9]{1,15}\Z"))
+def test_a_page_comment_parses_into_a_valid_post_or_is_skipped(item: Any, post_id: str, top_hint: str | None) -> None:
+    parses_or_skips(PageComments(_graph_client())._comment, Channel.FACEBOOK_COMMENT, item, post_id, top_hint)
+
+
+@BOUNDED
+@given(item=st.one_of(fb_messages, junk), link=st.one_of(st.none(), st.text(max_size=1500), junk))
+def test_a_messenger_message_parses_into_a_valid_post_or_is_skipped(item: Any, link: Any) -> None:
+    parses_or_skips(MessengerConversations(_graph_client())._message, Channel.MESSENGER, item, "t_123", link)
+
+
+@BOUNDED
+@given(value=st.one_of(times, junk))
+def test_a_timestamp_is_read_as_utc_or_refused_with_a_skip(value: Any) -> None:
+    try:
+        parsed = parse_time(value)
+    except SkippableError as exc:
+        assert repr(value)[:20] in str(exc) or "timestamp" in str(exc)
+        return
+    assert parsed.utcoffset() == timedelta(0)
+
+
+# ---- one bad item degrades only itself: whole listings over real tweepy / facebook-sdk and the simulator -------
+
+def _good_comment(n: int) -> dict[str, Any]:
+    return {"id": f"555_{n}", "message": f"where is my order {n}?", "created_time": f"2026-11-20T10:0{n}:00+0000",
+            "from": {"id": f"70{n}", "name": f"Customer {n}"}}
+
+
+def _poll_all(connector: Any) -> tuple[list[Mention], list[str]]:
+    mentions: list[Mention] = []
+    skipped: list[str] = []
+    for batch in connector.poll(None):
+        mentions.extend(batch.mentions)
+        skipped.extend(batch.skipped)
+    return mentions, skipped
+
+
+@OVER_HTTP
+@given(bad=st.lists(st.one_of(fb_comments, junk), min_size=1, max_size=3))
+def test_bad_page_comments_cost_only_themselves(sim: Any, sim_server: Any, bad: list[Any]) -> None:
+    """A listing with junk between two good comments: both good ones come through, each bad one is a valid
+    post or a skip with its reason, and nothing else is raised (the known culprits: a comment_count or a parent
+    that is not what Graph documents)."""
+    sim.reset()
+    feed = {"data": [{"id": "555", "message": "our new range", "created_time": "2026-11-20T09:00:00+0000",
+                      "from": {"id": PAGE_ID, "name": "Acme"}}]}
+    sim.fail_next("facebook", status=200, body=feed, path_contains="/feed")
+    sim.fail_next("facebook", status=200, body={"data": [_good_comment(1), *bad, _good_comment(2)]},
+                  path_contains="/555/comments")
+    sim.fail_next("facebook", status=200, body={"data": []}, path_contains="/comments", count=10)  # reply threads
+    mentions, skipped = _poll_all(PageComments(_graph_client(sim_server.url)))
+    for m in mentions:
+        assert_valid_post(m, Channel.FACEBOOK_COMMENT)
+    got = {m.external_id for m in mentions}
+    assert {"555_1", "555_2"} <= got
+    assert all(reason.strip() for reason in skipped)
+
+
+@OVER_HTTP
+@given(bad=st.lists(st.one_of(tweets, junk), min_size=1, max_size=3), user=st.one_of(x_users, junk))
+def test_bad_tweets_cost_only_themselves(sim: Any, sim_server: Any, bad: list[Any], user: Any) -> None:
+    sim.reset()
+    good = [{"id": str(1000 + n), "author_id": "42", "text": f"late parcel {n}", "created_at": "2026-11-20T10:00:00.000Z",
+             "conversation_id": str(1000 + n)} for n in (1, 2)]
+    body = {"data": [good[0], *bad, good[1]],
+            "includes": {"users": [{"id": "42", "username": "jo", "name": "Jo"}, user]},
+            "meta": {"result_count": len(bad) + 2}}
+    sim.fail_next("x", status=200, body=body, path_contains="/mentions")
+    mentions, skipped = _poll_all(XMentions(_x_client(sim_server.url)))
+    for m in mentions:
+        assert_valid_post(m, Channel.X_MENTION)
+    assert {"1001", "1002"} <= {m.external_id for m in mentions}
+
+
+@OVER_HTTP
+@given(bad=st.lists(st.one_of(fb_messages, junk), min_size=1, max_size=3), link=st.one_of(st.text(max_size=40), junk))
+def test_bad_messenger_messages_cost_only_themselves(sim: Any, sim_server: Any, bad: list[Any], link: Any) -> None:
+    sim.reset()
+    good = [{"id": f"m_{n}", "message": f"refund please {n}", "created_time": "2026-11-20T10:00:00+0000",
+             "from": {"id": "7001", "name": "Kim"}} for n in (1, 2)]
+    conversation = {"id": "t_1", "updated_time": "2026-11-20T10:00:00+0000", "link": link,
+                    "messages": {"data": [good[0], *bad, good[1]]}}
+    sim.fail_next("facebook", status=200, body={"data": [conversation]}, path_contains="/conversations")
+    mentions, _ = _poll_all(MessengerConversations(_graph_client(sim_server.url)))
+    for m in mentions:
+        assert_valid_post(m, Channel.MESSENGER)
+    assert {"m_1", "m_2"} <= {m.external_id for m in mentions}
