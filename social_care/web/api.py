@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from .. import workflow
 from ..store.tables import Post
+from .api_models import PostId
 from .app import api_user, core
 from .auth import AuthUser
 from .pages import queue_filter
@@ -49,7 +50,7 @@ class CorrectIn(Versioned):
     value: str | bool
 
 
-def _detail(request: Request, post_id: int, user: AuthUser) -> dict[str, Any]:
+def _detail(request: Request, post_id: PostId, user: AuthUser) -> dict[str, Any]:
     app = core(request)
     with app.session() as s:
         post = s.get(Post, post_id)
@@ -110,13 +111,13 @@ def queue_stamp(
 
 
 @router.get("/posts/{post_id}")
-def post(request: Request, post_id: int, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def post(request: Request, post_id: PostId, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """A post with its conversation, the customer's other posts, the draft, replies, viewers and activity."""
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/view")
-def view(request: Request, post_id: int, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def view(request: Request, post_id: PostId, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Heartbeat of an open post page: records that you have it open; says who else has, and its version."""
     app = core(request)
     try:
@@ -136,7 +137,7 @@ def view(request: Request, post_id: int, user: AuthUser = Depends(api_user)) -> 
 
 
 @router.post("/posts/{post_id}/approve")
-def approve(request: Request, post_id: int, body: ApproveIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def approve(request: Request, post_id: PostId, body: ApproveIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Approve the reply (edited draft, or a manual one) and send it on the customer's channel."""
     result = workflow.approve_and_send(
         core(request), post_id, text=body.text, actor=user.username, expected_version=body.version
@@ -151,46 +152,46 @@ def approve(request: Request, post_id: int, body: ApproveIn, user: AuthUser = De
 
 
 @router.post("/posts/{post_id}/draft")
-def save_draft(request: Request, post_id: int, body: TextIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def save_draft(request: Request, post_id: PostId, body: TextIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Keep an edited draft without sending it."""
     workflow.save_draft(core(request), post_id, text=body.text, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/assign")
-def assign(request: Request, post_id: int, body: AssignIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def assign(request: Request, post_id: PostId, body: AssignIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     who = user.username if body.assignee == "@me" else body.assignee
     workflow.assign(core(request), post_id, assignee=who, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/snooze")
-def snooze(request: Request, post_id: int, body: SnoozeIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def snooze(request: Request, post_id: PostId, body: SnoozeIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     workflow.snooze(core(request), post_id, until=body.until, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/resolve")
-def resolve(request: Request, post_id: int, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def resolve(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     workflow.resolve(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/reopen")
-def reopen(request: Request, post_id: int, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def reopen(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     workflow.reopen(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/spam")
-def spam(request: Request, post_id: int, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def spam(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Spam or troll: no reply is sent, no follow-up."""
     workflow.mark_spam(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/correct")
-def correct(request: Request, post_id: int, body: CorrectIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def correct(request: Request, post_id: PostId, body: CorrectIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Correct the sentiment label, the flag or the category: stored as feedback and applied to the post."""
     workflow.correct(
         core(request), post_id, field=body.field, value=body.value, actor=user.username, expected_version=body.version

@@ -16,6 +16,7 @@ from ..errors import StaleViewError
 from ..models import ReplyStatus, as_utc
 from ..scoring.base import CATEGORIES, LABELS
 from ..store.tables import Post, Reply
+from .api_models import PostId
 from .app import core, page_user, templates_of
 from .auth import (
     ABSOLUTE_TIMEOUT,
@@ -275,7 +276,7 @@ def approve_block(replies: list[Reply], text: str) -> tuple[str, str] | None:
 
 
 @router.get("/posts/{post_id}", response_class=HTMLResponse)
-def post_page(request: Request, post_id: int, user: AuthUser = Depends(page_user)) -> Response:
+def post_page(request: Request, post_id: PostId, user: AuthUser = Depends(page_user)) -> Response:
     return _render_post(request, user, post_id)
 
 
@@ -319,7 +320,7 @@ def _draft_text(request: Request, post_id: int) -> str:
 @router.post("/posts/{post_id}/approve")
 def approve(
     request: Request,
-    post_id: int,
+    post_id: PostId,
     version: int = Form(...),
     text: str = Form(""),
     user: AuthUser = Depends(form_user),
@@ -339,7 +340,8 @@ def approve(
 
 @router.post("/posts/{post_id}/draft")
 def save_draft(
-    request: Request, post_id: int, version: int = Form(...), text: str = Form(""), user: AuthUser = Depends(form_user)
+    request: Request, post_id: PostId, version: int = Form(...), text: str = Form(""),
+    user: AuthUser = Depends(form_user),
 ) -> Response:
     def op() -> str:
         workflow.save_draft(core(request), post_id, text=text, actor=user.username, expected_version=version)
@@ -351,7 +353,7 @@ def save_draft(
 @router.post("/posts/{post_id}/assign")
 def assign(
     request: Request,
-    post_id: int,
+    post_id: PostId,
     version: int = Form(...),
     assignee: str = Form(""),
     user: AuthUser = Depends(form_user),
@@ -382,7 +384,7 @@ def parse_until(until: str, minutes: str, now: datetime) -> datetime | None:
 @router.post("/posts/{post_id}/snooze")
 def snooze(
     request: Request,
-    post_id: int,
+    post_id: PostId,
     version: int = Form(...),
     until: str = Form(""),
     minutes: str = Form(""),
@@ -401,7 +403,7 @@ def _simple(name: str, done: str) -> Callable[..., Response]:
     fn = getattr(workflow, name)
 
     def handler(
-        request: Request, post_id: int, version: int = Form(...), user: AuthUser = Depends(form_user)
+        request: Request, post_id: PostId, version: int = Form(...), user: AuthUser = Depends(form_user)
     ) -> Response:
         def op() -> str:
             fn(core(request), post_id, actor=user.username, expected_version=version)
@@ -421,7 +423,7 @@ router.post("/posts/{post_id}/spam")(_simple("mark_spam", "spam"))
 @router.post("/posts/{post_id}/correct")
 def correct(
     request: Request,
-    post_id: int,
+    post_id: PostId,
     version: int = Form(...),
     field: str = Form(...),
     value: str = Form(""),
