@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from .. import workflow
 from ..store.tables import Post
-from .api_models import PostId
+from .api_models import ApproveOut, Me, PostId, PostOut, QueueOut, StampOut, ViewOut, errors
 from .app import api_user, core
 from .auth import AuthUser
 from .pages import queue_filter
@@ -23,6 +23,7 @@ from .queue import CursorError, QueueFilter, QueueResult, list_queue
 from .views import load_post_detail, post_dict, reply_dict
 
 router = APIRouter(prefix="/api", tags=["queue"], dependencies=[Depends(api_user)])
+WRITE_ERRORS = errors(400, 404, 409)
 
 
 class Versioned(BaseModel):
@@ -61,7 +62,7 @@ def _detail(request: Request, post_id: PostId, user: AuthUser) -> dict[str, Any]
     return post_dict(detail)
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me, responses=errors())
 def me(user: AuthUser = Depends(api_user)) -> dict[str, str]:
     """Who you are signed in as."""
     return {"username": user.username, "display_name": user.display_name}
@@ -76,7 +77,7 @@ def _page(request: Request, f: QueueFilter, after: str | None) -> QueueResult:
             raise HTTPException(400, str(exc)) from None
 
 
-@router.get("/queue")
+@router.get("/queue", response_model=QueueOut, responses=errors(400))
 def queue(
     request: Request,
     f: QueueFilter = Depends(queue_filter),
@@ -101,7 +102,7 @@ def queue(
     }
 
 
-@router.get("/queue/stamp")
+@router.get("/queue/stamp", response_model=StampOut, responses=errors(400))
 def queue_stamp(
     request: Request, f: QueueFilter = Depends(queue_filter), after: str | None = None
 ) -> dict[str, Any]:
@@ -110,13 +111,13 @@ def queue_stamp(
     return {"stamp": r.stamp, "total": r.total, "open": r.open_count, "overdue": r.overdue_count}
 
 
-@router.get("/posts/{post_id}")
+@router.get("/posts/{post_id}", response_model=PostOut, responses=errors(404))
 def post(request: Request, post_id: PostId, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """A post with its conversation, the customer's other posts, the draft, replies, viewers and activity."""
     return _detail(request, post_id, user)
 
 
-@router.post("/posts/{post_id}/view")
+@router.post("/posts/{post_id}/view", response_model=ViewOut, responses=errors(404))
 def view(request: Request, post_id: PostId, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Heartbeat of an open post page: records that you have it open; says who else has, and its version."""
     app = core(request)
@@ -136,7 +137,7 @@ def view(request: Request, post_id: PostId, user: AuthUser = Depends(api_user)) 
     }
 
 
-@router.post("/posts/{post_id}/approve")
+@router.post("/posts/{post_id}/approve", response_model=ApproveOut, responses=WRITE_ERRORS)
 def approve(request: Request, post_id: PostId, body: ApproveIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Approve the reply (edited draft, or a manual one) and send it on the customer's channel."""
     result = workflow.approve_and_send(
@@ -151,46 +152,46 @@ def approve(request: Request, post_id: PostId, body: ApproveIn, user: AuthUser =
     }
 
 
-@router.post("/posts/{post_id}/draft")
+@router.post("/posts/{post_id}/draft", response_model=PostOut, responses=WRITE_ERRORS)
 def save_draft(request: Request, post_id: PostId, body: TextIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Keep an edited draft without sending it."""
     workflow.save_draft(core(request), post_id, text=body.text, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
-@router.post("/posts/{post_id}/assign")
+@router.post("/posts/{post_id}/assign", response_model=PostOut, responses=WRITE_ERRORS)
 def assign(request: Request, post_id: PostId, body: AssignIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     who = user.username if body.assignee == "@me" else body.assignee
     workflow.assign(core(request), post_id, assignee=who, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
-@router.post("/posts/{post_id}/snooze")
+@router.post("/posts/{post_id}/snooze", response_model=PostOut, responses=WRITE_ERRORS)
 def snooze(request: Request, post_id: PostId, body: SnoozeIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     workflow.snooze(core(request), post_id, until=body.until, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
-@router.post("/posts/{post_id}/resolve")
+@router.post("/posts/{post_id}/resolve", response_model=PostOut, responses=WRITE_ERRORS)
 def resolve(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     workflow.resolve(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
-@router.post("/posts/{post_id}/reopen")
+@router.post("/posts/{post_id}/reopen", response_model=PostOut, responses=WRITE_ERRORS)
 def reopen(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     workflow.reopen(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
-@router.post("/posts/{post_id}/spam")
+@router.post("/posts/{post_id}/spam", response_model=PostOut, responses=WRITE_ERRORS)
 def spam(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Spam or troll: no reply is sent, no follow-up."""
     workflow.mark_spam(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
-@router.post("/posts/{post_id}/correct")
+@router.post("/posts/{post_id}/correct", response_model=PostOut, responses=WRITE_ERRORS)
 def correct(request: Request, post_id: PostId, body: CorrectIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
     """Correct the sentiment label, the flag or the category: stored as feedback and applied to the post."""
     workflow.correct(

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request, Security
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.security import APIKeyCookie, HTTPBasic
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -107,7 +108,30 @@ def page_user(request: Request) -> AuthUser:
     return user
 
 
-def api_user(request: Request) -> AuthUser:
+class _SessionCookieScheme(APIKeyCookie):
+    """Declares the session cookie in /api/openapi.json; ``api_user`` does the checking."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        return None
+
+
+class _BasicScheme(HTTPBasic):
+    """Declares HTTP Basic in /api/openapi.json; ``api_user`` reads it (FastAPI's own refuses UTF-8 passwords)."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        return None
+
+
+_SESSION_SCHEME = _SessionCookieScheme(
+    name=SESSION_COOKIE, scheme_name="session",
+    description="The session cookie from signing in at /login; writes also need the X-CSRF-Token header.",
+)
+_BASIC_SCHEME = _BasicScheme(scheme_name="basic", description="A team member's user name and password, for scripts.")
+
+
+def api_user(
+    request: Request, _session: None = Security(_SESSION_SCHEME), _basic: None = Security(_BASIC_SCHEME)
+) -> AuthUser:
     """Dependency of every API route: session cookie (+ X-CSRF-Token on writes) or HTTP Basic."""
     user = _session_user(request)
     if user is not None:
