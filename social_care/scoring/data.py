@@ -133,7 +133,7 @@ DELIMITERS = (",", ";", "\t", "|")
 
 def text_delimiter(text: str) -> str:
     """The delimiter whose split of the header line has a `text` column (a comma when none has)."""
-    first = text.split("\n", 1)[0]
+    first = io.StringIO(text, newline="").readline().rstrip("\r\n")  # a file may end its lines with \r alone
     for d in DELIMITERS:
         names = next(csv.reader([first], delimiter=d), [])
         if "text" in (h.strip().lower() for h in names):
@@ -148,7 +148,9 @@ def csv_records(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, l
     is reported with its line number, and reading resumes on the next line. A quoted field over several
     lines that makes a record of the header's width is a multi-line post and is kept."""
     csv.field_size_limit(sys.maxsize)
-    lines = text.splitlines(keepends=True)
+    # lines as the csv module (and an editor) counts them: \n, \r or \r\n; str.splitlines also splits at
+    # \x0b, \x0c, \x1c-\x1e, \x85 and \u2028/9, which put line numbers off and cut the header or a row in two
+    lines = io.StringIO(text, newline="").readlines()
     if not lines:
         return [], [], []
     header = next(csv.reader([lines[0].rstrip("\r\n")], delimiter=delimiter), [])

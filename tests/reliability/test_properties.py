@@ -244,3 +244,84 @@ def test_bad_messenger_messages_cost_only_themselves(sim: Any, sim_server: Any, 
     for m in mentions:
         assert_valid_post(m, Channel.MESSENGER)
     assert {"m_1", "m_2"} <= {m.external_id for m in mentions}
+
+
+# ---- the CSV reader: records with their line numbers, or a problem with its line, never a merged row ----------
+
+DELIMS = (",", ";", "\t", "|")
+cells = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=25)
+one_line_cells = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\r\n"), max_size=25)
+
+
+def _write(rows: list[list[str]], delimiter: str) -> tuple[str, list[int]]:
+    """CSV text of ``rows`` (the first is the header) and the line each data row starts on, counted the
+    way an editor (and the csv module) counts: \\n, \\r or \\r\\n end a line, nothing else does."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    starts = []
+    for row in rows:
+        starts.append(len(io.StringIO(out.getvalue(), newline="").readlines()) + 1)
+        writer.writerow(row)
+    return out.getvalue(), starts[1:]
+
+
+@st.composite
+def tables(draw: Any, cell: st.SearchStrategy[str] = cells) -> tuple[list[list[str]], str]:
+    width = draw(st.integers(min_value=2, max_value=4))
+    header = ["text", *draw(st.lists(st.from_regex(r"\A[a-z]{1,6}\Z"), min_size=width - 1, max_size=width - 1))]
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=6))
+    rows = [r for r in rows if any(c.strip() for c in r)]  # csv writes an all-empty row as a blank line
+    return [header, *rows], draw(st.sampled_from(DELIMS))
+
+
+@BOUNDED
+@given(table=tables())
+def test_csv_records_give_back_every_row_on_its_own_line(table: tuple[list[list[str]], str]) -> None:
+    from social_care.scoring.data import csv_records
+
+    rows, delimiter = table
+    text, starts = _write(rows, delimiter)
+    header, records, problems = csv_records(text, delimiter)
+    assert problems == []
+    assert header == rows[0]
+    assert records == list(zip(starts, rows[1:], strict=True))
+
+
+@BOUNDED
+@given(table=tables(one_line_cells), at=st.integers(min_value=0, max_value=6),
+       broken=st.text(alphabet=st.characters(codec="utf-8", exclude_characters='\x00\r\n"'), max_size=15))
+def test_an_unclosed_quote_costs_only_its_own_row(table: tuple[list[list[str]], str], at: int, broken: str) -> None:
+    from social_care.scoring.data import csv_records
+
+    rows, delimiter = table
+    at = min(at, len(rows) - 1)
+    text, starts = _write(rows, delimiter)
+    lines = io.StringIO(text, newline="").readlines()
+    bad_line = at + 2  # after the header and `at` rows (every cell is on one line)
+    lines.insert(bad_line - 1, f'oops{delimiter}"{broken}\r\n')
+    header, records, problems = csv_records("".join(lines), delimiter)
+    assert header == rows[0]
+    assert [line for line, _ in problems] == [bad_line], problems
+    assert "quote" in problems[0][1]
+    expected = [(n if n < bad_line else n + 1, r) for n, r in zip(starts, rows[1:], strict=True)]
+    assert records == expected
+
+
+@BOUNDED
+@given(data=st.one_of(st.binary(max_size=300), cells.map(lambda t: t.encode("utf-8")),
+                      st.lists(one_line_cells, max_size=5).map(lambda ls: "\n".join(ls).encode("utf-16"))))
+def test_any_bytes_are_records_or_a_clear_error(data: bytes) -> None:
+    from social_care.scoring.data import csv_records, decode_csv, text_delimiter
+
+    try:
+        text = decode_csv(data, "upload.csv")
+    except ValueError as exc:
+        assert "upload.csv" in str(exc) and "offset" in str(exc)
+        return
+    n_lines = len(io.StringIO(text, newline="").readlines())
+    header, records, problems = csv_records(text, text_delimiter(text))
+    numbers = [line for line, _ in records]
+    assert numbers == sorted(set(numbers))
+    assert all(2 <= line <= n_lines for line in numbers)
+    assert all(1 <= line <= n_lines and why.strip() for line, why in problems)
+    assert not {line for line, _ in problems} & set(numbers)
