@@ -155,11 +155,20 @@ class Playbook:
                 continue
             try:
                 sample = text.format(name="X" * _NAME_MAX, brand=self.brand)
-            except (KeyError, IndexError, ValueError) as exc:
+            except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
                 problems.append(f"{label}: bad placeholder {exc} (use {{name}} and {{brand}})")
                 continue
+            try:  # the same reply to a customer whose display name is not a usable name
+                nameless = _fill(text, name=None, brand=self.brand)
+            except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+                problems.append(f"{label}: write the name as a plain {{name}} (no !r, :format, .attribute or "
+                                "[index]), so that a reply to a customer without a usable name can leave it out")
+                continue
             for channel in channels:
-                problems.extend(f"{label}: {p}" for p in check_reply(sample, channel))
+                found = check_reply(sample, channel)
+                problems.extend(f"{label}: {p}" for p in found)
+                problems.extend(f"{label} (without a name): {p}" for p in check_reply(nameless, channel)
+                                if p not in found)
         return list(dict.fromkeys(problems))  # a problem on two channels of the same limit is listed once
 
     def variant_counts(self) -> dict[str, int]:

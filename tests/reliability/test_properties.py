@@ -325,3 +325,107 @@ def test_any_bytes_are_records_or_a_clear_error(data: bytes) -> None:
     assert all(2 <= line <= n_lines for line in numbers)
     assert all(1 <= line <= n_lines and why.strip() for line, why in problems)
     assert not {line for line, _ in problems} & set(numbers)
+
+
+# ---- the playbook templates lint: any JSON is problems or OK, never a crash; OK means every draft can go out ---
+
+from social_care.playbook import CATEGORIES, Playbook, check_reply, check_templates  # noqa: E402
+from social_care.errors import ConfigError  # noqa: E402
+
+FRAGMENTS = ["Hi {name}, ", "Hola {name}. ", "{name} 님 ", "sorry about your order. ", "{brand} will fix it. ",
+             "Could you DM us the order number? ", "{", "}", "{{", "}}", "{0}", "{}", "{name!r}", "{name.upper}",
+             "{name.nope}", "{name[0]}", "{name[x]}", "{name:>40}", "{brand:d}", "{other}", "not our fault ", "",
+             "x" * 300, "\u202e", "😀 ", ", "]
+phrasing = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=5).map("".join)
+template_value = st.one_of(phrasing, st.lists(phrasing, min_size=1, max_size=3), junk)
+section = st.fixed_dictionaries(
+    {},
+    optional={
+        "public": st.one_of(st.dictionaries(st.sampled_from([*CATEGORIES, "weird"]), template_value, max_size=4),
+                            junk),
+        "private": st.one_of(st.dictionaries(st.sampled_from([*CATEGORIES, "weird"]), template_value, max_size=4),
+                             junk),
+        "followup": template_value,
+    },
+)
+
+
+def _builtin() -> dict[str, Any]:
+    from importlib import resources
+
+    return json.loads(resources.files("social_care.playbook").joinpath("templates.json").read_text("utf-8"))
+
+
+@st.composite
+def one_edit_of_the_builtin(draw: Any) -> dict[str, Any]:
+    """The built-in templates with one template, section or language replaced by something else."""
+    data = _builtin()
+    lang = draw(st.sampled_from(sorted(k for k in data if not k.startswith("_"))))
+    where = draw(st.sampled_from(["public", "private", "followup", "section"]))
+    if where == "section":
+        data[lang] = draw(st.one_of(section, junk))
+    elif where == "followup":
+        data[lang]["followup"] = draw(template_value)
+    else:
+        data[lang][where][draw(st.sampled_from([*CATEGORIES, "weird"]))] = draw(template_value)
+    return data
+
+
+templates_json = st.one_of(
+    one_edit_of_the_builtin(),
+    st.dictionaries(st.sampled_from(["en", "de", "ko", "_comment", "xx"]), st.one_of(section, junk), max_size=3),
+    junk,
+)
+NAMES = [None, "", "Jane", "Ana María", "X" * 40, "@bob", "www.shop.example", "李", "O'Neil"]
+
+
+def _write_json(path: Any, value: Any) -> Any:
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return path
+
+
+def _every_draft(book: Playbook) -> list[tuple[Channel, str]]:
+    out = []
+    for lang in [*book.languages, None, "zz"]:
+        for name in NAMES:
+            for channel in Channel:
+                for category in [*CATEGORIES, None, "weird"]:
+                    out += [(channel, d.text) for d in book.drafts(channel=channel, lang=lang, category=category,
+                                                                   name=name, post_id=7)]
+                if not channel.is_public and "followup" in book.templates.get(book._lang(lang, None), {}):
+                    out += [(Channel.MESSENGER, d.text) for d in book.followups(lang=lang, name=name, post_id=7)]
+    return out
+
+
+@BOUNDED
+@given(value=templates_json)
+def test_any_templates_json_is_problems_or_ok_never_a_crash(tmp_path: Any, value: Any) -> None:
+    path = _write_json(tmp_path / "templates.json", value)
+    try:
+        result = check_templates(str(path))
+    except ConfigError as exc:
+        assert str(exc).strip()
+        with pytest.raises(ConfigError):
+            Playbook.load(str(path))
+        return
+    assert all(p.strip() for p in result.problems)
+    if result.problems:
+        with pytest.raises(ConfigError):
+            Playbook.load(str(path))
+        return
+    book = Playbook.load(str(path))  # the lint's OK is the service's OK
+    for channel, text in _every_draft(book):  # and OK means every draft, with or without a name, may go out
+        assert check_reply(text, channel) == [], (channel, text)
+
+
+@settings(max_examples=20, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(brand=st.sampled_from(["our shop", "Acme", "Ünïcode Shop"]))
+def test_valid_templates_stay_valid_after_a_round_trip(tmp_path: Any, brand: str) -> None:
+    """The built-in file, read and written back as JSON, is the same playbook: same lint, same drafts."""
+    book = Playbook.load(None, brand=brand)
+    path = _write_json(tmp_path / "again.json", json.loads(json.dumps(book.templates, ensure_ascii=False)))
+    again = Playbook.load(str(path), brand=brand)
+    assert again.templates == book.templates
+    assert check_templates(str(path), brand=brand).problems == []
+    assert _every_draft(again) == _every_draft(book)
