@@ -37,7 +37,9 @@ def anger_reach_points(polarity: float | None, flagged: bool | None, followers: 
     - anger, 40 points: half from how negative the text is (``-polarity``), half from being flagged;
     - reach, 20 points: log10 of the author's followers, full at one million (unknown = 0).
     """
-    negativity = min(max(-(polarity or 0.0), 0.0), 1.0)
+    if polarity is None or math.isnan(polarity):  # a scorer that could not say is not an angry customer
+        polarity = 0.0
+    negativity = min(max(-polarity, 0.0), 1.0)
     anger = 0.5 * negativity + (0.5 if flagged else 0.0)
     reach = min(math.log10(1 + max(followers or 0, 0)) / 6.0, 1.0)
     return 40.0 * anger + 20.0 * reach

@@ -429,3 +429,127 @@ def test_valid_templates_stay_valid_after_a_round_trip(tmp_path: Any, brand: str
     assert again.templates == book.templates
     assert check_templates(str(path), brand=brand).problems == []
     assert _every_draft(again) == _every_draft(book)
+
+
+# ---- the queue's urgency: bounded, monotonic, and the SQL ranking is the same formula ------------------------
+
+from social_care.web.queue import QueueFilter, list_queue, urgency  # noqa: E402
+
+polarities = st.one_of(st.none(), st.floats(min_value=-1, max_value=1), st.sampled_from([math.nan, math.inf, -math.inf]),
+                       st.floats(allow_nan=True))
+followers_counts = st.one_of(st.none(), st.integers(min_value=-10, max_value=10**7), st.integers(min_value=10**7))
+waits = st.floats(min_value=-1e6, max_value=1e7)
+targets = st.floats(min_value=0, max_value=1e5)
+
+
+@BOUNDED
+@given(polarity=polarities, flagged=st.booleans(), followers=followers_counts, waited=waits, target=targets)
+def test_urgency_is_bounded(polarity: float | None, flagged: bool, followers: int | None, waited: float,
+                            target: float) -> None:
+    u = urgency(polarity=polarity, flagged=flagged, followers=followers, waited_minutes=waited,
+                target_minutes=target)
+    assert 0.0 <= u <= 100.0, u
+
+
+@BOUNDED
+@given(polarity=st.floats(min_value=-1, max_value=1), flagged=st.booleans(),
+       followers=st.integers(min_value=0, max_value=10**7), waited=st.floats(min_value=0, max_value=1e5),
+       target=st.floats(min_value=1, max_value=1e4),
+       more=st.tuples(st.floats(min_value=0, max_value=1), st.integers(min_value=0, max_value=10**7),
+                      st.floats(min_value=0, max_value=1e5)))
+def test_urgency_grows_with_wait_negativity_followers_and_the_flag(
+    polarity: float, flagged: bool, followers: int, waited: float, target: float, more: tuple[float, int, float]
+) -> None:
+    angrier, more_followers, longer = more
+    base = dict(polarity=polarity, flagged=flagged, followers=followers, waited_minutes=waited,
+                target_minutes=target)
+    u = urgency(**base)  # type: ignore[arg-type]
+    assert urgency(**{**base, "waited_minutes": waited + longer}) >= u  # type: ignore[arg-type]
+    assert urgency(**{**base, "polarity": max(polarity - angrier, -1.0)}) >= u  # type: ignore[arg-type]
+    assert urgency(**{**base, "followers": followers + more_followers}) >= u  # type: ignore[arg-type]
+    assert urgency(**{**base, "flagged": True}) >= u  # type: ignore[arg-type]
+
+
+def _random_post(app: Any, n: int, p: tuple[float, bool, int | None, float, str]) -> None:
+    from web.factory import make_post
+
+    polarity, flagged, followers, minutes_ago, channel = p
+    make_post(app, channel=channel, text=f"post {n}", polarity=polarity, flagged=flagged, followers=followers,
+              minutes_ago=minutes_ago, draft=None, status="new" if not flagged else "flagged",
+              label="negative" if polarity < 0 else "neutral")
+
+
+post_params = st.tuples(st.floats(min_value=-1, max_value=1), st.booleans(),
+                        st.one_of(st.none(), st.integers(min_value=0, max_value=10**9)),
+                        st.floats(min_value=0, max_value=60 * 24 * 3), st.sampled_from([c.value for c in Channel]))
+
+
+@OVER_HTTP
+@given(batch=st.lists(post_params, min_size=1, max_size=4))
+def test_the_sql_ranking_is_the_urgency_formula(app: Any, batch: list[Any]) -> None:
+    """The queue ranks in SQL (urgency_base + the waiting part, SQLite and PostgreSQL); every row's score is
+    what ``urgency`` says for that post now, and the rows come most urgent first."""
+    from social_care.web.queue import queue_row
+
+    start = len(_posts_of(app))
+    for n, p in enumerate(batch):
+        _random_post(app, start + n, p)
+    now = app.now()
+    targets = {c.value: app.settings.response_target_minutes(c.value) for c in Channel}
+    with app.session() as s:
+        result = list_queue(s, app.settings, QueueFilter.from_params(status="open", limit=500), now=now)
+        rows = [(row.urgency, queue_row(row.post, targets, now).urgency) for row in result.rows]
+    assert len(rows) == start + len(batch)
+    for ranked, formula in rows:
+        assert math.isclose(ranked, formula, abs_tol=0.011), (ranked, formula)
+    scores = [ranked for ranked, _ in rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def _posts_of(app: Any) -> list[Any]:
+    from sqlmodel import select
+
+    with app.session() as s:
+        return list(s.exec(select(Post)).all())
+
+
+odd_text = st.one_of(st.text(max_size=20), st.text(min_size=200, max_size=2000), st.just("a\x00b"))
+odd_id = st.one_of(st.from_regex(r"\A[1-9][0-9]{0,18}\Z"), st.text(min_size=100, max_size=400))
+odd_tweets = st.fixed_dictionaries({"id": odd_id, "author_id": odd_id, "text": odd_text,
+                                    "created_at": st.just("2026-11-20T10:00:00.000Z")},
+                                   optional={"conversation_id": odd_id})
+odd_comments = st.fixed_dictionaries({"id": odd_id, "message": odd_text, "created_time": st.just("2026-11-20T10:00:00+0000"),
+                                      "from": st.fixed_dictionaries({"id": odd_id, "name": odd_text})},
+                                     optional={"parent": st.fixed_dictionaries({"id": odd_id}),
+                                               "permalink_url": odd_text})
+odd_users = st.fixed_dictionaries({"username": odd_text, "name": odd_text, "public_metrics": st.fixed_dictionaries(
+    {"followers_count": st.integers(min_value=0, max_value=2**70)})})
+
+
+@settings(max_examples=40, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(items=st.lists(st.one_of(odd_tweets, odd_comments, tweets, fb_comments), min_size=1, max_size=6),
+       user=st.one_of(odd_users, x_users))
+def test_whatever_the_parsers_let_through_the_store_keeps(app: Any, items: list[Any], user: dict[str, Any]) -> None:
+    """Posts parsed from odd items (long names, huge follower counts, NULs, long ids, unicode) are stored
+    on SQLite and PostgreSQL alike: one odd item never fails the insert of its whole batch."""
+    from social_care.pipeline import ingest
+
+    x, fb = XMentions(_x_client()), PageComments(_graph_client())
+    mentions = []
+    for item in items:
+        convert = fb._comment if "message" in item or "from" in item else x._mention
+        args = (item, "555_1") if convert == fb._comment else (item, {str(item.get("author_id")): user})
+        try:
+            mention = convert(*args)
+        except SkippableError:
+            continue
+        if mention is not None and mention.external_id not in {m.external_id for m in mentions}:
+            mentions.append(mention)
+    before = len(_posts_of(app))
+    with app.session() as s:
+        fresh = ingest(app, s, mentions)
+    after = _posts_of(app)
+    assert len(after) == before + len(fresh)
+    stored = {(p.channel, p.external_id) for p in after}
+    assert {(m.channel.value, m.external_id) for m in mentions} <= stored
