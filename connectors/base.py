@@ -136,7 +136,7 @@ def skip_item(stream: str, item: object, reason: str) -> str:
     return message
 
 
-# ---- item fields: what the posts table can hold on SQLite and PostgreSQL alike ---------------------------------
+# ---- item fields: what the posts table can hold on SQLite and PostgreSQL alike ----------------------------
 
 ID_MAX = 128  # posts.external_id, author_id, parent_external_id, reply_recipient_id
 KEY_MAX = 160  # posts.thread_key, reply_thread_id

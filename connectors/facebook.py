@@ -264,7 +264,8 @@ class PageComments:
             return None  # the Page's own comment
         text = message_text(item.get("message"), "comment")
         parent_field = item.get("parent")
-        parent = (ident_or_none(parent_field.get("id")) if isinstance(parent_field, dict) else None) or top_hint
+        parent = ident_or_none(parent_field.get("id")) if isinstance(parent_field, dict) else None
+        parent = parent or top_hint
         top = parent if parent and parent != post_id else comment_id
         return Mention(
             channel=Channel.FACEBOOK_COMMENT, external_id=comment_id, author_id=author_id,

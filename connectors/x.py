@@ -212,10 +212,9 @@ class XMentions:
         user = _user(users, author_id)
         handle = label(user.get("username"))
         references = item.get("referenced_tweets")
-        replied_to = next(
-            (ident_or_none(r.get("id")) for r in references if isinstance(r, dict) and r.get("type") == "replied_to"),
-            None,
-        ) if isinstance(references, list) else None
+        replied = [r for r in references if isinstance(r, dict) and r.get("type") == "replied_to"] \
+            if isinstance(references, list) else []
+        replied_to = ident_or_none(replied[0].get("id")) if replied else None
         return Mention(
             channel=Channel.X_MENTION,
             external_id=tweet_id,

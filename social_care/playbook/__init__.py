@@ -161,8 +161,9 @@ class Playbook:
             try:  # the same reply to a customer whose display name is not a usable name
                 nameless = _fill(text, name=None, brand=self.brand)
             except (KeyError, IndexError, ValueError, AttributeError, TypeError):
-                problems.append(f"{label}: write the name as a plain {{name}} (no !r, :format, .attribute or "
-                                "[index]), so that a reply to a customer without a usable name can leave it out")
+                problems.append(f"{label}: write the name as a plain {{name}} (no !r, :format, "
+                                ".attribute or [index]), so that a reply to a customer without a usable name "
+                                "can leave it out")
                 continue
             for channel in channels:
                 found = check_reply(sample, channel)

@@ -138,7 +138,9 @@ def view(request: Request, post_id: PostId, user: AuthUser = Depends(api_user)) 
 
 
 @router.post("/posts/{post_id}/approve", response_model=ApproveOut, responses=WRITE_ERRORS)
-def approve(request: Request, post_id: PostId, body: ApproveIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def approve(
+    request: Request, post_id: PostId, body: ApproveIn, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     """Approve the reply (edited draft, or a manual one) and send it on the customer's channel."""
     result = workflow.approve_and_send(
         core(request), post_id, text=body.text, actor=user.username, expected_version=body.version
@@ -153,46 +155,60 @@ def approve(request: Request, post_id: PostId, body: ApproveIn, user: AuthUser =
 
 
 @router.post("/posts/{post_id}/draft", response_model=PostOut, responses=WRITE_ERRORS)
-def save_draft(request: Request, post_id: PostId, body: TextIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def save_draft(
+    request: Request, post_id: PostId, body: TextIn, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     """Keep an edited draft without sending it."""
     workflow.save_draft(core(request), post_id, text=body.text, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/assign", response_model=PostOut, responses=WRITE_ERRORS)
-def assign(request: Request, post_id: PostId, body: AssignIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def assign(
+    request: Request, post_id: PostId, body: AssignIn, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     who = user.username if body.assignee == "@me" else body.assignee
     workflow.assign(core(request), post_id, assignee=who, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/snooze", response_model=PostOut, responses=WRITE_ERRORS)
-def snooze(request: Request, post_id: PostId, body: SnoozeIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def snooze(
+    request: Request, post_id: PostId, body: SnoozeIn, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     workflow.snooze(core(request), post_id, until=body.until, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/resolve", response_model=PostOut, responses=WRITE_ERRORS)
-def resolve(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def resolve(
+    request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     workflow.resolve(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/reopen", response_model=PostOut, responses=WRITE_ERRORS)
-def reopen(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def reopen(
+    request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     workflow.reopen(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/spam", response_model=PostOut, responses=WRITE_ERRORS)
-def spam(request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def spam(
+    request: Request, post_id: PostId, body: Versioned, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     """Spam or troll: no reply is sent, no follow-up."""
     workflow.mark_spam(core(request), post_id, actor=user.username, expected_version=body.version)
     return _detail(request, post_id, user)
 
 
 @router.post("/posts/{post_id}/correct", response_model=PostOut, responses=WRITE_ERRORS)
-def correct(request: Request, post_id: PostId, body: CorrectIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def correct(
+    request: Request, post_id: PostId, body: CorrectIn, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     """Correct the sentiment label, the flag or the category: stored as feedback and applied to the post."""
     workflow.correct(
         core(request), post_id, field=body.field, value=body.value, actor=user.username, expected_version=body.version

@@ -164,7 +164,7 @@ class ApproveOut(_Out):
 
 
 _WHY = {
-    400: "refused: the filter, the page link or the action is not possible for this post (the reason is in detail)",
+    400: "refused: the filter, the page link or the action is not possible (the reason is in detail)",
     401: "not signed in: no session cookie and no valid HTTP Basic credentials",
     403: "a write with a missing or wrong X-CSRF-Token header",
     404: "no such post",

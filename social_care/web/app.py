@@ -116,7 +116,8 @@ class _SessionCookieScheme(APIKeyCookie):
 
 
 class _BasicScheme(HTTPBasic):
-    """Declares HTTP Basic in /api/openapi.json; ``api_user`` reads it (FastAPI's own refuses UTF-8 passwords)."""
+    """Declares HTTP Basic in /api/openapi.json; ``api_user`` reads it (FastAPI's reader refuses UTF-8
+    passwords)."""
 
     async def __call__(self, request: Request) -> None:  # type: ignore[override]
         return None
@@ -126,7 +127,8 @@ _SESSION_SCHEME = _SessionCookieScheme(
     name=SESSION_COOKIE, scheme_name="session",
     description="The session cookie from signing in at /login; writes also need the X-CSRF-Token header.",
 )
-_BASIC_SCHEME = _BasicScheme(scheme_name="basic", description="A team member's user name and password, for scripts.")
+_BASIC_SCHEME = _BasicScheme(scheme_name="basic",
+                             description="A team member's user name and password, for scripts.")
 
 
 def api_user(
