@@ -89,9 +89,10 @@ class GraphClient:
             body = self.get(path, **args)
             data = body.get("data")
             yield data if isinstance(data, list) else []
-            paging = body.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not paging.get("next") or not after:
+            paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
+            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+            after = cursors.get("after")
+            if not paging.get("next") or not isinstance(after, (str, int)) or isinstance(after, bool) or not after:
                 return
             if not guard.follow(str(after)):
                 if cuts is not None:

@@ -134,8 +134,8 @@ def _data(body: Any) -> dict[str, Any]:
 
 
 def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    users = (body.get("includes") or {}).get("users") or []
-    return {str(u.get("id")): u for u in users if isinstance(u, dict)}
+    users = _object(body.get("includes")).get("users")
+    return {str(u.get("id")): u for u in users if isinstance(u, dict)} if isinstance(users, list) else {}
 
 
 def _normalize(
@@ -156,6 +156,15 @@ def _normalize(
         if mention is not None:
             out.append(mention)
     return out, skipped
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _token(value: Any) -> str | None:
+    """A pagination token as X documents it (text), else None: the listing ends there."""
+    return value if isinstance(value, str) and value else None
 
 
 def _followers(user: dict[str, Any]) -> int | None:
@@ -183,11 +192,13 @@ class XMentions:
         newest: str | None = None
         while True:
             body = self.client.mentions(since_id=cursor, pagination_token=token)
-            meta = body.get("meta") or {}
-            items = body.get("data") or []
-            newest = newest or meta.get("newest_id") or (str(items[0].get("id")) if items else None)
+            meta = _object(body.get("meta"))
+            items = body.get("data") if isinstance(body.get("data"), list) else []
+            # the cursor is an id the store can keep: meta's newest_id, else the first item's that is an id
+            newest = newest or ident_or_none(meta.get("newest_id")) or next(
+                (i for i in (ident_or_none(it.get("id")) for it in items if isinstance(it, dict)) if i), None)
             mentions, skipped = _normalize(self.stream, items, _users(body), self._mention)
-            token = meta.get("next_token")
+            token = _token(meta.get("next_token"))
             if not token:
                 # newest-first: the cursor moves only now that the whole drain succeeded
                 yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
@@ -248,7 +259,8 @@ class XDirectMessages:
         newest: str | None = None
         while True:
             body = self.client.dm_events(pagination_token=token)
-            items = [i for i in body.get("data") or [] if isinstance(i, dict)]
+            data = body.get("data")
+            items = [i for i in data if isinstance(i, dict)] if isinstance(data, list) else []
             fresh = []
             reached_known = False
             for item in items:
@@ -258,9 +270,9 @@ class XDirectMessages:
                     break
                 fresh.append(item)
             if newest is None and items:
-                newest = str(items[0].get("id") or "") or None
+                newest = ident_or_none(items[0].get("id"))
             mentions, skipped = _normalize(self.stream, fresh, _users(body), self._mention)
-            token = (body.get("meta") or {}).get("next_token")
+            token = _token(_object(body.get("meta")).get("next_token"))
             if reached_known or not token:
                 yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
                 return

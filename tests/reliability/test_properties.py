@@ -315,8 +315,15 @@ def test_bad_page_comments_cost_only_themselves(sim: Any, sim_server: Any, bad: 
 
 
 @OVER_HTTP
-@given(bad=st.lists(st.one_of(tweets, junk), min_size=1, max_size=3), user=st.one_of(x_users, junk))
-def test_bad_tweets_cost_only_themselves(sim: Any, sim_server: Any, bad: list[Any], user: Any) -> None:
+@given(
+    bad=st.lists(st.one_of(tweets, junk), min_size=1, max_size=3),
+    user=st.one_of(x_users, junk),
+    first=st.integers(min_value=0, max_value=3),
+    newest=st.one_of(st.none(), junk),
+)
+def test_bad_tweets_cost_only_themselves(
+    sim: Any, sim_server: Any, bad: list[Any], user: Any, first: int, newest: Any
+) -> None:
     sim.reset()
     good = [
         {
@@ -328,16 +335,24 @@ def test_bad_tweets_cost_only_themselves(sim: Any, sim_server: Any, bad: list[An
         }
         for n in (1, 2)
     ]
+    meta: dict[str, Any] = {"result_count": len(bad) + 2}
+    if newest is not None:
+        meta["newest_id"] = newest
     body = {
-        "data": [good[0], *bad, good[1]],
+        "data": [*bad[:first], good[0], *bad[first:], good[1]],
         "includes": {"users": [{"id": "42", "username": "jo", "name": "Jo"}, user]},
-        "meta": {"result_count": len(bad) + 2},
+        "meta": meta,
     }
     sim.fail_next("x", status=200, body=body, path_contains="/mentions")
-    mentions, skipped = _poll_all(XMentions(_x_client(sim_server.url)))
+    batches = list(XMentions(_x_client(sim_server.url)).poll(None))
+    mentions = [m for b in batches for m in b.mentions]
     for m in mentions:
         assert_valid_post(m, Channel.X_MENTION)
     assert {"1001", "1002"} <= {m.external_id for m in mentions}
+    checkpoint = batches[-1].checkpoint
+    assert isinstance(checkpoint, str) and 0 < len(checkpoint) <= 128, (
+        checkpoint
+    )  # a cursor the store can keep
 
 
 @OVER_HTTP
@@ -783,3 +798,35 @@ def test_whatever_the_parsers_let_through_the_store_keeps(
     assert len(after) == before + len(fresh)
     stored = {(p.channel, p.external_id) for p in after}
     assert {(m.channel.value, m.external_id) for m in mentions} <= stored
+
+
+@OVER_HTTP
+@given(
+    bad=st.lists(st.one_of(dm_events, junk), min_size=1, max_size=3),
+    first=st.integers(min_value=0, max_value=3),
+    meta=st.one_of(st.none(), junk, obj(next_token=st.none())),
+)
+def test_bad_dm_events_cost_only_themselves(
+    sim: Any, sim_server: Any, bad: list[Any], first: int, meta: Any
+) -> None:
+    sim.reset()
+    good = [
+        {
+            "id": str(2000 + n),
+            "event_type": "MessageCreate",
+            "text": f"refund? {n}",
+            "sender_id": "42",
+            "created_at": "2026-11-20T10:00:00.000Z",
+            "dm_conversation_id": f"42-{X_USER_ID}",
+        }
+        for n in (2, 1)
+    ]
+    body = {"data": [*bad[:first], good[0], *bad[first:], good[1]], "meta": meta}
+    sim.fail_next("x", status=200, body=body, path_contains="/dm_events")
+    batches = list(XDirectMessages(_x_client(sim_server.url)).poll(None))
+    mentions = [m for b in batches for m in b.mentions]
+    for m in mentions:
+        assert_valid_post(m, Channel.X_DM)
+    assert {"2001", "2002"} <= {m.external_id for m in mentions}
+    checkpoint = batches[-1].checkpoint
+    assert checkpoint is None or (isinstance(checkpoint, str) and len(checkpoint) <= 128), checkpoint
