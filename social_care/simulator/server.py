@@ -1,6 +1,8 @@
 """Threaded stdlib HTTP server exposing a Simulator on 127.0.0.1 (or any host)."""
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -37,6 +39,14 @@ class _Handler(BaseHTTPRequestHandler):
         req = Request(self.command, parts.path or "/", query, {k.lower(): v for k, v in self.headers.items()},
                       self._read_body())
         resp = self.server.sim.handle(req)
+        if resp.reset:  # a connection reset: no status line, the peer sees RST
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            except OSError:
+                pass
+            return
         try:
             self.send_response(resp.status)
             for name, value in resp.headers.items():
