@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from datetime import timedelta
 from typing import Any, Callable
 
@@ -39,6 +40,7 @@ class Simulator:
         self.errors: list[BaseException] = []  # internal simulator exceptions (answered with HTTP 500)
         self._replays: dict[str, Response] = {}  # empty_page: cursor → the page that was held back
         self._replay_ids = itertools.count(1)
+        self._in_flight = 0  # requests being answered (a stalled one counts until its answer is made)
         self.x_api = XApi(self, rate_limits)
         self.graph_api = GraphApi(self)
         self.slack_api = SlackApi(self)
@@ -143,6 +145,17 @@ class Simulator:
         """End every request currently stalled by timeout_next()."""
         self.faults.release_stalls()
 
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no request is being answered (e.g. a stalled write the client gave up on has been
+        applied); True when idle."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._in_flight == 0:
+                    return True
+            time.sleep(0.01)
+        return False
+
     def set_rate_limits(self, mode: str | dict[str, int]) -> None:
         """X per-15-min limits: "documented", "generous" or {"GET /2/users/:id/mentions": 5, ...}."""
         self.x_api.set_rate_limits(mode)
@@ -172,6 +185,15 @@ class Simulator:
     def handle(self, req: Request) -> Response:
         if req.path.startswith("/_sim/") or req.path == "/_sim":
             return self.control.handle(req)
+        with self._lock:
+            self._in_flight += 1
+        try:
+            return self._handle(req)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _handle(self, req: Request) -> Response:
         platform = self.platform_for(req.path)
         api = {"x": self.x_api, "facebook": self.graph_api, "slack": self.slack_api}[platform]
         record = RecordedRequest(platform, req.method, req.path, dict(req.query), redact_headers(req.headers),
