@@ -281,11 +281,13 @@ class MessengerConversations:
                     yield Batch([], skipped=[skip_item(self.stream, conv, "conversation without id")])
                     continue
                 try:
-                    updated = parse_time(conv.get("updated_time"))
+                    updated: datetime | None = parse_time(conv.get("updated_time"))
                 except SkippableError as exc:
-                    yield Batch([], skipped=[skip_item(self.stream, conv, str(exc))])
-                    continue
-                if not window.keep(updated):
+                    # its messages carry their own times: read them rather than lose a customer's message
+                    log.warning("%s: conversation %s has no readable updated_time (%s); reading its messages",
+                                self.stream, conv["id"], exc)
+                    updated = None
+                if updated is not None and not window.keep(updated):
                     continue  # nothing new in this conversation
                 conv_cuts: list[str] = []
                 try:
