@@ -301,6 +301,8 @@ def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: AlertDeliveryErr
     alert.error = str(exc)
     alert.status = "pending"
     alert.next_attempt_at = None
+    if exc.maybe_delivered:  # at-least-once: the copy sent again says it may be one
+        alert.payload = {**alert.payload, "maybe_duplicate": True}
     masked = mask_webhook_url(cfg.webhook_url)
     if exc.permanent:
         log.error("alerts: Slack webhook %s refused: %s. Alerts are kept and wait.", masked, exc)
