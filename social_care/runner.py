@@ -100,7 +100,7 @@ def status_report(app: App) -> dict[str, Any]:
             ).first()
             if run is not None:
                 last_runs[connector.stream] = {"at": run.finished_at, "outcome": run.outcome, "stored": run.stored,
-                                               "error": run.error}
+                                               "skipped": run.skipped, "error": run.error}
         posts = Counter(dict(s.exec(select(Post.status, func.count()).group_by(Post.status)).all()))
         replies = reply_counts(s)
         problems = [
