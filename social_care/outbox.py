@@ -99,8 +99,21 @@ def send_reply(app: App, reply_id: int) -> Reply:
             try:
                 found = responder.find_sent(target, reply.text, since=since)
             except RetriableError as exc:
-                log.warning("reply %s: cannot check the platform yet (%s)", reply.id, exc)
-                return reply  # cannot tell whether it went out: never resend blindly; next run checks again
+                # cannot tell whether it went out: never resend blindly; the next run checks again
+                if isinstance(exc, RateLimited):
+                    repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at, kind="rate_limit",
+                                      reason=str(exc), now=now)
+                reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
+                s.add(reply)
+                log.warning("reply %s: %s", reply.id, reply.error)
+                return reply
+            except (AuthError, BlockedError) as exc:  # the channel is stopped: check again once it is fixed
+                repo.pause_stream(s, stream=_send_key(reply.channel), until=now + CHANNEL_BLOCKED_PAUSE,
+                                  kind="fatal", reason=str(exc), now=now)
+                reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
+                s.add(reply)
+                log.warning("reply %s: %s", reply.id, reply.error)
+                return reply
             except PlatformError as exc:
                 return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=(
                     f"a crash left this reply unconfirmed and the platform cannot be checked ({exc}): "
