@@ -72,6 +72,14 @@ class _Server(ThreadingHTTPServer):
         self.sim = sim
         super().__init__(addr, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (killed, timed out) is not a simulator error: no traceback for it."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class SimulatorServer:
     """``SimulatorServer(sim, host="127.0.0.1", port=0).start()``; ``.url``; ``.stop()``; context manager."""
