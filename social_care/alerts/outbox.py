@@ -227,11 +227,14 @@ def _fold(s: Session, alerts: list[Alert], cfg: AlertSettings, now: datetime) ->
         lines, total=len(lines), public_url=cfg.public_url, max_items=cfg.digest_max_items
     )
     ids = [a.id for a in alerts]
+    payload: dict[str, Any] = {"alert_ids": ids, "message": message}
+    if any(a.payload.get("maybe_duplicate") for a in alerts):  # a member may have gone out already
+        payload["maybe_duplicate"] = True
     digest = Alert(
         kind="digest",
         dedupe_key=f"digest:{ids[0]}:{ids[-1]}:{len(ids)}",
         status="pending",
-        payload={"alert_ids": ids, "message": message},
+        payload=payload,
         created_at=alerts[0].created_at,
     )
     s.add(digest)

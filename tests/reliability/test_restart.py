@@ -43,3 +43,21 @@ def test_an_alert_cut_off_by_a_kill_goes_again_at_start_with_the_note(app, sim, 
     assert alerts.deliver(app) == 1
     assert len(sim.slack.messages) == 1 and "may be a duplicate" in str(sim.slack.messages[0])
     assert recover_interrupted(app) == 0
+
+
+def test_a_cut_off_alert_folded_into_a_digest_keeps_the_note(app, sim, clock):
+    """The killed process may have posted the alert; if it now goes out inside a digest, that digest
+    repeats it and must say so."""
+    feed = Feeder(sim)
+    for _ in range(5):  # more than the digest threshold (3)
+        feed.add(Channel.X_MENTION, ANGRY)
+    poll_all(app)
+    assert alerts.evaluate(app) == 5
+    with app.session() as s:
+        first = s.exec(select(Alert).order_by(Alert.id)).first()
+        first.status, first.next_attempt_at = "sending", clock() + timedelta(seconds=70)
+        s.add(first)
+    assert recover_interrupted(app) == 1
+    assert alerts.deliver(app) == 1
+    (digest,) = sim.slack.messages
+    assert "5" in digest["text"] and "may be a duplicate" in str(digest)
