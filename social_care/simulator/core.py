@@ -131,9 +131,11 @@ class Simulator:
         that was due (Graph: "a page may contain fewer than limit, even none, while next exists")."""
         self.faults.add(Fault(platform_name(platform), "empty_page", count, path_contains, method="GET"))
 
-    def missing_field_next(self, platform: str, field: str, count: int = 1, path_contains: str | None = None) -> None:
-        """Drop ``field`` from the first item of the next matching listing pages (an item missing fields)."""
-        self.faults.add(Fault(platform_name(platform), "missing_field", count, path_contains, method="GET",
+    def missing_field_next(self, platform: str, field: str, count: int = 1, path_contains: str | None = None,
+                           method: str | None = "GET") -> None:
+        """Drop ``field`` from the first item of the next matching listing pages (an item missing fields), or
+        from a write's answer (``method="POST"``: the write is done, its answer lacks the new id)."""
+        self.faults.add(Fault(platform_name(platform), "missing_field", count, path_contains, method=method,
                               field=field))
 
     def duplicate_next(self, platform: str, path_contains: str | None = None) -> None:
@@ -230,7 +232,7 @@ class Simulator:
     def _reshape(self, api: Any, req: Request, fault: Fault, resp: Response) -> Response:
         """Listing faults applied to a real answer (kept as is when it is not a page of items)."""
         try:
-            body = json.loads(resp.body) if resp.status == 200 else None
+            body = json.loads(resp.body) if resp.status in (200, 201) else None
         except ValueError:
             body = None
         if not isinstance(body, dict):
@@ -241,10 +243,11 @@ class Simulator:
             with self._lock:
                 self._replays[token] = resp
             body = api.stuck_page_body(req, token)
-        elif fault.kind == "missing_field":
-            if not data or not isinstance(data[0], dict):
+        elif fault.kind == "missing_field":  # the first item of a page, or a write's answer object
+            item = data[0] if data else body.get("data") if isinstance(body.get("data"), dict) else body
+            if not isinstance(item, dict) or (fault.field or "id") not in item:
                 return resp
-            data[0].pop(fault.field or "id", None)
+            item.pop(fault.field or "id")
         elif fault.kind == "duplicate":
             users = (body.get("includes") or {}).get("users") or []
             if fault.memo is None:
