@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import facebook
 import requests
 
-from social_care.errors import SkippableError
+from social_care.errors import RetriableError, SkippableError
 from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
 from ._errors import graph_errors
@@ -107,8 +107,11 @@ class GraphClient:
 
 
 def _field(body: Any, name: str) -> Any:
+    """The new object's id from a write's answer; without it the write may still have happened (retriable:
+    the outbox looks on the platform before it sends again)."""
     if not isinstance(body, dict) or not body.get(name):
-        raise SkippableError(f"the Graph API answered without `{name}`", platform="facebook")
+        raise RetriableError(f"the Graph API answered without `{name}`; the message may have gone out",
+                             platform="facebook")
     return body[name]
 
 
