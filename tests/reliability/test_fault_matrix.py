@@ -117,12 +117,13 @@ ENDPOINTS = [
              lambda s: f"{PAGE_ID}/conversations", missing="updated_time", missing_skips=False),
     Endpoint("facebook.conversation_messages", "facebook", "poll", Channel.MESSENGER, "GET",
              lambda s: f"{s.ids['conv']}/messages", missing="from"),
-    Endpoint("x.reply", "x", "send", Channel.X_MENTION, "POST", lambda s: "/2/tweets"),
-    Endpoint("x.dm_send", "x", "send", Channel.X_DM, "POST", lambda s: "/messages"),
+    # send: "missing" is the field a write's answer lacks (the reply went out, its new id did not come back)
+    Endpoint("x.reply", "x", "send", Channel.X_MENTION, "POST", lambda s: "/2/tweets", missing="id"),
+    Endpoint("x.dm_send", "x", "send", Channel.X_DM, "POST", lambda s: "/messages", missing="dm_event_id"),
     Endpoint("facebook.comment_reply", "facebook", "send", Channel.FACEBOOK_COMMENT, "POST",
-             lambda s: "/comments"),
+             lambda s: "/comments", missing="id"),
     Endpoint("facebook.messenger_send", "facebook", "send", Channel.MESSENGER, "POST",
-             lambda s: f"{PAGE_ID}/messages"),
+             lambda s: f"{PAGE_ID}/messages", missing="message_id"),
     # reading back what the brand sent, to settle a reply a crash left unconfirmed (outbox reconciliation)
     Endpoint("x.own_tweets", "x", "reconcile", Channel.X_MENTION, "GET", lambda s: f"/users/{X_USER_ID}/tweets"),
     Endpoint("x.dm_conversation", "x", "reconcile", Channel.X_DM, "GET", lambda s: "/dm_conversations/with/"),
@@ -231,7 +232,7 @@ def _expect_429(reset: bool) -> Callable[[Endpoint], Expect]:
 
 
 def _expect_missing(ep: Endpoint) -> Expect:
-    return Expect("ok")
+    return Expect("ok") if ep.role == "poll" else Expect("waiting", "answered without")
 
 
 FAULTS = [
@@ -254,8 +255,9 @@ FAULTS = [
     Fault("repeated_cursor", LISTINGS, ALL_PLATFORMS,
           lambda sim, ep, path: sim.stuck_page_next(ep.platform, count=3, path_contains=path),
           lambda ep: Expect("degraded", "repeated pagination token")),
-    Fault("missing_fields", LISTINGS, ALL_PLATFORMS,
-          lambda sim, ep, path: sim.missing_field_next(ep.platform, ep.missing or "id", path_contains=path),
+    Fault("missing_fields", frozenset({"poll", "send"}), ALL_PLATFORMS,
+          lambda sim, ep, path: sim.missing_field_next(ep.platform, ep.missing or "id", path_contains=path,
+                                                       method=ep.method),
           _expect_missing),
     Fault("duplicates_across_pages", LISTINGS, ALL_PLATFORMS,
           lambda sim, ep, path: sim.duplicate_next(ep.platform, path_contains=path), lambda ep: Expect("ok")),
