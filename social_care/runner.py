@@ -110,6 +110,15 @@ def status_report(app: App) -> dict[str, Any]:
                 .order_by(col(Reply.id).desc()).limit(10)
             )
         ]
+        retrying = [
+            {"post_id": r.post_id, "reply_id": r.id, "status": r.status, "next_attempt_at": r.next_attempt_at,
+             "reason": r.error}
+            for r in s.exec(
+                select(Reply).where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]),
+                                    col(Reply.error).is_not(None))
+                .order_by(col(Reply.id).desc()).limit(10)
+            )
+        ]
         alert_counts = Counter(dict(s.exec(select(Alert.status, func.count()).group_by(Alert.status)).all()))
     return {
         "streams": [c.stream for c in app.connectors],
@@ -120,6 +129,7 @@ def status_report(app: App) -> dict[str, Any]:
         "replies_by_status": replies,
         **reply_backlog(replies),
         "reply_problems": problems,  # the newest failed / needs-a-person replies, with the reason
+        "replies_retrying": retrying,  # the newest replies not sent yet after an error, with the reason
         "alerts_by_status": dict(alert_counts),
         "slack": slack_status(app),
         "settings": app.settings.describe(),

@@ -419,6 +419,8 @@ def _send_cell(app: Any, sim: Any, clock: Any, ep: Endpoint, fault: Fault, expec
             assert reply.status == "sent", (other, reply.status, reply.error)
     status = status_report(app)
     assert status["replies_approved_not_sent"] == 1
+    (retrying,) = status["replies_retrying"]
+    assert retrying["reply_id"] == target.id and expect.message in retrying["reason"]
     _assert_pause(status, f"send:{ep.channel.value}", expect, clock())
 
     sim.faults.clear()
@@ -453,7 +455,10 @@ def _reconcile_cell(app: Any, sim: Any, clock: Any, ep: Endpoint, fault: Fault, 
     assert target.status == "sending", (target.status, target.error)  # neither resent nor given up
     assert "cannot check on the platform yet" in target.error and expect.message in target.error, target.error
     assert all(r.status == "sent" for r in others), [(r.channel, r.status, r.error) for r in others]
-    _assert_pause(status_report(app), f"send:{ep.channel.value}", expect, clock())
+    status = status_report(app)
+    (retrying,) = status["replies_retrying"]
+    assert retrying["reply_id"] == target.id and "cannot check on the platform yet" in retrying["reason"]
+    _assert_pause(status, f"send:{ep.channel.value}", expect, clock())
 
     sim.faults.clear()
     clock.advance(seconds=(expect.pause_seconds or 0) + 60)
