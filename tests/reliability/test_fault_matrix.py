@@ -32,8 +32,8 @@ from tests.conftest import PAGE_ID, X_USER_ID
 from tests.spine.helpers import ANGRY, STREAM_OF, Feeder
 
 HTML_ERROR = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
-FAST_TIMEOUT = 0.5  # the HTTP timeout of the timeout cells; the simulator stalls longer
-STALL = 1.0
+FAST_TIMEOUT = 1.0  # the HTTP timeout of the timeout cells (the other calls in those cells must beat it)
+STALL = 5.0  # released as soon as the client gave up (see _wait_for_stalls)
 
 
 # ---- the endpoints ---------------------------------------------------------------------------------
