@@ -68,9 +68,10 @@ def run(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the queue page while running."),
     host: str = typer.Option("127.0.0.1", help="Queue page address."),
     port: int = typer.Option(8000, help="Queue page port."),
-    tick_seconds: int | None = typer.Option(None, "--tick-seconds", min=1,
-                                            help="Find Slack pings and due follow-ups every N seconds instead of "
-                                            "every 30 s / 5 min (compressed time, for demos and tests)."),
+    tick_seconds: int | None = typer.Option(
+        None, "--tick-seconds", min=1,
+        help="Find Slack pings and due follow-ups every N seconds instead of every 30 s / 5 min "
+        "(compressed time, for demos and tests)."),
 ) -> None:
     """Run the service: scheduled polling, replies, Slack pings and reports (Ctrl-C stops it)."""
     from .logging_setup import configure_logging

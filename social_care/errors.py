@@ -8,7 +8,7 @@
     │   ├─ SkippableError               one bad item (malformed, deleted) → log, skip, go on
     │   └─ FatalError                   401/403, Graph 190/10/200-299, pagination loop → stop the stream, alert
     │       ├─ AuthError                token expired or revoked
-    │       ├─ BlockedError             the account may not act: permission missing, policy block (Graph 10/200/368)
+    │       ├─ BlockedError             the account may not act: no permission, policy block (Graph 368)
     │       └─ OutsideWindowError       Messenger 24 h window closed → a person must answer
     ├─ StaleViewError                   a send from a view older than the post's current state
     └─ AlertDeliveryError               Slack said no; retriable unless ``permanent``

@@ -37,7 +37,7 @@ __all__ = ["send_reply", "send_due", "OutboxResult"]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-CHANNEL_BLOCKED_PAUSE = timedelta(minutes=30)  # like a stream's fatal pause: a fixed token is picked up by itself
+CHANNEL_BLOCKED_PAUSE = timedelta(minutes=30)  # like a stream's fatal pause: a fixed token is picked up alone
 RECONCILE_SLACK = timedelta(minutes=2)
 
 
@@ -101,8 +101,8 @@ def send_reply(app: App, reply_id: int) -> Reply:
             except RetriableError as exc:
                 # cannot tell whether it went out: never resend blindly; the next run checks again
                 if isinstance(exc, RateLimited):
-                    repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at, kind="rate_limit",
-                                      reason=str(exc), now=now)
+                    repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at,
+                                      kind="rate_limit", reason=str(exc), now=now)
                 reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
                 s.add(reply)
                 log.warning("reply %s: %s", reply.id, reply.error)
@@ -203,7 +203,9 @@ def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> s
             "a person must answer, e.g. with the HUMAN_AGENT tag from Meta Business Suite")
 
 
-def _retry_later(s: Session, reply_id: int, exc: Exception, *, at: object, unconfirmed: bool = False) -> Reply:
+def _retry_later(
+    s: Session, reply_id: int, exc: Exception, *, at: object, unconfirmed: bool = False
+) -> Reply:
     reply = s.get(Reply, reply_id)
     assert reply is not None
     reply.error = redact(str(exc))

@@ -114,8 +114,9 @@ def status_report(app: App) -> dict[str, Any]:
             {"post_id": r.post_id, "reply_id": r.id, "status": r.status, "next_attempt_at": r.next_attempt_at,
              "reason": r.error}
             for r in s.exec(
-                select(Reply).where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]),
-                                    col(Reply.error).is_not(None))
+                select(Reply)
+                .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]))
+                .where(col(Reply.error).is_not(None))
                 .order_by(col(Reply.id).desc()).limit(10)
             )
         ]

@@ -30,7 +30,7 @@ class PlatformApi:
         raise NotImplementedError
 
     def rate_limited_once(self, req: Request, fault: Fault) -> Response:
-        """One rate-limited answer in this platform's shape; ``fault.reset_seconds`` None = no reset header."""
+        """One rate-limited answer in this platform's shape (``reset_seconds`` None: no reset header)."""
         raise NotImplementedError
 
     def decorate(self, req: Request, resp: Response) -> Response:

@@ -112,16 +112,19 @@ class Simulator:
         requested (Graph documents short and empty pages with ``next``; a broken one repeats its cursor)."""
         self.faults.add(Fault(platform_name(platform), "stuck_page", count, path_contains, method=method))
 
-    def reset_next(self, platform: str, count: int = 1, path_contains: str | None = None, method: str | None = None,
-                   apply: bool = False) -> None:
+    def reset_next(self, platform: str, count: int = 1, path_contains: str | None = None,
+                   method: str | None = None, apply: bool = False) -> None:
         """Drop the connection (TCP RST, no status line) on the next matching requests. With ``apply=True``
         the platform did the work first (a write that went through whose answer was lost)."""
-        self.faults.add(Fault(platform_name(platform), "reset", count, path_contains, method=method, apply=apply))
+        self.faults.add(Fault(platform_name(platform), "reset", count, path_contains, method=method,
+                              apply=apply))
 
     def rate_limit_next(self, platform: str, reset_seconds: float | None = 900, count: int = 1,
-                        path_contains: str | None = None, method: str | None = None, code: int | None = None) -> None:
+                        path_contains: str | None = None, method: str | None = None,
+                        code: int | None = None) -> None:
         """Rate-limit the next matching requests once each, in the platform's shape: X 429 with
-        ``x-rate-limit-reset`` (none when ``reset_seconds`` is None), Slack 429 with ``Retry-After`` (or none),
+        ``x-rate-limit-reset`` (none when ``reset_seconds`` is None), Slack 429 with ``Retry-After`` (or
+        none),
         Graph error ``code`` (default 32) with ``estimated_time_to_regain_access`` in minutes (or 0)."""
         self.faults.add(Fault(platform_name(platform), "rate_limited", count, path_contains, method=method,
                               code=code, reset_seconds=reset_seconds))
@@ -251,7 +254,8 @@ class Simulator:
         elif fault.kind == "duplicate":
             users = (body.get("includes") or {}).get("users") or []
             if fault.memo is None:
-                has_next = (body.get("meta") or {}).get("next_token") or (body.get("paging") or {}).get("next")
+                meta, paging = body.get("meta") or {}, body.get("paging") or {}
+                has_next = meta.get("next_token") or paging.get("next")
                 if data and has_next:
                     item = data[-1]
                     author = str(item.get("author_id") or item.get("sender_id") or "")

@@ -94,7 +94,8 @@ class SlackApi(PlatformApi):
         return text_response(429, "rate_limited", SLACK_TYPE, **{"Retry-After": str(wait)})
 
     def rate_limited_once(self, req: Request, fault: Fault) -> Response:
-        headers = {} if fault.reset_seconds is None else {"Retry-After": str(max(1, math.ceil(fault.reset_seconds)))}
+        seconds = fault.reset_seconds
+        headers = {} if seconds is None else {"Retry-After": str(max(1, math.ceil(seconds)))}
         return text_response(429, "rate_limited", SLACK_TYPE, **headers)
 
     def handle(self, req: Request) -> Response:

@@ -154,7 +154,8 @@ class XApi(PlatformApi):
         resp = problem(429)
         resp.headers.update({"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": "0"})
         if fault.reset_seconds is not None:  # X's only reset signal; without it tweepy would hot-loop
-            resp.headers["x-rate-limit-reset"] = str(epoch(self.sim.clock() + timedelta(seconds=fault.reset_seconds)))
+            reset = self.sim.clock() + timedelta(seconds=fault.reset_seconds)
+            resp.headers["x-rate-limit-reset"] = str(epoch(reset))
         return resp
 
     def handle(self, req: Request) -> Response:

@@ -73,7 +73,7 @@ def _fill_x_dms(feed: Feeder, scene: Scene) -> None:
 def _fill_feed(feed: Feeder, scene: Scene) -> None:
     for i in range(27):  # two pages of 25 posts, one customer comment each
         post = scene.sim.facebook.add_post(message=f"Offer {i}")
-        scene.sim.facebook.add_comment(post, user_id=f"77{i}", name="Jane Doe", text=f"is offer {i} still on?")
+        scene.sim.facebook.add_comment(post, user_id=f"77{i}", name="Jane Doe", text=f"is offer {i} on?")
     scene.fed[Channel.FACEBOOK_COMMENT] += 27
 
 
@@ -109,8 +109,8 @@ FILL: dict[str, Callable[[Feeder, Scene], None]] = {
 ENDPOINTS = [
     Endpoint("x.mentions", "x", "poll", Channel.X_MENTION, "GET", lambda s: "/mentions", missing="author_id"),
     Endpoint("x.dms", "x", "poll", Channel.X_DM, "GET", lambda s: "/2/dm_events", missing="sender_id"),
-    Endpoint("facebook.feed", "facebook", "poll", Channel.FACEBOOK_COMMENT, "GET", lambda s: f"{PAGE_ID}/feed",
-             missing="from", missing_skips=False),
+    Endpoint("facebook.feed", "facebook", "poll", Channel.FACEBOOK_COMMENT, "GET",
+             lambda s: f"{PAGE_ID}/feed", missing="from", missing_skips=False),
     Endpoint("facebook.post_comments", "facebook", "poll", Channel.FACEBOOK_COMMENT, "GET",
              lambda s: f"{s.ids['post']}/comments", missing="from"),
     Endpoint("facebook.conversations", "facebook", "poll", Channel.MESSENGER, "GET",
@@ -125,7 +125,8 @@ ENDPOINTS = [
     Endpoint("facebook.messenger_send", "facebook", "send", Channel.MESSENGER, "POST",
              lambda s: f"{PAGE_ID}/messages", missing="message_id"),
     # reading back what the brand sent, to settle a reply a crash left unconfirmed (outbox reconciliation)
-    Endpoint("x.own_tweets", "x", "reconcile", Channel.X_MENTION, "GET", lambda s: f"/users/{X_USER_ID}/tweets"),
+    Endpoint("x.own_tweets", "x", "reconcile", Channel.X_MENTION, "GET",
+             lambda s: f"/users/{X_USER_ID}/tweets"),
     Endpoint("x.dm_conversation", "x", "reconcile", Channel.X_DM, "GET", lambda s: "/dm_conversations/with/"),
     Endpoint("facebook.comment_replies", "facebook", "reconcile", Channel.FACEBOOK_COMMENT, "GET",
              lambda s: "/comments"),
@@ -178,7 +179,8 @@ def _transient(ep: Endpoint, message: str) -> Expect:
 def _rate_limited(ep: Endpoint, seconds: float, slack_seconds: float) -> Expect:
     if ep.role == "slack":
         return Expect("waiting", "Slack rate limit", pause="rate_limit", pause_seconds=slack_seconds)
-    return Expect("rate_limited" if ep.role == "poll" else "waiting", "", pause="rate_limit", pause_seconds=seconds)
+    outcome = "rate_limited" if ep.role == "poll" else "waiting"
+    return Expect(outcome, "", pause="rate_limit", pause_seconds=seconds)
 
 
 def _graph(code: int) -> Fault:
@@ -192,16 +194,18 @@ def _graph(code: int) -> Fault:
         phrase = {190: "FACEBOOK_PAGE_ACCESS_TOKEN", 200: "permission", 368: "policy"}[code]
 
         def expect(ep: Endpoint) -> Expect:
-            return Expect("fatal" if ep.role == "poll" else "waiting", phrase, pause="fatal", pause_seconds=1800)
+            outcome = "fatal" if ep.role == "poll" else "waiting"
+            return Expect(outcome, phrase, pause="fatal", pause_seconds=1800)
 
     return Fault(f"graph_{code}", frozenset({"poll", "send", "reconcile"}), GRAPH,
-                 lambda sim, ep, path: sim.graph_error_next(code=code, count=1, path_contains=path, method=ep.method),
+                 lambda sim, ep, path: sim.graph_error_next(code=code, path_contains=path, method=ep.method),
                  expect)
 
 
 def _inject_timeout(sim: Any, ep: Endpoint, path: str) -> None:
     # a write that the platform did although the answer never came: the worst case for duplicates
-    sim.timeout_next(ep.platform, seconds=STALL, path_contains=path, method=ep.method, apply=ep.method == "POST")
+    sim.timeout_next(ep.platform, seconds=STALL, path_contains=path, method=ep.method,
+                     apply=ep.method == "POST")
 
 
 def _inject_5xx(sim: Any, ep: Endpoint, path: str) -> None:
@@ -217,7 +221,8 @@ def _inject_429(reset: bool) -> Callable[[Any, Endpoint, str], None]:
     def inject(sim: Any, ep: Endpoint, path: str) -> None:
         seconds = {"x": 900, "facebook": 420, "slack": 7}[ep.platform] if reset else None
         code = (32 if reset else 613) if ep.platform == "facebook" else None
-        sim.rate_limit_next(ep.platform, reset_seconds=seconds, path_contains=path, method=ep.method, code=code)
+        sim.rate_limit_next(ep.platform, reset_seconds=seconds, path_contains=path, method=ep.method,
+                            code=code)
 
     return inject
 
@@ -251,7 +256,8 @@ FAULTS = [
     Fault("429_no_reset", ALL_ROLES, ALL_PLATFORMS, _inject_429(False), _expect_429(False)),
     *[_graph(code) for code in (1, 2, 4, 17, 32, 190, 200, 368, 613)],
     Fault("empty_page", LISTINGS, ALL_PLATFORMS,
-          lambda sim, ep, path: sim.empty_page_next(ep.platform, path_contains=path), lambda ep: Expect("ok")),
+          lambda sim, ep, path: sim.empty_page_next(ep.platform, path_contains=path),
+          lambda ep: Expect("ok")),
     Fault("repeated_cursor", LISTINGS, ALL_PLATFORMS,
           lambda sim, ep, path: sim.stuck_page_next(ep.platform, count=3, path_contains=path),
           lambda ep: Expect("degraded", "repeated pagination token")),
@@ -334,12 +340,10 @@ def test_fault_matrix(build, sim, clock, endpoint: Endpoint, fault: Fault, expec
     overrides = {"SOCIAL_CARE_HTTP_TIMEOUT": timeout} if timeout else {}
     if endpoint.role == "poll":
         _poll_cell(build(**overrides), sim, clock, endpoint, fault, expect)
-    elif endpoint.role == "send":
-        _send_cell(build(SOCIAL_CARE_AUTOSEND="playbook", **overrides), sim, clock, endpoint, fault, expect)
-    elif endpoint.role == "reconcile":
-        _reconcile_cell(build(SOCIAL_CARE_AUTOSEND="playbook", **overrides), sim, clock, endpoint, fault, expect)
-    else:
-        _slack_cell(build(SOCIAL_CARE_AUTOSEND="playbook", **overrides), sim, clock, endpoint, fault, expect)
+        return
+    app = build(SOCIAL_CARE_AUTOSEND="playbook", **overrides)
+    cell = {"send": _send_cell, "reconcile": _reconcile_cell, "slack": _slack_cell}[endpoint.role]
+    cell(app, sim, clock, endpoint, fault, expect)
 
 
 def _poll_cell(app: Any, sim: Any, clock: Any, ep: Endpoint, fault: Fault, expect: Expect) -> None:
