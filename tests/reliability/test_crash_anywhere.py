@@ -178,14 +178,18 @@ def test_sigkill_anywhere_then_restart_loses_and_duplicates_nothing(tmp_path: Pa
         for _ in range(10):
             feed.add()
         feed.start()
+        service: Service | None = None
         try:
             for _ in range(TRIALS):
                 service = Service(env, log)
                 service.wait_started()
                 time.sleep(rng.uniform(0, MAX_KILL_DELAY))
                 service.stop(signal.SIGKILL)
+                service = None
         finally:
             feed.stop()
+            if service is not None:  # the loop itself failed: leave no process behind
+                service.stop(signal.SIGKILL)
         killed_at = time.monotonic()
 
         service = Service(env, log)
