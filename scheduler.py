@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -55,6 +56,8 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
     from social_care.pipeline import poll_stream
     from social_care.reports import weekly_job
 
+    # polling, sending and alerting start at once: a restarted service must not wait a whole interval
+    start = datetime.now(UTC)
     sched = scheduler or BlockingScheduler(
         timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
     )
@@ -65,13 +68,15 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
             _guarded(f"poll:{connector.stream}", poll_stream, app, connector),
             IntervalTrigger(seconds=seconds, jitter=max(1, min(15, seconds // 6))),
             id=f"poll:{connector.stream}", name=f"poll {connector.stream}", replace_existing=True,
+            next_run_time=start,
         )
     sched.add_job(_guarded("outbox", send_due, app), IntervalTrigger(seconds=app.settings.outbox_interval_seconds),
-                  id="outbox", name="send approved replies", replace_existing=True)
+                  id="outbox", name="send approved replies", replace_existing=True, next_run_time=start)
     sched.add_job(_guarded("alerts:evaluate", evaluate, app), IntervalTrigger(seconds=tick_seconds or 30),
-                  id="alerts:evaluate", name="find what needs a Slack ping", replace_existing=True)
+                  id="alerts:evaluate", name="find what needs a Slack ping", replace_existing=True,
+                  next_run_time=start)
     sched.add_job(_guarded("alerts:deliver", deliver, app), IntervalTrigger(seconds=min(tick_seconds or 5, 5)),
-                  id="alerts:deliver", name="send Slack pings", replace_existing=True)
+                  id="alerts:deliver", name="send Slack pings", replace_existing=True, next_run_time=start)
     sched.add_job(_guarded("followup", followup.run, app), IntervalTrigger(seconds=tick_seconds or 300),
                   id="followup", name="follow up resolved cases", replace_existing=True)
     sched.add_job(_guarded("report:weekly", weekly_job, app), _weekly_trigger(app),

@@ -17,6 +17,7 @@ import tweepy
 
 from social_care.errors import (
     AuthError,
+    BlockedError,
     DuplicateContentError,
     FatalError,
     OutsideWindowError,
@@ -122,13 +123,13 @@ def _graph_error(exc: facebook.GraphAPIError, now: datetime, usage: dict[str, ob
     if code == 10 and subcode == MESSENGER_WINDOW_SUBCODE:
         return OutsideWindowError("outside Messenger's 24-hour window: a person must answer", **kw)
     if code == 10 or 200 <= code <= 299:
-        return FatalError(f"permission missing ({message}); re-grant the Page permissions", **kw)
+        return BlockedError(f"permission missing ({message}); re-grant the Page permissions", **kw)
     if code == 506:  # "Duplicate status message"
         return DuplicateContentError(message, **kw)
     if code in GRAPH_SKIP_CODES:
         return SkippableError(message, **kw)
     if code == 368:
-        return FatalError(f"the Page is temporarily blocked for policy reasons ({message})", **kw)
+        return BlockedError(f"the Page is temporarily blocked for policy reasons ({message})", **kw)
     return FatalError(message, **kw)
 
 

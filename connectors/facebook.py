@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import facebook
 import requests
 
-from social_care.errors import SkippableError
+from social_care.errors import RetriableError, SkippableError
 from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
 from ._errors import graph_errors
@@ -121,8 +121,11 @@ class GraphClient:
 
 
 def _field(body: Any, name: str) -> Any:
+    """The new object's id from a write's answer; without it the write may still have happened (retriable:
+    the outbox looks on the platform before it sends again)."""
     if not isinstance(body, dict) or not body.get(name):
-        raise SkippableError(f"the Graph API answered without `{name}`", platform="facebook")
+        raise RetriableError(f"the Graph API answered without `{name}`; the message may have gone out",
+                             platform="facebook")
     return body[name]
 
 
@@ -301,11 +304,13 @@ class MessengerConversations:
                     yield Batch([], skipped=[skip_item(self.stream, conv, "conversation without an id")])
                     continue
                 try:
-                    updated = parse_time(conv.get("updated_time"))
+                    updated: datetime | None = parse_time(conv.get("updated_time"))
                 except SkippableError as exc:
-                    yield Batch([], skipped=[skip_item(self.stream, conv, str(exc))])
-                    continue
-                if not window.keep(updated):
+                    # its messages carry their own times: read them rather than lose a customer's message
+                    log.warning("%s: conversation %s has no readable updated_time (%s); reading its messages",
+                                self.stream, conv["id"], exc)
+                    updated = None
+                if updated is not None and not window.keep(updated):
                     continue  # nothing new in this conversation
                 conv_cuts: list[str] = []
                 try:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import tweepy
 
-from social_care.errors import SkippableError
+from social_care.errors import RetriableError, SkippableError
 from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
 from ._errors import x_errors
@@ -103,7 +103,7 @@ class XClient:
     def reply(self, *, in_reply_to: str, text: str) -> Delivery:
         with x_errors(self.clock):
             body = self._client.create_tweet(text=text, in_reply_to_tweet_id=in_reply_to, user_auth=True)
-        return Delivery(external_id=str(_data(body)["id"]), sent_at=self.clock())
+        return Delivery(external_id=_written(body, "id"), sent_at=self.clock())
 
     def send_dm(self, *, participant_id: str | None, conversation_id: str | None, text: str) -> Delivery:
         with x_errors(self.clock):
@@ -111,7 +111,7 @@ class XClient:
                 body = self._client.create_direct_message(participant_id=participant_id, text=text, user_auth=True)
             else:
                 body = self._client.create_direct_message(dm_conversation_id=conversation_id, text=text, user_auth=True)
-        return Delivery(external_id=str(_data(body)["dm_event_id"]), sent_at=self.clock())
+        return Delivery(external_id=_written(body, "dm_event_id"), sent_at=self.clock())
 
     def own_replies(self, *, since: datetime) -> list[dict[str, Any]]:
         """The brand's recent tweets with what they reply to (to reconcile a reply left in `sending`)."""
@@ -126,11 +126,13 @@ class XClient:
         return list(body.get("data") or [])
 
 
-def _data(body: Any) -> dict[str, Any]:
+def _written(body: Any, name: str) -> str:
+    """The new object's id from a write's answer. Without it the write may still have happened: the error is
+    retriable, so the outbox looks on the platform before it sends again."""
     data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, dict):
-        raise SkippableError("X answered without a `data` object", platform="x")
-    return data
+    if not isinstance(data, dict) or not data.get(name):
+        raise RetriableError(f"X answered without `data.{name}`; the message may have gone out", platform="x")
+    return str(data[name])
 
 
 def _users(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

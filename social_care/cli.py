@@ -68,6 +68,10 @@ def run(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the queue page while running."),
     host: str = typer.Option("127.0.0.1", help="Queue page address."),
     port: int = typer.Option(8000, help="Queue page port."),
+    tick_seconds: int | None = typer.Option(
+        None, "--tick-seconds", min=1,
+        help="Find Slack pings and due follow-ups every N seconds instead of every 30 s / 5 min "
+        "(compressed time, for demos and tests)."),
 ) -> None:
     """Run the service: scheduled polling, replies, Slack pings and reports (Ctrl-C stops it)."""
     from .logging_setup import configure_logging
@@ -81,7 +85,10 @@ def run(
         return
     from scheduler import build_scheduler
 
-    sched = build_scheduler(application)
+    from .alerts.outbox import recover_interrupted
+
+    recover_interrupted(application)  # this is the one process that sends: a `sending` alert was cut off
+    sched = build_scheduler(application, tick_seconds=tick_seconds)
     if serve:
         from .web import serve_in_thread
 

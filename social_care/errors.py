@@ -8,6 +8,7 @@
     │   ├─ SkippableError               one bad item (malformed, deleted) → log, skip, go on
     │   └─ FatalError                   401/403, Graph 190/10/200-299, pagination loop → stop the stream, alert
     │       ├─ AuthError                token expired or revoked
+    │       ├─ BlockedError             the account may not act: no permission, policy block (Graph 368)
     │       └─ OutsideWindowError       Messenger 24 h window closed → a person must answer
     ├─ StaleViewError                   a send from a view older than the post's current state
     └─ AlertDeliveryError               Slack said no; retriable unless ``permanent``
@@ -30,6 +31,7 @@ __all__ = [
     "FatalError",
     "AuthError",
     "OutsideWindowError",
+    "BlockedError",
     "StaleViewError",
     "AlertDeliveryError",
 ]
@@ -101,12 +103,20 @@ class OutsideWindowError(FatalError):
     pass
 
 
+class BlockedError(FatalError):
+    """The account (a Page) may not do this at all right now: a permission is missing or a policy block is
+    on. Nothing on that channel can go through until a person fixes it, so it stops the channel, not one
+    reply."""
+
+
 class StaleViewError(SocialCareError):
     pass
 
 
 class AlertDeliveryError(SocialCareError):
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False,
+                 maybe_delivered: bool = False) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.maybe_delivered = maybe_delivered  # the answer was lost after the message went out

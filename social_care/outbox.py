@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from .app import App
 from .audit import SYSTEM, reply_actor
 from .errors import (
+    AuthError,
+    BlockedError,
     DuplicateContentError,
     FatalError,
     OutsideWindowError,
@@ -37,6 +39,7 @@ __all__ = ["send_reply", "send_due", "OutboxResult"]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+CHANNEL_BLOCKED_PAUSE = timedelta(minutes=30)  # like a stream's fatal pause: a fixed token is picked up alone
 RECONCILE_SLACK = timedelta(minutes=2)
 
 
@@ -98,8 +101,21 @@ def send_reply(app: App, reply_id: int) -> Reply:
             try:
                 found = responder.find_sent(target, reply.text, since=since)
             except RetriableError as exc:
-                log.warning("reply %s: cannot check the platform yet (%s)", reply.id, exc)
-                return reply  # cannot tell whether it went out: never resend blindly; next run checks again
+                # cannot tell whether it went out: never resend blindly; the next run checks again
+                if isinstance(exc, RateLimited):
+                    repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at,
+                                      kind="rate_limit", reason=str(exc), now=now)
+                reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
+                s.add(reply)
+                log.warning("reply %s: %s", reply.id, reply.error)
+                return reply
+            except (AuthError, BlockedError) as exc:  # the channel is stopped: check again once it is fixed
+                repo.pause_stream(s, stream=_send_key(reply.channel), until=now + CHANNEL_BLOCKED_PAUSE,
+                                  kind="fatal", reason=str(exc), now=now)
+                reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
+                s.add(reply)
+                log.warning("reply %s: %s", reply.id, reply.error)
+                return reply
             except PlatformError as exc:
                 return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=(
                     f"a crash left this reply unconfirmed and the platform cannot be checked ({exc}): "
@@ -123,8 +139,16 @@ def send_reply(app: App, reply_id: int) -> Reply:
                               reason=str(exc), now=app.now())
             return _retry_later(s, reply_id, exc, at=exc.reset_at)
     except RetriableError as exc:
+        # a timeout, a dropped connection or a garbled answer may come after the platform posted the reply:
+        # the reply stays `sending`, so the next attempt looks on the platform first and never sends twice
         with app.session() as s:
-            return _retry_later(s, reply_id, exc, at=None)
+            return _retry_later(s, reply_id, exc, at=None, unconfirmed=True)
+    except (AuthError, BlockedError) as exc:
+        # the whole channel cannot send (token, permission, policy block): the reply waits, not fails
+        with app.session() as s:
+            repo.pause_stream(s, stream=_send_key(reply.channel), until=app.now() + CHANNEL_BLOCKED_PAUSE,
+                              kind="fatal", reason=str(exc), now=app.now())
+            return _retry_later(s, reply_id, exc, at=app.now() + CHANNEL_BLOCKED_PAUSE)
     except OutsideWindowError as exc:
         with app.session() as s:
             return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
@@ -209,14 +233,17 @@ def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> s
             "a person must answer, e.g. with the HUMAN_AGENT tag from Meta Business Suite")
 
 
-def _retry_later(s: Session, reply_id: int, exc: Exception, *, at: object) -> Reply:
+def _retry_later(
+    s: Session, reply_id: int, exc: Exception, *, at: object, unconfirmed: bool = False
+) -> Reply:
     reply = s.get(Reply, reply_id)
     assert reply is not None
     reply.error = redact(str(exc))
-    if reply.attempts >= MAX_ATTEMPTS and not isinstance(exc, RateLimited):
-        reply.status = ReplyStatus.FAILED.value
+    if reply.attempts >= MAX_ATTEMPTS and not isinstance(exc, (RateLimited, AuthError, BlockedError)):
+        reply.status = (ReplyStatus.NEEDS_HUMAN if unconfirmed else ReplyStatus.FAILED).value
     else:
-        reply.status = ReplyStatus.APPROVED.value  # not sent: safe to try again
+        # refused: not sent, safe to try again; unconfirmed: the next attempt checks the platform first
+        reply.status = (ReplyStatus.SENDING if unconfirmed else ReplyStatus.APPROVED).value
         backoff = timedelta(seconds=min(30 * 2 ** max(reply.attempts - 1, 0), 3600))
         reply.next_attempt_at = at or (as_utc(reply.sending_at) + backoff)  # type: ignore[arg-type]
     s.add(reply)

@@ -100,13 +100,23 @@ def status_report(app: App) -> dict[str, Any]:
             ).first()
             if run is not None:
                 last_runs[connector.stream] = {"at": run.finished_at, "outcome": run.outcome, "stored": run.stored,
-                                               "error": run.error}
+                                               "skipped": run.skipped, "error": run.error}
         posts = Counter(dict(s.exec(select(Post.status, func.count()).group_by(Post.status)).all()))
         replies = reply_counts(s)
         problems = [
             {"post_id": r.post_id, "reply_id": r.id, "status": r.status, "reason": r.error}
             for r in s.exec(
                 select(Reply).where(col(Reply.status).in_([ReplyStatus.FAILED.value, ReplyStatus.NEEDS_HUMAN.value]))
+                .order_by(col(Reply.id).desc()).limit(10)
+            )
+        ]
+        retrying = [
+            {"post_id": r.post_id, "reply_id": r.id, "status": r.status, "next_attempt_at": r.next_attempt_at,
+             "reason": r.error}
+            for r in s.exec(
+                select(Reply)
+                .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]))
+                .where(col(Reply.error).is_not(None))
                 .order_by(col(Reply.id).desc()).limit(10)
             )
         ]
@@ -120,6 +130,7 @@ def status_report(app: App) -> dict[str, Any]:
         "replies_by_status": replies,
         **reply_backlog(replies),
         "reply_problems": problems,  # the newest failed / needs-a-person replies, with the reason
+        "replies_retrying": retrying,  # the newest replies not sent yet after an error, with the reason
         "alerts_by_status": dict(alert_counts),
         "slack": slack_status(app),
         "settings": app.settings.describe(),

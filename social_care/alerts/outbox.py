@@ -127,16 +127,29 @@ def _may_send(s: Session, cfg: AlertSettings, now: datetime) -> bool:
     return last is None or now >= as_utc(last) + timedelta(seconds=cfg.min_interval_seconds)
 
 
-def _recover_stale(s: Session, now: datetime) -> None:
-    stale = s.exec(select(Alert).where(Alert.status == "sending", col(Alert.next_attempt_at) <= now)).all()
+def recover_interrupted(app: Any) -> int:
+    """At the start of ``social-care run`` (the one process that delivers alerts): an alert left
+    ``sending`` was cut off by the previous process stopping, so it goes again now, marked "may be a
+    duplicate", instead of after its lease. Returns how many."""
+    with app.session() as s:
+        return _recover_stale(s, None)
+
+
+def _recover_stale(s: Session, now: datetime | None) -> int:
+    """Alerts whose ``sending`` lease ran out (all of them when ``now`` is None) go back to pending."""
+    query = select(Alert).where(Alert.status == "sending")
+    if now is not None:
+        query = query.where(col(Alert.next_attempt_at) <= now)
+    stale = s.exec(query).all()
     for alert in stale:
-        log.warning("alerts: alert %s was being sent when a run stopped; sending it again", alert.id)
+        log.warning("alerts: alert %s was cut off while being sent; sending it again", alert.id)
         alert.status = "pending"
         alert.next_attempt_at = None
         alert.payload = {**alert.payload, "maybe_duplicate": True}
         s.add(alert)
     if stale:
         s.flush()
+    return len(stale)
 
 
 def _due(s: Session, now: datetime) -> list[Alert]:
@@ -214,11 +227,14 @@ def _fold(s: Session, alerts: list[Alert], cfg: AlertSettings, now: datetime) ->
         lines, total=len(lines), public_url=cfg.public_url, max_items=cfg.digest_max_items
     )
     ids = [a.id for a in alerts]
+    payload: dict[str, Any] = {"alert_ids": ids, "message": message}
+    if any(a.payload.get("maybe_duplicate") for a in alerts):  # a member may have gone out already
+        payload["maybe_duplicate"] = True
     digest = Alert(
         kind="digest",
         dedupe_key=f"digest:{ids[0]}:{ids[-1]}:{len(ids)}",
         status="pending",
-        payload={"alert_ids": ids, "message": message},
+        payload=payload,
         created_at=alerts[0].created_at,
     )
     s.add(digest)
@@ -301,6 +317,8 @@ def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: AlertDeliveryErr
     alert.error = str(exc)
     alert.status = "pending"
     alert.next_attempt_at = None
+    if exc.maybe_delivered:  # at-least-once: the copy sent again says it may be one
+        alert.payload = {**alert.payload, "maybe_duplicate": True}
     masked = mask_webhook_url(cfg.webhook_url)
     if exc.permanent:
         log.error("alerts: Slack webhook %s refused: %s. Alerts are kept and wait.", masked, exc)

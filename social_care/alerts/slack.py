@@ -78,11 +78,14 @@ def post_message(
         else:
             with httpx.Client(timeout=timeout, follow_redirects=False) as own:
                 resp = own.post(url, json=payload)
-    except httpx.TimeoutException:
-        raise AlertDeliveryError("Slack did not answer in time (timeout)") from None
-    except httpx.TransportError as exc:
-        # the message of a transport error can carry the URL: keep only the class name
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached Slack: nothing was posted
         raise AlertDeliveryError(f"Slack unreachable ({type(exc).__name__})") from None
+    except httpx.TimeoutException:  # the request went out: Slack may have posted it
+        raise AlertDeliveryError("Slack did not answer in time (timeout)", maybe_delivered=True) from None
+    except httpx.TransportError as exc:
+        # the connection dropped after the request went out: Slack may have posted it. The message of a
+        # transport error can carry the URL: keep only the class name
+        raise AlertDeliveryError(f"Slack unreachable ({type(exc).__name__})", maybe_delivered=True) from None
     body = resp.text.strip()[:200]
     if resp.status_code == 200:
         return

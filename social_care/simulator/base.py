@@ -29,6 +29,10 @@ class PlatformApi:
     def rate_limited(self, req: Request, window: RateLimitWindow) -> Response:
         raise NotImplementedError
 
+    def rate_limited_once(self, req: Request, fault: Fault) -> Response:
+        """One rate-limited answer in this platform's shape (``reset_seconds`` None: no reset header)."""
+        raise NotImplementedError
+
     def decorate(self, req: Request, resp: Response) -> Response:
         """Add the headers this platform puts on every response."""
         return resp
@@ -39,6 +43,10 @@ class PlatformApi:
         raise NotImplementedError
 
     def fault_response(self, req: Request, fault: Fault) -> Response:
+        if fault.kind == "reset":
+            return Response(0, reset=True)
+        if fault.kind == "rate_limited":
+            return self.rate_limited_once(req, fault)
         if fault.kind == "stuck_page":  # empty page, next cursor = the one just requested (or a first one)
             cursor = req.query.get("after") or req.query.get("pagination_token") or "STUCK0"
             resp = body_response(200, self.stuck_page_body(req, cursor), self.json_type)

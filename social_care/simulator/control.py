@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from .core import Simulator
 
 FAULTS = ("fail_next", "graph_error_next", "rate_limit", "timeout_next", "malformed_next",
-          "stuck_page_next")
+          "stuck_page_next", "reset_next", "rate_limit_next", "empty_page_next", "missing_field_next",
+          "duplicate_next")
 
 
 def _jsonable(value: Any) -> Any:

@@ -21,7 +21,9 @@ def platform_name(platform: str) -> str:
 @dataclass
 class Fault:
     platform: str
-    kind: str  # "fail" | "graph_error" | "timeout" | "malformed" | "stuck_page"
+    # "fail" | "graph_error" | "timeout" | "malformed" | "stuck_page" | "reset" | "rate_limited"
+    # | "empty_page" | "missing_field" | "duplicate"
+    kind: str
     remaining: int = 1
     path_contains: str | None = None
     status: int | None = None
@@ -31,10 +33,15 @@ class Fault:
     code: int | None = None
     subcode: int | None = None
     message: str | None = None
-    apply: bool = False  # timeout faults: process the request normally once the stall ends
+    apply: bool = False  # timeout/reset/malformed faults: the platform did the work, only the answer is lost
+    method: str | None = None  # only requests with this HTTP method (None = any)
+    field: str | None = None  # missing_field: the field dropped from the first item of the page
+    reset_seconds: float | None = None  # rate_limited: when the limit resets (None = no reset header)
+    memo: Any = None  # duplicate: the last item of the previous page, repeated on the next one
 
-    def matches(self, platform: str, path: str) -> bool:
-        return self.platform == platform and (self.path_contains is None or self.path_contains in path)
+    def matches(self, platform: str, path: str, method: str | None = None) -> bool:
+        return (self.platform == platform and (self.path_contains is None or self.path_contains in path)
+                and (self.method is None or method is None or self.method.upper() == method.upper()))
 
 
 @dataclass
@@ -68,10 +75,10 @@ class FaultBook:
         with self._lock:
             self._windows.append(window)
 
-    def take(self, platform: str, path: str) -> Fault | None:
+    def take(self, platform: str, path: str, method: str | None = None) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.matches(platform, path):
+                if fault.matches(platform, path, method):
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self._faults.remove(fault)

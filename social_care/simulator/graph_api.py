@@ -44,6 +44,13 @@ class GraphApi(PlatformApi):
             return self.decorate(req, json_response(err.status, err.body(), GRAPH_JSON))
         return super().fault_response(req, fault)
 
+    def rate_limited_once(self, req: Request, fault: Fault) -> Response:
+        """Graph throttling (code 4/17/32/613/80001, never an HTTP 429): usage headers at 100 %, and
+        ``estimated_time_to_regain_access`` (minutes) when ``reset_seconds`` is given."""
+        err = GraphError(fault.code or 32, fault.message)
+        regain = math.ceil(fault.reset_seconds / 60) if fault.reset_seconds is not None else 0
+        return self.decorate(req, json_response(err.status, err.body(), GRAPH_JSON), usage=100, regain=regain)
+
     def stuck_page_body(self, req: Request, cursor: str) -> Any:
         token = req.query.get("access_token", "sim")
         return {"data": [], "paging": {"cursors": {"before": cursor, "after": cursor},

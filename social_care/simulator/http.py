@@ -65,6 +65,7 @@ class Response:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    reset: bool = False  # drop the connection (TCP RST) instead of answering
 
     def json(self) -> Any:
         try:

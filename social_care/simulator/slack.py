@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from .base import PlatformApi
-from .faults import RateLimitWindow
+from .faults import Fault, RateLimitWindow
 from .http import Request, Response, text_response
 
 SLACK_TYPE = "text/html"
@@ -92,6 +92,11 @@ class SlackApi(PlatformApi):
     def rate_limited(self, req: Request, window: RateLimitWindow) -> Response:
         wait = max(1, math.ceil((window.until - self.sim.clock()).total_seconds()))
         return text_response(429, "rate_limited", SLACK_TYPE, **{"Retry-After": str(wait)})
+
+    def rate_limited_once(self, req: Request, fault: Fault) -> Response:
+        seconds = fault.reset_seconds
+        headers = {} if seconds is None else {"Retry-After": str(max(1, math.ceil(seconds)))}
+        return text_response(429, "rate_limited", SLACK_TYPE, **headers)
 
     def handle(self, req: Request) -> Response:
         if not HOOK_RE.match(req.path) or req.path.rstrip("/") in self.state.revoked:

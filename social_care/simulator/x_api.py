@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from ._util import epoch
 from .base import PlatformApi
-from .faults import RateLimitWindow, WindowCounter
+from .faults import Fault, RateLimitWindow, WindowCounter
 from .http import Request, Response, Router, json_response
 from .x_render import (DM_EXPANSIONS, PROBLEMS, TWEET_EXPANSIONS, USER_EXPANSIONS, Renderer, XBadRequest,
                        check_params, csv_param, id_param, int_param, paginate, parse_time)
@@ -147,6 +147,16 @@ class XApi(PlatformApi):
         key = self._route_key(req)
         limit = (self._limit(key, self._auth(req)) if key else None) or 0
         return self._rate_headers(problem(429), limit, 0, window.until)
+
+    def rate_limited_once(self, req: Request, fault: Fault) -> Response:
+        key = self._route_key(req)
+        limit = (self._limit(key, self._auth(req)) if key else None) or 0
+        resp = problem(429)
+        resp.headers.update({"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": "0"})
+        if fault.reset_seconds is not None:  # X's only reset signal; without it tweepy would hot-loop
+            reset = self.sim.clock() + timedelta(seconds=fault.reset_seconds)
+            resp.headers["x-rate-limit-reset"] = str(epoch(reset))
+        return resp
 
     def handle(self, req: Request) -> Response:
         auth = self._auth(req)
