@@ -18,6 +18,9 @@ __all__ = ["Playbook", "Draft", "check_reply", "DEFAULT_TEMPLATES"]
 
 DEFAULT_TEMPLATES = "templates.json"
 CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "other")
+# "question": the reply to a plain question (no apology: a question is not a complaint); optional, a
+# language without one falls back to "other" and the pipeline leaves the draft for a person.
+TEMPLATE_KEYS = CATEGORIES + ("question",)
 LIMITS = {channel: channel.reply_limit for channel in Channel}
 # Words a care reply never uses: defending the company, blaming the customer, swearing.
 _BANNED = re.compile(
@@ -92,8 +95,8 @@ class Playbook:
                     continue
                 for category, text in texts.items():
                     where = f"{lang}.{kind}.{category}"
-                    if category not in CATEGORIES:
-                        problems.append(f"{where}: unknown category (use one of {', '.join(CATEGORIES)})")
+                    if category not in TEMPLATE_KEYS:
+                        problems.append(f"{where}: unknown category (use one of {', '.join(TEMPLATE_KEYS)})")
                     if not isinstance(text, str):
                         problems.append(f"{where}: must be text")
                         continue
@@ -130,6 +133,7 @@ class Playbook:
         """The playbook reply for a flagged post, in the customer's language when we have it.
 
         A language whose script the customer did not write in (romanised Hindi, say) gets English.
+        category="question" picks the reply to a plain question (no apology), "other" where a language has none.
         """
         lang = lang if lang in self.templates and not str(lang).startswith("_") else "en"
         if text is not None and not _writes_in_script_of(lang, text):
