@@ -20,7 +20,7 @@ from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
 from .store import repo
 from .store.tables import PollRun, Post, Reply
 
-__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply"]
+__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply", "choose_template"]
 log = logging.getLogger(__name__)
 FATAL_PAUSE = timedelta(minutes=30)  # then polled again: fixes (a new token) are picked up by themselves
 
@@ -147,17 +147,44 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
     if existing is not None:
         return existing
     channel = Channel(post.reply_channel)
-    draft = app.playbook.draft(channel=channel, lang=post.lang, category=post.category,
+    key, autosend_ok, why = choose_template(post)
+    draft = app.playbook.draft(channel=channel, lang=post.lang, category=key,
                                name=post.author_name or post.author_handle, text=post.text)
+    if why and why.split(":")[0] not in (post.reasons or []):
+        post.reasons = [why.split(":")[0], *(post.reasons or [])]  # the queue's why-flagged column shows it
     now = app.now()
     reply = Reply(
         post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel.value, target_thread_id=post.reply_thread_id,
         target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,
         idempotency_key=key, template_id=draft.template_id, created_at=now,
     )
-    if app.settings.autosend == Autosend.PLAYBOOK:
+    if app.settings.autosend == Autosend.PLAYBOOK and autosend_ok:
         reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, "system", now
     session.add(reply)  # type: ignore[attr-defined]
+    note = f"playbook draft {draft.template_id}" + (f" ({why})" if why else "")
     repo.change_status(session, post=post, to_status=PostStatus.AWAITING_APPROVAL.value, actor=actor, now=now,  # type: ignore[arg-type]
-                       note=f"playbook draft {draft.template_id}")
+                       note=note)
     return reply
+
+
+def choose_template(post: Post) -> tuple[str, bool, str | None]:
+    """The playbook template for a flagged post, whether autosend may send it, and why it is not the
+    post's category (None when it is).
+
+    A plain question gets the non-apology "question" reply and waits for a person (it needs an answer);
+    a category that is not confident gets the general acknowledge-and-apologize reply ("other"); only a
+    confident category gets its own apology. A person's category correction redraws with that category
+    (workflow), so this applies to the scorer's own category only."""
+    from .scoring.categories import category_call
+    from .scoring.questions import plain_question
+
+    text, lang = post.text or "", post.lang
+    if plain_question(text, lang):
+        return "question", False, "question, not a complaint: a person answers it"
+    call = category_call(text, lang)
+    category = post.category or call.category
+    if category == "other":
+        return "other", True, None if call.confident else f"category unsure: {call.why}"
+    if call.confident and call.category == category:
+        return category, True, None
+    return "other", True, f"category unsure: {call.why}"
