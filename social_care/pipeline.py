@@ -147,8 +147,8 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
     if existing is not None:
         return existing
     channel = Channel(post.reply_channel)
-    key, autosend_ok, why = choose_template(post)
-    draft = app.playbook.draft(channel=channel, lang=post.lang, category=key,
+    template_key, autosend_ok, why = choose_template(post)
+    draft = app.playbook.draft(channel=channel, lang=post.lang, category=template_key,
                                name=post.author_name or post.author_handle, text=post.text)
     if why and why.split(":")[0] not in (post.reasons or []):
         post.reasons = [why.split(":")[0], *(post.reasons or [])]  # the queue's why-flagged column shows it

@@ -25,6 +25,7 @@ def _run(make_settings, clock, sim, channel, text, name):
         [reply] = s.exec(select(Reply).where(Reply.post_id == post.id)).all()
         notes = [e.note for e in s.exec(select(StatusEvent).where(StatusEvent.post_id == post.id))]
     app.engine.dispose()
+    assert reply.idempotency_key == f"playbook:{post.id}"
     return post, reply, notes
 
 
