@@ -53,19 +53,21 @@ def recent_texts(session: Session, channel: Channel | str, texts: Iterable[str],
     return set(session.exec(query).all())
 
 
-def playbook_options(playbook: Playbook, post: Post) -> list[Draft]:
-    """Every phrasing of ``post``'s playbook reply, in the order the post tries them."""
-    return playbook.drafts(channel=Channel(post.reply_channel), lang=post.lang, category=post.category,
+def playbook_options(playbook: Playbook, post: Post, category: str | None = None) -> list[Draft]:
+    """Every phrasing of ``post``'s playbook reply, in the order the post tries them. ``category`` is the
+    template the pipeline chose (``pipeline.choose_template``: "other" for an unsure category, "question"
+    for a plain question); by default the post's category."""
+    return playbook.drafts(channel=Channel(post.reply_channel), lang=post.lang, category=category or post.category,
                            name=post.author_name or post.author_handle, text=post.text, post_id=post.id)
 
 
 def playbook_draft(playbook: Playbook, session: Session, post: Post, *, now: datetime,
-                   exclude_reply_id: int | None = None) -> Draft:
+                   exclude_reply_id: int | None = None, category: str | None = None) -> Draft:
     """``post``'s playbook reply in a phrasing the brand has not used on the reply channel recently."""
     channel = Channel(post.reply_channel)
-    options = playbook_options(playbook, post)
+    options = playbook_options(playbook, post, category)
     used = recent_texts(session, channel, (o.text for o in options), now=now, exclude_reply_id=exclude_reply_id)
-    return playbook.draft(channel=channel, lang=post.lang, category=post.category,
+    return playbook.draft(channel=channel, lang=post.lang, category=category or post.category,
                           name=post.author_name or post.author_handle, text=post.text, post_id=post.id, avoid=used)
 
 
@@ -85,8 +87,9 @@ def followup_draft(playbook: Playbook, session: Session, post: Post, channel: Ch
 
 def options_for(playbook: Playbook, reply: Reply, post: Post) -> list[Draft]:
     """The phrasings a reply was drafted from (none for a person's own reply)."""
-    if reply.kind == ReplyKind.PLAYBOOK.value:
-        return playbook_options(playbook, post)
+    if reply.kind == ReplyKind.PLAYBOOK.value:  # the template it was drafted from: "<lang>.<kind>.<key>"
+        parts = (reply.template_id or "").split(".")
+        return playbook_options(playbook, post, parts[2] if len(parts) == 3 else None)
     if reply.kind == ReplyKind.FOLLOWUP.value:
         return followup_options(playbook, post)
     return []

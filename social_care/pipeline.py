@@ -21,7 +21,7 @@ from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
 from .store import repo
 from .store.tables import PollRun, Post, Reply
 
-__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply"]
+__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply", "choose_template"]
 log = logging.getLogger(__name__)
 FATAL_PAUSE = timedelta(minutes=30)  # then polled again: fixes (a new token) are picked up by themselves
 
@@ -150,23 +150,49 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
     from .drafting import playbook_draft
 
     channel = Channel(post.reply_channel)
+    template_key, autosend_ok, why = choose_template(post)
+    if why and why.split(":")[0] not in (post.reasons or []):
+        post.reasons = [why.split(":")[0], *(post.reasons or [])]  # the queue's why-flagged column shows it
     now = app.now()
-    draft = playbook_draft(app.playbook, session, post, now=now)  # type: ignore[arg-type]
+    draft = playbook_draft(app.playbook, session, post, now=now, category=template_key)  # type: ignore[arg-type]
     reply = Reply(
         post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel.value, target_thread_id=post.reply_thread_id,
         target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,
         idempotency_key=key, template_id=draft.template_id, created_at=now,
     )
-    autosend = app.settings.autosend == Autosend.PLAYBOOK
+    autosend = app.settings.autosend == Autosend.PLAYBOOK and autosend_ok
     if autosend:
         reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, AUTOSEND, now
     session.add(reply)  # type: ignore[attr-defined]
     session.flush()  # type: ignore[attr-defined]
     repo.record_event(session, post=post, action="drafted", actor=actor, now=now,  # type: ignore[arg-type]
-                      detail=f"playbook draft {draft.template_id}", reply_id=reply.id,
-                      to_status=PostStatus.AWAITING_APPROVAL.value)
+                      detail=f"playbook draft {draft.template_id}" + (f" ({why})" if why else ""),
+                      reply_id=reply.id, to_status=PostStatus.AWAITING_APPROVAL.value)
     if autosend:
         repo.record_event(session, post=post, action="approved", actor=AUTOSEND, now=now,  # type: ignore[arg-type]
                           detail=f"reply {reply.id} approved by the playbook (SOCIAL_CARE_AUTOSEND=playbook)",
                           reply_id=reply.id)
     return reply
+
+
+def choose_template(post: Post) -> tuple[str, bool, str | None]:
+    """The playbook template for a flagged post, whether autosend may send it, and why it is not the
+    post's category (None when it is).
+
+    A plain question gets the non-apology "question" reply and waits for a person (it needs an answer);
+    a category that is not confident gets the general acknowledge-and-apologize reply ("other"); only a
+    confident category gets its own apology. A person's category correction redraws with that category
+    (workflow), so this applies to the scorer's own category only."""
+    from .scoring.categories import category_call
+    from .scoring.questions import plain_question
+
+    text, lang = post.text or "", post.lang
+    if plain_question(text, lang):
+        return "question", False, "question, not a complaint: a person answers it"
+    call = category_call(text, lang)
+    category = post.category or call.category
+    if category == "other":
+        return "other", True, None if call.confident else f"category unsure: {call.why}"
+    if call.confident and call.category == category:
+        return category, True, None
+    return "other", True, f"category unsure: {call.why}"

@@ -20,6 +20,9 @@ __all__ = ["Playbook", "Draft", "CheckResult", "check_reply", "check_templates",
 
 DEFAULT_TEMPLATES = "templates.json"
 CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "other")
+# "question": the reply to a plain question (no apology: a question is not a complaint); optional, a
+# language without one falls back to "other" and the pipeline leaves the draft for a person.
+TEMPLATE_KEYS = CATEGORIES + ("question",)
 LIMITS = {channel: channel.reply_limit for channel in Channel}
 # Words a care reply never uses: defending the company, blaming the customer, swearing.
 _BANNED = re.compile(
@@ -123,8 +126,8 @@ class Playbook:
                 channels = [c for c in Channel if c.is_public == (kind == "public")]
                 for category, value in texts.items():
                     where = f"{lang}.{kind}.{category}"
-                    if category not in CATEGORIES:
-                        problems.append(f"{where}: unknown category (use one of {', '.join(CATEGORIES)})")
+                    if category not in TEMPLATE_KEYS:
+                        problems.append(f"{where}: unknown category (use one of {', '.join(TEMPLATE_KEYS)})")
                     problems.extend(self._check_variants(where, value, channels))
             followup = section.get("followup") if isinstance(section, dict) else None
             if followup is None:

@@ -154,3 +154,41 @@ def format_report(res: dict) -> str:
                      "F1 " + ", ".join(f"{c} {v['f1']:.2f} (n={v['n']})"
                                       for c, v in cat["per_category"].items() if v["n"]))
     return "\n".join(lines)
+
+
+LABELLED_SHOP_POSTS = Path(__file__).resolve().parents[2] / "tests" / "scoring" / "data" / "shop_categories.jsonl"
+
+
+def labelled_category_eval(path: Path | str = LABELLED_SHOP_POSTS) -> dict[str, dict]:
+    """Per language on the labelled shop posts (JSON lines: lang, kind, category, text): `accuracy` of
+    categorize on the complaints; `confident` share of complaints whose category_call is confident and not
+    "other" (they get their category's own apology) and `precision` of those; `questions` plain questions
+    found of the questions and `complaints_as_questions` complaints taken for plain questions."""
+    import json
+
+    from .categories import category_call
+    from .questions import plain_question
+
+    out: dict[str, dict] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        c = out.setdefault(r["lang"], {"n": 0, "right": 0, "conf": 0, "conf_right": 0, "q": 0, "q_found": 0,
+                                       "c_as_q": 0})
+        plain = plain_question(r["text"], r["lang"])
+        if r["kind"] == "question":
+            c["q"] += 1
+            c["q_found"] += plain
+            continue
+        call = category_call(r["text"], r["lang"])
+        c["n"] += 1
+        c["right"] += call.category == r["category"]
+        c["c_as_q"] += plain
+        if call.confident and call.category != "other":
+            c["conf"] += 1
+            c["conf_right"] += call.category == r["category"]
+    return {lg: {"n": c["n"], "accuracy": round(c["right"] / c["n"], 4), "confident": round(c["conf"] / c["n"], 4),
+                 "precision": round(c["conf_right"] / c["conf"], 4) if c["conf"] else 1.0,
+                 "questions": f"{c['q_found']}/{c['q']}", "complaints_as_questions": c["c_as_q"]}
+            for lg, c in sorted(out.items())}
