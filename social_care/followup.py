@@ -302,6 +302,6 @@ def set_followup(app: Any, post_id: int, enabled: bool, actor: str) -> Post:
                 .where(Reply.post_id == post_id, Reply.kind == ReplyKind.FOLLOWUP.value)
                 .where(col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.NEEDS_HUMAN.value]))
             ).all():
-                s.delete(reply)
+                repo.discard_reply(s, reply)
         log.info("follow-up for post %s turned %s by %s", post_id, "on" if enabled else "off", actor)
         return post

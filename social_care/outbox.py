@@ -306,4 +306,4 @@ def _answer_earlier_in_thread(
         repo.change_status(s, post=other, to_status=PostStatus.SENT.value, actor=actor, now=now,  # type: ignore[arg-type]
                            note=f"answered by the reply to post {post.id}", action="answered", reply_id=reply_id)
         for draft in s.exec(select(Reply).where(Reply.post_id == other.id, Reply.status == ReplyStatus.DRAFT.value)):
-            s.delete(draft)
+            repo.discard_reply(s, draft)

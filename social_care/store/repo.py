@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from ..logging_setup import redact
 from ..models import as_utc
-from .tables import Cursor, PollRun, Post, StatusEvent, StreamPause
+from .tables import Cursor, PollRun, Post, Reply, StatusEvent, StreamPause
 
 __all__ = [
     "insert_new_posts",
@@ -166,6 +166,16 @@ def pause_stream(
     else:
         row.until, row.kind, row.reason, row.since = until, kind, reason, now
         session.add(row)
+
+
+def discard_reply(session: Session, reply: Reply) -> None:
+    """Delete an unsent reply (a draft another reply made moot, a follow-up turned off). The event log
+    keeps its entries (their detail says what the reply was); only their link to the deleted row goes."""
+    for event in session.exec(select(StatusEvent).where(StatusEvent.reply_id == reply.id)).all():
+        event.reply_id = None
+        session.add(event)
+    session.flush()
+    session.delete(reply)
 
 
 def clear_pause(session: Session, *, stream: str) -> None:

@@ -176,3 +176,30 @@ def test_poll_runs_are_recorded(app, sim):
         runs = s.exec(select(PollRun)).all()
     assert {r.stream for r in runs} == {"x.mentions", "x.dms", "facebook.comments", "facebook.messenger"}
     assert sum(r.stored for r in runs) == 2
+
+
+@pytest.mark.parametrize("channel", [Channel.X_DM, Channel.MESSENGER])
+def test_a_reply_answers_the_customers_earlier_posts_in_the_thread_and_their_drafts_go(app, sim, clock, channel):
+    """Two angry messages from one customer in one conversation: the reply to the later one answers both.
+    The earlier post's unsent draft is discarded, while the event log keeps its 'drafted' entry (it once
+    referenced the draft row, which made the delete fail on the audit trail's foreign key)."""
+    feeder = Feeder(sim)
+    feeder.add(channel, ANGRY, author="777", created_at=clock.now)
+    clock.advance(minutes=1)
+    feeder.add(channel, "still nothing, this is the worst shop ever, I want my money back", author="777",
+               created_at=clock.now)
+    poll_all(app)
+    with app.session() as s:
+        earlier, later = s.exec(select(Post).order_by(Post.created_at)).all()
+        assert earlier.flagged and later.flagged and earlier.thread_key == later.thread_key
+        earlier_draft = s.exec(select(Reply).where(Reply.post_id == earlier.id)).one()
+        later_draft = s.exec(select(Reply).where(Reply.post_id == later.id)).one()
+        later_draft.status = "approved"
+        s.add(later_draft)
+    send_due(app)
+    with app.session() as s:
+        assert s.get(Reply, later_draft.id).status == "sent"
+        assert s.get(Post, earlier.id).status == "sent"
+        assert s.get(Reply, earlier_draft.id) is None  # the moot draft is gone, not sent
+        actions = [e.action for e in s.exec(select(StatusEvent).where(StatusEvent.post_id == earlier.id))]
+    assert "drafted" in actions and "answered" in actions
