@@ -229,7 +229,8 @@ def test_no_secret_reaches_the_trail(make_settings: Any, clock: Any, sim: Any) -
         sim.x.add_mention(author_id="7", username="ann", text="@acmeshop worst service ever, my order never came")
         poll_all(auto)
         secret = settings.secrets()[0]
-        sim.fail_next("x", status=401, body={"title": "Unauthorized", "detail": f"token {secret} rejected"},
+        # a refusal that fails the reply (a 401 now pauses the channel's sends instead, and the reply waits)
+        sim.fail_next("x", status=400, body={"title": "Invalid Request", "detail": f"token {secret} rejected"},
                       path_contains="tweets")
         send_due(auto)
         with auto.session() as s:

@@ -122,7 +122,7 @@ def test_playbook_check_command(tmp_path, monkeypatch):
     runner = CliRunner()
     ok = runner.invoke(app, ["playbook", "check"])
     assert ok.exit_code == 0, ok.output
-    assert "10 languages" in ok.output and "130 templates" in ok.output and "390 phrasings" in ok.output
+    assert "10 languages" in ok.output and "150 templates" in ok.output and "450 phrasings" in ok.output
     few = tmp_path / "few.json"
     few.write_text(json.dumps(_book("Hi {name}, sorry about this. Please DM us.")), encoding="utf-8")
     warned = runner.invoke(app, ["playbook", "check", str(few)])
