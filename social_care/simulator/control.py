@@ -29,8 +29,9 @@ def _jsonable(value: Any) -> Any:
 
 class ControlApi:
     """POST /_sim/x/mentions | /_sim/x/dms | /_sim/x/users | /_sim/facebook/posts | /_sim/facebook/comments |
-    /_sim/facebook/messages | /_sim/faults | /_sim/reset;  GET /_sim/health | /_sim/writes | /_sim/requests |
-    /_sim/slack/messages.  Bodies are JSON objects whose keys are the Python API's keyword arguments."""
+    /_sim/facebook/comments/edit | /_sim/facebook/comments/remove | /_sim/facebook/messages | /_sim/faults |
+    /_sim/webhooks | /_sim/reset;  GET /_sim/health | /_sim/writes | /_sim/requests | /_sim/slack/messages |
+    /_sim/webhooks.  Bodies are JSON objects whose keys are the Python API's keyword arguments."""
 
     def __init__(self, sim: "Simulator") -> None:
         self.sim = sim
@@ -39,6 +40,7 @@ class ControlApi:
             "x/mentions": sim.x.add_mention, "x/dms": sim.x.add_dm, "x/tweets": sim.x.add_tweet,
             "x/users": lambda **kw: sim.x.add_user(**kw).id, "facebook/posts": sim.facebook.add_post,
             "facebook/comments": sim.facebook.add_comment, "facebook/messages": sim.facebook.add_message,
+            "facebook/comments/edit": sim.facebook.edit_comment, "facebook/comments/remove": sim.facebook.remove_comment,
         }
         for path, fn in seeders.items():
             self.router.add("POST", f"/_sim/{path}", lambda body, _fn=fn: (201, {"id": _fn(**body)}))
@@ -49,6 +51,30 @@ class ControlApi:
         self.router.add("GET", "/_sim/requests",
                         lambda body: (200, {"requests": [r.to_dict() for r in sim.requests]}))
         self.router.add("GET", "/_sim/slack/messages", lambda body: (200, {"messages": sim.slack.messages}))
+        self.router.add("POST", "/_sim/webhooks", self._webhooks)
+        self.router.add("GET", "/_sim/webhooks", lambda body: (200, {
+            **sim.webhooks.describe(), "crc_checks": sim.webhooks.crc_checks,
+            "deliveries": [a.to_dict() for a in sim.webhooks.deliveries()]}))
+
+    def _webhooks(self, body: dict[str, Any]) -> tuple[int, Any]:
+        """{"url_policy": "strict"|"loopback", "resolve": {public origin: local origin}} and/or
+        {"platform": "x"|"facebook", "url": ..., knobs...} (see webhooks.configure)."""
+        hub = self.sim.webhooks
+        if "url_policy" in body:
+            policy = body.pop("url_policy")
+            if policy not in ("strict", "loopback"):
+                raise ValueError("url_policy must be strict or loopback")
+            hub.url_policy = policy
+        if "resolve" in body:
+            resolve = body.pop("resolve")
+            if not isinstance(resolve, dict):
+                raise ValueError("resolve must map public origins to local ones")
+            hub.resolve = {str(k): str(v) for k, v in resolve.items()}
+        if "platform" in body:
+            hub.configure(body.pop("platform"), **body)
+        elif body:
+            raise ValueError("knobs need a platform: x or facebook")
+        return 200, hub.describe()
 
     def _fault(self, body: dict[str, Any]) -> tuple[int, Any]:
         kind = body.pop("type", None)

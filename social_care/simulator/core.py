@@ -17,6 +17,7 @@ from .http import Request, Response, text_response
 from .records import RecordedRequest, RecordedWrite, redact_headers
 from .slack import SlackApi, SlackState
 from .x_api import XApi
+from .webhooks import WebhookHub
 from .x_state import XState
 
 
@@ -26,8 +27,11 @@ class Simulator:
     def __init__(self, x_user_id: str = "99", x_username: str = "acmeshop", page_id: str = "104512345678901",
                  page_name: str = "Acme", page_token: str = "EAAB-sim-token", x_bearer_token: str | None = "sim-bearer",
                  clock: Callable[[], Any] | None = None, x_name: str | None = None,
-                 rate_limits: str | dict[str, int] = "documented") -> None:
+                 rate_limits: str | dict[str, int] = "documented", facebook_app_secret: str = "sim-app-secret",
+                 x_consumer_secret: str = "sim-consumer-secret") -> None:
         self.clock: Clock = clock or real_clock
+        # signed webhook deliveries and registrations; created first, the states report new posts to it
+        self.webhooks = WebhookHub(self, facebook_app_secret=facebook_app_secret, x_consumer_secret=x_consumer_secret)
         self.page_token = page_token
         self.x_bearer_token = x_bearer_token
         self.x = XState(self, str(x_user_id), x_username, x_name or page_name)
@@ -168,6 +172,7 @@ class Simulator:
     def reset(self) -> None:
         """Forget all posts, messages, records, faults and rate-limit counters (ids keep increasing)."""
         self.faults.clear()
+        self.webhooks.reset()
         self.x.reset()
         self.facebook.reset()
         self.slack.reset()

@@ -96,7 +96,7 @@ class GraphApi(PlatformApi):
 
     def handle(self, req: Request) -> Response:
         try:
-            body = req.body_fields() if req.method in ("POST", "PUT") else {}
+            body = req.body_fields() if req.method in ("POST", "PUT", "DELETE") else {}
             token = self._token(req, body)
             allowed, _, _ = self.counter.hit("calls", self.calls_per_hour, self.sim.clock())
             if not allowed:
@@ -121,6 +121,8 @@ class GraphApi(PlatformApi):
         if not parts or len(parts) > 2:
             raise GraphError(100, "(#100) Unknown path components: /" + "/".join(parts[2:]))
         kind, obj = self._resolve(parts[0])
+        if len(parts) == 2 and parts[1] == "subscribed_apps":
+            return self._subscribed_apps(req.method, kind, {**args, **body})
         if req.method == "GET":
             if len(parts) == 1:
                 return r.node(kind, obj, parse_fields(args.get("fields")))
@@ -136,6 +138,42 @@ class GraphApi(PlatformApi):
             if len(parts) == 1 and kind == "comment" and "is_hidden" in fields:
                 return self._hide(obj, fields)
         raise GraphError(100, f"(#100) Unsupported {req.method.lower()} request.")
+
+    # ---- webhooks: the app's subscription to the Page's fields -------------------------------------------------
+    def _subscribed_apps(self, method: str, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+        from .webhooks import META_FIELDS
+
+        hub = self.sim.webhooks
+        if kind != "page":
+            raise GraphError(100, f"(#100) Unsupported {method.lower()} request.")
+        if method == "GET":
+            with hub.lock:
+                fields = sorted(hub.meta_fields)
+            if not fields:
+                return {"data": []}
+            return {"data": [{"category": "Business", "link": "https://www.facebook.com/games/?app_id="
+                              + hub.facebook_app_id, "name": "social-care", "id": hub.facebook_app_id,
+                              "subscribed_fields": fields}]}
+        if method == "DELETE":
+            hub.set_meta_fields([])
+            return {"success": True}
+        if method != "POST":
+            raise GraphError(100, f"(#100) Unsupported {method.lower()} request.")
+        raw = params.get("subscribed_fields")
+        if isinstance(raw, list):
+            raw = ",".join(str(f) for f in raw)
+        names = [f.strip() for f in str(raw or "").strip("[]").replace('"', "").split(",") if f.strip()]
+        if not names:
+            raise GraphError(100, "(#100) The parameter subscribed_fields is required.")
+        for i, name in enumerate(names):
+            if name not in META_FIELDS:
+                raise GraphError(100, f"(#100) Param subscribed_fields[{i}] must be one of "
+                                      f"{{{', '.join(sorted(META_FIELDS))}}} - got \"{name}\"")
+        with hub.lock:
+            hub.meta_fields |= set(names)
+        self.sim.record_write("facebook", "subscribed_apps", self.state.page_id, {"subscribed_fields": names},
+                              {"success": True})
+        return {"success": True}
 
     # ---- writes ----------------------------------------------------------------------------------
     def _comment(self, target: Post | Comment, fields: dict[str, Any]) -> dict[str, Any]:

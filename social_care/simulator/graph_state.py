@@ -107,6 +107,7 @@ class FacebookState:
                 self.users[author[0]] = author[1]
             self.posts[pid] = Post(pid, message, as_utc(created_at, self._sim.clock), author[0], author[1],
                                    self._seq.next())
+            self._sim.webhooks.post_added(self.posts[pid])
             return pid
 
     def add_comment(self, post_id: str, user_id: str = "7012345678901234", name: str = "Jane Doe", text: str = "",
@@ -131,7 +132,28 @@ class FacebookState:
         comment = Comment(cid, post_id, text, as_utc(created_at, self._sim.clock), from_id, from_name,
                           self._seq.next(), parent_id=top, in_reply_to=parent_id or post_id)
         self.comments[cid] = comment
+        self._sim.webhooks.comment_changed(comment, "add")
         return comment
+
+    def edit_comment(self, comment_id: str, text: str) -> str:
+        """The author edits their comment (webhook verb ``edited``); the Graph API shows the new text."""
+        with self.lock:
+            comment = self.comments.get(comment_id)
+            if comment is None or comment.deleted:
+                raise KeyError(f"no such comment: {comment_id}")
+            comment.message = text
+            self._sim.webhooks.comment_changed(comment, "edited")
+            return comment.id
+
+    def remove_comment(self, comment_id: str) -> str:
+        """The author deletes their comment (webhook verb ``remove``); it disappears from the Graph API."""
+        with self.lock:
+            comment = self.comments.get(comment_id)
+            if comment is None or comment.deleted:
+                raise KeyError(f"no such comment: {comment_id}")
+            comment.deleted = True
+            self._sim.webhooks.comment_changed(comment, "remove")
+            return comment.id
 
     def add_message(self, psid: str = "7012345678901234", name: str = "Jane Doe", text: str = "",
                     created_at: datetime | str | None = None) -> str:
@@ -155,6 +177,7 @@ class FacebookState:
                       seq, **extra)
         self.messages[mid] = msg
         conv.updated_at = max(conv.updated_at, msg.created_at)
+        self._sim.webhooks.message_added(msg)
         return msg
 
     def conversation_for(self, psid: str, create: bool = False, name: str | None = None) -> Conversation | None:

@@ -107,6 +107,7 @@ class SimulatorServer:
     def stop(self) -> None:
         if self._server is not None:
             self.sim.release_stalls()
+            self.sim.webhooks.close()
             self._server.shutdown()
             self._server.server_close()
             self._server = None

@@ -18,7 +18,7 @@ from .x_state import conversation_id_for
 PROBLEM_TYPE = "application/problem+json"
 
 # Documented per-15-minute limits: (per app / bearer, per user / OAuth1). None = auth type not supported.
-DOCUMENTED_LIMITS: dict[str, tuple[int | None, int]] = {
+DOCUMENTED_LIMITS: dict[str, tuple[int | None, int | None]] = {
     "GET /2/users/:id/mentions": (450, 300),
     "GET /2/users/:id/tweets": (1500, 900),
     "GET /2/users/me": (None, 75),
@@ -34,6 +34,13 @@ DOCUMENTED_LIMITS: dict[str, tuple[int | None, int]] = {
     "GET /2/tweets/search/recent": (450, 300),
     "GET /2/tweets/:id": (450, 900),
     "GET /2/tweets": (450, 900),
+    "POST /2/webhooks": (450, None),
+    "GET /2/webhooks": (450, None),
+    "PUT /2/webhooks/:webhook_id": (450, None),
+    "DELETE /2/webhooks/:webhook_id": (450, None),
+    # not in the documented table; user context only
+    "POST /2/account_activity/webhooks/:webhook_id/subscriptions/all": (None, 500),
+    "GET /2/account_activity/webhooks/:webhook_id/subscriptions/all": (None, 500),
 }
 GENEROUS = 1_000_000
 FIELD_PARAMS = {"tweet.fields", "user.fields", "media.fields", "place.fields", "poll.fields"}
@@ -63,7 +70,7 @@ class XApi(PlatformApi):
         super().__init__(sim)
         self.state = sim.x
         self.counter = WindowCounter(timedelta(minutes=15))
-        self.rate_limits: dict[str, tuple[int | None, int]] = {}
+        self.rate_limits: dict[str, tuple[int | None, int | None]] = {}
         self.set_rate_limits(rate_limits)
         self.router = Router()
         routes: list[tuple[str, Callable[[Request, Auth], Response]]] = [
@@ -82,6 +89,12 @@ class XApi(PlatformApi):
             ("GET /2/tweets/:id", self.tweet_by_id),
             ("GET /2/tweets", self.tweets_by_ids),
             ("DELETE /2/tweets/:id", self.delete_tweet),
+            ("POST /2/webhooks", self.create_webhook),
+            ("GET /2/webhooks", self.list_webhooks),
+            ("PUT /2/webhooks/:webhook_id", self.revalidate_webhook),
+            ("DELETE /2/webhooks/:webhook_id", self.delete_webhook),
+            ("POST /2/account_activity/webhooks/:webhook_id/subscriptions/all", self.subscribe_all),
+            ("GET /2/account_activity/webhooks/:webhook_id/subscriptions/all", self.subscription_check),
         ]
         for key, handler in routes:
             method, path = key.split(" ")
@@ -92,10 +105,11 @@ class XApi(PlatformApi):
         if isinstance(mode, dict):
             for key, limit in mode.items():
                 app, _user = self.rate_limits.get(key, DOCUMENTED_LIMITS[key])
-                self.rate_limits[key] = (None if app is None else limit, limit)
+                self.rate_limits[key] = (None if app is None else limit, None if _user is None else limit)
             return
         generous = mode in ("generous", "off")
-        self.rate_limits = {k: ((None if a is None else GENEROUS), GENEROUS) if generous else (a, u)
+        self.rate_limits = {k: ((None if a is None else GENEROUS), (None if u is None else GENEROUS)) if generous
+                            else (a, u)
                             for k, (a, u) in DOCUMENTED_LIMITS.items()}
 
     # ---- plumbing ---------------------------------------------------------------------------
@@ -168,6 +182,10 @@ class XApi(PlatformApi):
         req.params = params
         key, handler = target  # type: ignore[misc]
         limit = self._limit(key, auth)
+        if limit is None and auth.kind == "user":
+            return problem(403, "Authenticating with OAuth 1.0a User Context is forbidden for this endpoint.  "
+                           "Supported authentication types are [OAuth 2.0 Application-Only].",
+                           PROBLEMS + "unsupported-authentication", title="Unsupported Authentication")
         if limit is None:
             return problem(403, "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  "
                            "Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
@@ -401,3 +419,99 @@ class XApi(PlatformApi):
         data = {"dm_conversation_id": conv, "dm_event_id": eid}
         self.sim.record_write("x", "dm", other, body, {"data": data})
         return json_response(201, {"data": data})
+
+    # ---- webhooks (V2 Webhooks + Account Activity) ------------------------------------------------------------
+    def _webhook_refused(self, reason: str, detail: str, url: str | None = None, status: int = 400) -> Response:
+        error: dict[str, Any] = {"message": reason}
+        if url is not None:
+            error["parameters"] = {"url": [url]}
+        return problem(status, f"{reason}: {detail}", PROBLEMS + "invalid-request", title="Invalid Request",
+                       errors=[error])
+
+    def create_webhook(self, req: Request, auth: Auth) -> Response:
+        hub = self.sim.webhooks
+        try:
+            body = req.json()
+        except ValueError:
+            body = None
+        url = body.get("url") if isinstance(body, dict) else None
+        if not isinstance(url, str) or not 1 <= len(url) <= 200:
+            return problem(400, "One or more parameters to your request was invalid.", PROBLEMS + "invalid-request",
+                           title="Invalid Request",
+                           errors=[{"message": "$.url: string length must be between 1 and 200"}])
+        why = hub.url_problem(url)
+        if why is not None:
+            return self._webhook_refused("UrlValidationFailed", why, url)
+        with hub.lock:
+            hooks = list(hub.x_webhooks.values())
+        if any(h["url"] == url for h in hooks):
+            return self._webhook_refused("DuplicateUrlFailed", "a webhook with this URL is already registered "
+                                         "for your app", url)
+        if len(hooks) >= hub.x_webhook_limit:
+            return self._webhook_refused("WebhookLimitExceeded", f"your app may register {hub.x_webhook_limit} "
+                                         "webhook(s)", url, status=403)
+        if not hub.x_crc(url):
+            return self._webhook_refused("CrcValidationFailed", "the URL did not answer the CRC request with the "
+                                         "expected response_token", url)
+        hook = hub.x_register(url)
+        self.sim.record_write("x", "webhook", hook["id"], body, {"data": hook})
+        return json_response(200, {"data": dict(hook)})
+
+    def list_webhooks(self, req: Request, auth: Auth) -> Response:
+        with self.sim.webhooks.lock:
+            hooks = [dict(h) for h in self.sim.webhooks.x_webhooks.values()]
+        if not hooks:
+            return json_response(200, {"meta": {"result_count": 0}})
+        return json_response(200, {"data": hooks, "meta": {"result_count": len(hooks)}})
+
+    def _hook(self, req: Request) -> dict[str, Any] | None:
+        with self.sim.webhooks.lock:
+            return self.sim.webhooks.x_webhooks.get(req.params.get("webhook_id", ""))
+
+    def _no_hook(self, req: Request) -> Response:
+        return self._webhook_refused("WebhookIdInvalid", "the webhook id was not found or does not belong to "
+                                     "your app", status=400)
+
+    def revalidate_webhook(self, req: Request, auth: Auth) -> Response:
+        hook = self._hook(req)
+        if hook is None:
+            return self._no_hook(req)
+        ok = self.sim.webhooks.x_crc(hook["url"])
+        with self.sim.webhooks.lock:
+            hook["valid"] = ok
+        if not ok:
+            return self._webhook_refused("CrcValidationFailed", "the URL did not answer the CRC request with the "
+                                         "expected response_token", hook["url"])
+        return json_response(200, {"data": {"valid": True}})
+
+    def delete_webhook(self, req: Request, auth: Auth) -> Response:
+        hook = self._hook(req)
+        if hook is None:
+            return self._no_hook(req)
+        with self.sim.webhooks.lock:
+            self.sim.webhooks.x_webhooks.pop(hook["id"], None)
+            self.sim.webhooks.x_subscriptions.pop(hook["id"], None)
+        return json_response(200, {"data": {"deleted": True}})
+
+    def subscribe_all(self, req: Request, auth: Auth) -> Response:
+        hub = self.sim.webhooks
+        hook = self._hook(req)
+        if hook is None:
+            return self._no_hook(req)
+        with hub.lock:
+            subs = hub.x_subscriptions.setdefault(hook["id"], [])
+            if auth.user_id not in subs:
+                if sum(len(s) for s in hub.x_subscriptions.values()) >= hub.x_subscription_limit:
+                    return self._webhook_refused("SubscriptionLimitExceeded", f"your app may have "
+                                                 f"{hub.x_subscription_limit} subscriptions", status=403)
+                subs.append(auth.user_id or "")
+        self.sim.record_write("x", "subscription", hook["id"], None, {"data": {"subscribed": True}})
+        return json_response(200, {"data": {"subscribed": True}})
+
+    def subscription_check(self, req: Request, auth: Auth) -> Response:
+        hook = self._hook(req)
+        if hook is None:
+            return self._no_hook(req)
+        with self.sim.webhooks.lock:
+            subscribed = auth.user_id in self.sim.webhooks.x_subscriptions.get(hook["id"], [])
+        return json_response(200, {"data": {"subscribed": subscribed}})

@@ -114,6 +114,7 @@ class XState:
                 conversation_id=parent.conversation_id if parent else (str(in_reply_to) if in_reply_to else tid),
                 in_reply_to_tweet_id=str(in_reply_to) if in_reply_to else None,
                 in_reply_to_user_id=parent.author_id if parent else None)
+            self._sim.webhooks.tweet_created(self.tweets[tid])
             return tid
 
     def add_mention(self, author_id: str = "42", username: str = "janedoe", name: str | None = "Jane Doe",
@@ -139,6 +140,7 @@ class XState:
         at = as_utc(created_at, self._sim.clock)
         eid = self._ids.next(at)
         self.dm_events[eid] = DMEvent(eid, text, sender_id, conv_id, at)
+        self._sim.webhooks.dm_created(self.dm_events[eid])
         return eid
 
     def _post_as_brand(self, text: str, in_reply_to: str | None) -> str:
