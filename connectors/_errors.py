@@ -25,10 +25,11 @@ from social_care.errors import (
     RateLimited,
     RetriableError,
     SkippableError,
+    WebhookRefusedError,
 )
 from social_care.logging_setup import redact
 
-__all__ = ["x_errors", "graph_errors", "GRAPH_RATE_LIMIT_CODES"]
+__all__ = ["x_errors", "x_webhook_errors", "graph_errors", "GRAPH_RATE_LIMIT_CODES", "X_WEBHOOK_REASONS"]
 
 GRAPH_RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001, 80002, 80004, 80005, 80006})
 GRAPH_RETRIABLE_CODES = frozenset({1, 2})
@@ -82,6 +83,36 @@ def x_errors(clock: Callable[[], datetime]) -> Iterator[None]:
         raise RetriableError(f"cannot reach X: {type(exc).__name__}", platform="x") from None
     except (ValueError, KeyError, TypeError) as exc:  # malformed JSON / shapes tweepy could not parse
         raise RetriableError(f"X sent a response that is not valid JSON: {type(exc).__name__}", platform="x") from None
+
+
+# the failure reasons X documents for its webhook calls (POST/PUT/DELETE /2/webhooks, subscriptions)
+X_WEBHOOK_REASONS = ("CrcValidationFailed", "UrlValidationFailed", "DuplicateUrlFailed", "WebhookLimitExceeded",
+                     "WebhookIdInvalid", "SubscriptionLimitExceeded")
+
+
+def _webhook_reason(exc: tweepy.HTTPException) -> str | None:
+    """The documented reason in a refused webhook call's answer, wherever the body carries it."""
+    texts = [str(m) for m in (exc.api_messages or [])]
+    if exc.response is not None:
+        try:
+            texts.append(exc.response.text)
+        except (UnicodeDecodeError, AttributeError):  # pragma: no cover - requests decodes leniently
+            pass
+    return next((r for r in X_WEBHOOK_REASONS if any(r in t for t in texts)), None)
+
+
+@contextmanager
+def x_webhook_errors(clock: Callable[[], datetime]) -> Iterator[None]:
+    """``x_errors`` for the webhook endpoints: a documented refusal becomes WebhookRefusedError(reason)."""
+    with x_errors(clock):
+        try:
+            yield
+        except (tweepy.BadRequest, tweepy.Forbidden, tweepy.NotFound) as exc:
+            reason = _webhook_reason(exc)
+            if reason is None:
+                raise
+            status = exc.response.status_code if exc.response is not None else None
+            raise WebhookRefusedError(reason, _x_message(exc), platform="x", status=status) from None
 
 
 @contextmanager

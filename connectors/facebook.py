@@ -100,6 +100,18 @@ class GraphClient:
                 return
             args = {**args, "after": after}
 
+    def subscribe_app(self, fields: list[str]) -> bool:
+        """POST /{page-id}/subscribed_apps?subscribed_fields=…: the app receives these Page webhook fields."""
+        with graph_errors(self.clock, self.usage):
+            body = self._graph.request(f"{self.version}/{self.page_id}/subscribed_apps",
+                                       {"subscribed_fields": ",".join(fields)}, method="POST")
+        return bool(isinstance(body, dict) and body.get("success"))
+
+    def subscribed_apps(self) -> list[dict[str, Any]]:
+        """The apps subscribed to the Page's webhooks, each with its ``subscribed_fields``."""
+        data = self.get(f"{self.page_id}/subscribed_apps").get("data")
+        return [a for a in data if isinstance(a, dict)] if isinstance(data, list) else []
+
     def reply_to_comment(self, *, comment_id: str, text: str) -> Delivery:
         with graph_errors(self.clock, self.usage):
             body = self._graph.request(f"{self.version}/{comment_id}/comments", post_args={"message": text},

@@ -14,7 +14,7 @@ import tweepy
 from social_care.errors import RetriableError, SkippableError
 from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
-from ._errors import x_errors
+from ._errors import x_errors, x_webhook_errors
 from ._http import make_session
 from .base import (
     KEY_MAX,
@@ -124,6 +124,38 @@ class XClient:
                 user_auth=False,
             )
         return list(body.get("data") or [])
+
+
+    # ---- webhooks (V2 Webhooks + Account Activity; tweepy has no methods for them, its request() signs) ----
+    def _webhook_call(self, method: str, route: str, *, user_auth: bool, json: Any = None) -> dict[str, Any]:
+        with x_webhook_errors(self.clock):
+            response = self._client.request(method, route, json=json, user_auth=user_auth)
+            body = response.json() if response.content else {}
+        return body if isinstance(body, dict) else {}
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """The app's registered webhooks: [{id, url, valid, created_at}] (app-only bearer)."""
+        data = self._webhook_call("GET", "/2/webhooks", user_auth=False).get("data")
+        return [w for w in data if isinstance(w, dict)] if isinstance(data, list) else []
+
+    def create_webhook(self, url: str) -> dict[str, Any]:
+        """Register ``url``; X sends its CRC to it before answering."""
+        return _object(self._webhook_call("POST", "/2/webhooks", user_auth=False, json={"url": url}).get("data"))
+
+    def revalidate_webhook(self, webhook_id: str) -> None:
+        """PUT /2/webhooks/:id: X runs the CRC again (an invalid webhook becomes valid when it passes)."""
+        self._webhook_call("PUT", f"/2/webhooks/{webhook_id}", user_auth=False)
+
+    def subscribe_all(self, webhook_id: str) -> bool:
+        """Subscribe the brand account (user context) to all its activity on ``webhook_id``."""
+        body = self._webhook_call("POST", f"/2/account_activity/webhooks/{webhook_id}/subscriptions/all",
+                                  user_auth=True)
+        return bool(_object(body.get("data")).get("subscribed"))
+
+    def subscribed(self, webhook_id: str) -> bool:
+        body = self._webhook_call("GET", f"/2/account_activity/webhooks/{webhook_id}/subscriptions/all",
+                                  user_auth=True)
+        return bool(_object(body.get("data")).get("subscribed"))
 
 
 def _written(body: Any, name: str) -> str:

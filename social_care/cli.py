@@ -248,8 +248,16 @@ def _register_areas() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register_areas()
+    _register_going_live()
     try:
         app(args=argv)
     except SocialCareError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
+
+
+def _register_going_live() -> None:
+    """`webhooks subscribe` / `webhooks subscriptions`, added to the `webhooks` group (created if absent)."""
+    from .webhook_subscribe import register
+
+    register(app)

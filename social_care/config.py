@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     facebook_page_id: str | None = Field(None, alias="FACEBOOK_PAGE_ID")
     facebook_page_access_token: SecretStr | None = Field(None, alias="FACEBOOK_PAGE_ACCESS_TOKEN")
     facebook_app_secret: SecretStr | None = Field(None, alias="FACEBOOK_APP_SECRET")
+    facebook_webhook_verify_token: SecretStr | None = Field(None, alias="FACEBOOK_WEBHOOK_VERIFY_TOKEN")
     facebook_graph_url: str = Field("https://graph.facebook.com", alias="FACEBOOK_GRAPH_URL")
     facebook_graph_version: str = Field("v23.0", alias="FACEBOOK_GRAPH_VERSION")
 

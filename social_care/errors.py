@@ -9,7 +9,8 @@
     │   └─ FatalError                   401/403, Graph 190/10/200-299, pagination loop → stop the stream, alert
     │       ├─ AuthError                token expired or revoked
     │       ├─ BlockedError             the account may not act: no permission, policy block (Graph 368)
-    │       └─ OutsideWindowError       Messenger 24 h window closed → a person must answer
+    │       ├─ OutsideWindowError       Messenger 24 h window closed → a person must answer
+    │       └─ WebhookRefusedError      X refused a webhook registration (reason: CrcValidationFailed, …)
     ├─ StaleViewError                   a send from a view older than the post's current state
     └─ AlertDeliveryError               Slack said no; retriable unless ``permanent``
 
@@ -32,6 +33,7 @@ __all__ = [
     "AuthError",
     "OutsideWindowError",
     "BlockedError",
+    "WebhookRefusedError",
     "StaleViewError",
     "AlertDeliveryError",
 ]
@@ -107,6 +109,15 @@ class BlockedError(FatalError):
     """The account (a Page) may not do this at all right now: a permission is missing or a policy block is
     on. Nothing on that channel can go through until a person fixes it, so it stops the channel, not one
     reply."""
+
+
+class WebhookRefusedError(FatalError):
+    """X said no to a webhook call, with one of its documented reasons (``reason``): CrcValidationFailed,
+    UrlValidationFailed, DuplicateUrlFailed, WebhookLimitExceeded, WebhookIdInvalid, ..."""
+
+    def __init__(self, reason: str, message: str, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.reason = reason
 
 
 class StaleViewError(SocialCareError):
