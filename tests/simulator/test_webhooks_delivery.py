@@ -229,7 +229,7 @@ def test_out_of_order(sim, meta):
 
 
 def test_out_of_order_flushes_a_short_group_after_hold(sim, meta):
-    sim.webhooks.configure("facebook", out_of_order=5, hold_seconds=0.1)
+    sim.webhooks.configure("facebook", out_of_order=5, hold_seconds=1.0)
     sim.facebook.add_post("a")
     sim.facebook.add_post("b")
     assert sim.webhooks.wait_idle()
@@ -247,7 +247,7 @@ def test_batches_of_many_entries(sim, meta):
 
 
 def test_x_batches_group_one_kind_per_delivery(sim, xhook):
-    sim.webhooks.configure("x", batch=3, hold_seconds=0.2)
+    sim.webhooks.configure("x", batch=3, hold_seconds=1.0)
     for i in range(4):
         sim.x.add_mention(text=f"m{i}")
     sim.x.add_dm(text="dm")
@@ -260,9 +260,9 @@ def test_x_batches_group_one_kind_per_delivery(sim, xhook):
 
 def test_delay_holds_each_delivery(sim, xhook):
     sim.webhooks.configure("x", delay=0.3)
-    sim.x.add_mention(text="later")
     made = sim.clock()
-    assert xhook.wait_for(1, XPATH)
+    sim.x.add_mention(text="later")
+    assert xhook.wait_for(1, XPATH) and sim.webhooks.wait_idle()
     (attempt,) = sim.webhooks.deliveries("x")
     assert (attempt.at - made).total_seconds() >= 0.3
 
@@ -310,5 +310,5 @@ def test_resolve_maps_a_public_url_to_the_local_receiver(sim, rx):
     sim.webhooks.resolve = {"https://care.example.com": rx.origin}
     sim.webhooks.configure("x", "https://care.example.com/webhooks/x", **FAST)
     sim.x.add_mention(text="mapped")
-    assert rx.wait_for(1, XPATH)[0].signature_ok
+    assert rx.wait_for(1, XPATH)[0].signature_ok and sim.webhooks.wait_idle()
     assert sim.webhooks.deliveries("x")[0].url == "https://care.example.com/webhooks/x"
