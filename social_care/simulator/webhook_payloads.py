@@ -172,6 +172,14 @@ def x_tweet_payload(for_user_id: str, tweets: list[dict[str, Any]], mention: boo
     return payload
 
 
+def v1_tweet_delete(tweet: "Tweet", now: datetime) -> dict[str, Any]:
+    return {"status": {"id": tweet.id, "user_id": tweet.author_id}, "timestamp_ms": str(_ms(now))}
+
+
+def x_payload(for_user_id: str, kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"for_user_id": for_user_id, kind: items}
+
+
 def x_dm_payload(for_user_id: str, events: list[dict[str, Any]], users: dict[str, Any],
                  with_app: bool) -> dict[str, Any]:
     payload: dict[str, Any] = {"for_user_id": for_user_id, "direct_message_events": events}

@@ -147,6 +147,7 @@ class _Channel:
         self.sending = 0
         self.thread: threading.Thread | None = None
         self.closed = False
+        self.generation = 0  # bumped by clear(): a delivery in flight then is not retried
 
     # -- producer side ------------------------------------------------------------------------------------------
     def add(self, event: _Event) -> None:
@@ -166,6 +167,7 @@ class _Channel:
 
     def clear(self) -> None:
         with self.cond:
+            self.generation += 1
             self.pending.clear()
             self.held.clear()
             self.due.clear()
@@ -177,7 +179,7 @@ class _Channel:
             self.closed = True
             self.cond.notify_all()
         if self.thread is not None and self.thread is not threading.current_thread():
-            self.thread.join(timeout=self.knobs.timeout + 1)
+            self.thread.join(timeout=1.0)  # a daemon thread; one stuck in a slow request ends with its timeout
 
     def idle(self) -> bool:
         with self.cond:
@@ -233,6 +235,7 @@ class _Channel:
                     self.cond.notify_all()
 
     def _send(self, item: _Due) -> None:
+        generation = self.generation
         url, headers = self.hub.target(self.platform, item.body)
         status: int | None = None
         error: str | None = None
@@ -244,6 +247,8 @@ class _Channel:
                                       timeout=self.knobs.timeout)
             except OSError as exc:
                 error = f"{type(exc).__name__}: {exc}"
+        if generation != self.generation:  # the simulator was reset meanwhile: forget this delivery
+            return
         self.hub.record(Attempt(self.platform, item.delivery, item.copy, item.attempt, url or "", status, error,
                                 item.events, item.body, headers, self.hub.sim.clock()))
         if status != 200 and url is not None:
@@ -399,6 +404,8 @@ class WebhookHub:
         user_id = self.sim.x.user_id
         if group[0].kind == "tweet_create_events":
             payload = shapes.x_tweet_payload(user_id, [e.item for e in group], any(e.mention for e in group))
+        elif group[0].kind != "direct_message_events":
+            payload = shapes.x_payload(user_id, group[0].kind, [e.item for e in group])
         else:
             users: dict[str, Any] = {}
             for e in group:
@@ -435,6 +442,11 @@ class WebhookHub:
             return
         item = shapes.v1_tweet(state, tweet)
         self.channels["x"].add(_Event("tweet_create_events", item, time.monotonic(), mention=mention))
+
+    def tweet_deleted(self, tweet: "Tweet") -> None:
+        if self._x_target(self.sim.x.user_id) is not None:
+            item = shapes.v1_tweet_delete(tweet, self.sim.clock())
+            self.channels["x"].add(_Event("tweet_delete_events", item, time.monotonic()))
 
     def dm_created(self, event: "DMEvent") -> None:
         state = self.sim.x

@@ -364,7 +364,7 @@ class XApi(PlatformApi):
         if tweet.author_id != auth.user_id:
             return problem(403, "You are not authorized to delete this Tweet.",
                            PROBLEMS + "not-authorized-for-resource")
-        tweet.deleted = True
+        self.state.delete_tweet(tweet.id)
         result = {"data": {"deleted": True}}
         self.sim.record_write("x", "delete", tweet.id, None, result)
         return json_response(200, result)

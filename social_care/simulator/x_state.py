@@ -143,6 +143,18 @@ class XState:
         self._sim.webhooks.dm_created(self.dm_events[eid])
         return eid
 
+    def delete_tweet(self, tweet_id: str) -> str:
+        """The author deletes the post (the API stops showing it; webhooks send ``tweet_delete_events``)."""
+        with self.lock:
+            tweet = self.live_tweet(tweet_id)
+            if tweet is None:
+                raise KeyError(f"no such post: {tweet_id}")
+            relevant = self.is_mention(tweet) or tweet.author_id == self.user_id
+            tweet.deleted = True
+            if relevant:
+                self._sim.webhooks.tweet_deleted(tweet)
+            return tweet.id
+
     def _post_as_brand(self, text: str, in_reply_to: str | None) -> str:
         return self.add_tweet(self.user_id, text, in_reply_to=in_reply_to)
 

@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 
 import pytest
 
@@ -312,3 +313,28 @@ def test_resolve_maps_a_public_url_to_the_local_receiver(sim, rx):
     sim.x.add_mention(text="mapped")
     assert rx.wait_for(1, XPATH)[0].signature_ok and sim.webhooks.wait_idle()
     assert sim.webhooks.deliveries("x")[0].url == "https://care.example.com/webhooks/x"
+
+
+def test_x_deleted_posts_arrive_as_tweet_delete_events(sim, xhook, http):
+    tid = sim.x.add_mention(author_id="42", text="oops, wrong shop")
+    other = sim.x.add_tweet("55", "unrelated", username="someone")
+    assert http.post("/_sim/x/tweets/delete", json={"tweet_id": tid}).status_code == 201
+    sim.x.delete_tweet(other)  # not the brand's business: no event
+    got = xhook.wait_for(2, XPATH)
+    assert sim.webhooks.wait_idle() and len(xhook.accepted()) == 2
+    (event,) = got[1].body["tweet_delete_events"]
+    assert event["status"] == {"id": tid, "user_id": "42"} and event["timestamp_ms"].isdigit()
+    assert got[1].body["for_user_id"] == BRAND_ID
+
+
+def test_reset_forgets_deliveries_being_retried(sim, xhook):
+    sim.webhooks.configure("x", retry_base=2.0, retry_max=2.0)
+    xhook.fail_next(1)
+    sim.x.add_mention(text="first try fails")
+    deadline = time.monotonic() + 10
+    while not sim.webhooks.deliveries() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [a.status for a in sim.webhooks.deliveries()] == [500]  # the retry is due in 2 s
+    sim.reset()
+    assert sim.webhooks.wait_idle() and sim.webhooks.deliveries() == []
+    assert len(xhook.posts) == 1  # the retry never went out
