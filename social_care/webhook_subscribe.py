@@ -257,7 +257,8 @@ def subscription_lines(report: dict[str, dict[str, Any]]) -> list[str]:
         ours = [w for w in x["webhooks"] if w.get("url") == x["callback"]]
         hooks = "; ".join(f"{w.get('id')} {w.get('url')} ({'valid' if w.get('valid') else 'INVALID'})"
                           for w in x["webhooks"]) or "none"
-        state = ("subscribed" if x["subscribed"] else "NOT subscribed (run `social-care webhooks subscribe`)")
+        state = {True: "subscribed", None: "subscription unknown (listing it needs the X user tokens)"}.get(
+            x["subscribed"], "NOT subscribed (run `social-care webhooks subscribe`)")
         lines.append(f"x         webhooks: {hooks}")
         lines.append(f"x         {x['callback']}: " + (state if ours else "not registered (run `social-care "
                                                                           "webhooks subscribe`)"))

@@ -212,3 +212,11 @@ def test_cli_exit_codes(sim: Any, rx: Any, cli: Any, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("SOCIAL_CARE_PUBLIC_URL", "https://other.example.com")
     r = cli("webhooks", "subscribe", "--platform", "x")
     assert r.exit_code == 1 and "as many webhooks as its plan allows" in r.output
+
+
+def test_subscriptions_without_user_tokens_say_unknown(sim: Any, rx: Any, live: Any, make_settings: Any) -> None:
+    assert subscribe(live, platforms=("x",))[0] == 0
+    app_only = make_settings(SOCIAL_CARE_PUBLIC_URL=PUBLIC, X_ACCESS_TOKEN=None)
+    report = subscriptions(app_only)
+    assert report["x"]["subscribed"] is None and report["x"]["webhooks"][0]["valid"] is True
+    assert "subscription unknown" in "\n".join(subscription_lines(report))
