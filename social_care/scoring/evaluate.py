@@ -14,14 +14,15 @@ from .categories import categorize
 from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
 
 
-# The F1 of the flag issue 3 asks of the default scorer, per (set, language) of the dev splits.
+# The F1 of the flag asked of the default scorer (the cascade), per (set, language) of the dev splits.
 TARGETS: dict[tuple[str, str], float] = {
-    ("en_airline", "en"): 0.88,
+    ("en_airline", "en"): 0.90,
     ("en_tweeteval", "en"): 0.70,
-    ("en_complaints", "en"): 0.75,
-    ("fa_snappfood", "fa"): 0.80,
-    ("ko_nsmc", "ko"): 0.75,
-    **{("multi_xlmt", lg): 0.60 for lg in ("ar", "de", "es", "fr", "hi", "it", "pt")},
+    ("en_complaints", "en"): 0.80,
+    ("fa_snappfood", "fa"): 0.88,
+    ("ko_nsmc", "ko"): 0.80,
+    ("multi_xlmt", "hi"): 0.60,
+    **{("multi_xlmt", lg): 0.68 for lg in ("ar", "de", "es", "fr", "it", "pt")},
 }
 
 
