@@ -26,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _posts(n: int) -> list[str]:
-    data = ROOT.parent / "shared" / "data"
+def _posts(n: int, data: Path) -> list[str]:
     texts: list[str] = []
     if data.is_dir():
         from social_care.scoring.data import available_sets, load_set
@@ -64,6 +63,8 @@ def main() -> int:
     ap.add_argument("--scorers", default="fast,default,textblob,vader")
     ap.add_argument("--posts", type=int, default=20000)
     ap.add_argument("--single", type=int, default=1000)
+    ap.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data",
+                    help="labelled sets whose dev posts time the hashed model (default ../shared/data)")
     ap.add_argument("--cascade-single", type=int, default=200, help="single-post timings of the cascade")
     a = ap.parse_args()
     try:
@@ -71,7 +72,7 @@ def main() -> int:
         core = "pinned to one core"
     except (AttributeError, OSError):
         core = "not pinned"
-    posts = _posts(a.posts)
+    posts = _posts(a.posts, a.data_dir)
     print(f"{len(posts)} posts, mean {statistics.mean(len(p) for p in posts):.0f} chars, {core}")
     from social_care.scoring import get_scorer
 

@@ -146,7 +146,8 @@ def format_report(res: dict) -> str:
             line += f"  {target:.2f} {'met' if r['f1'][sc[0]] >= target else 'missed'}"
         lines.append(line)
     lines.append(f"posts/second over {res['n_posts']} dev posts (batch, one process): "
-                 + ", ".join(f"{s} {v:,.0f}" for s, v in res["posts_per_second"].items()))
+                 + ", ".join(f"{s} {v:,.0f}" for s, v in res["posts_per_second"].items())
+                 + (f" ({res['speed_note']})" if res.get("speed_note") else ""))
     cat = res.get("categories")
     if cat:
         lines.append(f"issue category of the {cat['n']} {cat['set']} dev complaints with a stated reason "

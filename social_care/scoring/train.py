@@ -433,7 +433,12 @@ def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> P
     meta = dict(lm.meta)
     meta["path"] = str(model)
     meta["size_bytes"] = Path(model).stat().st_size
-    res = evaluate(data_dir, scorers=card_scorers(lm, Path(model)), sets=list(meta["sets"]), progress=progress)
+    scorers = card_scorers(lm, Path(model))
+    res = evaluate(data_dir, scorers=scorers, sets=list(meta["sets"]), progress=progress)
+    c = scorers["default"]
+    if getattr(c, "cache", None) is not None:
+        res["speed_note"] = (f"default: {c.routed} of {c.posts} posts went to the encoder, their embeddings read "
+                             "from .cache/encoder/; benchmarks/bench_scorer.py times the encoder")
     card = Path(model).parent / "MODEL_CARD.md"
     write_card(card, meta, res)
     return card
