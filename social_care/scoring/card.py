@@ -253,7 +253,7 @@ def cascade_lines(model_path: Path) -> list[str]:
         "out-of-fold head scores of the sample"
         + (f"; {m['feedback_rows']} reviewers' corrections fitted with weight {m['feedback_weight']}"
            if m.get("feedback_rows") else "") + ".",
-        "- Reasons shown for a flag the encoder decided: `encoder: NN% unhappy` first, then the hashed model's "
+        "- Reasons shown for a flag the encoder decided: `encoder: unhappy (0.62; flags from 0.45)` first (the head's probability and the level its language is flagged from), then the hashed model's "
         "words that pushed towards the flag. No labelled examples are shipped (most sets' licenses do not allow "
         "redistributing their posts), so nearest neighbours are not shown.",
         "",

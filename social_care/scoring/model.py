@@ -377,8 +377,9 @@ class CascadeScorer(DefaultScorer):
         thr = np.array([self._head_thresholds.get(lg, self.head.default_threshold) for lg in rl])
         out = margin.copy()
         out[idx] = logit - thr
-        p = _sigmoid(logit)
-        cues = {int(i): f"encoder: {pi:.0%} unhappy" for i, pi in zip(idx.tolist(), p.tolist())}
+        p, pt = _sigmoid(logit), _sigmoid(thr)
+        cues = {int(i): f"encoder: unhappy ({a:.2f}; flags from {b:.2f})"
+                for i, a, b in zip(idx.tolist(), p.tolist(), pt.tolist())}
         return out, cues
 
     def score(self, text: str) -> Score:
@@ -397,11 +398,10 @@ _WARNED: set[str] = set()
 
 
 def _warn_once(msg: str) -> None:
+    """Once per process (on stderr when logging is not configured, as on the command line)."""
     import logging
-    import sys
 
     if msg in _WARNED:
         return
     _WARNED.add(msg)
     logging.getLogger(__name__).warning(msg)
-    print(f"warning: {msg}", file=sys.stderr)
