@@ -1,10 +1,13 @@
 #!/usr/bin/env python
 """Throughput, single-post latency and load time of the scorers (one process, one core).
 
-    python benchmarks/bench_scorer.py [--scorers default,textblob,vader] [--posts 20000]
-    taskset -c 0 python benchmarks/bench_scorer.py --scorers default   # one core, as in the model card
+    python benchmarks/bench_scorer.py [--scorers fast,default,textblob,vader] [--posts 20000]
+    taskset -c 0 python benchmarks/bench_scorer.py --scorers fast,default   # one core, as in the model card
 
-Uses real posts from ../shared/data dev splits when present, else synthetic posts.
+"fast" (the hashed model alone) is timed on real posts from ../shared/data dev splits when present, else
+synthetic posts; "default" (the cascade: hashed model, then the multilingual encoder on the posts it is unsure
+about) on the bundled demo posts, the traffic it is meant for, with the share of them sent to the encoder.
+Each line also gives the process's resident memory after that scorer was loaded and used.
 """
 
 from __future__ import annotations
@@ -23,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _posts(n: int) -> list[str]:
-    data = ROOT.parent / "shared" / "data"
+def _posts(n: int, data: Path) -> list[str]:
     texts: list[str] = []
     if data.is_dir():
         from social_care.scoring.data import available_sets, load_set
@@ -38,40 +40,74 @@ def _posts(n: int) -> list[str]:
     return (texts * (n // len(texts) + 1))[:n]
 
 
+def _demo_posts() -> list[str]:
+    from social_care.demo.runner import load_demo_posts
+
+    return [p["text"] for p in load_demo_posts()[0]]
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scorers", default="default,textblob,vader")
+    ap.add_argument("--scorers", default="fast,default,textblob,vader")
     ap.add_argument("--posts", type=int, default=20000)
     ap.add_argument("--single", type=int, default=1000)
+    ap.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data",
+                    help="labelled sets whose dev posts time the hashed model (default ../shared/data)")
+    ap.add_argument("--cascade-single", type=int, default=200, help="single-post timings of the cascade")
     a = ap.parse_args()
     try:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
         core = "pinned to one core"
     except (AttributeError, OSError):
         core = "not pinned"
-    posts = _posts(a.posts)
+    posts = _posts(a.posts, a.data_dir)
     print(f"{len(posts)} posts, mean {statistics.mean(len(p) for p in posts):.0f} chars, {core}")
     from social_care.scoring import get_scorer
 
+    demo = _demo_posts()
+    print(f"{len(demo)} demo posts, mean {statistics.mean(len(p) for p in demo):.0f} chars; "
+          f"resident memory before loading a scorer {_rss_mb():.0f} MB")
     for name in a.scorers.split(","):
         t0 = time.perf_counter()
         sc = get_scorer(name)
         sc.score("warm up: load the model")
         load = time.perf_counter() - t0
-        n = a.posts if name == "default" else min(a.posts, 5000)
+        cascade = name == "default"
+        texts = demo if cascade else posts
+        n = len(demo) if cascade else (a.posts if name == "fast" else min(a.posts, 5000))
+        routed0 = getattr(sc, "routed", 0)
         t0 = time.perf_counter()
-        sc.score_many(posts[:n])
+        sc.score_many(texts[:n])
         batch = n / (time.perf_counter() - t0)
+        routed = getattr(sc, "routed", 0) - routed0
         lat = []
-        for p in posts[: a.single]:
+        for p in texts[: (a.cascade_single if cascade else a.single)]:
             t1 = time.perf_counter()
             sc.score(p)
             lat.append(time.perf_counter() - t1)
         lat.sort()
         med = lat[len(lat) // 2] * 1000
         p95 = lat[int(len(lat) * 0.95)] * 1000
-        print(f"{name:9s} load+first {load:6.2f} s | batch {batch:9,.0f} posts/s ({n} posts) | "
-              f"single post median {med:.3f} ms, p95 {p95:.3f} ms")
+        extra = ""
+        if cascade:
+            if getattr(sc, "encoder", None) is None:
+                extra = " | encoder unavailable: hashed model alone"
+            else:
+                extra = f" | {routed}/{n} demo posts to the encoder"
+        print(f"{name:9s} load+first {load:6.2f} s | batch {batch:9,.0f} posts/s ({n} {'demo ' if cascade else ''}"
+              f"posts) | single post median {med:.3f} ms, p95 {p95:.3f} ms | RSS {_rss_mb():.0f} MB{extra}")
     return 0
 
 

@@ -108,7 +108,9 @@ def make_settings(db_url: str, sim_server: SimulatorServer) -> Callable[..., Set
             "FACEBOOK_GRAPH_VERSION": "v23.0",
             "SLACK_WEBHOOK_URL": sim_server.url + SLACK_PATH,
             "SOCIAL_CARE_HTTP_TIMEOUT": 3,
-            "SOCIAL_CARE_SCORER": "default",
+            # the hashed model alone: the default cascade would embed many posts per test on a CPU shared by
+            # the whole suite; tests/scoring/test_cascade.py covers the cascade on a handful of posts
+            "SOCIAL_CARE_SCORER": "fast",
             "SOCIAL_CARE_SECRET_KEY": "test-secret-key-0123456789",
             "SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS": 0,  # tests' clocks stand still; a test that waits sets it
         }

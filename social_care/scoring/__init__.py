@@ -3,8 +3,11 @@
     from social_care.scoring import Score, Scorer, get_scorer, CATEGORIES, LABELS
     get_scorer().score("my parcel never arrived 😡")
 
-Scorers: "default" (the project's own model, shipped in the package), "textblob", "vader".
-get_scorer(None) reads SOCIAL_CARE_SCORER (default "default"). get_scorer("default", recall=0.9) flags at the
+Scorers: "default" (the project's cascade: its hashed n-gram model on every post, the multilingual encoder
+and its head on the posts the hashed model is unsure about and on languages where the encoder is better),
+"fast" (the hashed model alone, for bulk files), "textblob", "vader".
+get_scorer(None) reads SOCIAL_CARE_SCORER (default "default"). Recall levels and model files apply to "default"
+and "fast" alike. get_scorer("default", recall=0.9) flags at the
 operating point that caught 90 % of the unhappy posts when the model was tuned (SOCIAL_CARE_FLAG_RECALL);
 get_scorer("default", recall_by_lang="de=0.6") sets it for single languages (SOCIAL_CARE_FLAG_RECALL_BY_LANG);
 get_scorer("default", model_path="ours.npz") uses a model file of the team's own (SOCIAL_CARE_MODEL_PATH).
@@ -19,7 +22,8 @@ from typing import Mapping
 from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer, parse_recall_by_lang
 from .categories import categorize
 
-SCORER_NAMES = ("default", "textblob", "vader")
+SCORER_NAMES = ("default", "fast", "textblob", "vader")
+_OURS = ("default", "fast")
 _SCORERS: dict[tuple, Scorer] = {}
 _LOCK = threading.Lock()
 
@@ -43,17 +47,22 @@ def get_scorer(name: str | None = "default", recall: float | None = None,
     by_lang = parse_recall_by_lang(recall_by_lang)
     for given, what in ((recall, "a flag recall"), (model_path, "a model file"),
                         (by_lang or None, "a per-language flag recall")):
-        if given not in (None, "") and key != "default":
-            raise ValueError(f"{what} applies to the default scorer only, not to {key}")
+        if given not in (None, "") and key not in _OURS:
+            raise ValueError(f"{what} applies to the default scorer only (default or fast), not to {key}")
     path = os.fspath(model_path) if model_path not in (None, "") else None
     cache_key = (key, recall, path, tuple(sorted(by_lang.items())))
     with _LOCK:
         if cache_key not in _SCORERS:
-            if key == "default":
-                from .model import DefaultScorer
+            if key in _OURS:
+                from .model import CascadeScorer, DefaultScorer
 
                 try:
-                    _SCORERS[cache_key] = DefaultScorer(path=path, recall=recall, recall_by_lang=by_lang)
+                    if key == "default":
+                        _SCORERS[cache_key] = CascadeScorer(path=path, recall=recall, recall_by_lang=by_lang)
+                    else:
+                        fast = DefaultScorer(path=path, recall=recall, recall_by_lang=by_lang)
+                        fast.name = "fast"
+                        _SCORERS[cache_key] = fast
                 except FileNotFoundError as e:
                     raise ValueError(str(e)) from None
             elif key == "textblob":

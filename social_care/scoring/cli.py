@@ -91,8 +91,11 @@ def _read_input(src: str, *, skip_bad_rows: bool = False) -> tuple[list[str], li
 def score_cmd(
     input: str = typer.Argument(..., help="CSV file with a `text` column, or - for standard input."),
     output: str = typer.Option("-", "--output", "-o", help="Output CSV, or - for standard output."),
-    scorer: Optional[str] = typer.Option(None, "--scorer", help="default | textblob | vader "
+    scorer: Optional[str] = typer.Option(None, "--scorer", help="default | fast | textblob | vader "
                                          "(default: $SOCIAL_CARE_SCORER or default)."),
+    fast: bool = typer.Option(False, "--fast", help="The hashed model alone (same as --scorer fast): tens of "
+                              "thousands of posts a second, for bulk files; the default cascade embeds the "
+                              "posts the hashed model is unsure about (tens a second)."),
     batch_size: int = typer.Option(2048, "--batch-size", min=1),
     recall: Optional[float] = _recall_option(),
     recall_by_lang: Optional[str] = _recall_by_lang_option(),
@@ -107,10 +110,14 @@ def score_cmd(
 
     from . import get_scorer
 
+    if fast:
+        if scorer not in (None, "", "fast"):
+            _fail(f"--fast is the hashed model alone; it cannot be combined with --scorer {scorer}")
+        scorer = "fast"
     try:
         sc = get_scorer(scorer)
-        if (recall is not None or recall_by_lang) and sc.name == "default":
-            sc = get_scorer("default", recall=recall, recall_by_lang=recall_by_lang)
+        if (recall is not None or recall_by_lang) and sc.name in ("default", "fast"):
+            sc = get_scorer(sc.name, recall=recall, recall_by_lang=recall_by_lang)
     except ValueError as e:
         _fail(str(e))
     header, body, delimiter = _read_input(input, skip_bad_rows=skip_bad_rows)
@@ -162,7 +169,9 @@ def score_cmd(
 
 def eval_cmd(
     data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder of the labelled sets."),
-    scorers: str = typer.Option("default,textblob,vader", "--scorers", help="Comma-separated scorer names."),
+    scorers: str = typer.Option("default,fast,textblob,vader", "--scorers",
+                                help="Comma-separated scorer names (default: the cascade, fast: the hashed "
+                                     "model alone)."),
     sets: Optional[str] = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     recall: Optional[float] = _recall_option(),
@@ -184,17 +193,33 @@ def eval_cmd(
     if rows is None and not Path(data_dir).is_dir():
         _fail(f"data folder not found: {data_dir}")
     try:
-        chosen = {n: get_scorer(n, recall=recall if n == "default" else None,
-                                recall_by_lang=recall_by_lang if n == "default" else None) for n in names}
+        ours = ("default", "fast")
+        chosen = {n: get_scorer(n, recall=recall if n in ours else None,
+                                recall_by_lang=recall_by_lang if n in ours else None) for n in names}
     except ValueError as e:
         _fail(str(e))
     if rows is not None:
         res = evaluate_rows(rows, chosen)
         res["labelled"] = [Path(p).name for p in labelled]
     else:
+        from .model import CascadeScorer
+
+        cascade = chosen.get("default")
+        if isinstance(cascade, CascadeScorer) and cascade.encoder is not None:
+            # the dev posts' embeddings are kept under .cache/encoder/ (git-ignored): embedded once per machine
+            from .encoder import EmbeddingCache
+
+            chosen["default"] = CascadeScorer(cascade.model, recall=cascade.recall,
+                                              recall_by_lang=cascade.recall_by_lang, head=cascade.head,
+                                              encoder=cascade.encoder, cache=EmbeddingCache("dev"))
         res = evaluate(Path(data_dir), chosen, sets=[s.strip() for s in sets.split(",")] if sets else None)
-    res["flag_recall"] = recall if "default" in names else None
-    res["flag_recall_by_lang"] = chosen["default"].recall_by_lang if "default" in names else {}
+        if isinstance(chosen.get("default"), CascadeScorer) and chosen["default"].cache is not None:
+            c = chosen["default"]
+            res["speed_note"] = (f"default: {c.routed} of {c.posts} posts went to the encoder, their embeddings "
+                                 "read from .cache/encoder/; benchmarks/bench_scorer.py times the encoder")
+    own = next((n for n in names if n in ("default", "fast")), None)
+    res["flag_recall"] = recall if own else None
+    res["flag_recall_by_lang"] = chosen[own].recall_by_lang if own else {}
     typer.echo(json.dumps(res, indent=1) if as_json else format_report(res))
 
 
@@ -230,8 +255,12 @@ def train_cmd(
     feedback: Optional[list[Path]] = typer.Option(None, "--feedback", help="Reviewers' corrections "
                                                   "(`social-care feedback export` CSV) to fit with the sets; "
                                                   "repeatable."),
+    head: bool = typer.Option(True, "--head/--no-head", help="Also train the encoder head of the cascade "
+                              "(beside the model file; the first run embeds a sample of the training sets, "
+                              "about 16,500 posts, cached under .cache/encoder/)."),
 ) -> None:
-    """Train the default scorer (needs the `train` extra: scikit-learn)."""
+    """Train the default scorer: the hashed model, then the cascade's encoder head (needs the `train` extra:
+    scikit-learn)."""
     try:
         import sklearn  # noqa: F401
     except ImportError:
@@ -241,10 +270,30 @@ def train_cmd(
     cfg = TrainConfig(data_dir=data_dir, out=out, bits=bits, seed=seed,
                       exclude_non_commercial=exclude_non_commercial, evaluate=not no_eval, feedback=feedback or ())
     try:
-        train(cfg)
+        meta = train(cfg)
     except ValueError as e:
         _fail(str(e))
     typer.echo("\n".join(cfg.log))
+    if head:
+        from .encoder import EncoderUnavailable, load_encoder
+        from .encoder_train import HeadConfig, train_head
+
+        try:
+            load_encoder()
+        except EncoderUnavailable as e:
+            typer.echo(f"encoder head not trained: {e}", err=True)
+            return
+        hcfg = HeadConfig(data_dir=data_dir, out=Path(meta["path"]).parent / "encoder_head.npz",
+                          feedback=feedback or (), model_path=Path(meta["path"]))
+        try:
+            train_head(hcfg)
+        except ValueError as e:
+            _fail(str(e))
+        typer.echo("\n".join(hcfg.log))
+        if not no_eval:
+            from .train import rewrite_card
+
+            typer.echo(f"wrote {rewrite_card(Path(meta['path']), data_dir)} (the cascade and the hashed model)")
 
 
 def register(target: typer.Typer) -> None:

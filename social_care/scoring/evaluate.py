@@ -14,14 +14,15 @@ from .categories import categorize
 from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
 
 
-# The F1 of the flag issue 3 asks of the default scorer, per (set, language) of the dev splits.
+# The F1 of the flag asked of the default scorer (the cascade), per (set, language) of the dev splits.
 TARGETS: dict[tuple[str, str], float] = {
-    ("en_airline", "en"): 0.88,
+    ("en_airline", "en"): 0.90,
     ("en_tweeteval", "en"): 0.70,
-    ("en_complaints", "en"): 0.75,
-    ("fa_snappfood", "fa"): 0.80,
-    ("ko_nsmc", "ko"): 0.75,
-    **{("multi_xlmt", lg): 0.60 for lg in ("ar", "de", "es", "fr", "hi", "it", "pt")},
+    ("en_complaints", "en"): 0.80,
+    ("fa_snappfood", "fa"): 0.88,
+    ("ko_nsmc", "ko"): 0.80,
+    ("multi_xlmt", "hi"): 0.60,
+    **{("multi_xlmt", lg): 0.68 for lg in ("ar", "de", "es", "fr", "it", "pt")},
 }
 
 
@@ -145,7 +146,8 @@ def format_report(res: dict) -> str:
             line += f"  {target:.2f} {'met' if r['f1'][sc[0]] >= target else 'missed'}"
         lines.append(line)
     lines.append(f"posts/second over {res['n_posts']} dev posts (batch, one process): "
-                 + ", ".join(f"{s} {v:,.0f}" for s, v in res["posts_per_second"].items()))
+                 + ", ".join(f"{s} {v:,.0f}" for s, v in res["posts_per_second"].items())
+                 + (f" ({res['speed_note']})" if res.get("speed_note") else ""))
     cat = res.get("categories")
     if cat:
         lines.append(f"issue category of the {cat['n']} {cat['set']} dev complaints with a stated reason "

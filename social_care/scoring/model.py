@@ -141,8 +141,11 @@ class LinearModel:
         return s, pos_c, word_c
 
     def score_batch(self, texts: Sequence[str], with_reasons: bool = True,
-                    thresholds: dict[str, float] | None = None) -> list[Score]:
-        """Score a batch; `thresholds` (per language) replaces the model's best-F1 flag thresholds."""
+                    thresholds: dict[str, float] | None = None, second_stage=None) -> list[Score]:
+        """Score a batch; `thresholds` (per language) replaces the model's best-F1 flag thresholds.
+
+        second_stage(texts, langs, margins) -> (margins, cues): a later stage may replace the flag margin
+        (score minus threshold) of some posts; cues {post index: reason} name what it decided."""
         n = len(texts)
         if n == 0:
             return []
@@ -158,7 +161,11 @@ class LinearModel:
             deva = np.bincount(batch.doc_of_pos, weights=(codes >= 0x0900) & (codes <= 0x097F),
                                minlength=n) > 0
             thr[deva & (np.array(langs, dtype=object) == "hi")] = self.default_threshold
-        p_flag = _sigmoid(s[:, 0] - thr)
+        margin = s[:, 0] - thr
+        cues: dict[int, str] = {}
+        if second_stage is not None:
+            margin, cues = second_stage(texts, langs, margin)
+        p_flag = _sigmoid(margin)
         p_pos = _sigmoid(s[:, 1] - self.pos_threshold)
         flagged = p_flag > 0.5
         polarity = np.clip(p_pos * (1.0 - p_flag) - p_flag, -1.0, 1.0)
@@ -178,7 +185,7 @@ class LinearModel:
                     flagged=f,
                     lang=langs[i],
                     category=categorize(texts[i], langs[i]) if f else None,
-                    reasons=reasons.get(i, ()),
+                    reasons=_with_cue(reasons.get(i, ()), cues.get(i)) if f else reasons.get(i, ()),
                 )
             )
         return out
@@ -231,6 +238,10 @@ class LinearModel:
                     seen.append(p)
             out[d] = tuple(seen[:5])
         return out
+
+
+def _with_cue(reasons: tuple[str, ...], cue: str | None) -> tuple[str, ...]:
+    return reasons if cue is None else (cue, *reasons[:4])
 
 
 _MODEL: LinearModel | None = None
@@ -288,3 +299,109 @@ class DefaultScorer:
 
 def logit(p: float) -> float:
     return math.log(p / (1 - p))
+
+
+class CascadeScorer(DefaultScorer):
+    """The default scorer: the hashed model scores every post; the posts it is unsure about (its flag margin
+    within the head's band for the post's language; every post of languages where the encoder measured
+    better) are embedded by the multilingual encoder and flagged by the encoder head (encoder.py), which also
+    sees the hashed margin. Without the encoder package it is the hashed model alone, with one warning."""
+
+    name = "default"
+
+    def __init__(self, model: LinearModel | None = None, path: Path | str | None = None,
+                 recall: float | None = None, recall_by_lang: Mapping[str, float] | None = None,
+                 head=None, head_path: Path | str | None = None, encoder=None, cache=None) -> None:
+        from .encoder import HEAD_PATH, EncoderHead, EncoderUnavailable, load_encoder
+
+        super().__init__(model, path, recall, recall_by_lang)
+        if head is None and head_path is None:
+            # a model file of the team's own (`social-care train --out DIR/scorer.npz`) has its head beside it
+            own = path or os.environ.get("SOCIAL_CARE_MODEL_PATH")
+            beside = Path(own).parent / HEAD_PATH.name if own else None
+            head_path = beside if beside is not None and beside.exists() else HEAD_PATH
+        self.head = head if head is not None else EncoderHead(head_path)
+        self.encoder = encoder
+        self.unavailable: str | None = None
+        if encoder is None:
+            try:
+                self.encoder = load_encoder()
+            except EncoderUnavailable as e:
+                self.unavailable = str(e)
+                _warn_once(self.unavailable)
+        self.cache = cache  # an encoder.EmbeddingCache (evaluation), else every routed post is embedded
+        self.posts = 0  # posts scored, and of those sent to the encoder (for benchmarks and the card)
+        self.routed = 0
+
+    @functools.cached_property
+    def _head_thresholds(self) -> dict[str, float]:
+        if self.recall is None and not self.recall_by_lang:
+            return self.head.thresholds
+        return self.head.thresholds_for_recall(self.recall, self.recall_by_lang)
+
+    def routing(self, texts: Sequence[str]) -> list[bool]:
+        """Whether each post would go to the encoder (whatever the encoder's availability)."""
+        flags: list[bool] = []
+
+        def probe(tx, langs, margin):
+            flags.extend(self._route_mask(tx, langs, margin).tolist())
+            return margin, {}
+
+        self.model.score_batch(list(texts), with_reasons=False, thresholds=self._thresholds, second_stage=probe)
+        return flags
+
+    def _route_mask(self, texts, langs, margin) -> np.ndarray:
+        band = np.array([self.head.band(lg) for lg in langs], dtype=np.float64)
+        nonempty = np.array([bool((t or "").strip()) for t in texts])
+        return (np.abs(margin) < band) & nonempty
+
+    def _second(self, texts, langs, margin):
+        from .encoder import embed_cached
+
+        self.posts += len(texts)
+        if self.encoder is None:
+            return margin, {}
+        idx = np.flatnonzero(self._route_mask(texts, langs, margin))
+        if len(idx) == 0:
+            return margin, {}
+        self.routed += len(idx)
+        routed_texts = [texts[i] for i in idx]
+        emb = embed_cached(routed_texts, self.cache, self.encoder, progress=False) if self.cache is not None \
+            else self.encoder.embed(routed_texts)
+        rl = [langs[i] for i in idx]
+        # the head was trained on margins from the best-F1 thresholds; a recall level only moves the routing
+        used = self._thresholds or self.model.thresholds
+        shift = np.array([used.get(lg, self.model.default_threshold)
+                          - self.model.thresholds.get(lg, self.model.default_threshold) for lg in rl])
+        logit = self.head.logits(emb, margin[idx] + shift)
+        thr = np.array([self._head_thresholds.get(lg, self.head.default_threshold) for lg in rl])
+        out = margin.copy()
+        out[idx] = logit - thr
+        p, pt = _sigmoid(logit), _sigmoid(thr)
+        cues = {int(i): f"encoder: unhappy ({a:.2f}; flags from {b:.2f})"
+                for i, a, b in zip(idx.tolist(), p.tolist(), pt.tolist())}
+        return out, cues
+
+    def score(self, text: str) -> Score:
+        return self.model.score_batch([text or ""], thresholds=self._thresholds, second_stage=self._second)[0]
+
+    def score_many(self, texts: Sequence[str]) -> list[Score]:
+        texts = ["" if t is None else str(t) for t in texts]
+        out: list[Score] = []
+        for i in range(0, len(texts), BATCH_SIZE):
+            out.extend(self.model.score_batch(texts[i : i + BATCH_SIZE], thresholds=self._thresholds,
+                                              second_stage=self._second))
+        return out
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(msg: str) -> None:
+    """Once per process (on stderr when logging is not configured, as on the command line)."""
+    import logging
+
+    if msg in _WARNED:
+        return
+    _WARNED.add(msg)
+    logging.getLogger(__name__).warning(msg)

@@ -406,6 +406,23 @@ def train(cfg: TrainConfig) -> dict:
     return meta
 
 
+def card_scorers(lm, model: Path) -> dict:
+    """The scorers the card compares: the cascade (when the encoder and a head beside the model file are there;
+    dev embeddings cached under .cache/encoder/) and the hashed model alone."""
+    from .encoder import HEAD_PATH, EmbeddingCache, EncoderUnavailable, load_encoder
+    from .model import CascadeScorer, DefaultScorer
+
+    fast = DefaultScorer(lm)
+    head = Path(model).parent / HEAD_PATH.name
+    try:
+        enc = load_encoder() if head.exists() else None
+    except EncoderUnavailable:
+        enc = None
+    if enc is None:
+        return {"default": fast}
+    return {"default": CascadeScorer(lm, head_path=head, encoder=enc, cache=EmbeddingCache("dev")), "fast": fast}
+
+
 def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> Path:
     """Evaluate an existing model file on the dev splits and write MODEL_CARD.md next to it."""
     from .card import write_card
@@ -416,7 +433,12 @@ def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> P
     meta = dict(lm.meta)
     meta["path"] = str(model)
     meta["size_bytes"] = Path(model).stat().st_size
-    res = evaluate(data_dir, scorers={"default": DefaultScorer(lm)}, sets=list(meta["sets"]), progress=progress)
+    scorers = card_scorers(lm, Path(model))
+    res = evaluate(data_dir, scorers=scorers, sets=list(meta["sets"]), progress=progress)
+    c = scorers["default"]
+    if getattr(c, "cache", None) is not None:
+        res["speed_note"] = (f"default: {c.routed} of {c.posts} posts went to the encoder, their embeddings read "
+                             "from .cache/encoder/; benchmarks/bench_scorer.py times the encoder")
     card = Path(model).parent / "MODEL_CARD.md"
     write_card(card, meta, res)
     return card

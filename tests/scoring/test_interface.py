@@ -48,7 +48,7 @@ def test_scorers_interchangeable(name):
 
 
 def test_unknown_scorer():
-    with pytest.raises(ValueError, match="unknown scorer 'bert'.*default, textblob, vader"):
+    with pytest.raises(ValueError, match="unknown scorer 'bert'.*default, fast, textblob, vader"):
         get_scorer("bert")
 
 

@@ -19,8 +19,8 @@ def test_targets_marked_met_or_missed_for_the_first_scorer():
     lines = format_report(res).splitlines()
     assert "target (default)" in lines[1]
     airline, korean, apple = lines[2], lines[3], lines[4]
-    assert airline.endswith("0.88 met")
-    assert korean.endswith("0.75 missed")
+    assert airline.endswith("0.90 met")
+    assert korean.endswith("0.80 missed")
     assert "met" not in apple and "missed" not in apple  # no target for this set
     assert lines[-1].endswith("default 20,000, vader 15,000")
     assert "P default" in lines[1] and "R default" in lines[1]

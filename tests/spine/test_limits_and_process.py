@@ -79,6 +79,9 @@ def test_run_polls_until_ctrl_c_and_stops_cleanly(make_settings, sim, tmp_path):
 @pytest.mark.parametrize("autosend", [None, "playbook"], ids=["approval-by-default", "autosend-playbook"])
 def test_demo_runs_to_idle_and_prints_a_summary(tmp_path, autosend):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("X_", "FACEBOOK_", "SOCIAL_CARE_", "SLACK_"))}
+    # the hashed model alone: the cascade would embed a few hundred demo posts (benchmarks/bench_scorer.py
+    # measures it on them)
+    env["SOCIAL_CARE_SCORER"] = "fast"
     extra = ["--autosend", autosend] if autosend else []
     proc = subprocess.run(
         [sys.executable, "-m", "social_care", "demo", "--exit-when-idle", "--speed", "6000", "--port", "0",
