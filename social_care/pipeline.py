@@ -115,6 +115,9 @@ def ingest(app: App, session: object, mentions: Sequence[Mention]) -> list[Post]
     scores = app.scorer.score_many([m.text for m in mentions])
     rows = [_post_row(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
     fresh = repo.insert_new_posts(session, posts=rows)  # type: ignore[arg-type]
+    if len(fresh) < len(rows):  # already stored: a post first read from a webhook takes the poll's details
+        kept = {id(p) for p in fresh}
+        repo.adopt_polled(session, posts=[r for r in rows if id(r) not in kept])  # type: ignore[arg-type]
     for post in fresh:
         if post.flagged:
             draft_reply(app, session, post)

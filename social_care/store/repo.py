@@ -16,6 +16,7 @@ from .tables import Cursor, PollRun, Post, Reply, StatusEvent, StreamPause
 
 __all__ = [
     "insert_new_posts",
+    "adopt_polled",
     "get_cursor",
     "set_cursor",
     "change_status",
@@ -64,6 +65,34 @@ def insert_new_posts(session: Session, *, posts: Sequence[Post]) -> list[Post]:
         else:
             record_event(session, post=post, action="received", actor="system", now=post.ingested_at, first=True)
     return fresh
+
+
+WEBHOOK_ONLY_FIELDS = ("thread_key", "permalink", "author_handle", "author_name", "author_followers", "raw")
+
+
+def adopt_polled(session: Session, *, posts: Sequence[Post]) -> int:
+    """A poll found posts already stored: those that came by webhook take the details only the poll can
+    know (the conversation id, permalink, the author's name and reach, the platform's own item); text,
+    times, reply target, score and status stay. Returns how many rows changed."""
+    polled = [p for p in posts if not (p.raw or {}).get("webhook")]
+    by_channel: dict[str, dict[str, Post]] = {}
+    for post in polled:
+        by_channel.setdefault(post.channel, {})[post.external_id] = post
+    changed = 0
+    for channel, items in by_channel.items():
+        for chunk in _chunks(sorted(items), 500):
+            for stored in session.exec(select(Post).where(Post.channel == channel,
+                                                          col(Post.external_id).in_(chunk))).all():
+                if not (stored.raw or {}).get("webhook"):
+                    continue
+                source = items[stored.external_id]
+                for name in WEBHOOK_ONLY_FIELDS:
+                    value = getattr(source, name)
+                    if value is not None and value != {}:
+                        setattr(stored, name, value)
+                session.add(stored)
+                changed += 1
+    return changed
 
 
 def get_cursor(session: Session, *, stream: str) -> str | None:

@@ -1,0 +1,49 @@
+"""After a delivery is committed: wake what sends, so a post is answered and pinged at once.
+
+Under ``social-care run`` the scheduler sets ``App.wake`` (a one-off run of the outbox and of the Slack
+sender, serialized with their scheduled runs). Under ``social-care serve`` alone there is no scheduler in
+the process: the Slack sender runs in one worker thread here (alerts are claimed in the database, so this
+is safe beside another process's sender); replies go out with that other process's outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+__all__ = ["wake_senders"]
+log = logging.getLogger(__name__)
+_workers: dict[int, _Worker] = {}
+_lock = threading.Lock()
+
+
+class _Worker:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="social-care-webhook-pings", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from ..alerts import deliver
+
+        while True:
+            self.event.wait()
+            self.event.clear()
+            try:
+                deliver(self.app)
+            except Exception as exc:  # noqa: BLE001 - the scheduled sender (if any) tries again
+                log.warning("webhook pings: Slack delivery failed: %s", type(exc).__name__)
+
+
+def wake_senders(app: Any) -> None:
+    """Never blocks: a wake is a scheduled one-off job or a signal to the worker thread."""
+    if app.wake is not None:
+        app.wake()
+        return
+    with _lock:
+        worker = _workers.get(id(app))
+        if worker is None:
+            worker = _workers[id(app)] = _Worker(app)
+    worker.event.set()
