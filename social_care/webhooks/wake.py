@@ -14,14 +14,15 @@ from typing import Any
 
 __all__ = ["wake_senders"]
 log = logging.getLogger(__name__)
-_workers: dict[int, _Worker] = {}
 _lock = threading.Lock()
+IDLE_SECONDS = 30.0  # the worker thread ends after this long without a wake (a new one starts on the next)
 
 
 class _Worker:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.event = threading.Event()
+        self.alive = True
         self.thread = threading.Thread(target=self._run, name="social-care-webhook-pings", daemon=True)
         self.thread.start()
 
@@ -29,7 +30,11 @@ class _Worker:
         from ..alerts import deliver
 
         while True:
-            self.event.wait()
+            if not self.event.wait(IDLE_SECONDS):
+                with _lock:
+                    if not self.event.is_set():
+                        self.alive = False
+                        return
             self.event.clear()
             try:
                 deliver(self.app)
@@ -43,7 +48,8 @@ def wake_senders(app: Any) -> None:
         app.wake()
         return
     with _lock:
-        worker = _workers.get(id(app))
-        if worker is None:
-            worker = _workers[id(app)] = _Worker(app)
-    worker.event.set()
+        worker = getattr(app, "_ping_worker", None)
+        if worker is None or not worker.alive:
+            worker = _Worker(app)
+            app._ping_worker = worker
+        worker.event.set()
