@@ -83,10 +83,11 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
     now = app.now()
     result = DeliveryResult(platform=platform, entries=events.entries, dropped=events.dropped,
                             unknown=len(events.unknown), skipped=len(events.skipped))
+    conversations = _messenger_conversations(app, events.mentions)  # before the transaction: no lock held
     with app.session() as s:
         edits_known, edits_new = _split_edits(s, events)
         mentions = _dedupe([*events.mentions, *edits_new])
-        mentions = [_with_thread(s, m) for m in mentions]
+        mentions = [_with_thread(s, m, conversations) for m in mentions]
         fresh = ingest(app, s, mentions)
         result.stored = len(fresh)
         result.duplicates = len(mentions) - len(fresh)
@@ -164,7 +165,38 @@ def _apply_removal(s: Session, channel: Channel, external_id: str, now: datetime
     return True
 
 
-def _with_thread(s: Session, m: Mention) -> Mention:
+MAX_LOOKUPS = 10  # Graph look-ups per delivery: the answer stays well inside Meta's 20 s deadline
+
+
+def _messenger_conversations(app: Any, mentions: list[Mention]) -> dict[str, tuple[str, str | None, str | None]]:
+    """A Messenger event names the customer (PSID) but not the conversation, nor the customer's name: for a
+    customer the store does not know yet, ask the Graph API once (``conversations?user_id=``), so the post
+    gets the thread, link and name a poll gives it (and the draft greets them by name)."""
+    psids = sorted({m.author_id for m in mentions if m.channel == Channel.MESSENGER})
+    if not psids:
+        return {}
+    with app.session() as s:
+        known = set(s.exec(select(Post.author_id).where(Post.channel == Channel.MESSENGER.value,
+                                                        col(Post.author_id).in_(psids))).all())
+    wanted = [p for p in psids if p not in known][:MAX_LOOKUPS]
+    stream = next((c for c in app.connectors if c.stream == "facebook.messenger"), None)
+    if not wanted or stream is None:
+        return {}
+    from connectors.facebook import conversation_of
+
+    out: dict[str, tuple[str, str | None, str | None]] = {}
+    for psid in wanted:
+        try:
+            found = conversation_of(stream.client, psid)
+        except Exception as exc:  # noqa: BLE001 - the next poll fills the thread in; the post is stored now
+            log.info("webhooks.facebook: no conversation for a Messenger customer yet (%s)", type(exc).__name__)
+            break
+        if found is not None:
+            out[psid] = found
+    return out
+
+
+def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str | None, str | None]]) -> Mention:
     """Fill in a thread key the delivery does not carry, from what the store already knows, so the post
     joins its conversation as a polled one would (the next poll corrects it if it differs)."""
     if m.thread_key is not None:
@@ -179,13 +211,17 @@ def _with_thread(s: Session, m: Mention) -> Mention:
             ).first()
         return dataclasses.replace(m, thread_key=parent or fit_key(m.parent_external_id))
     if m.channel == Channel.MESSENGER:
+        if m.author_id in conversations:
+            thread, link, name = conversations[m.author_id]
+            return dataclasses.replace(m, thread_key=thread, permalink=link, author_name=name or m.author_name)
         earlier = s.exec(
-            select(Post.thread_key, Post.permalink)
+            select(Post.thread_key, Post.permalink, Post.author_name)
             .where(Post.channel == m.channel.value, Post.author_id == m.author_id, col(Post.thread_key).is_not(None))
             .order_by(col(Post.id).desc())
         ).first()
         if earlier is not None:
-            return dataclasses.replace(m, thread_key=earlier[0], permalink=earlier[1])
+            return dataclasses.replace(m, thread_key=earlier[0], permalink=earlier[1],
+                                       author_name=m.author_name or earlier[2])
         return dataclasses.replace(m, thread_key=fit_key(f"psid:{m.author_id}"))
     return m
 
