@@ -18,6 +18,7 @@ from .outbox import send_due
 from .pipeline import poll_stream
 from .store import repo
 from .store.tables import Alert, Cursor, PollRun, Post, Reply, StreamPause
+from .webhooks.backstop import webhooks_status
 
 __all__ = ["run_once", "status_report"]
 
@@ -133,5 +134,7 @@ def status_report(app: App) -> dict[str, Any]:
         "replies_retrying": retrying,  # the newest replies not sent yet after an error, with the reason
         "alerts_by_status": dict(alert_counts),
         "slack": slack_status(app),
+        # per platform: live (polling stretched to the backstop), broken (with the problem), or not used
+        "webhooks": webhooks_status(app),
         "settings": app.settings.describe(),
     }
