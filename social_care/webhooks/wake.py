@@ -12,7 +12,7 @@ import logging
 import threading
 from typing import Any
 
-__all__ = ["wake_senders"]
+__all__ = ["wake_senders", "stop_senders"]
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 IDLE_SECONDS = 30.0  # the worker thread ends after this long without a wake (a new one starts on the next)
@@ -23,6 +23,7 @@ class _Worker:
         self.app = app
         self.event = threading.Event()
         self.alive = True
+        self.stopping = False
         self.thread = threading.Thread(target=self._run, name="social-care-webhook-pings", daemon=True)
         self.thread.start()
 
@@ -36,6 +37,9 @@ class _Worker:
                         self.alive = False
                         return
             self.event.clear()
+            if self.stopping:
+                self.alive = False
+                return
             try:
                 deliver(self.app)
             except Exception as exc:  # noqa: BLE001 - the scheduled sender (if any) tries again
@@ -53,3 +57,14 @@ def wake_senders(app: Any) -> None:
             worker = _Worker(app)
             app._ping_worker = worker
         worker.event.set()
+
+
+def stop_senders(app: Any, timeout: float = 10.0) -> None:
+    """End the worker thread of ``app`` (if any) once its current Slack delivery is done."""
+    with _lock:
+        worker = getattr(app, "_ping_worker", None)
+        if worker is None:
+            return
+        worker.stopping = True
+        worker.event.set()
+    worker.thread.join(timeout)

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from social_care.app import build_app
 from social_care.web import create_web_app
+from social_care.webhooks.wake import stop_senders
 
 from .signing import VERIFY_TOKEN
 
@@ -21,6 +22,7 @@ def hook_settings(make_settings: Any) -> Any:
 def hook_app(hook_settings: Any, clock: Any) -> Iterator[Any]:
     application = build_app(hook_settings, clock=clock)
     yield application
+    stop_senders(application)
     application.engine.dispose()
 
 

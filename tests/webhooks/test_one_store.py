@@ -18,6 +18,7 @@ from social_care.models import Channel
 from social_care.pipeline import poll_all
 from social_care.store.tables import Post
 from social_care.web import create_web_app
+from social_care.webhooks.wake import stop_senders
 from tests.spine.helpers import ANGRY, Feeder
 
 from .signing import (meta_comment_change, meta_message_event, meta_payload, post_meta, post_x, x_dms_payload,
@@ -58,6 +59,7 @@ def _run(make_settings: Any, clock: Any, sim: Any, tmp_path: Any, name: str, ste
             rows = [tuple(getattr(p, f) for f in ROW) for p in s.exec(select(Post).order_by(Post.id))]
         return out.getvalue(), rows
     finally:
+        stop_senders(app)
         app.engine.dispose()
 
 

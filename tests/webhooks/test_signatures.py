@@ -13,6 +13,7 @@ from sqlmodel import func, select
 
 from social_care.store.tables import Post, WebhookState
 from social_care.webhooks import last_deliveries
+from social_care.webhooks.wake import stop_senders
 
 from .signing import (APP_SECRET, CONSUMER_SECRET, VERIFY_TOKEN, body_bytes, meta_header, meta_payload, x_header)
 
@@ -118,6 +119,7 @@ def test_a_platform_without_its_secret_refuses_every_delivery(make_settings: Any
     r = client.post(f"/webhooks/{platform}", content=body, headers=headers)
     assert r.status_code == 403 and setting in r.json()["detail"]
     assert _count(app) == 0
+    stop_senders(app)
     app.engine.dispose()
 
 
@@ -157,6 +159,7 @@ def test_meta_verification_without_a_configured_token_is_refused(make_settings: 
     client = TestClient(create_web_app(app), base_url="http://127.0.0.1")
     r = client.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.challenge": "1", "hub.verify_token": ""})
     assert r.status_code == 403
+    stop_senders(app)
     app.engine.dispose()
 
 
@@ -172,4 +175,5 @@ def test_x_crc_matches_the_documented_value(make_settings: Any, clock: Any) -> N
     assert r.status_code == 200
     assert r.json() == {"response_token": "sha256=v1WdiCVwy17uGTMWveHGlqQXN/qW1bQraNXXByRO2YA="}  # platforms.md §3.2
     assert client.get("/webhooks/x").status_code == 400
+    stop_senders(app)
     app.engine.dispose()
