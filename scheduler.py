@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,16 @@ def _guarded(name: str, func: Callable[..., Any], *args: Any, lock: Any = None) 
     return job
 
 
+def draft_and_send(app: App) -> Any:
+    """The outbox job: first the drafts a large webhook batch left to be made (``draft_pending``), then
+    every approved reply that is due."""
+    from social_care.outbox import send_due
+    from social_care.pipeline import draft_pending
+
+    draft_pending(app)
+    return send_due(app)
+
+
 def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None) -> BaseScheduler:
     """Register every job on ``scheduler`` (a new BlockingScheduler in UTC by default).
 
@@ -58,7 +69,6 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
     """
     from social_care import followup
     from social_care.alerts import deliver, evaluate
-    from social_care.outbox import send_due
     from social_care.reports import weekly_job
     from social_care.webhooks.backstop import poll_unless_webhooks_live
 
@@ -78,8 +88,8 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
             next_run_time=start,
         )
     locks = {name: threading.Lock() for name in WOKEN}
-    bodies = {"outbox": (send_due, "send approved replies"), "alerts:deliver": (deliver, "send Slack pings")}
-    sched.add_job(_guarded("outbox", send_due, app, lock=locks["outbox"]),
+    bodies = {"outbox": (draft_and_send, "send approved replies"), "alerts:deliver": (deliver, "send Slack pings")}
+    sched.add_job(_guarded("outbox", draft_and_send, app, lock=locks["outbox"]),
                   IntervalTrigger(seconds=app.settings.outbox_interval_seconds),
                   id="outbox", name="send approved replies", replace_existing=True, next_run_time=start)
     sched.add_job(_guarded("alerts:evaluate", evaluate, app), IntervalTrigger(seconds=tick_seconds or 30),
@@ -94,17 +104,32 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
                   id="report:weekly", name="weekly mention report", replace_existing=True,
                   misfire_grace_time=6 * 3600)
 
+    pending: dict[str, float] = {}  # job name → when a woken run was added that has not started yet
+
+    def woken(name: str) -> Callable[[], Any]:
+        func = bodies[name][0]
+
+        def run() -> Any:
+            with locks[name]:
+                pending.pop(name, None)  # from here on, a new wake needs a run of its own
+                return func(app)
+
+        return _guarded(f"wake:{name}", run)
+
     def wake() -> None:
         """A webhook delivery was stored: send its replies and Slack pings now, not at the next tick (a
-        one-off run per job, serialized with the scheduled one by its lock; wakes in a burst coalesce)."""
+        one-off run per job, serialized with the scheduled one by its lock; wakes before it starts coalesce)."""
         now = datetime.now(UTC)
         for name in WOKEN:
-            func, label = bodies[name]
+            added = pending.get(name)
+            if added is not None and time.monotonic() - added < 30:
+                continue  # a woken run that has not started yet will see this delivery too
+            pending[name] = time.monotonic()
             try:
-                sched.add_job(_guarded(f"wake:{name}", func, app, lock=locks[name]), "date", run_date=now,
-                              id=f"wake:{name}", name=f"{label} (woken)", replace_existing=True,
-                              max_instances=2, misfire_grace_time=60)
+                sched.add_job(woken(name), "date", run_date=now, id=f"wake:{name}", name=f"{bodies[name][1]} (woken)",
+                              replace_existing=True, max_instances=2, misfire_grace_time=60)
             except Exception as exc:  # noqa: BLE001 - a shut-down scheduler: the next start sends it
+                pending.pop(name, None)
                 log.info("could not wake %s: %s", name, exc)
 
     app.wake = wake

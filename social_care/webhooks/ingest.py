@@ -88,7 +88,8 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
         edits_known, edits_new = _split_edits(s, events)
         mentions = _dedupe([*events.mentions, *edits_new])
         mentions = [_with_thread(s, m, conversations) for m in mentions]
-        fresh = ingest(app, s, mentions)
+        # a few posts are drafted in this transaction; a large batch is drafted just after the 200
+        fresh = ingest(app, s, mentions, draft=len(mentions) <= INLINE_DRAFTS)
         result.stored = len(fresh)
         result.duplicates = len(mentions) - len(fresh)
         result.flagged = sum(1 for p in fresh if p.flagged)
@@ -165,6 +166,7 @@ def _apply_removal(s: Session, channel: Channel, external_id: str, now: datetime
     return True
 
 
+INLINE_DRAFTS = 25  # deliveries up to this many new posts are drafted before the 200 (as a poll drafts)
 MAX_LOOKUPS = 10  # Graph look-ups per delivery: the answer stays well inside Meta's 20 s deadline
 
 
@@ -231,11 +233,20 @@ def _ping_flagged(app: Any, s: Session, fresh: list[Post], now: datetime) -> Non
     key, so the scheduled rule does not queue it again); the sender is woken after the commit."""
     from ..alerts import AlertSettings, enqueue
 
-    if not any(p.flagged for p in fresh) or not AlertSettings.from_settings(app.settings).enabled:
+    flagged = [p for p in fresh if p.flagged]
+    if not flagged or not AlertSettings.from_settings(app.settings).enabled:
         return
-    for post in fresh:
-        if post.flagged:
-            enqueue(s, kind="flagged", dedupe_key=f"flagged:{post.id}", now=now, post_id=post.id)
+    if len(flagged) == 1:
+        enqueue(s, kind="flagged", dedupe_key=f"flagged:{flagged[0].id}", now=now, post_id=flagged[0].id)
+        return
+    from ..alerts.rules import _existing
+    from ..store.tables import Alert
+
+    known = _existing(s, (f"flagged:{p.id}" for p in flagged))
+    for post in flagged:  # fresh posts: their keys are new unless the scheduled rule raced us
+        if f"flagged:{post.id}" not in known:
+            s.add(Alert(kind="flagged", dedupe_key=f"flagged:{post.id}", post_id=post.id, payload={},
+                        status="pending", created_at=now))
 
 
 def last_delivery(session: Session, platform: str) -> datetime | None:

@@ -2,8 +2,9 @@
 
 Under ``social-care run`` the scheduler sets ``App.wake`` (a one-off run of the outbox and of the Slack
 sender, serialized with their scheduled runs). Under ``social-care serve`` alone there is no scheduler in
-the process: the Slack sender runs in one worker thread here (alerts are claimed in the database, so this
-is safe beside another process's sender); replies go out with that other process's outbox.
+the process: the drafts of a large batch and the Slack sender run in one worker thread here (drafts are
+idempotent and alerts are claimed in the database, so this is safe beside another process's jobs); replies
+go out with that other process's outbox.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class _Worker:
 
     def _run(self) -> None:
         from ..alerts import deliver
+        from ..pipeline import draft_pending
 
         while True:
             if not self.event.wait(IDLE_SECONDS):
@@ -41,6 +43,7 @@ class _Worker:
                 self.alive = False
                 return
             try:
+                draft_pending(self.app)  # a large batch's drafts (idempotent beside another process)
                 deliver(self.app)
             except Exception as exc:  # noqa: BLE001 - the scheduled sender (if any) tries again
                 log.warning("webhook pings: Slack delivery failed: %s", type(exc).__name__)
