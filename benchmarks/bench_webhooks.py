@@ -139,9 +139,12 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
                                         "p95": 1000 * pct(stored, 0.95)}
 
             # let the back-to-back posts' pings drain (1 message/s) before timing single pings
+            from social_care.alerts.outbox import pending_count
+
             deadline = time.monotonic() + args.single * 1.5 + 30
-            while time.monotonic() < deadline and not all(slack_seen(sim, i) for i in ids[-3:]):
+            while time.monotonic() < deadline and pending_count(app):
                 time.sleep(0.5)
+            time.sleep(1.5)
             pinged: list[float] = []
             for n in range(args.paced):
                 tid = sim.x.add_mention(author_id=str(8000 + n), username=f"p{n}", text=ANGRY.format(n=1000 + n))

@@ -21,7 +21,7 @@ from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
 from .store import repo
 from .store.tables import PollRun, Post, Reply
 
-__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply", "draft_pending", "choose_template"]
+__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "ingest_many", "draft_reply", "draft_pending", "choose_template"]
 log = logging.getLogger(__name__)
 FATAL_PAUSE = timedelta(minutes=30)  # then polled again: fixes (a new token) are picked up by themselves
 
@@ -133,24 +133,25 @@ def draft_pending(app: App, *, limit: int = 500) -> int:
     from sqlmodel import col, select
 
     drafted = 0
+    chunk = 20  # short transactions: a webhook delivery never waits long for SQLite's write lock
     while True:
         with app.session() as s:
             has_draft = select(Reply.id).where(Reply.post_id == Post.id, Reply.kind == ReplyKind.PLAYBOOK.value)
             posts = s.exec(
                 select(Post).where(Post.status == PostStatus.FLAGGED.value, Post.flagged == True,  # noqa: E712
                                    Post.version == 1, ~has_draft.exists())
-                .order_by(col(Post.id)).limit(min(limit, 100))
+                .order_by(col(Post.id)).limit(min(limit - drafted, chunk))
             ).all()
             for post in posts:
                 draft_reply(app, s, post)
         drafted += len(posts)
-        if len(posts) < min(limit, 100) or drafted >= limit:
+        if len(posts) < chunk or drafted >= limit:
             return drafted
 
 
-def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
+def _post_fields(m: Mention, score: object, scorer_name: str, now: object) -> dict[str, object]:
     flagged = bool(getattr(score, "flagged", False))
-    return Post(
+    return dict(
         channel=m.channel.value, external_id=m.external_id, author_id=m.author_id, author_handle=m.author_handle,
         author_name=m.author_name, author_followers=m.author_followers, customer_key=m.customer_key, text=m.text,
         created_at=m.created_at, ingested_at=now, thread_key=m.thread_key, parent_external_id=m.parent_external_id,
@@ -161,6 +162,22 @@ def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
         status=PostStatus.FLAGGED.value if flagged else PostStatus.NEW.value, updated_at=now,
         raw=dict(m.raw) if m.raw else {},
     )
+
+
+def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
+    return Post(**_post_fields(m, score, scorer_name, now))
+
+
+def ingest_many(app: App, session: object, mentions: Sequence[Mention]) -> list[repo.NewPost]:
+    """``ingest`` for a large webhook batch: the same rows and arrival events, written in bulk
+    (``repo.insert_new_rows``), without drafts (``draft_pending`` makes them just after). Returns the new
+    posts' ids, keys and flags."""
+    if not mentions:
+        return []
+    now = app.now()
+    scores = app.scorer.score_many([m.text for m in mentions])
+    rows = [_post_fields(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
+    return repo.insert_new_rows(session, rows=rows)  # type: ignore[arg-type]
 
 
 def draft_reply(app: App, session: object, post: Post, *, actor: str = "system") -> Reply:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,7 @@ from connectors.webhook_events import WebhookEvents
 from social_care.models import Channel, Mention, as_utc
 
 from ..audit import SYSTEM
-from ..pipeline import ingest
+from ..pipeline import ingest, ingest_many
 from ..store import repo
 from ..store.tables import Post, Reply, WebhookState
 
@@ -88,8 +89,10 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
         edits_known, edits_new = _split_edits(s, events)
         mentions = _dedupe([*events.mentions, *edits_new])
         mentions = [_with_thread(s, m, conversations) for m in mentions]
-        # a few posts are drafted in this transaction; a large batch is drafted just after the 200
-        fresh = ingest(app, s, mentions, draft=len(mentions) <= INLINE_DRAFTS)
+        # a few posts go the poll's way, drafted in this transaction; a large batch is written in bulk and
+        # drafted just after the 200 (pipeline.draft_pending)
+        fresh: list[Any] = (ingest(app, s, mentions) if len(mentions) <= INLINE_DRAFTS
+                            else ingest_many(app, s, mentions))
         result.stored = len(fresh)
         result.duplicates = len(mentions) - len(fresh)
         result.flagged = sum(1 for p in fresh if p.flagged)
@@ -228,7 +231,7 @@ def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str
     return m
 
 
-def _ping_flagged(app: Any, s: Session, fresh: list[Post], now: datetime) -> None:
+def _ping_flagged(app: Any, s: Session, fresh: list[Any], now: datetime) -> None:
     """The Slack ping for a flagged post is queued in the same transaction (the alert rule's own dedupe
     key, so the scheduled rule does not queue it again); the sender is woken after the commit."""
     from ..alerts import AlertSettings, enqueue
@@ -243,10 +246,10 @@ def _ping_flagged(app: Any, s: Session, fresh: list[Post], now: datetime) -> Non
     from ..store.tables import Alert
 
     known = _existing(s, (f"flagged:{p.id}" for p in flagged))
-    for post in flagged:  # fresh posts: their keys are new unless the scheduled rule raced us
-        if f"flagged:{post.id}" not in known:
-            s.add(Alert(kind="flagged", dedupe_key=f"flagged:{post.id}", post_id=post.id, payload={},
-                        status="pending", created_at=now))
+    rows = [{"kind": "flagged", "dedupe_key": f"flagged:{p.id}", "post_id": p.id, "payload": {}, "status": "pending",
+             "attempts": 0, "created_at": now} for p in flagged if f"flagged:{p.id}" not in known]
+    if rows:  # fresh posts: their keys are new unless the scheduled rule raced us
+        s.connection().execute(insert(Alert.__table__), rows)  # type: ignore[attr-defined]
 
 
 def last_delivery(session: Session, platform: str) -> datetime | None:
