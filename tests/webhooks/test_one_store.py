@@ -91,3 +91,35 @@ def test_webhook_alone_gives_the_polls_text_author_time_and_reply_target(make_se
     export, rows = _run(make_settings, clock, sim, tmp_path, "hook", ("webhook",), channel, external_id)
     assert export == polled_export
     assert rows == polled_rows  # thread, author's name and reach included (Messenger: one Graph look-up)
+
+
+def test_a_large_batch_stores_and_drafts_as_single_deliveries_do(make_settings: Any, clock: Any, sim: Any,
+                                                                tmp_path: Any, db_url: str) -> None:
+    """Over 25 new posts in one delivery are written in bulk and drafted just after the 200: the export is the
+    one single deliveries (each drafted before its 200) give."""
+    from social_care.pipeline import draft_pending
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("compared on files of their own")
+    feed = Feeder(sim)
+    texts = [ANGRY, "Thank you, the parcel came early!", "where is my refund?? two weeks now, useless"]
+    comments = [feed.add(Channel.FACEBOOK_COMMENT, f"{texts[i % 3]} ({i})") for i in range(40)]
+    exports = []
+    for name, batches in (("single", [[c] for c in comments]), ("batch", [comments])):
+        app = build_app(make_settings(SOCIAL_CARE_DATABASE_URL=f"sqlite:///{tmp_path / name}.db"), clock=clock)
+        client = TestClient(create_web_app(app), base_url="http://127.0.0.1")
+        try:
+            for batch in batches:
+                payload = meta_payload(PAGE_ID, changes=[meta_comment_change(sim, c) for c in batch])
+                assert post_meta(client, payload).status_code == 200
+            stop_senders(app)
+            draft_pending(app)
+            out = io.StringIO()
+            export_jsonl(app, out)
+            exports.append(out.getvalue())
+        finally:
+            stop_senders(app)
+            app.engine.dispose()
+    single, batch = exports
+    assert single.count("\n") == 40 and '"drafted"' in single
+    assert batch == single
