@@ -204,3 +204,34 @@ def test_a_malformed_entry_costs_only_itself(client: Any, hook_app: Any, sim: An
     payload["tweet_create_events"].insert(0, {"id_str": "5", "user": {}, "text": "no author"})
     r = post_x(client, payload)
     assert r.status_code == 200 and r.json()["stored"] == 1 and r.json()["skipped"] == 1
+
+
+def test_threads_the_delivery_does_not_name_come_from_the_store_and_the_poll(client: Any, hook_app: Any,
+                                                                            sim: Any) -> None:
+    from social_care.pipeline import poll_all
+
+    # X: a reply carries no conversation id; it joins the thread of the stored post it answers
+    first = sim.x.add_mention(author_id="61", username="ann", text="@acmeshop my parcel is lost, awful")
+    follow = sim.x.add_mention(author_id="61", username="ann", text="@acmeshop still nothing!!", in_reply_to=first)
+    assert post_x(client, x_mentions_payload(sim, [first])).status_code == 200
+    assert post_x(client, x_mentions_payload(sim, [follow])).status_code == 200
+    by_id = {p.external_id: p for p in _posts(hook_app)}
+    assert by_id[follow].thread_key == by_id[first].thread_key == first
+    assert by_id[follow].parent_external_id == first
+    # Messenger: the Graph look-up fails, so the post is stored at once under the customer's own key ...
+    mid = Feeder(sim).add(Channel.MESSENGER, ANGRY, name="Dee")
+    sim.reset_next("facebook", path_contains="conversations")
+    event = meta_message_event(sim, mid, page_id=PAGE_ID)
+    assert post_meta(client, meta_payload(PAGE_ID, messaging=[event])).status_code == 200
+    [msg] = [p for p in _posts(hook_app) if p.external_id == mid]
+    assert msg.thread_key == f"psid:{msg.author_id}" and msg.author_name is None
+    # ... a second message of that customer joins it, and the next poll gives both the conversation's details
+    second = sim.facebook.add_message(psid=msg.author_id, name="Dee", text="hello? anyone?")
+    assert post_meta(client, meta_payload(PAGE_ID, messaging=[meta_message_event(sim, second, page_id=PAGE_ID)]))\
+        .status_code == 200
+    conv = sim.facebook.conversation_for(msg.author_id)
+    poll_all(hook_app)
+    msgs = [p for p in _posts(hook_app) if p.channel == "facebook.messenger"]
+    assert len(msgs) == 2
+    assert {p.thread_key for p in msgs} == {conv.id} and {p.author_name for p in msgs} == {"Dee"}
+    assert all(not (p.raw or {}).get("webhook") for p in msgs)  # the platform's own item now
