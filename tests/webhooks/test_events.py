@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import pytest
 from sqlmodel import func, select
 
 from social_care.models import Channel
