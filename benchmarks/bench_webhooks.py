@@ -1,7 +1,7 @@
 """Webhook latency and throughput, through the real service: uvicorn serving the queue's web app, the
 scheduler as ``social-care run`` wires it, and the simulator's Slack sink.
 
-    .venv/bin/python benchmarks/bench_webhooks.py [--single 200] [--paced 30] [--batches 5]
+    .venv/bin/python benchmarks/bench_webhooks.py [--single 200] [--paced 20] [--batches 5]
     SOCIAL_CARE_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/bench_webhooks.py
 
 For each store (SQLite always; PostgreSQL too when SOCIAL_CARE_TEST_POSTGRES_URL is set, in a schema of
@@ -103,7 +103,7 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
         "X_ACCESS_TOKEN_SECRET": "s", "X_API_BASE_URL": server.url, "FACEBOOK_PAGE_ID": PAGE_ID,
         "FACEBOOK_PAGE_ACCESS_TOKEN": "EAAB-sim-page-token", "FACEBOOK_APP_SECRET": APP_SECRET,
         "FACEBOOK_GRAPH_URL": server.url, "SLACK_WEBHOOK_URL": server.url + "/services/T0SIM/B0SIM/benchsecret",
-        "SOCIAL_CARE_HTTP_TIMEOUT": 5, "SOCIAL_CARE_ALERT_MAX_PER_RUN": 1,
+        "SOCIAL_CARE_HTTP_TIMEOUT": 5,
     })
     app = build_app(settings)
     sched = build_scheduler(app, scheduler=BackgroundScheduler(timezone="UTC"))
@@ -114,7 +114,8 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
     server_, thread, url = serve_in_thread(app, "127.0.0.1", 0)
     out: dict[str, Any] = {"store": label}
     try:
-        with httpx.Client(timeout=30) as http:
+        # uvicorn closes idle keep-alive connections after 5 s: never reuse one that old
+        with httpx.Client(timeout=30, limits=httpx.Limits(keepalive_expiry=2.0)) as http:
             # warm-up: the first request loads the scorer's caches and opens connections
             for n in range(5):
                 send_x(http, url, tweet_payload(sim, sim.x.add_mention(author_id=str(5000 + n), text=ANGRY.format(n=n))))
@@ -188,18 +189,21 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--single", type=int, default=200, help="back-to-back deliveries of one post each")
-    ap.add_argument("--paced", type=int, default=30, help="deliveries 1.2 s apart, timed to their Slack ping")
+    ap.add_argument("--paced", type=int, default=20, help="deliveries 1.2 s apart, timed to their Slack ping")
     ap.add_argument("--batches", type=int, default=5, help="1,000-entry deliveries")
+    ap.add_argument("--stores", default="sqlite,postgresql", help="which stores (PostgreSQL only when "
+                    "SOCIAL_CARE_TEST_POSTGRES_URL is set)")
     args = ap.parse_args()
     sim = Simulator(x_user_id=X_USER_ID, x_username="acmeshop", page_id=PAGE_ID, page_name="Acme",
                     page_token="EAAB-sim-page-token", x_bearer_token="sim-bearer-token")
     server = SimulatorServer(sim, host="127.0.0.1", port=0).start()
     results = []
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            results.append(run(f"sqlite:///{Path(tmp) / 'bench.db'}", "sqlite", args, server))
+        if "sqlite" in args.stores:
+            with tempfile.TemporaryDirectory() as tmp:
+                results.append(run(f"sqlite:///{Path(tmp) / 'bench.db'}", "sqlite", args, server))
         base = os.environ.get("SOCIAL_CARE_TEST_POSTGRES_URL")
-        if base:
+        if base and "postgresql" in args.stores:
             import sqlalchemy as sa
 
             schema = f"bench_{uuid.uuid4().hex[:10]}"
