@@ -13,7 +13,9 @@ its own, dropped after):
 * Slack ping: ``--paced`` flagged posts, one delivery every 1.2 s (outside Slack's 1 message/s pacing); the
   time from sending to the simulator's Slack sink receiving the post's ping;
 * events/s: ``--batches`` signed Meta deliveries of 1,000 Page comments each (demo texts in ten languages,
-  about a third flagged), entries divided by the time to the 200.
+  about half flagged), entries divided by the time to the 200 (stored, scored, flagged, Slack pings
+  queued); and divided by the time until every flagged post of the batch also has its playbook draft (made
+  just after the 200). The next batch is sent once the drafts are made.
 
 Targets (2-core machine): p95 stored-and-flagged <= 200 ms, p95 Slack ping <= 2 s, >= 1,000 events/s.
 Deliveries are signed as the platforms sign them (``social_care.webhooks.signatures``, platforms.md §3).
@@ -158,10 +160,12 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
                 pinged.append(time.perf_counter() - t0)
                 time.sleep(max(0.0, 1.2 - (time.perf_counter() - t0)))
             out["slack_ping_ms"] = {"n": len(pinged), "p50": 1000 * statistics.median(pinged),
-                                    "p95": 1000 * pct(pinged, 0.95)}
+                                    "p95": 1000 * pct(pinged, 0.95),
+                                    "slack_429": sum(1 for q in sim.requests if q.platform == "slack" and q.status == 429)}
 
             texts = [json.loads(line)["text"] for line in DEMO.read_text(encoding="utf-8").splitlines() if line]
             rates: list[float] = []
+            drafted_rates: list[float] = []
             for b in range(args.batches):
                 page_post = sim.facebook.add_post(message=f"Sale, day {b}")
                 batch = [texts[(b * 1000 + i) % len(texts)] + f" #{b}-{i}" for i in range(1000)]
@@ -171,8 +175,20 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
                 elapsed = time.perf_counter() - t0
                 assert r.status_code == 200 and r.json()["stored"] == 1000, r.text[:300]
                 rates.append(1000 / elapsed)
+                # the drafts follow the 200 (the woken outbox run): time until every flagged post has its draft
+                while True:
+                    with app.session() as s:
+                        waiting = s.exec(select(func.count()).select_from(Post).where(
+                            Post.status == "flagged", Post.version == 1)).one()
+                    if not waiting:
+                        break
+                    if time.perf_counter() - t0 > 300:
+                        raise SystemExit(f"{label}: the batch's drafts were not made within 300 s")
+                    time.sleep(0.05)
+                drafted_rates.append(1000 / (time.perf_counter() - t0))
             out["batch_events_per_s"] = {"batches": len(rates), "median": statistics.median(rates),
-                                         "min": min(rates), "flagged_share": None}
+                                         "min": min(rates), "drafted_median": statistics.median(drafted_rates),
+                                         "flagged_share": None}
             with app.session() as s:
                 total = s.exec(select(func.count()).select_from(Post).where(Post.channel == "facebook.comment")).one()
                 fl = s.exec(select(func.count()).select_from(Post).where(
@@ -223,9 +239,11 @@ def main() -> int:
     for r in results:
         sf, sp, ev = r["stored_flagged_ms"], r["slack_ping_ms"], r["batch_events_per_s"]
         print(f"{r['store']:10} stored+flagged p50 {sf['p50']:6.1f} ms  p95 {sf['p95']:6.1f} ms (n={sf['n']}, target <= 200)"
-              f" | Slack ping p50 {sp['p50']:6.0f} ms  p95 {sp['p95']:6.0f} ms (n={sp['n']}, target <= 2000)"
+              f" | Slack ping p50 {sp['p50']:6.0f} ms  p95 {sp['p95']:6.0f} ms (n={sp['n']}, target <= 2000; "
+              f"Slack answered 429 {sp['slack_429']} times)"
               f" | 1,000-entry batches {ev['median']:6.0f} events/s median, {ev['min']:6.0f} slowest "
-              f"({ev['batches']} batches, {ev['flagged_share']:.0%} flagged; target >= 1000)")
+              f"({ev['batches']} batches, {ev['flagged_share']:.0%} flagged; target >= 1000), "
+              f"{ev['drafted_median']:5.0f} events/s until every flagged post has its draft")
         ok = ok and sf["p95"] <= 200 and sp["p95"] <= 2000 and ev["min"] >= 1000
     return 0 if ok else 1
 
