@@ -112,9 +112,28 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
         def run() -> Any:
             with locks[name]:
                 pending.pop(name, None)  # from here on, a new wake needs a run of its own
-                return func(app)
+                result = func(app)
+            if name == "alerts:deliver":
+                _again_when_paced(name)
+            return result
 
         return _guarded(f"wake:{name}", run)
+
+    def _again_when_paced(name: str) -> None:
+        """Slack's pacing (1 message/s) held a ping back: send it when the pacing allows, not at the next tick."""
+        from datetime import timedelta
+
+        from social_care.alerts.outbox import next_send_in
+
+        wait = next_send_in(app)
+        if wait is None or not 0 < wait < 5:
+            return
+        try:
+            sched.add_job(woken(name), "date", run_date=datetime.now(UTC) + timedelta(seconds=wait),
+                          id=f"wake:{name}:paced", name=f"{bodies[name][1]} (paced)", replace_existing=True,
+                          max_instances=2, misfire_grace_time=60)
+        except Exception as exc:  # noqa: BLE001 - the scheduled run sends it
+            log.info("could not wake %s again: %s", name, exc)
 
     def wake() -> None:
         """A webhook delivery was stored: send its replies and Slack pings now, not at the next tick (a
