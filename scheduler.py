@@ -106,12 +106,13 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
 
     pending: dict[str, float] = {}  # job name → when a woken run was added that has not started yet
 
-    def woken(name: str) -> Callable[[], Any]:
+    def woken(name: str, *, paced: bool = False) -> Callable[[], Any]:
         func = bodies[name][0]
 
         def run() -> Any:
             with locks[name]:
-                pending.pop(name, None)  # from here on, a new wake needs a run of its own
+                if not paced:
+                    pending.pop(name, None)  # from here on, a new wake needs a run of its own
                 result = func(app)
             if name == "alerts:deliver":
                 _again_when_paced(name)
@@ -129,7 +130,7 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
         if wait is None or not 0 < wait < 5:
             return
         try:
-            sched.add_job(woken(name), "date", run_date=datetime.now(UTC) + timedelta(seconds=wait),
+            sched.add_job(woken(name, paced=True), "date", run_date=datetime.now(UTC) + timedelta(seconds=wait),
                           id=f"wake:{name}:paced", name=f"{bodies[name][1]} (paced)", replace_existing=True,
                           max_instances=2, misfire_grace_time=60)
         except Exception as exc:  # noqa: BLE001 - the scheduled run sends it
