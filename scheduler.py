@@ -6,6 +6,8 @@ skips it) and no job ever sleeps waiting for a platform.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +21,7 @@ from social_care.errors import SocialCareError
 
 __all__ = ["build_scheduler", "poll_intervals", "main"]
 log = logging.getLogger("social_care.scheduler")
+WOKEN = ("outbox", "alerts:deliver")  # what a webhook delivery wakes at once, besides the scheduled runs
 
 
 def poll_intervals(app: App) -> dict[str, int]:
@@ -31,18 +34,32 @@ def poll_intervals(app: App) -> dict[str, int]:
     }
 
 
-def _guarded(name: str, func: Callable[..., Any], *args: Any) -> Callable[[], Any]:
-    """A job body: a SocialCareError is logged and the scheduler goes on; anything else APScheduler logs."""
+def _guarded(name: str, func: Callable[..., Any], *args: Any, lock: Any = None) -> Callable[[], Any]:
+    """A job body: a SocialCareError is logged and the scheduler goes on; anything else APScheduler logs.
+    With ``lock``, the scheduled run and a run woken by a webhook delivery never overlap."""
 
     def job() -> Any:
         try:
-            return func(*args)
+            if lock is None:
+                return func(*args)
+            with lock:
+                return func(*args)
         except SocialCareError as exc:
             log.error("job %s failed: %s", name, exc)
             return None
 
     job.__name__ = name.replace(":", "_").replace(".", "_")
     return job
+
+
+def draft_and_send(app: App) -> Any:
+    """The outbox job: first the drafts a large webhook batch left to be made (``draft_pending``), then
+    every approved reply that is due."""
+    from social_care.outbox import send_due
+    from social_care.pipeline import draft_pending
+
+    draft_pending(app)
+    return send_due(app)
 
 
 def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None) -> BaseScheduler:
@@ -52,9 +69,8 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
     """
     from social_care import followup
     from social_care.alerts import deliver, evaluate
-    from social_care.outbox import send_due
-    from social_care.pipeline import poll_stream
     from social_care.reports import weekly_job
+    from social_care.webhooks.backstop import poll_unless_webhooks_live
 
     # polling, sending and alerting start at once: a restarted service must not wait a whole interval
     start = datetime.now(UTC)
@@ -64,24 +80,79 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
     intervals = poll_intervals(app)
     for connector in app.connectors:
         seconds = intervals.get(connector.stream, 60)
+        # while the platform's webhooks deliver, a run returns at once until the backstop interval has passed
         sched.add_job(
-            _guarded(f"poll:{connector.stream}", poll_stream, app, connector),
+            _guarded(f"poll:{connector.stream}", poll_unless_webhooks_live, app, connector),
             IntervalTrigger(seconds=seconds, jitter=max(1, min(15, seconds // 6))),
             id=f"poll:{connector.stream}", name=f"poll {connector.stream}", replace_existing=True,
             next_run_time=start,
         )
-    sched.add_job(_guarded("outbox", send_due, app), IntervalTrigger(seconds=app.settings.outbox_interval_seconds),
+    locks = {name: threading.Lock() for name in WOKEN}
+    bodies = {"outbox": (draft_and_send, "send approved replies"), "alerts:deliver": (deliver, "send Slack pings")}
+    sched.add_job(_guarded("outbox", draft_and_send, app, lock=locks["outbox"]),
+                  IntervalTrigger(seconds=app.settings.outbox_interval_seconds),
                   id="outbox", name="send approved replies", replace_existing=True, next_run_time=start)
     sched.add_job(_guarded("alerts:evaluate", evaluate, app), IntervalTrigger(seconds=tick_seconds or 30),
                   id="alerts:evaluate", name="find what needs a Slack ping", replace_existing=True,
                   next_run_time=start)
-    sched.add_job(_guarded("alerts:deliver", deliver, app), IntervalTrigger(seconds=min(tick_seconds or 5, 5)),
+    sched.add_job(_guarded("alerts:deliver", deliver, app, lock=locks["alerts:deliver"]),
+                  IntervalTrigger(seconds=min(tick_seconds or 5, 5)),
                   id="alerts:deliver", name="send Slack pings", replace_existing=True, next_run_time=start)
     sched.add_job(_guarded("followup", followup.run, app), IntervalTrigger(seconds=tick_seconds or 300),
                   id="followup", name="follow up resolved cases", replace_existing=True)
     sched.add_job(_guarded("report:weekly", weekly_job, app), _weekly_trigger(app),
                   id="report:weekly", name="weekly mention report", replace_existing=True,
                   misfire_grace_time=6 * 3600)
+
+    pending: dict[str, float] = {}  # job name → when a woken run was added that has not started yet
+
+    def woken(name: str, *, paced: bool = False) -> Callable[[], Any]:
+        func = bodies[name][0]
+
+        def run() -> Any:
+            with locks[name]:
+                if not paced:
+                    pending.pop(name, None)  # from here on, a new wake needs a run of its own
+                result = func(app)
+            if name == "alerts:deliver":
+                _again_when_paced(name)
+            return result
+
+        return _guarded(f"wake:{name}", run)
+
+    def _again_when_paced(name: str) -> None:
+        """Slack's pacing (1 message/s) held a ping back: send it when the pacing allows, not at the next tick."""
+        from datetime import timedelta
+
+        from social_care.alerts.outbox import next_send_in
+
+        wait = next_send_in(app)
+        if wait is None or not 0 < wait < 5:
+            return
+        try:
+            sched.add_job(woken(name, paced=True), "date", run_date=datetime.now(UTC) + timedelta(seconds=wait),
+                          id=f"wake:{name}:paced", name=f"{bodies[name][1]} (paced)", replace_existing=True,
+                          max_instances=2, misfire_grace_time=60)
+        except Exception as exc:  # noqa: BLE001 - the scheduled run sends it
+            log.info("could not wake %s again: %s", name, exc)
+
+    def wake() -> None:
+        """A webhook delivery was stored: send its replies and Slack pings now, not at the next tick (a
+        one-off run per job, serialized with the scheduled one by its lock; wakes before it starts coalesce)."""
+        now = datetime.now(UTC)
+        for name in WOKEN:
+            added = pending.get(name)
+            if added is not None and time.monotonic() - added < 30:
+                continue  # a woken run that has not started yet will see this delivery too
+            pending[name] = time.monotonic()
+            try:
+                sched.add_job(woken(name), "date", run_date=now, id=f"wake:{name}", name=f"{bodies[name][1]} (woken)",
+                              replace_existing=True, max_instances=2, misfire_grace_time=60)
+            except Exception as exc:  # noqa: BLE001 - a shut-down scheduler: the next start sends it
+                pending.pop(name, None)
+                log.info("could not wake %s: %s", name, exc)
+
+    app.wake = wake
     return sched
 
 

@@ -35,7 +35,7 @@ from .base import (
     url,
 )
 
-__all__ = ["GraphClient", "PageComments", "MessengerConversations", "GRAPH_ORIGIN"]
+__all__ = ["GraphClient", "PageComments", "MessengerConversations", "GRAPH_ORIGIN", "conversation_of"]
 
 log = logging.getLogger(__name__)
 GRAPH_ORIGIN = "https://graph.facebook.com"
@@ -388,3 +388,21 @@ class MessengerConversations:
             permalink=url(f"https://www.facebook.com{link}") if isinstance(link, str) else None,
             raw=item,
         )
+
+
+def conversation_of(client: GraphClient, psid: str) -> tuple[str, str | None, str | None] | None:
+    """The Messenger conversation of one customer (``conversations?user_id=``): its id as the pollers key
+    the thread, its link as they make the permalink, and the customer's name; None when there is none."""
+    body = client.get(f"{client.page_id}/conversations", platform="messenger", user_id=psid,
+                      fields="id,link,participants")
+    data = body.get("data")
+    conv = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
+    conv_id = ident_or_none(conv.get("id")) if conv else None
+    if conv is None or conv_id is None:
+        return None
+    link = conv.get("link")
+    people = conv.get("participants")
+    people = people.get("data") if isinstance(people, dict) else None
+    name = next((label(p.get("name")) for p in people or [] if isinstance(p, dict) and str(p.get("id")) == psid),
+                None)
+    return (fit_key(conv_id), url(f"https://www.facebook.com{link}") if isinstance(link, str) else None, name)

@@ -39,6 +39,8 @@ class App:
     connectors: list[Connector]
     responders: Responders
     clock: Callable[[], datetime] = utcnow
+    # set by the scheduler: runs the outbox and the Slack sender now (a webhook delivery was stored)
+    wake: Callable[[], None] | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -58,6 +58,8 @@ ACTIONS: dict[str, str] = {
     "followup_sent": "the follow-up message went out",
     "followup_on": "follow-up turned on for the post",
     "followup_off": "follow-up turned off for the post",
+    "customer_edited": "the customer edited the post on the platform (the old text is in the detail)",
+    "customer_removed": "the customer removed the post on the platform (it is kept here)",
     "status": "another status change",
 }
 DEFAULT_LIMIT = 200

@@ -241,8 +241,9 @@ def _register_areas() -> None:
     from .reports.cli import register as register_reports
     from .scoring.cli import register as register_scoring
     from .web.cli import register as register_web
+    from .webhooks.cli import register as register_webhooks
 
-    for register in (register_scoring, register_web, register_reports, register_playbook):
+    for register in (register_scoring, register_web, register_reports, register_playbook, register_webhooks):
         register(app)
 
 

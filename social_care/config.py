@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     poll_facebook_messenger_seconds: int = Field(60, alias="SOCIAL_CARE_POLL_FACEBOOK_MESSENGER_SECONDS", ge=1)
     outbox_interval_seconds: int = Field(15, alias="SOCIAL_CARE_OUTBOX_INTERVAL_SECONDS", ge=1)
     facebook_lookback_days: int = Field(14, alias="SOCIAL_CARE_FACEBOOK_LOOKBACK_DAYS", ge=1)
+    # while a platform's signed webhooks arrive, its streams are polled only this often (the backstop)
+    poll_backstop_seconds: int = Field(900, alias="SOCIAL_CARE_POLL_BACKSTOP_SECONDS", ge=1)
 
     # response targets (minutes), per channel
     target_x_mention_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_X_MENTION_MINUTES", ge=1)

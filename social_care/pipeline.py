@@ -21,7 +21,7 @@ from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
 from .store import repo
 from .store.tables import PollRun, Post, Reply
 
-__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "draft_reply", "choose_template"]
+__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "ingest_many", "draft_reply", "draft_pending", "choose_template"]
 log = logging.getLogger(__name__)
 FATAL_PAUSE = timedelta(minutes=30)  # then polled again: fixes (a new token) are picked up by themselves
 
@@ -107,23 +107,51 @@ def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> Non
     result.new_post_ids.extend(p.id for p in fresh if p.id is not None)
 
 
-def ingest(app: App, session: object, mentions: Sequence[Mention]) -> list[Post]:
-    """Score and store the mentions not stored yet; flagged ones get their playbook draft."""
+def ingest(app: App, session: object, mentions: Sequence[Mention], *, draft: bool = True) -> list[Post]:
+    """Score and store the mentions not stored yet; flagged ones get their playbook draft (with
+    ``draft=False`` they are stored flagged and :func:`draft_pending` drafts them just after)."""
     if not mentions:
         return []
     now = app.now()
     scores = app.scorer.score_many([m.text for m in mentions])
     rows = [_post_row(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
     fresh = repo.insert_new_posts(session, posts=rows)  # type: ignore[arg-type]
-    for post in fresh:
+    if len(fresh) < len(rows):  # already stored: a post first read from a webhook takes the poll's details
+        kept = {id(p) for p in fresh}
+        repo.adopt_polled(session, posts=[r for r in rows if id(r) not in kept])  # type: ignore[arg-type]
+    for post in fresh if draft else ():
         if post.flagged:
             draft_reply(app, session, post)
     return fresh
 
 
-def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
+def draft_pending(app: App, *, limit: int = 500) -> int:
+    """Draft the flagged posts stored without their playbook draft (a large webhook batch is answered with
+    its posts stored and flagged; the drafts follow here, at once, and again on every outbox run should the
+    process stop in between). Only posts untouched since they arrived (version 1, status flagged, no playbook
+    reply) qualify, so a draft a person discarded is never made again. Returns how many were drafted."""
+    from sqlmodel import col, select
+
+    drafted = 0
+    chunk = 20  # short transactions: a webhook delivery never waits long for SQLite's write lock
+    while True:
+        with app.session() as s:
+            has_draft = select(Reply.id).where(Reply.post_id == Post.id, Reply.kind == ReplyKind.PLAYBOOK.value)
+            posts = s.exec(
+                select(Post).where(Post.status == PostStatus.FLAGGED.value, Post.flagged == True,  # noqa: E712
+                                   Post.version == 1, ~has_draft.exists())
+                .order_by(col(Post.id)).limit(min(limit - drafted, chunk))
+            ).all()
+            for post in posts:
+                draft_reply(app, s, post)
+        drafted += len(posts)
+        if len(posts) < chunk or drafted >= limit:
+            return drafted
+
+
+def _post_fields(m: Mention, score: object, scorer_name: str, now: object) -> dict[str, object]:
     flagged = bool(getattr(score, "flagged", False))
-    return Post(
+    return dict(
         channel=m.channel.value, external_id=m.external_id, author_id=m.author_id, author_handle=m.author_handle,
         author_name=m.author_name, author_followers=m.author_followers, customer_key=m.customer_key, text=m.text,
         created_at=m.created_at, ingested_at=now, thread_key=m.thread_key, parent_external_id=m.parent_external_id,
@@ -134,6 +162,22 @@ def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
         status=PostStatus.FLAGGED.value if flagged else PostStatus.NEW.value, updated_at=now,
         raw=dict(m.raw) if m.raw else {},
     )
+
+
+def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
+    return Post(**_post_fields(m, score, scorer_name, now))
+
+
+def ingest_many(app: App, session: object, mentions: Sequence[Mention]) -> list[repo.NewPost]:
+    """``ingest`` for a large webhook batch: the same rows and arrival events, written in bulk
+    (``repo.insert_new_rows``), without drafts (``draft_pending`` makes them just after). Returns the new
+    posts' ids, keys and flags."""
+    if not mentions:
+        return []
+    now = app.now()
+    scores = app.scorer.score_many([m.text for m in mentions])
+    rows = [_post_fields(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
+    return repo.insert_new_rows(session, rows=rows)  # type: ignore[arg-type]
 
 
 def draft_reply(app: App, session: object, post: Post, *, actor: str = "system") -> Reply:

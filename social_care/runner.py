@@ -15,9 +15,10 @@ from .alerts import status as slack_status
 from .app import App
 from .models import ReplyStatus
 from .outbox import send_due
-from .pipeline import poll_stream
+from .pipeline import draft_pending, poll_stream
 from .store import repo
 from .store.tables import Alert, Cursor, PollRun, Post, Reply, StreamPause
+from .webhooks.backstop import webhooks_status
 
 __all__ = ["run_once", "status_report"]
 
@@ -28,6 +29,7 @@ def run_once(app: App, *, sleep: Callable[[float], None] = time.sleep) -> dict[s
     due, then deliver the Slack alerts, waiting for Slack's pacing or a Retry-After at most
     ``SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS`` in all; what is left stays queued for the next run."""
     polls = [poll_stream(app, connector) for connector in app.connectors]
+    draft_pending(app)  # a large webhook batch the previous process stored but had not drafted yet
     sent = send_due(app)
     alerts.evaluate(app)
     follow = followup.run(app)
@@ -133,5 +135,7 @@ def status_report(app: App) -> dict[str, Any]:
         "replies_retrying": retrying,  # the newest replies not sent yet after an error, with the reason
         "alerts_by_status": dict(alert_counts),
         "slack": slack_status(app),
+        # per platform: live (polling stretched to the backstop), broken (with the problem), or not used
+        "webhooks": webhooks_status(app),
         "settings": app.settings.describe(),
     }

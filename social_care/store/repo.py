@@ -6,16 +6,22 @@ Callers own the transaction (``session_scope``), so a poll's posts and its curso
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from ..logging_setup import redact
 from ..models import as_utc
-from .tables import Cursor, PollRun, Post, Reply, StatusEvent, StreamPause
+from .tables import Cursor, PollRun, Post, Reply, StatusEvent, StreamPause, anger_reach_points
 
 __all__ = [
     "insert_new_posts",
+    "insert_new_rows",
+    "NewPost",
+    "adopt_polled",
     "get_cursor",
     "set_cursor",
     "change_status",
@@ -64,6 +70,91 @@ def insert_new_posts(session: Session, *, posts: Sequence[Post]) -> list[Post]:
         else:
             record_event(session, post=post, action="received", actor="system", now=post.ingested_at, first=True)
     return fresh
+
+
+@dataclass(frozen=True, slots=True)
+class NewPost:
+    id: int
+    channel: str
+    external_id: str
+    flagged: bool
+
+
+def _known(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    by_channel: dict[str, set[str]] = {}
+    for channel, external_id in keys:
+        by_channel.setdefault(channel, set()).add(external_id)
+    known: set[tuple[str, str]] = set()
+    for channel, ids in by_channel.items():
+        for chunk in _chunks(sorted(ids), 500):
+            rows = session.exec(
+                select(Post.channel, Post.external_id).where(Post.channel == channel, col(Post.external_id).in_(chunk))
+            ).all()
+            known.update((c, e) for c, e in rows)
+    return known
+
+
+def insert_new_rows(session: Session, *, rows: Sequence[dict[str, Any]]) -> list[NewPost]:
+    """``insert_new_posts`` in bulk, for a large batch: the same rows (given as column values) and the same
+    arrival event each ("flagged" with the scorer's reasons, or "received"), a few statements in all."""
+    known = _known(session, ((r["channel"], r["external_id"]) for r in rows))
+    fresh: list[dict[str, Any]] = []
+    for row in rows:
+        key = (row["channel"], row["external_id"])
+        if key in known:
+            continue
+        known.add(key)
+        fresh.append({"version": 1, "followup_enabled": True,
+                      "urgency_base": anger_reach_points(row.get("polarity"), row.get("flagged"),
+                                                         row.get("author_followers")), **row})
+    if not fresh:
+        return []
+    posts, events_table = Post.__table__, StatusEvent.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    ids = conn.execute(insert(posts).returning(posts.c.id, sort_by_parameter_order=True), fresh).scalars().all()
+    events = []
+    for pid, row in zip(ids, fresh, strict=True):
+        if row["flagged"]:
+            reasons = "; ".join(row.get("reasons") or [])
+            detail = redact(f"by the scorer ({row['scorer']})" + (f": {reasons}" if reasons else ""))
+            if len(detail) > DETAIL_LIMIT:
+                detail = detail[: DETAIL_LIMIT - 1] + "…"
+            action = "flagged"
+        else:
+            detail, action = None, "received"
+        events.append({"post_id": pid, "action": action, "from_status": None, "to_status": row["status"],
+                       "actor": "system", "at": row["ingested_at"], "detail": detail, "reply_id": None,
+                       "version": 1})
+    conn.execute(insert(events_table), events)
+    return [NewPost(pid, r["channel"], r["external_id"], bool(r["flagged"])) for pid, r in zip(ids, fresh, strict=True)]
+
+
+WEBHOOK_ONLY_FIELDS = ("thread_key", "permalink", "author_handle", "author_name", "author_followers", "raw")
+
+
+def adopt_polled(session: Session, *, posts: Sequence[Post]) -> int:
+    """A poll found posts already stored: those that came by webhook take the details only the poll can
+    know (the conversation id, permalink, the author's name and reach, the platform's own item); text,
+    times, reply target, score and status stay. Returns how many rows changed."""
+    polled = [p for p in posts if not (p.raw or {}).get("webhook")]
+    by_channel: dict[str, dict[str, Post]] = {}
+    for post in polled:
+        by_channel.setdefault(post.channel, {})[post.external_id] = post
+    changed = 0
+    for channel, items in by_channel.items():
+        for chunk in _chunks(sorted(items), 500):
+            for stored in session.exec(select(Post).where(Post.channel == channel,
+                                                          col(Post.external_id).in_(chunk))).all():
+                if not (stored.raw or {}).get("webhook"):
+                    continue
+                source = items[stored.external_id]
+                for name in WEBHOOK_ONLY_FIELDS:
+                    value = getattr(source, name)
+                    if value is not None and value != {}:
+                        setattr(stored, name, value)
+                session.add(stored)
+                changed += 1
+    return changed
 
 
 def get_cursor(session: Session, *, stream: str) -> str | None:

@@ -25,6 +25,7 @@ __all__ = [
     "Feedback",
     "PostView",
     "Alert",
+    "WebhookState",
     "metadata",
 ]
 
@@ -111,6 +112,7 @@ class Post(SQLModel, table=True):
     followup_sent_at: datetime | None = _ts()
     satisfaction: str | None = Field(default=None, max_length=16)  # "satisfied" | "unsatisfied"
     followup_of_post_id: int | None = Field(default=None, foreign_key="posts.id")  # this post answers a follow-up
+    removed_at: datetime | None = _ts()  # the author removed it on the platform (a webhook said so); kept here
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -258,3 +260,20 @@ class Alert(SQLModel, table=True):
     sent_at: datetime | None = _ts()
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     digest_id: int | None = None  # set when folded into a digest message
+
+
+class WebhookState(SQLModel, table=True):
+    """Per platform ("x", "facebook"): the last accepted signed webhook delivery and the counts of
+    accepted, rejected and unknown deliveries. Polling reads it to stretch or restore its interval."""
+
+    __tablename__ = "webhook_state"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    last_delivery_at: datetime | None = _ts()
+    accepted: int = 0
+    rejected: int = 0
+    unknown: int = 0  # accepted with nothing we read in it (an unknown object or event kind)
+    events: int = 0  # entries read from accepted deliveries
+    last_rejected_at: datetime | None = _ts()
+    last_rejected_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    broken_alerted_at: datetime | None = _ts()  # the Slack ping that webhooks look broken went for this outage

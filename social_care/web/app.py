@@ -216,7 +216,7 @@ def _templates() -> Jinja2Templates:
 
 def create_web_app(app: App) -> FastAPI:
     """The queue's web application (pages + ``/api/``) over a wired ``App``."""
-    from . import api, pages, reports
+    from . import api, pages, reports, webhooks
 
     web = FastAPI(
         title="social-care queue",
@@ -246,6 +246,7 @@ def create_web_app(app: App) -> FastAPI:
     web.include_router(pages.router)
     web.include_router(reports.router)
     web.include_router(api.router)
+    web.include_router(webhooks.router)  # signed platform deliveries: no sign-in, no CSRF
 
     @web.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:

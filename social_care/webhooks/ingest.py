@@ -1,0 +1,257 @@
+"""A verified delivery into the store, through the pipeline's own ingest: one transaction, committed
+before the platform gets its 200. A post that also arrives by a retried delivery or by a poll is the
+same row (unique on channel + external_id); an edit updates the text and keeps the old one in the
+post's event log; a removal marks the post, it is never deleted."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from connectors.base import fit_key
+from connectors.webhook_events import WebhookEvents
+from social_care.models import Channel, Mention, as_utc
+
+from ..audit import SYSTEM
+from ..pipeline import ingest, ingest_many
+from ..store import repo
+from ..store.tables import Post, Reply, WebhookState
+
+__all__ = ["DeliveryResult", "ingest_delivery", "record_rejected", "state_row"]
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryResult:
+    platform: str
+    entries: int = 0
+    stored: int = 0
+    flagged: int = 0
+    duplicates: int = 0
+    edited: int = 0
+    removed: int = 0
+    dropped: int = 0
+    unknown: int = 0
+    skipped: int = 0
+    new_post_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out.pop("new_post_ids")
+        return out
+
+
+def state_row(session: Session, platform: str) -> WebhookState:
+    row = session.get(WebhookState, platform)
+    if row is None:
+        row = WebhookState(platform=platform)
+        session.add(row)
+    return row
+
+
+def record_rejected(app: Any, platform: str, reason: str) -> None:
+    """Count a refused delivery (its reason, never its body or signature) for ``webhooks status``."""
+    try:
+        with app.session() as s:
+            row = state_row(s, platform)
+            row.rejected += 1
+            row.last_rejected_at, row.last_rejected_reason = app.now(), reason[:500]
+    except Exception as exc:  # noqa: BLE001 - counting must never turn a 4xx into a 500
+        log.warning("webhooks.%s: could not count a rejected delivery: %s", platform, type(exc).__name__)
+
+
+def ingest_delivery(app: Any, platform: str, events: WebhookEvents) -> DeliveryResult:
+    """Store what one delivery carries, in one transaction; retried once if a concurrent delivery or poll
+    stored the same post first (the second attempt finds it and drops it)."""
+    for attempt in (1, 2):
+        try:
+            return _ingest_once(app, platform, events)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("webhooks.%s: a post of this delivery was stored concurrently; reading it again", platform)
+    raise AssertionError("unreachable")
+
+
+def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResult:
+    now = app.now()
+    result = DeliveryResult(platform=platform, entries=events.entries, dropped=events.dropped,
+                            unknown=len(events.unknown), skipped=len(events.skipped))
+    conversations = _messenger_conversations(app, events.mentions)  # before the transaction: no lock held
+    with app.session() as s:
+        edits_known, edits_new = _split_edits(s, events)
+        mentions = _dedupe([*events.mentions, *edits_new])
+        mentions = [_with_thread(s, m, conversations) for m in mentions]
+        # a few posts go the poll's way, drafted in this transaction; a large batch is written in bulk and
+        # drafted just after the 200 (pipeline.draft_pending)
+        fresh: list[Any] = (ingest(app, s, mentions) if len(mentions) <= INLINE_DRAFTS
+                            else ingest_many(app, s, mentions))
+        result.stored = len(fresh)
+        result.duplicates = len(mentions) - len(fresh)
+        result.flagged = sum(1 for p in fresh if p.flagged)
+        for post, mention in edits_known:
+            if _apply_edit(s, post, mention, now):
+                result.edited += 1
+        for removal in events.removals:
+            if _apply_removal(s, removal.channel, removal.external_id, now):
+                result.removed += 1
+        _ping_flagged(app, s, fresh, now)
+        row = state_row(s, platform)
+        row.accepted += 1
+        row.events += events.entries
+        row.unknown += len(events.unknown)
+        row.last_delivery_at = now
+        s.flush()
+        result.new_post_ids = [p.id for p in fresh if p.id is not None]
+    return result
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    """One mention per (channel, id) in a delivery: the last one wins (an add then its edit)."""
+    seen: dict[tuple[str, str], Mention] = {}
+    for m in mentions:
+        seen[(m.channel.value, m.external_id)] = m
+    return list(seen.values())
+
+
+def _find(s: Session, channel: str, external_id: str) -> Post | None:
+    return s.exec(select(Post).where(Post.channel == channel, Post.external_id == external_id)).first()
+
+
+def _split_edits(s: Session, events: WebhookEvents) -> tuple[list[tuple[Post, Mention]], list[Mention]]:
+    """Edits of stored posts, and edits of posts not stored yet (stored as they now read)."""
+    known: list[tuple[Post, Mention]] = []
+    new: list[Mention] = []
+    added = {(m.channel.value, m.external_id) for m in events.mentions}
+    for edit in events.edits:
+        m = edit.mention
+        post = _find(s, m.channel.value, m.external_id)
+        if post is not None:
+            known.append((post, m))
+        elif (m.channel.value, m.external_id) in added:
+            known.append((None, m))  # type: ignore[arg-type]  # added in this delivery: edited after insert
+        else:
+            new.append(m)
+    return known, new
+
+
+def _apply_edit(s: Session, post: Post | None, mention: Mention, now: datetime) -> bool:
+    if post is None:
+        post = _find(s, mention.channel.value, mention.external_id)
+        if post is None:
+            return False
+    if post.text == mention.text:
+        return False  # a retried delivery of the same edit
+    old = post.text
+    post.text = mention.text
+    repo.record_event(s, post=post, action="customer_edited", actor=SYSTEM, now=now,
+                      detail=f"the customer edited the post; it read before: {old}")
+    return True
+
+
+def _apply_removal(s: Session, channel: Channel, external_id: str, now: datetime) -> bool:
+    post = _find(s, channel.value, external_id)
+    if post is None:
+        log.info("webhooks: %s %s was removed by its author before it was stored", channel.value, external_id)
+        return False
+    if post.removed_at is not None:
+        return False
+    post.removed_at = now
+    repo.record_event(s, post=post, action="customer_removed", actor=SYSTEM, now=now,
+                      detail="the customer removed the post on the platform; it is kept here")
+    return True
+
+
+INLINE_DRAFTS = 25  # deliveries up to this many new posts are drafted before the 200 (as a poll drafts)
+MAX_LOOKUPS = 10  # Graph look-ups per delivery: the answer stays well inside Meta's 20 s deadline
+
+
+def _messenger_conversations(app: Any, mentions: list[Mention]) -> dict[str, tuple[str, str | None, str | None]]:
+    """A Messenger event names the customer (PSID) but not the conversation, nor the customer's name: for a
+    customer the store does not know yet, ask the Graph API once (``conversations?user_id=``), so the post
+    gets the thread, link and name a poll gives it (and the draft greets them by name)."""
+    psids = sorted({m.author_id for m in mentions if m.channel == Channel.MESSENGER})
+    if not psids:
+        return {}
+    with app.session() as s:
+        known = set(s.exec(select(Post.author_id).where(Post.channel == Channel.MESSENGER.value,
+                                                        col(Post.author_id).in_(psids))).all())
+    wanted = [p for p in psids if p not in known][:MAX_LOOKUPS]
+    stream = next((c for c in app.connectors if c.stream == "facebook.messenger"), None)
+    if not wanted or stream is None:
+        return {}
+    from connectors.facebook import conversation_of
+
+    out: dict[str, tuple[str, str | None, str | None]] = {}
+    for psid in wanted:
+        try:
+            found = conversation_of(stream.client, psid)
+        except Exception as exc:  # noqa: BLE001 - the next poll fills the thread in; the post is stored now
+            log.info("webhooks.facebook: no conversation for a Messenger customer yet (%s)", type(exc).__name__)
+            break
+        if found is not None:
+            out[psid] = found
+    return out
+
+
+def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str | None, str | None]]) -> Mention:
+    """Fill in a thread key the delivery does not carry, from what the store already knows, so the post
+    joins its conversation as a polled one would (the next poll corrects it if it differs)."""
+    if m.thread_key is not None:
+        return m
+    if m.channel == Channel.X_MENTION and m.parent_external_id:
+        parent = s.exec(select(Post.thread_key).where(Post.channel == m.channel.value,
+                                                     Post.external_id == m.parent_external_id)).first()
+        if parent is None:  # it answers one of the brand's replies
+            parent = s.exec(
+                select(Post.thread_key).join(Reply, col(Reply.post_id) == col(Post.id))
+                .where(Reply.channel == m.channel.value, Reply.external_id == m.parent_external_id)
+            ).first()
+        return dataclasses.replace(m, thread_key=parent or fit_key(m.parent_external_id))
+    if m.channel == Channel.MESSENGER:
+        if m.author_id in conversations:
+            thread, link, name = conversations[m.author_id]
+            return dataclasses.replace(m, thread_key=thread, permalink=link, author_name=name or m.author_name)
+        earlier = s.exec(
+            select(Post.thread_key, Post.permalink, Post.author_name)
+            .where(Post.channel == m.channel.value, Post.author_id == m.author_id, col(Post.thread_key).is_not(None))
+            .order_by(col(Post.id).desc())
+        ).first()
+        if earlier is not None:
+            return dataclasses.replace(m, thread_key=earlier[0], permalink=earlier[1],
+                                       author_name=m.author_name or earlier[2])
+        return dataclasses.replace(m, thread_key=fit_key(f"psid:{m.author_id}"))
+    return m
+
+
+def _ping_flagged(app: Any, s: Session, fresh: list[Any], now: datetime) -> None:
+    """The Slack ping for a flagged post is queued in the same transaction (the alert rule's own dedupe
+    key, so the scheduled rule does not queue it again); the sender is woken after the commit."""
+    from ..alerts import AlertSettings, enqueue
+
+    flagged = [p for p in fresh if p.flagged]
+    if not flagged or not AlertSettings.from_settings(app.settings).enabled:
+        return
+    if len(flagged) == 1:
+        enqueue(s, kind="flagged", dedupe_key=f"flagged:{flagged[0].id}", now=now, post_id=flagged[0].id)
+        return
+    from ..alerts.rules import _existing
+    from ..store.tables import Alert
+
+    known = _existing(s, (f"flagged:{p.id}" for p in flagged))
+    rows = [{"kind": "flagged", "dedupe_key": f"flagged:{p.id}", "post_id": p.id, "payload": {}, "status": "pending",
+             "attempts": 0, "created_at": now} for p in flagged if f"flagged:{p.id}" not in known]
+    if rows:  # fresh posts: their keys are new unless the scheduled rule raced us
+        s.connection().execute(insert(Alert.__table__), rows)  # type: ignore[attr-defined]
+
+
+def last_delivery(session: Session, platform: str) -> datetime | None:
+    row = session.get(WebhookState, platform)
+    return as_utc(row.last_delivery_at) if row is not None and row.last_delivery_at is not None else None

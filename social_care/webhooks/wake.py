@@ -1,0 +1,73 @@
+"""After a delivery is committed: wake what sends, so a post is answered and pinged at once.
+
+Under ``social-care run`` the scheduler sets ``App.wake`` (a one-off run of the outbox and of the Slack
+sender, serialized with their scheduled runs). Under ``social-care serve`` alone there is no scheduler in
+the process: the drafts of a large batch and the Slack sender run in one worker thread here (drafts are
+idempotent and alerts are claimed in the database, so this is safe beside another process's jobs); replies
+go out with that other process's outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+__all__ = ["wake_senders", "stop_senders"]
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+IDLE_SECONDS = 30.0  # the worker thread ends after this long without a wake (a new one starts on the next)
+
+
+class _Worker:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.event = threading.Event()
+        self.alive = True
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="social-care-webhook-pings", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from ..alerts import deliver
+        from ..pipeline import draft_pending
+
+        while True:
+            if not self.event.wait(IDLE_SECONDS):
+                with _lock:
+                    if not self.event.is_set():
+                        self.alive = False
+                        return
+            self.event.clear()
+            if self.stopping:
+                self.alive = False
+                return
+            try:
+                draft_pending(self.app)  # a large batch's drafts (idempotent beside another process)
+                deliver(self.app)
+            except Exception as exc:  # noqa: BLE001 - the scheduled sender (if any) tries again
+                log.warning("webhook pings: Slack delivery failed: %s", type(exc).__name__)
+
+
+def wake_senders(app: Any) -> None:
+    """Never blocks: a wake is a scheduled one-off job or a signal to the worker thread."""
+    if app.wake is not None:
+        app.wake()
+        return
+    with _lock:
+        worker = getattr(app, "_ping_worker", None)
+        if worker is None or not worker.alive:
+            worker = _Worker(app)
+            app._ping_worker = worker
+        worker.event.set()
+
+
+def stop_senders(app: Any, timeout: float = 10.0) -> None:
+    """End the worker thread of ``app`` (if any) once its current Slack delivery is done."""
+    with _lock:
+        worker = getattr(app, "_ping_worker", None)
+        if worker is None:
+            return
+        worker.stopping = True
+        worker.event.set()
+    worker.thread.join(timeout)
