@@ -12,12 +12,18 @@ from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from social_care import followup
+from social_care.alerts import deliver, evaluate
 from social_care.app import App
 from social_care.errors import SocialCareError
+from social_care.outbox import send_due
+from social_care.pipeline import poll_stream
+from social_care.reports import ReportSettings, weekly_job
 
-__all__ = ["build_scheduler", "poll_intervals", "main"]
+__all__ = ["build_scheduler", "poll_intervals"]
 log = logging.getLogger("social_care.scheduler")
 
 
@@ -50,12 +56,6 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
 
     ``tick_seconds`` runs the alert and follow-up jobs that often (the demo's compressed time).
     """
-    from social_care import followup
-    from social_care.alerts import deliver, evaluate
-    from social_care.outbox import send_due
-    from social_care.pipeline import poll_stream
-    from social_care.reports import weekly_job
-
     # polling, sending and alerting start at once: a restarted service must not wait a whole interval
     start = datetime.now(UTC)
     sched = scheduler or BlockingScheduler(
@@ -86,19 +86,10 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
 
 
 def _weekly_trigger(app: App) -> Any:
-    from apscheduler.triggers.cron import CronTrigger
-
-    from social_care.reports import ReportSettings
-
     # day names, never from_crontab: in APScheduler 3.x "1" would mean Tuesday
     return CronTrigger(**ReportSettings.from_settings(app.settings).cron_trigger_kwargs())
 
+if __name__ == "__main__":  # `python scheduler.py` is `social-care run`; never runs on import
+    from social_care.cli import main
 
-def main() -> None:
-    from social_care.cli import main as cli_main
-
-    cli_main(["run"])
-
-
-if __name__ == "__main__":
-    main()
+    main(["run"])

@@ -18,6 +18,11 @@ from .errors import ConfigError
 from .models import utcnow
 from .store import make_engine, session_scope, upgrade
 from .store.engine import open_error, require_existing
+from connectors import build_clients, build_connectors
+from responders import build_responders
+from .logging_setup import install_secret_filter
+from .playbook import Playbook
+from .scoring import get_scorer
 
 if TYPE_CHECKING:
     from connectors.base import Connector
@@ -58,12 +63,6 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
     ``create=False`` (read commands) a SQLite file that does not exist is a ConfigError, not a new
     empty database; a database that cannot be read is a ConfigError with one sentence either way.
     """
-    from connectors import build_clients, build_connectors
-    from responders import build_responders
-
-    from .logging_setup import install_secret_filter
-    from .playbook import Playbook
-    from .scoring import get_scorer
 
     install_secret_filter(settings.secrets())
     try:

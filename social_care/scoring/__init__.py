@@ -18,6 +18,10 @@ from typing import Mapping
 
 from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer, parse_recall_by_lang
 from .categories import categorize
+from .lexicon import _langs
+from .model import DefaultScorer
+from .lexicon import TextBlobScorer
+from .lexicon import VaderScorer
 
 SCORER_NAMES = ("default", "textblob", "vader")
 _SCORERS: dict[tuple, Scorer] = {}
@@ -50,26 +54,19 @@ def get_scorer(name: str | None = "default", recall: float | None = None,
     with _LOCK:
         if cache_key not in _SCORERS:
             if key == "default":
-                from .model import DefaultScorer
-
                 try:
                     _SCORERS[cache_key] = DefaultScorer(path=path, recall=recall, recall_by_lang=by_lang)
                 except FileNotFoundError as e:
                     raise ValueError(str(e)) from None
             elif key == "textblob":
-                from .lexicon import TextBlobScorer
-
                 _SCORERS[cache_key] = TextBlobScorer()
             else:
-                from .lexicon import VaderScorer
-
                 _SCORERS[cache_key] = VaderScorer()
         return _SCORERS[cache_key]
 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of a post's language, or "und" (offline)."""
-    from .lexicon import _langs
 
     return _langs([text or ""])[0]
 

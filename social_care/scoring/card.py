@@ -7,6 +7,12 @@ from pathlib import Path
 
 from .data import NON_COMMERCIAL
 from .features import extra_lexicon
+from .model import DefaultScorer, LinearModel
+from .evaluate import LABELLED_SHOP_POSTS, labelled_category_eval
+from .categories import category_call
+from .questions import plain_question
+from .evaluate import TARGETS
+from .evaluate import format_report
 
 
 def _speed(path: Path) -> dict:
@@ -88,7 +94,6 @@ def _demo_posts_line(path: Path) -> list[str]:
     """Flagged against unhappy per language on the bundled demo posts (synthetic customer-care posts, each
     written with an expected sentiment): a look at the domain the dev sets do not cover."""
     from ..demo.runner import load_demo_posts
-    from .model import DefaultScorer, LinearModel
 
     posts, _ = load_demo_posts()
     scores = DefaultScorer(LinearModel(path)).score_many([p["text"] for p in posts])
@@ -108,7 +113,6 @@ def _demo_posts_line(path: Path) -> list[str]:
 def category_lines() -> list[str]:
     """Per-language category figures on the labelled shop posts (a section of the card); none when the
     labelled file is not there (an installed package without the tests)."""
-    from .evaluate import LABELLED_SHOP_POSTS, labelled_category_eval
 
     if not LABELLED_SHOP_POSTS.exists():
         return []
@@ -130,8 +134,6 @@ def category_lines() -> list[str]:
         lines.append(f"| {lg} | {r['n']} | {r['accuracy']:.2f} | {r['confident']:.2f} | {r['precision']:.2f} | "
                      f"{r['questions']} | {r['complaints_as_questions']} |")
     from ..demo.runner import load_demo_posts
-    from .categories import category_call
-    from .questions import plain_question
 
     posts, _ = load_demo_posts()
     complaints = [p for p in posts if p.get("kind") == "complaint" and p.get("category")]
@@ -153,8 +155,6 @@ def category_lines() -> list[str]:
 
 
 def _against_targets(res: dict | None) -> list[str]:
-    from .evaluate import TARGETS
-
     if not res:
         return []
     scorer = res["scorers"][0]
@@ -198,8 +198,6 @@ def _operating_points(meta: dict) -> list[str]:
 
 
 def write_card(path: Path, meta: dict, res: dict | None) -> None:
-    from .evaluate import format_report
-
     model_path = Path(meta["path"])
     sp = _speed(model_path)
     sets = meta["sets"]

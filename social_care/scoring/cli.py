@@ -24,6 +24,11 @@ import typer
 from .base import RECALL_MAX, RECALL_MIN
 from .data import csv_records, decode_csv, text_delimiter
 from .train import DEFAULT_DATA_DIR
+from . import get_scorer
+from . import SCORER_NAMES, get_scorer
+from .evaluate import evaluate, evaluate_rows, format_report
+from .data import load_feedback
+from .train import TrainConfig, train
 
 OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
 EXIT_BAD_INPUT = 2
@@ -105,8 +110,6 @@ def score_cmd(
     `text` in the header; writes UTF-8 with the same separator."""
     from tqdm import tqdm
 
-    from . import get_scorer
-
     try:
         sc = get_scorer(scorer)
         if (recall is not None or recall_by_lang) and sc.name == "default":
@@ -173,8 +176,6 @@ def eval_cmd(
 ) -> None:
     """F1 of the flag and macro-F1 per set and language on the dev splits (or on your own labelled posts,
     --labelled), scorers side by side."""
-    from . import SCORER_NAMES, get_scorer
-    from .evaluate import evaluate, evaluate_rows, format_report
 
     names = [s.strip() for s in scorers.split(",") if s.strip()]
     bad = [n for n in names if n not in SCORER_NAMES]
@@ -202,8 +203,6 @@ def _labelled_rows(paths: list[Path]) -> list:
     """Rows of the team's own labelled CSVs, each file a set of its own name; rows that cannot be used are
     named on stderr and left out; an unreadable file or one without a usable row stops with exit 2."""
     from dataclasses import replace
-
-    from .data import load_feedback
 
     rows = []
     for path in paths:
@@ -236,7 +235,6 @@ def train_cmd(
         import sklearn  # noqa: F401
     except ImportError:
         _fail("training needs scikit-learn: pip install 'social-care[train]'")
-    from .train import TrainConfig, train
 
     cfg = TrainConfig(data_dir=data_dir, out=out, bits=bits, seed=seed,
                       exclude_non_commercial=exclude_non_commercial, evaluate=not no_eval, feedback=feedback or ())

@@ -12,6 +12,10 @@ import numpy as np
 from .base import CATEGORIES, LABELS
 from .categories import categorize
 from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
+from . import get_scorer
+import json
+from .categories import category_call
+from .questions import plain_question
 
 
 # The F1 of the flag issue 3 asks of the default scorer, per (set, language) of the dev splits.
@@ -55,8 +59,6 @@ def evaluate_rows(dev: Sequence[Row], scorers: Mapping[str, object] | Sequence[s
     """F1, precision, recall and macro-F1 of every scorer per (set, language) of `dev`, in the order the sets
     first appear. A row without a language ("und" or "") counts under the one the first scorer detects."""
     from tqdm import tqdm
-
-    from . import get_scorer
 
     if not isinstance(scorers, Mapping):
         scorers = {n: get_scorer(n) for n in scorers}
@@ -164,10 +166,6 @@ def labelled_category_eval(path: Path | str = LABELLED_SHOP_POSTS) -> dict[str, 
     categorize on the complaints; `confident` share of complaints whose category_call is confident and not
     "other" (they get their category's own apology) and `precision` of those; `questions` plain questions
     found of the questions and `complaints_as_questions` complaints taken for plain questions."""
-    import json
-
-    from .categories import category_call
-    from .questions import plain_question
 
     out: dict[str, dict] = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():

@@ -11,18 +11,17 @@ from typing import Sequence
 
 from .base import Score, neutral_score
 from .categories import categorize
+from .model import default_model
+from . import features as F
+from . import langid
 
 _WORD = re.compile(r"[\w']+|[^\w\s]", re.U)
 
 
 def _langs(texts: Sequence[str]) -> list[str]:
     try:
-        from .model import default_model
-
         return default_model().detect_languages(texts)
     except FileNotFoundError:  # no trained model: script rules only
-        from . import features as F
-        from . import langid
 
         return langid.detect_batch(F.featurize(texts), None, None)
 

@@ -31,6 +31,12 @@ from .base import RECALL_MAX, RECALL_MIN
 from .data import FEEDBACK_SET, NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_feedback, load_set
 from .evaluate import _f1
 from .model import MODEL_PATH
+from .card import write_card
+from .evaluate import evaluate
+from .model import DefaultScorer, LinearModel
+from .evaluate import evaluate, format_report
+from .model import DefaultScorer, LinearModel
+from .card import write_card
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
@@ -391,26 +397,18 @@ def train(cfg: TrainConfig) -> dict:
     meta["size_bytes"] = out.stat().st_size
     cfg.log.append(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB), thresholds {thresholds}")
     if cfg.evaluate and dev_rows:
-        from .evaluate import evaluate, format_report
-        from .model import DefaultScorer, LinearModel
-
         scorer = DefaultScorer(LinearModel(out))
         res = evaluate(cfg.data_dir, scorers={"default": scorer}, sets=names, progress=cfg.progress,
                        max_rows_per_set=cfg.max_rows_per_set)
         meta["eval"] = res
         cfg.log.append(format_report(res))
         if cfg.write_card:
-            from .card import write_card
-
             write_card(out.parent / "MODEL_CARD.md", meta, res)
     return meta
 
 
 def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> Path:
     """Evaluate an existing model file on the dev splits and write MODEL_CARD.md next to it."""
-    from .card import write_card
-    from .evaluate import evaluate
-    from .model import DefaultScorer, LinearModel
 
     lm = LinearModel(model)
     meta = dict(lm.meta)

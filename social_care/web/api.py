@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from .. import workflow
 from ..store.tables import Post
 from .api_models import ApproveOut, Me, PostId, PostOut, QueueOut, StampOut, ViewOut, errors
-from .app import api_user, core
+from .deps import api_user, core
 from .auth import AuthUser
 from .pages import queue_filter
 from .queue import CursorError, QueueFilter, QueueResult, list_queue

@@ -17,7 +17,7 @@ from ..models import ReplyStatus, as_utc
 from ..scoring.base import CATEGORIES, LABELS
 from ..store.tables import Post, Reply
 from .api_models import PostId
-from .app import core, page_user, templates_of
+from .deps import core, page_user, templates_of
 from .auth import (
     ABSOLUTE_TIMEOUT,
     FLASH_COOKIE,

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from .. import reports
 from ..reports.render import inline_style_hashes, to_html
-from .app import SECURITY_HEADERS, core, page_user, templates_of
+from .deps import SECURITY_HEADERS, core, page_user, templates_of
 from .auth import AuthUser
 
 router = APIRouter(include_in_schema=False)
