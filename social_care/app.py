@@ -13,16 +13,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
-from .config import Settings
-from .errors import ConfigError
-from .models import utcnow
-from .store import make_engine, session_scope, upgrade
-from .store.engine import open_error, require_existing
 from connectors import build_clients, build_connectors
 from responders import build_responders
+
+from .config import Settings
+from .errors import ConfigError
 from .logging_setup import install_secret_filter
+from .models import utcnow
 from .playbook import Playbook
 from .scoring import get_scorer
+from .store import make_engine, session_scope, upgrade
+from .store.engine import open_error, require_existing
 
 if TYPE_CHECKING:
     from connectors.base import Connector

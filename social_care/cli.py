@@ -31,10 +31,9 @@ log = logging.getLogger("social_care")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the schema migrations to SOCIAL_CARE_DATABASE_URL."""
-    from .store import make_engine, upgrade
-
     from sqlalchemy.exc import DatabaseError, OperationalError
 
+    from .store import make_engine, upgrade
     from .store.engine import open_error
 
     settings = settings_or_exit()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from social_care.errors import ConfigError
 from social_care.config import load_settings
+from social_care.errors import ConfigError
+
 from . import check_templates
 
 playbook_app = typer.Typer(help="The reply playbook (templates a social team can edit).", no_args_is_help=True)

@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlmodel import col, select
+
+from ..alerts import enqueue
 from ..errors import ConfigError
 from ..models import as_utc
+from ..store.tables import Alert, Post
 from .compute import Week, compute_report, count_posts, current_week, last_full_week, parse_week, summary_lines
 from .render import FORMATS, render
-from sqlmodel import col, select
-from ..store.tables import Alert
-from sqlmodel import select
-from ..store.tables import Alert, Post
-from ..alerts import enqueue
 
 __all__ = [
     "FORMATS",

@@ -18,10 +18,8 @@ from typing import Mapping
 
 from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer, parse_recall_by_lang
 from .categories import categorize
-from .lexicon import _langs
+from .lexicon import TextBlobScorer, VaderScorer, _langs
 from .model import DefaultScorer
-from .lexicon import TextBlobScorer
-from .lexicon import VaderScorer
 
 SCORER_NAMES = ("default", "textblob", "vader")
 _SCORERS: dict[tuple, Scorer] = {}

@@ -5,14 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from .categories import category_call
 from .data import NON_COMMERCIAL
+from .evaluate import LABELLED_SHOP_POSTS, TARGETS, format_report, labelled_category_eval
 from .features import extra_lexicon
 from .model import DefaultScorer, LinearModel
-from .evaluate import LABELLED_SHOP_POSTS, labelled_category_eval
-from .categories import category_call
 from .questions import plain_question
-from .evaluate import TARGETS
-from .evaluate import format_report
 
 
 def _speed(path: Path) -> dict:

@@ -21,14 +21,11 @@ from typing import Optional
 
 import typer
 
-from .base import RECALL_MAX, RECALL_MIN
-from .data import csv_records, decode_csv, text_delimiter
-from .train import DEFAULT_DATA_DIR
-from . import get_scorer
 from . import SCORER_NAMES, get_scorer
+from .base import RECALL_MAX, RECALL_MIN
+from .data import csv_records, decode_csv, load_feedback, text_delimiter
 from .evaluate import evaluate, evaluate_rows, format_report
-from .data import load_feedback
-from .train import TrainConfig, train
+from .train import DEFAULT_DATA_DIR, TrainConfig, train
 
 OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
 EXIT_BAD_INPUT = 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -9,14 +10,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .base import CATEGORIES, LABELS
-from .categories import categorize
-from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
 from . import get_scorer
-import json
-from .categories import category_call
+from .base import CATEGORIES, LABELS
+from .categories import categorize, category_call
+from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
 from .questions import plain_question
-
 
 # The F1 of the flag issue 3 asks of the default scorer, per (set, language) of the dev splits.
 TARGETS: dict[tuple[str, str], float] = {

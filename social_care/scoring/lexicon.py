@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from . import features as F
+from . import langid
 from .base import Score, neutral_score
 from .categories import categorize
 from .model import default_model
-from . import features as F
-from . import langid
 
 _WORD = re.compile(r"[\w']+|[^\w\s]", re.U)
 

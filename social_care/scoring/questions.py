@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
 from .categories import category_call
 
 __all__ = ["is_question", "plain_question", "complaint_markers"]

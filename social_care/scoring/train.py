@@ -28,15 +28,10 @@ import numpy as np
 from . import features as F
 from . import langid
 from .base import RECALL_MAX, RECALL_MIN
+from .card import write_card
 from .data import FEEDBACK_SET, NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_feedback, load_set
-from .evaluate import _f1
-from .model import MODEL_PATH
-from .card import write_card
-from .evaluate import evaluate
-from .model import DefaultScorer, LinearModel
-from .evaluate import evaluate, format_report
-from .model import DefaultScorer, LinearModel
-from .card import write_card
+from .evaluate import _f1, evaluate, format_report
+from .model import MODEL_PATH, DefaultScorer, LinearModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"

@@ -5,10 +5,9 @@ Schema changes go through Alembic (``social_care/migrations``); never ``create_a
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
-
-import math
 
 from sqlalchemy import JSON, Column, DateTime, Float, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel

@@ -27,7 +27,6 @@ from social_care.outbox import send_due
 from social_care.pipeline import poll_all
 from social_care.runner import status_report
 from social_care.store.tables import Cursor, Post, Reply
-
 from tests.conftest import PAGE_ID, X_USER_ID
 from tests.spine.helpers import ANGRY, STREAM_OF, Feeder
 
