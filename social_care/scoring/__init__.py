@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Mapping
+from collections.abc import Mapping
 
 from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer, parse_recall_by_lang
 from .categories import categorize

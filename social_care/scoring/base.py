@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 CATEGORIES: tuple[str, ...] = ("delivery", "refund", "damaged", "customer_service", "account", "other")

@@ -17,7 +17,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -93,11 +92,11 @@ def _read_input(src: str, *, skip_bad_rows: bool = False) -> tuple[list[str], li
 def score_cmd(
     input: str = typer.Argument(..., help="CSV file with a `text` column, or - for standard input."),
     output: str = typer.Option("-", "--output", "-o", help="Output CSV, or - for standard output."),
-    scorer: Optional[str] = typer.Option(None, "--scorer", help="default | textblob | vader "
+    scorer: str | None = typer.Option(None, "--scorer", help="default | textblob | vader "
                                          "(default: $SOCIAL_CARE_SCORER or default)."),
     batch_size: int = typer.Option(2048, "--batch-size", min=1),
-    recall: Optional[float] = _recall_option(),
-    recall_by_lang: Optional[str] = _recall_by_lang_option(),
+    recall: float | None = _recall_option(),
+    recall_by_lang: str | None = _recall_by_lang_option(),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Leave malformed rows out (each is "
                                        "named with its line number) instead of stopping."),
 ) -> None:
@@ -163,11 +162,11 @@ def score_cmd(
 def eval_cmd(
     data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder of the labelled sets."),
     scorers: str = typer.Option("default,textblob,vader", "--scorers", help="Comma-separated scorer names."),
-    sets: Optional[str] = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
+    sets: str | None = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    recall: Optional[float] = _recall_option(),
-    recall_by_lang: Optional[str] = _recall_by_lang_option(),
-    labelled: Optional[list[Path]] = typer.Option(
+    recall: float | None = _recall_option(),
+    recall_by_lang: str | None = _recall_by_lang_option(),
+    labelled: list[Path] | None = typer.Option(
         None, "--labelled", help="Your own labelled posts instead of the dev splits: a CSV with `text` and "
         "`flagged` (true/false) or `label` (negative/neutral/positive), optionally `lang`; repeatable."),
 ) -> None:
@@ -217,13 +216,13 @@ def _labelled_rows(paths: list[Path]) -> list:
 
 def train_cmd(
     data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder of the labelled sets."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Model file (default: the shipped model path)."),
+    out: Path | None = typer.Option(None, "--out", help="Model file (default: the shipped model path)."),
     bits: int = typer.Option(21, "--bits", help="log2 of the number of hashed features."),
     seed: int = typer.Option(13, "--seed"),
     exclude_non_commercial: bool = typer.Option(False, "--exclude-non-commercial",
                                                 help="Leave out CC BY-NC-SA sets."),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the dev evaluation and the model card."),
-    feedback: Optional[list[Path]] = typer.Option(None, "--feedback", help="Reviewers' corrections "
+    feedback: list[Path] | None = typer.Option(None, "--feedback", help="Reviewers' corrections "
                                                   "(`social-care feedback export` CSV) to fit with the sets; "
                                                   "repeatable."),
 ) -> None:

@@ -7,7 +7,7 @@ hits) so the three scorers are interchangeable.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import features as F
 from . import langid

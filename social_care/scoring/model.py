@@ -19,8 +19,8 @@ import json
 import math
 import os
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 

@@ -19,9 +19,9 @@ import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -231,7 +231,7 @@ def nb_ratios(X, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENSE) ->
     return r.astype(np.float32)
 
 
-def _fit_flag(cfg: "TrainConfig", X, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
+def _fit_flag(cfg: TrainConfig, X, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
     """The flag head on X: (coef (n_features,), intercept), NB scaling folded into the coef."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
@@ -245,7 +245,7 @@ def _fit_flag(cfg: "TrainConfig", X, rows: Sequence[Row]) -> tuple[np.ndarray, f
     return scale * flag.coef_[0], float(flag.intercept_[0])
 
 
-def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
+def _fit_heads(cfg: TrainConfig, X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
     """Flag and positive heads on X: (coef (n_features, 2), bias (2,))."""
     from sklearn.linear_model import LogisticRegression
 
@@ -266,7 +266,7 @@ def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple
     return coef, np.array([flag_icpt, pos_icpt], dtype=np.float32)
 
 
-def _fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], fold: np.ndarray, f: int) -> np.ndarray:
+def _fold_scores(cfg: TrainConfig, X, rows: Sequence[Row], fold: np.ndarray, f: int) -> np.ndarray:
     """Flag scores of fold f's rows by a flag head fitted on the other folds, with the weights as shipped."""
     fit = np.flatnonzero(fold != f)
     coef, icpt = _fit_flag(cfg, X[fit], [rows[i] for i in fit])
@@ -275,7 +275,7 @@ def _fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], fold: np.ndarray, f
     return np.asarray(X[np.flatnonzero(fold == f)] @ w).ravel() + icpt
 
 
-def out_of_fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], progress=None) -> np.ndarray:
+def out_of_fold_scores(cfg: TrainConfig, X, rows: Sequence[Row], progress=None) -> np.ndarray:
     """Each train row's flag score by a head fitted without its fold (cfg.tune_folds folds, fixed by md5).
 
     The thresholds and recall curves are tuned on these: every train row counts, none is scored by a

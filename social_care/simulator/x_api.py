@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 
 from ._util import epoch
 from .base import PlatformApi
