@@ -51,7 +51,9 @@ def _guarded(name: str, func: Callable[..., Any], *args: Any) -> Callable[[], An
     return job
 
 
-def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None) -> BaseScheduler:
+def build_scheduler(
+    app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None
+) -> BaseScheduler:
     """Register every job on ``scheduler`` (a new BlockingScheduler in UTC by default).
 
     ``tick_seconds`` runs the alert and follow-up jobs that often (the demo's compressed time).

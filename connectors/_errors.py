@@ -94,7 +94,8 @@ def graph_errors(clock: Callable[[], datetime], usage: dict[str, object] | None 
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise RetriableError(f"cannot reach the Graph API: {type(exc).__name__}", platform="facebook") from None
     except KeyError as exc:  # facebook-sdk: no Content-Type header, or paging.next without access_token
-        raise RetriableError(f"the Graph API sent an unexpected response (missing {exc})", platform="facebook") from None
+        raise RetriableError(f"the Graph API sent an unexpected response (missing {exc})",
+                             platform="facebook") from None
     except (ValueError, TypeError) as exc:
         raise RetriableError(
             f"the Graph API sent a response that is not valid JSON: {type(exc).__name__}", platform="facebook"

@@ -194,7 +194,8 @@ def connector_advice(stream: str, reason: str) -> str:
             return (
                 "X refused access: check the app's access level and permissions (read + DMs) in the X portal."
             )
-        return "X keeps failing: check X's status page and the X_* settings; polling resumes by itself when it recovers."
+        return ("X keeps failing: check X's status page and the X_* settings; polling resumes by itself when it "
+                "recovers.")
     if platform in ("facebook", "messenger"):
         if any(w in text for w in ("190", "expired", "token", "session")):
             return (

@@ -89,9 +89,8 @@ class VaderScorer(_LexiconScorer):
         hits = []
         for w in _WORD.findall(text):
             v = self._lex.get(w.lower())
-            if v is not None and ((v < 0) if flagged else (v > 0)):
-                if w not in [h[0] for h in hits]:
-                    hits.append((w, v))
+            if v is not None and ((v < 0) if flagged else (v > 0)) and w not in [h[0] for h in hits]:
+                hits.append((w, v))
         hits.sort(key=lambda h: abs(h[1]), reverse=True)
         reasons = tuple(h[0] for h in hits[:5])
         return Score(round(comp, 4), label, flagged, lang, categorize(text, lang) if flagged else None, reasons)

@@ -261,7 +261,7 @@ class DefaultScorer:
         self.recall = recall
         self.recall_by_lang = dict(recall_by_lang or {})
         if recall is not None or self.recall_by_lang:  # load now: a level the model cannot offer fails here
-            self._thresholds
+            _ = self._thresholds
 
     @property
     def model(self) -> LinearModel:

@@ -191,7 +191,7 @@ def train_langid(lang_rows: Sequence[Row], seed: int, progress, cap: int = 6000)
     if "hi" in by_lang:
         by_lang["hi"] = _clean_hinglish(by_lang["hi"])
     sample: list[Row] = []
-    for lg, rs in sorted(by_lang.items()):
+    for _lang, rs in sorted(by_lang.items()):
         idx = rng.permutation(len(rs))[:cap]
         sample += [rs[i] for i in idx]
     nl = len(langid.LANG_CLASSES)

@@ -246,7 +246,8 @@ class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32, index=True)  # flagged | sla_warning | sla_breach | spike | connector | report | digest
+    # flagged | sla_warning | sla_breach | spike | connector | report | digest
+    kind: str = Field(max_length=32, index=True)
     dedupe_key: str = Field(max_length=255, unique=True)
     post_id: int | None = Field(default=None, foreign_key="posts.id", index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -139,8 +139,10 @@ def serve(
 
 
 def queue(
-    channel: str | None = typer.Option(None, "--channel", help="x.mention | x.dm | facebook.comment | facebook.messenger"),
-    status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every post needing action) | all | a status, or several: a,b"),
+    channel: str | None = typer.Option(None, "--channel",
+                                       help="x.mention | x.dm | facebook.comment | facebook.messenger"),
+    status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every "
+                                      "post needing action) | all | a status, or several: a,b"),
     lang: str | None = typer.Option(None, "--lang"),
     category: str | None = typer.Option(None, "--category"),
     assignee: str | None = typer.Option(None, "--assignee", help="a user name, or - for unassigned"),
