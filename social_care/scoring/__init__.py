@@ -22,12 +22,12 @@ from .lexicon import TextBlobScorer, VaderScorer, _langs
 from .model import DefaultScorer
 
 SCORER_NAMES = ("default", "textblob", "vader")
-_SCORERS: dict[tuple, Scorer] = {}
+_SCORERS: dict[tuple[object, ...], Scorer] = {}
 _LOCK = threading.Lock()
 
 
 def get_scorer(name: str | None = "default", recall: float | None = None,
-               model_path: str | os.PathLike | None = None,
+               model_path: str | os.PathLike[str] | None = None,
                recall_by_lang: str | Mapping[str, float] | None = None) -> Scorer:
     """The scorer called `name`, cached per name, recall and model file. None -> $SOCIAL_CARE_SCORER or "default".
 

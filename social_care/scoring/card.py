@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from .categories import category_call
 from .data import NON_COMMERCIAL
@@ -13,7 +14,7 @@ from .model import DefaultScorer, LinearModel
 from .questions import plain_question
 
 
-def _speed(path: Path) -> dict:
+def _speed(path: Path) -> dict[str, Any]:
     from .model import DefaultScorer, LinearModel
 
     t0 = time.perf_counter()
@@ -152,11 +153,12 @@ def category_lines() -> list[str]:
     return lines
 
 
-def _against_targets(res: dict | None) -> list[str]:
+def _against_targets(res: dict[str, Any] | None) -> list[str]:
     if not res:
         return []
     scorer = res["scorers"][0]
-    met, missed = [], []
+    met: list[str] = []
+    missed: list[str] = []
     for r in res["rows"]:
         t = TARGETS.get((r["set"], r["lang"]))
         if t is None:
@@ -171,7 +173,7 @@ def _against_targets(res: dict | None) -> list[str]:
 OPERATING_POINTS = (0.7, 0.8, 0.9, 0.95)
 
 
-def _operating_points(meta: dict) -> list[str]:
+def _operating_points(meta: dict[str, Any]) -> list[str]:
     """Precision at a few recall levels per language, from the curves in the model file."""
     curves = meta.get("recall_curves") or {}
     if not curves:
@@ -195,7 +197,7 @@ def _operating_points(meta: dict) -> list[str]:
     return lines
 
 
-def write_card(path: Path, meta: dict, res: dict | None) -> None:
+def write_card(path: Path, meta: dict[str, Any], res: dict[str, Any] | None) -> None:
     model_path = Path(meta["path"])
     sp = _speed(model_path)
     sets = meta["sets"]

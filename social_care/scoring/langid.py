@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import features as F
@@ -212,7 +214,7 @@ def _lang_features(batch: F.Batch, lbits: int = LANG_BITS) -> tuple[np.ndarray, 
     return docs, bk
 
 
-def lang_csr(batch: F.Batch, lbits: int = LANG_BITS):  # pragma: no cover - training only
+def lang_csr(batch: F.Batch, lbits: int = LANG_BITS) -> Any:  # pragma: no cover - training only
     from scipy import sparse
 
     docs, bk = _lang_features(batch, lbits)

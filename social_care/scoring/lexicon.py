@@ -86,7 +86,7 @@ class VaderScorer(_LexiconScorer):
         comp = float(self._sia.polarity_scores(text)["compound"])
         flagged = comp <= -0.05
         label = "negative" if flagged else ("positive" if comp >= 0.05 else "neutral")
-        hits = []
+        hits: list[tuple[str, float]] = []
         for w in _WORD.findall(text):
             v = self._lex.get(w.lower())
             if v is not None and ((v < 0) if flagged else (v > 0)) and w not in [h[0] for h in hits]:

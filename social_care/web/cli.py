@@ -80,7 +80,7 @@ def _read_password(password_stdin: bool) -> str:
     """From stdin (one line) or a hidden prompt asked twice; never from the command line."""
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @user_app.command("passwd")
