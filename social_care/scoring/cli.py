@@ -17,12 +17,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, cast
 
 import typer
 
 from . import SCORER_NAMES, get_scorer
 from .base import RECALL_MAX, RECALL_MIN
-from .data import csv_records, decode_csv, load_feedback, text_delimiter
+from .data import Row, csv_records, decode_csv, load_feedback, text_delimiter
 from .evaluate import evaluate, evaluate_rows, format_report
 from .train import DEFAULT_DATA_DIR, TrainConfig, train
 
@@ -33,14 +34,14 @@ app = typer.Typer(help="Score customer posts, evaluate and train the scorer.", n
                   add_completion=False)
 
 
-def _recall_option():
+def _recall_option() -> Any:
     return typer.Option(None, "--recall", envvar="SOCIAL_CARE_FLAG_RECALL", min=RECALL_MIN, max=RECALL_MAX,
                         help="Default scorer: flag at the operating point that caught this share of unhappy "
                              f"posts when tuned, {RECALL_MIN:.2f}-{RECALL_MAX:.2f} (default: each language's "
                              "best-F1 threshold).")
 
 
-def _recall_by_lang_option():
+def _recall_by_lang_option() -> Any:
     return typer.Option(None, "--recall-by-lang", envvar="SOCIAL_CARE_FLAG_RECALL_BY_LANG",
                         help="Default scorer: the same share for single languages, over --recall, e.g. "
                              "de=0.6,ko=0.95 (fewer German flags, more Korean ones).")
@@ -126,7 +127,7 @@ def score_cmd(
     pos = {c: (lower.index(c) if c in lower else len(header) + [x for x in OUT_COLUMNS if x not in lower].index(c))
            for c in OUT_COLUMNS}
 
-    def write(fh) -> None:
+    def write(fh: Any) -> None:
         w = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
         w.writerow(out_header)
         for r, s in zip(body, results):
@@ -187,15 +188,15 @@ def eval_cmd(
         _fail(str(e))
     if rows is not None:
         res = evaluate_rows(rows, chosen)
-        res["labelled"] = [Path(p).name for p in labelled]
+        res["labelled"] = [Path(p).name for p in labelled or []]
     else:
         res = evaluate(Path(data_dir), chosen, sets=[s.strip() for s in sets.split(",")] if sets else None)
     res["flag_recall"] = recall if "default" in names else None
-    res["flag_recall_by_lang"] = chosen["default"].recall_by_lang if "default" in names else {}
+    res["flag_recall_by_lang"] = cast(Any, chosen["default"]).recall_by_lang if "default" in names else {}
     typer.echo(json.dumps(res, indent=1) if as_json else format_report(res))
 
 
-def _labelled_rows(paths: list[Path]) -> list:
+def _labelled_rows(paths: list[Path]) -> list[Row]:
     """Rows of the team's own labelled CSVs, each file a set of its own name; rows that cannot be used are
     named on stderr and left out; an unreadable file or one without a usable row stops with exit 2."""
     from dataclasses import replace
