@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..demo.runner import load_demo_posts
 from .categories import category_call
 from .data import NON_COMMERCIAL
 from .evaluate import LABELLED_SHOP_POSTS, TARGETS, format_report, labelled_category_eval
@@ -15,8 +16,6 @@ from .questions import plain_question
 
 
 def _speed(path: Path) -> dict[str, Any]:
-    from .model import DefaultScorer, LinearModel
-
     t0 = time.perf_counter()
     m = LinearModel(path)
     load = time.perf_counter() - t0
@@ -92,7 +91,6 @@ KNOWN_WEAKNESSES = [
 def _demo_posts_line(path: Path) -> list[str]:
     """Flagged against unhappy per language on the bundled demo posts (synthetic customer-care posts, each
     written with an expected sentiment): a look at the domain the dev sets do not cover."""
-    from ..demo.runner import load_demo_posts
 
     posts, _ = load_demo_posts()
     scores = DefaultScorer(LinearModel(path)).score_many([p["text"] for p in posts])
@@ -132,7 +130,6 @@ def category_lines() -> list[str]:
     for lg, r in res.items():
         lines.append(f"| {lg} | {r['n']} | {r['accuracy']:.2f} | {r['confident']:.2f} | {r['precision']:.2f} | "
                      f"{r['questions']} | {r['complaints_as_questions']} |")
-    from ..demo.runner import load_demo_posts
 
     posts, _ = load_demo_posts()
     complaints = [p for p in posts if p.get("kind") == "complaint" and p.get("category")]
