@@ -14,12 +14,19 @@ from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from social_care import followup
+from social_care.alerts import deliver, evaluate
 from social_care.app import App
 from social_care.errors import SocialCareError
+from social_care.outbox import send_due
+from social_care.pipeline import draft_pending, poll_stream
+from social_care.reports import ReportSettings, weekly_job
+from social_care.webhooks.backstop import poll_unless_webhooks_live
 
-__all__ = ["build_scheduler", "poll_intervals", "main"]
+__all__ = ["build_scheduler", "poll_intervals"]
 log = logging.getLogger("social_care.scheduler")
 WOKEN = ("outbox", "alerts:deliver")  # what a webhook delivery wakes at once, besides the scheduled runs
 
@@ -55,23 +62,17 @@ def _guarded(name: str, func: Callable[..., Any], *args: Any, lock: Any = None) 
 def draft_and_send(app: App) -> Any:
     """The outbox job: first the drafts a large webhook batch left to be made (``draft_pending``), then
     every approved reply that is due."""
-    from social_care.outbox import send_due
-    from social_care.pipeline import draft_pending
-
     draft_pending(app)
     return send_due(app)
 
 
-def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None) -> BaseScheduler:
+def build_scheduler(
+    app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None
+) -> BaseScheduler:
     """Register every job on ``scheduler`` (a new BlockingScheduler in UTC by default).
 
     ``tick_seconds`` runs the alert and follow-up jobs that often (the demo's compressed time).
     """
-    from social_care import followup
-    from social_care.alerts import deliver, evaluate
-    from social_care.reports import weekly_job
-    from social_care.webhooks.backstop import poll_unless_webhooks_live
-
     # polling, sending and alerting start at once: a restarted service must not wait a whole interval
     start = datetime.now(UTC)
     sched = scheduler or BlockingScheduler(
@@ -157,19 +158,10 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
 
 
 def _weekly_trigger(app: App) -> Any:
-    from apscheduler.triggers.cron import CronTrigger
-
-    from social_care.reports import ReportSettings
-
     # day names, never from_crontab: in APScheduler 3.x "1" would mean Tuesday
     return CronTrigger(**ReportSettings.from_settings(app.settings).cron_trigger_kwargs())
 
+if __name__ == "__main__":  # `python scheduler.py` is `social-care run`; never runs on import
+    from social_care.cli import main
 
-def main() -> None:
-    from social_care.cli import main as cli_main
-
-    cli_main(["run"])
-
-
-if __name__ == "__main__":
-    main()
+    main(["run"])

@@ -102,7 +102,8 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_queue_"))
     url = f"sqlite:///{tmp / 'bench.db'}"
-    settings = load_settings(_env_file=None, SOCIAL_CARE_DATABASE_URL=url, SOCIAL_CARE_SECRET_KEY="bench-key-0123456789")
+    settings = load_settings(_env_file=None, SOCIAL_CARE_DATABASE_URL=url,
+                             SOCIAL_CARE_SECRET_KEY="bench-key-0123456789")
     engine = make_engine(url)
     upgrade(engine)
     now = datetime.now(UTC)
@@ -135,7 +136,8 @@ def main() -> int:
         p95 = times[max(int(len(times) * 0.95) - 1, 0)]
         cpu95 = cpu[max(int(len(cpu) * 0.95) - 1, 0)]
         worst = max(worst, p95) if name == "default" else worst
-        print(f"queue page {name:9s} {path:42s} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  (cpu p95 {cpu95:5.1f} ms)")
+        print(f"queue page {name:9s} {path:42s} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
+              f"(cpu p95 {cpu95:5.1f} ms)")
     for name, path in {"default": "/", "resolved": "/?status=resolved"}.items():
         walked = walk(client, path, args.walk)
         print(f"paging {name:9s} {path:20s} {len(walked):4d} pages: page 1 {walked[0]:6.1f} ms  "

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 import facebook
 import requests
@@ -125,7 +126,8 @@ def graph_errors(clock: Callable[[], datetime], usage: dict[str, object] | None 
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise RetriableError(f"cannot reach the Graph API: {type(exc).__name__}", platform="facebook") from None
     except KeyError as exc:  # facebook-sdk: no Content-Type header, or paging.next without access_token
-        raise RetriableError(f"the Graph API sent an unexpected response (missing {exc})", platform="facebook") from None
+        raise RetriableError(f"the Graph API sent an unexpected response (missing {exc})",
+                             platform="facebook") from None
     except (ValueError, TypeError) as exc:
         raise RetriableError(
             f"the Graph API sent a response that is not valid JSON: {type(exc).__name__}", platform="facebook"
@@ -134,11 +136,12 @@ def graph_errors(clock: Callable[[], datetime], usage: dict[str, object] | None 
 
 def _graph_error(exc: facebook.GraphAPIError, now: datetime, usage: dict[str, object]) -> PlatformError:
     result = exc.result if isinstance(exc.result, dict) else {}
-    error = result.get("error") if isinstance(result.get("error"), dict) else {}
+    raw_error = result.get("error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
     code = exc.code if isinstance(exc.code, int) else _int(error.get("code"))
     subcode = _int(error.get("error_subcode"))
     message = redact(str(error.get("message") or exc.message or exc))
-    kw = {"platform": "facebook", "code": code, "subcode": subcode}
+    kw: dict[str, Any] = {"platform": "facebook", "code": code, "subcode": subcode}
     if code is None:  # an HTML error page or other non-JSON body
         return RetriableError(f"the Graph API answered with a non-JSON page ({message})", **kw)
     if code in GRAPH_RATE_LIMIT_CODES:
@@ -182,7 +185,9 @@ def _regain_access(usage: dict[str, object]) -> timedelta:
 
 
 def _int(value: object) -> int | None:
+    if not isinstance(value, str | bytes | int | float):  # JSON's lists, objects and null
+        return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         return None

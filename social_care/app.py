@@ -13,9 +13,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session
 
+from connectors import build_clients, build_connectors
+from responders import build_responders
+
 from .config import Settings
 from .errors import ConfigError
+from .logging_setup import install_secret_filter
 from .models import utcnow
+from .playbook import Playbook
+from .scoring import get_scorer
 from .store import make_engine, session_scope, upgrade
 from .store.engine import open_error, require_existing
 
@@ -60,12 +66,6 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] | None = None
     ``create=False`` (read commands) a SQLite file that does not exist is a ConfigError, not a new
     empty database; a database that cannot be read is a ConfigError with one sentence either way.
     """
-    from connectors import build_clients, build_connectors
-    from responders import build_responders
-
-    from .logging_setup import install_secret_filter
-    from .playbook import Playbook
-    from .scoring import get_scorer
 
     install_secret_filter(settings.secrets())
     try:

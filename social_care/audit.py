@@ -71,7 +71,7 @@ def reply_actor(reply: Reply) -> str:
         return SYSTEM
     if reply.author in (None, SYSTEM, AUTOSEND):
         return AUTOSEND  # older autosent replies were written with author "system"
-    return reply.author  # type: ignore[return-value]
+    return reply.author
 
 
 @dataclass(frozen=True)

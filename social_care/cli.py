@@ -1,4 +1,8 @@
-"""The one console command, ``social-care``. Each area registers its commands on ``app`` here."""
+"""The one console command, ``social-care``. Each area registers its commands on ``app`` here.
+
+Each command imports what it runs (the store, the scheduler, the web server) in its body, so that the others,
+``--help`` included, start without loading them.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from typing import Any
 
 import typer
 
-from .config import Settings, load_settings
-from .errors import ConfigError, SocialCareError
+from .cli_support import build_or_exit, settings_or_exit
+from .errors import SocialCareError
 
 app = typer.Typer(help="Social customer care for online shops: X and Facebook in one queue.", no_args_is_help=True,
                   add_completion=False)
@@ -24,32 +28,12 @@ app.add_typer(feedback_app, name="feedback")
 log = logging.getLogger("social_care")
 
 
-def settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def build_or_exit(settings: Settings | None = None, *, create: bool = False) -> Any:
-    """The app for a command; only `run`, `demo` and `db upgrade` may create the database."""
-    from .app import build_app
-
-    try:
-        return build_app(settings or settings_or_exit(), create=create)
-    except SocialCareError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the schema migrations to SOCIAL_CARE_DATABASE_URL."""
-    from .store import make_engine, upgrade
-
     from sqlalchemy.exc import DatabaseError, OperationalError
 
+    from .store import make_engine, upgrade
     from .store.engine import open_error
 
     settings = settings_or_exit()

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from .app import App
 from .audit import SYSTEM, reply_actor
+from .drafting import options_for, recent_texts
 from .errors import (
     AuthError,
     BlockedError,
@@ -29,7 +30,6 @@ from .errors import (
     SocialCareError,
 )
 from .logging_setup import redact
-from .drafting import options_for, recent_texts
 from .models import Channel, Delivery, PostStatus, ReplyKind, ReplyStatus, ReplyTarget, as_utc
 from .playbook import check_reply, reference, with_reference
 from .store import repo

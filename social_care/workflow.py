@@ -130,7 +130,8 @@ def draft_for(session: Session, post_id: int) -> Reply | None:
     """The playbook draft of a post (the newest, if several)."""
     return session.exec(
         select(Reply)
-        .where(Reply.post_id == post_id, Reply.kind == ReplyKind.PLAYBOOK.value, Reply.status == ReplyStatus.DRAFT.value)
+        .where(Reply.post_id == post_id, Reply.kind == ReplyKind.PLAYBOOK.value,
+               Reply.status == ReplyStatus.DRAFT.value)
         .order_by(col(Reply.id).desc())
         .limit(1)
     ).first()

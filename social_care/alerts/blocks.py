@@ -113,7 +113,8 @@ def author_label(post: Any) -> str:
     if handle:
         who = handle if handle.startswith("@") or post.channel.startswith("facebook") else f"@{handle}"
         return f"{who} ({name})" if name and name != handle else who
-    return name or post.customer_key
+    label: str = name or post.customer_key
+    return label
 
 
 def _reach(post: Any) -> str:

@@ -383,7 +383,8 @@ def webhook_status(app: Any) -> dict[str, Any]:
         state = "stopped: " + pause.reason.split(" [webhook ")[0]
     else:
         until = as_utc(pause.until).isoformat() if pause.until else "?"
-        state = f"{'rate limited' if pause.kind == 'rate_limit' else 'retrying after errors'} until {until}: {pause.reason}"
+        what = "rate limited" if pause.kind == "rate_limit" else "retrying after errors"
+        state = f"{what} until {until}: {pause.reason}"
     return {
         "webhook": mask_webhook_url(cfg.webhook_url),
         "state": state,

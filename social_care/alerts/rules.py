@@ -194,7 +194,8 @@ def connector_advice(stream: str, reason: str) -> str:
             return (
                 "X refused access: check the app's access level and permissions (read + DMs) in the X portal."
             )
-        return "X keeps failing: check X's status page and the X_* settings; polling resumes by itself when it recovers."
+        return ("X keeps failing: check X's status page and the X_* settings; polling resumes by itself when it "
+                "recovers.")
     if platform in ("facebook", "messenger"):
         if any(w in text for w in ("190", "expired", "token", "session")):
             return (
@@ -227,7 +228,7 @@ def _connectors(session: Session, settings: Any, cfg: AlertSettings, now: dateti
         fatal_streams.add(pause.stream)
         reason = _scrub(pause.reason, settings)
         key = f"connector:{pause.stream}:{as_utc(pause.since):%Y-%m-%dT%H:%M:%S}"
-        payload = {
+        payload: dict[str, Any] = {
             "stream": pause.stream,
             "reason": reason,
             "advice": connector_advice(pause.stream, reason),
@@ -245,7 +246,7 @@ def _connectors(session: Session, settings: Any, cfg: AlertSettings, now: dateti
         ).first()
         query = select(PollRun).where(PollRun.stream == stream)
         if last_ok is not None:
-            query = query.where(PollRun.id > last_ok)
+            query = query.where(col(PollRun.id) > last_ok)
         streak = list(session.exec(query.order_by(col(PollRun.id))).all())
         if len(streak) < cfg.connector_error_runs or any(r.outcome not in FAILED_OUTCOMES for r in streak):
             continue

@@ -101,7 +101,8 @@ class DemoFeed:
             ext = self.sim.facebook.add_message(psid=uid, name=author.get("name") or "Customer", text=post["text"],
                                                 created_at=now)
         self._ids[post["id"]] = ext
-        return ext
+        external_id: str = ext
+        return external_id
 
 
 def _fresh_sqlite(database_url: str) -> None:
@@ -212,7 +213,7 @@ class _Narrator:
                 why = f"  [{', '.join(p.reasons[:3])}]" if p.flagged and p.reasons else ""
                 who = f"@{p.author_handle}" if p.author_handle else (p.author_name or p.author_id)
                 print(f"← {p.channel:<18} {who[:20]:<20} {flag}{p.lang or '?'}: {_short(p.text)}{why}")
-            for r in s.exec(select(self.Reply).where(self.Reply.status.in_(["sent", "needs_human", "failed"]))):  # type: ignore[attr-defined]
+            for r in s.exec(select(self.Reply).where(self.Reply.status.in_(["sent", "needs_human", "failed"]))):
                 if r.id in self.seen_replies:
                     continue
                 self.seen_replies.add(r.id)
@@ -226,8 +227,8 @@ class _Narrator:
 
     def idle(self, expected: int) -> bool:
         with self.app.session() as s:
-            stored = s.exec(select(func.count()).select_from(self.Post)).one()
-            pending = s.exec(select(func.count()).select_from(self.Reply)
+            stored: int = s.exec(select(func.count()).select_from(self.Post)).one()
+            pending: int = s.exec(select(func.count()).select_from(self.Reply)
                              .where(col(self.Reply.status).in_(["approved", "sending"]))).one()
         return stored >= expected and pending == 0
 
@@ -251,7 +252,9 @@ class _Narrator:
 
     def alerts_pending(self) -> int:
         with self.app.session() as s:
-            return s.exec(select(func.count()).select_from(self.Alert).where(self.Alert.status == "pending")).one()
+            query = select(func.count()).select_from(self.Alert).where(self.Alert.status == "pending")
+            count: int = s.exec(query).one()
+            return count
 
     def summary(self, *, fed: int) -> dict[str, Any]:
         with self.app.session() as s:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from social_care.config import load_settings
 from social_care.errors import ConfigError
+
+from . import check_templates
 
 playbook_app = typer.Typer(help="The reply playbook (templates a social team can edit).", no_args_is_help=True)
 
@@ -15,9 +18,6 @@ def check(
                                                  "built-in templates"),
 ) -> None:
     """Check every phrasing of every template: placeholders, each channel's length limit, tone, repeats."""
-    from social_care.config import load_settings
-
-    from . import check_templates
 
     try:
         settings = load_settings()

@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlmodel import col, select
+
+from ..alerts import enqueue
 from ..errors import ConfigError
 from ..models import as_utc
+from ..store.tables import Alert, Post
 from .compute import Week, compute_report, count_posts, current_week, last_full_week, parse_week, summary_lines
 from .render import FORMATS, render
 
@@ -110,9 +114,6 @@ def empty_default_week(app: Any) -> dict[str, Any] | None:
 def report_weeks(app: Any) -> list[dict[str, Any]]:
     """The weeks a reader can open, newest first: this week so far, the last full week, and every week
     whose report the weekly job made; each with its post count (spam left out)."""
-    from sqlmodel import col, select
-
-    from ..store.tables import Alert
 
     cfg = ReportSettings.from_settings(app.settings)
     now = app.now()
@@ -181,9 +182,6 @@ def report_due(app: Any) -> bool:
     """Whether the last full week's report is due and not made yet: its scheduled time (the configured
     day and hour after the week) has passed, the service held posts before the week ended, and no report
     for that week was sent. ``run --once`` from cron uses this instead of the scheduler's trigger."""
-    from sqlmodel import select
-
-    from ..store.tables import Alert, Post
 
     cfg = ReportSettings.from_settings(app.settings)
     now = app.now()
@@ -201,7 +199,6 @@ def report_due(app: Any) -> bool:
 
 def weekly_job(app: Any) -> dict[str, Any]:
     """Last full week's report in html, md and json, and its summary to Slack (once per week)."""
-    from ..alerts import enqueue
 
     cfg = ReportSettings.from_settings(app.settings)
     report = build_report(app)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from ..cli_support import build_or_exit, settings_or_exit
+
 __all__ = ["register"]
 
 
@@ -27,7 +29,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
     ) -> None:
         """The weekly mention report: volumes, sentiment, response and resolution times, top issues."""
-        from ..cli import build_or_exit, settings_or_exit
+        # the report loads the store: only this command pays for it, not every `social-care` start
         from . import FORMATS, build_report, empty_default_week, render, write_report
 
         if fmt not in FORMATS:

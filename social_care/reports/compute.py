@@ -242,6 +242,11 @@ def words_of(text: str) -> set[str]:
     return {w for w in _WORD.findall(text) if w not in STOP_WORDS}
 
 
+def _change(now: float | None, prev: float | None) -> float | None:
+    """Percentage points between two shares, when both exist."""
+    return round(now - prev, 1) if now is not None and prev is not None else None
+
+
 def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
@@ -277,6 +282,8 @@ def _first_replies(session: Session, post_ids: list[int], as_of: datetime) -> di
             .where(col(Reply.sent_at).is_not(None), col(Reply.sent_at) <= as_of)
         ).all()
         for post_id, sent_at in rows:
+            if sent_at is None:  # not selected: the query asks for sent replies
+                continue
             if post_id not in first or as_utc(sent_at) < first[post_id]:
                 first[post_id] = as_utc(sent_at)
     return first
@@ -335,14 +342,7 @@ def compute_report(
     sent_now, sent_prev = sentiment(this), sentiment(last)
     share_now = {k: _pct(v, len(this)) for k, v in sent_now.items()}
     share_prev = {k: _pct(v, len(last)) for k, v in sent_prev.items()}
-    change = {
-        k: (
-            round(share_now[k] - share_prev[k], 1)
-            if share_now[k] is not None and share_prev[k] is not None
-            else None
-        )
-        for k in sent_now
-    }
+    change = {k: _change(share_now[k], share_prev[k]) for k in sent_now}
 
     by_day = []
     for i in range(7):
@@ -371,14 +371,12 @@ def compute_report(
 
     words_now = Counter(w for p in this for w in words_of(p.text))
     words_prev = Counter(w for p in last for w in words_of(p.text))
-    rising = sorted(
-        (
-            {"word": w, "count": n, "previous": words_prev.get(w, 0), "rise": n - words_prev.get(w, 0)}
-            for w, n in words_now.items()
-            if n >= 2 and n - words_prev.get(w, 0) > 0
-        ),
-        key=lambda d: (-d["rise"], -d["count"], d["word"]),
-    )[:10]
+    risen: list[dict[str, Any]] = [
+        {"word": w, "count": n, "previous": words_prev.get(w, 0), "rise": n - words_prev.get(w, 0)}
+        for w, n in words_now.items()
+        if n >= 2 and n - words_prev.get(w, 0) > 0
+    ]
+    rising = sorted(risen, key=lambda d: (-d["rise"], -d["count"], d["word"]))[:10]
 
     customers: dict[str, list[Post]] = defaultdict(list)
     for p in this:
@@ -397,7 +395,7 @@ def compute_report(
 
     followed = list(
         session.exec(
-            select(Post).where(Post.followup_sent_at >= week.start, Post.followup_sent_at < week.end)
+            select(Post).where(col(Post.followup_sent_at) >= week.start, col(Post.followup_sent_at) < week.end)
         ).all()
     )
     satisfied = sum(1 for p in followed if p.satisfaction == "satisfied")

@@ -42,7 +42,7 @@ def stacked_columns(
     parts = []
     for i, label in enumerate(labels):
         x = 10 + i * slot + (slot - bar_w) / 2
-        y = base_y
+        y: float = base_y
         for name, values in series.items():
             h = plot_h * values[i] / top
             if h > 0:

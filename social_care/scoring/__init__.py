@@ -17,19 +17,21 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Mapping
+from collections.abc import Mapping
 
 from .base import CATEGORIES, CATEGORY_NAMES, LABELS, Score, Scorer, parse_recall_by_lang
 from .categories import categorize
+from .lexicon import TextBlobScorer, VaderScorer, _langs
+from .model import CascadeScorer, DefaultScorer
 
 SCORER_NAMES = ("default", "fast", "textblob", "vader")
 _OURS = ("default", "fast")
-_SCORERS: dict[tuple, Scorer] = {}
+_SCORERS: dict[tuple[object, ...], Scorer] = {}
 _LOCK = threading.Lock()
 
 
 def get_scorer(name: str | None = "default", recall: float | None = None,
-               model_path: str | os.PathLike | None = None,
+               model_path: str | os.PathLike[str] | None = None,
                recall_by_lang: str | Mapping[str, float] | None = None) -> Scorer:
     """The scorer called `name`, cached per name, recall and model file. None -> $SOCIAL_CARE_SCORER or "default".
 
@@ -54,8 +56,6 @@ def get_scorer(name: str | None = "default", recall: float | None = None,
     with _LOCK:
         if cache_key not in _SCORERS:
             if key in _OURS:
-                from .model import CascadeScorer, DefaultScorer
-
                 try:
                     if key == "default":
                         _SCORERS[cache_key] = CascadeScorer(path=path, recall=recall, recall_by_lang=by_lang)
@@ -66,19 +66,14 @@ def get_scorer(name: str | None = "default", recall: float | None = None,
                 except FileNotFoundError as e:
                     raise ValueError(str(e)) from None
             elif key == "textblob":
-                from .lexicon import TextBlobScorer
-
                 _SCORERS[cache_key] = TextBlobScorer()
             else:
-                from .lexicon import VaderScorer
-
                 _SCORERS[cache_key] = VaderScorer()
         return _SCORERS[cache_key]
 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of a post's language, or "und" (offline)."""
-    from .lexicon import _langs
 
     return _langs([text or ""])[0]
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 CATEGORIES: tuple[str, ...] = ("delivery", "refund", "damaged", "customer_service", "account", "other")
@@ -50,17 +51,18 @@ def parse_recall_by_lang(value: str | Mapping[str, float] | None) -> dict[str, f
     """Per-language flag recall (SOCIAL_CARE_FLAG_RECALL_BY_LANG): "de=0.6, ko=0.95" or a mapping ->
     {"de": 0.6, "ko": 0.95}; None or "" -> {}. ValueError naming the item that is wrong."""
     what = "per-language flag recall"
+    items: list[tuple[str, float | str]]
     if value is None:
         items = []
     elif isinstance(value, Mapping):
-        items = list(value.items())
+        items = [(lang, level) for lang, level in value.items()]
     else:
         items = []
         for part in filter(str.strip, str(value).replace(";", ",").split(",")):
-            lang, sep, level = part.partition("=")
+            lang, sep, text = part.partition("=")
             if not sep:
                 raise ValueError(f"{what} must look like de=0.6,ko=0.95; got {part.strip()!r}")
-            items.append((lang, level))
+            items.append((lang, text))
     out: dict[str, float] = {}
     for lang, level in items:
         code = str(lang).strip().lower()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
+from ..demo.runner import load_demo_posts
+from .categories import category_call
 from .data import NON_COMMERCIAL
+from .evaluate import LABELLED_SHOP_POSTS, TARGETS, format_report, labelled_category_eval
 from .features import extra_lexicon
+from .model import DefaultScorer, LinearModel
+from .questions import plain_question
 
 
-def _speed(path: Path) -> dict:
-    from .model import DefaultScorer, LinearModel
-
+def _speed(path: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     m = LinearModel(path)
     load = time.perf_counter() - t0
@@ -97,8 +101,6 @@ def _demo_posts_line(path: Path) -> list[str]:
     """Flagged against unhappy per language on the bundled demo posts (synthetic customer-care posts, each
     written with an expected sentiment): a look at the domain the dev sets do not cover. For the hashed model
     alone and, when the encoder is there, the cascade (the demo posts' embeddings cached under .cache/encoder/)."""
-    from ..demo.runner import load_demo_posts
-    from .model import DefaultScorer, LinearModel
 
     posts, _ = load_demo_posts()
     lm = LinearModel(path)
@@ -132,7 +134,6 @@ def _demo_posts_line(path: Path) -> list[str]:
 def category_lines() -> list[str]:
     """Per-language category figures on the labelled shop posts (a section of the card); none when the
     labelled file is not there (an installed package without the tests)."""
-    from .evaluate import LABELLED_SHOP_POSTS, labelled_category_eval
 
     if not LABELLED_SHOP_POSTS.exists():
         return []
@@ -153,9 +154,6 @@ def category_lines() -> list[str]:
     for lg, r in res.items():
         lines.append(f"| {lg} | {r['n']} | {r['accuracy']:.2f} | {r['confident']:.2f} | {r['precision']:.2f} | "
                      f"{r['questions']} | {r['complaints_as_questions']} |")
-    from ..demo.runner import load_demo_posts
-    from .categories import category_call
-    from .questions import plain_question
 
     posts, _ = load_demo_posts()
     complaints = [p for p in posts if p.get("kind") == "complaint" and p.get("category")]
@@ -176,13 +174,12 @@ def category_lines() -> list[str]:
     return lines
 
 
-def _against_targets(res: dict | None) -> list[str]:
-    from .evaluate import TARGETS
-
+def _against_targets(res: dict[str, Any] | None) -> list[str]:
     if not res:
         return []
     scorer = res["scorers"][0]
-    met, missed = [], []
+    met: list[str] = []
+    missed: list[str] = []
     for r in res["rows"]:
         t = TARGETS.get((r["set"], r["lang"]))
         if t is None:
@@ -197,7 +194,7 @@ def _against_targets(res: dict | None) -> list[str]:
 OPERATING_POINTS = (0.7, 0.8, 0.9, 0.95)
 
 
-def _operating_points(meta: dict) -> list[str]:
+def _operating_points(meta: dict[str, Any]) -> list[str]:
     """Precision at a few recall levels per language, from the curves in the model file."""
     curves = meta.get("recall_curves") or {}
     if not curves:
@@ -270,9 +267,7 @@ def cascade_lines(model_path: Path) -> list[str]:
     return lines
 
 
-def write_card(path: Path, meta: dict, res: dict | None) -> None:
-    from .evaluate import format_report
-
+def write_card(path: Path, meta: dict[str, Any], res: dict[str, Any] | None) -> None:
     model_path = Path(meta["path"])
     sp = _speed(model_path)
     sets = meta["sets"]

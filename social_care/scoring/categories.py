@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from .base import CATEGORIES
 
@@ -164,7 +165,7 @@ CONFIDENT_MARGIN = 1.5
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*|\$")
 
 
-def _compile():
+def _compile() -> tuple[Any, ...]:
     """Latin-script keywords: short ones (or written with a trailing space) match whole words,
     longer ones match word starts ("deliver" -> "delivered"), phrases match from their first word.
     Other scripts (affixes, no reliable word boundaries): substring list."""

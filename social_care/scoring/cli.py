@@ -17,13 +17,15 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Any, cast
 
 import typer
 
+from . import SCORER_NAMES, get_scorer
 from .base import RECALL_MAX, RECALL_MIN
-from .data import csv_records, decode_csv, text_delimiter
-from .train import DEFAULT_DATA_DIR
+from .data import Row, csv_records, decode_csv, load_feedback, text_delimiter
+from .evaluate import evaluate, evaluate_rows, format_report
+from .train import DEFAULT_DATA_DIR, TrainConfig, train
 
 OUT_COLUMNS = ("lang", "label", "polarity", "flagged", "category", "reasons")
 EXIT_BAD_INPUT = 2
@@ -32,14 +34,14 @@ app = typer.Typer(help="Score customer posts, evaluate and train the scorer.", n
                   add_completion=False)
 
 
-def _recall_option():
+def _recall_option() -> Any:
     return typer.Option(None, "--recall", envvar="SOCIAL_CARE_FLAG_RECALL", min=RECALL_MIN, max=RECALL_MAX,
                         help="Default scorer: flag at the operating point that caught this share of unhappy "
                              f"posts when tuned, {RECALL_MIN:.2f}-{RECALL_MAX:.2f} (default: each language's "
                              "best-F1 threshold).")
 
 
-def _recall_by_lang_option():
+def _recall_by_lang_option() -> Any:
     return typer.Option(None, "--recall-by-lang", envvar="SOCIAL_CARE_FLAG_RECALL_BY_LANG",
                         help="Default scorer: the same share for single languages, over --recall, e.g. "
                              "de=0.6,ko=0.95 (fewer German flags, more Korean ones).")
@@ -91,14 +93,14 @@ def _read_input(src: str, *, skip_bad_rows: bool = False) -> tuple[list[str], li
 def score_cmd(
     input: str = typer.Argument(..., help="CSV file with a `text` column, or - for standard input."),
     output: str = typer.Option("-", "--output", "-o", help="Output CSV, or - for standard output."),
-    scorer: Optional[str] = typer.Option(None, "--scorer", help="default | fast | textblob | vader "
+    scorer: str | None = typer.Option(None, "--scorer", help="default | fast | textblob | vader "
                                          "(default: $SOCIAL_CARE_SCORER or default)."),
     fast: bool = typer.Option(False, "--fast", help="The hashed model alone (same as --scorer fast): tens of "
                               "thousands of posts a second, for bulk files; the default cascade embeds the "
                               "posts the hashed model is unsure about (tens a second)."),
     batch_size: int = typer.Option(2048, "--batch-size", min=1),
-    recall: Optional[float] = _recall_option(),
-    recall_by_lang: Optional[str] = _recall_by_lang_option(),
+    recall: float | None = _recall_option(),
+    recall_by_lang: str | None = _recall_by_lang_option(),
     skip_bad_rows: bool = typer.Option(False, "--skip-bad-rows", help="Leave malformed rows out (each is "
                                        "named with its line number) instead of stopping."),
 ) -> None:
@@ -107,8 +109,6 @@ def score_cmd(
     Reads UTF-8 (or UTF-16 with a BOM) separated by commas, semicolons, tabs or pipes, whichever puts
     `text` in the header; writes UTF-8 with the same separator."""
     from tqdm import tqdm
-
-    from . import get_scorer
 
     if fast:
         if scorer not in (None, "", "fast"):
@@ -134,7 +134,7 @@ def score_cmd(
     pos = {c: (lower.index(c) if c in lower else len(header) + [x for x in OUT_COLUMNS if x not in lower].index(c))
            for c in OUT_COLUMNS}
 
-    def write(fh) -> None:
+    def write(fh: Any) -> None:
         w = csv.writer(fh, delimiter=delimiter, lineterminator="\n")
         w.writerow(out_header)
         for r, s in zip(body, results):
@@ -172,18 +172,16 @@ def eval_cmd(
     scorers: str = typer.Option("default,fast,textblob,vader", "--scorers",
                                 help="Comma-separated scorer names (default: the cascade, fast: the hashed "
                                      "model alone)."),
-    sets: Optional[str] = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
+    sets: str | None = typer.Option(None, "--sets", help="Comma-separated set names (default: all)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    recall: Optional[float] = _recall_option(),
-    recall_by_lang: Optional[str] = _recall_by_lang_option(),
-    labelled: Optional[list[Path]] = typer.Option(
+    recall: float | None = _recall_option(),
+    recall_by_lang: str | None = _recall_by_lang_option(),
+    labelled: list[Path] | None = typer.Option(
         None, "--labelled", help="Your own labelled posts instead of the dev splits: a CSV with `text` and "
         "`flagged` (true/false) or `label` (negative/neutral/positive), optionally `lang`; repeatable."),
 ) -> None:
     """F1 of the flag and macro-F1 per set and language on the dev splits (or on your own labelled posts,
     --labelled), scorers side by side."""
-    from . import SCORER_NAMES, get_scorer
-    from .evaluate import evaluate, evaluate_rows, format_report
 
     names = [s.strip() for s in scorers.split(",") if s.strip()]
     bad = [n for n in names if n not in SCORER_NAMES]
@@ -200,7 +198,7 @@ def eval_cmd(
         _fail(str(e))
     if rows is not None:
         res = evaluate_rows(rows, chosen)
-        res["labelled"] = [Path(p).name for p in labelled]
+        res["labelled"] = [Path(p).name for p in labelled or []]
     else:
         from .model import CascadeScorer
 
@@ -219,16 +217,14 @@ def eval_cmd(
                                  "read from .cache/encoder/; benchmarks/bench_scorer.py times the encoder")
     own = next((n for n in names if n in ("default", "fast")), None)
     res["flag_recall"] = recall if own else None
-    res["flag_recall_by_lang"] = chosen[own].recall_by_lang if own else {}
+    res["flag_recall_by_lang"] = cast(Any, chosen[own]).recall_by_lang if own else {}
     typer.echo(json.dumps(res, indent=1) if as_json else format_report(res))
 
 
-def _labelled_rows(paths: list[Path]) -> list:
+def _labelled_rows(paths: list[Path]) -> list[Row]:
     """Rows of the team's own labelled CSVs, each file a set of its own name; rows that cannot be used are
     named on stderr and left out; an unreadable file or one without a usable row stops with exit 2."""
     from dataclasses import replace
-
-    from .data import load_feedback
 
     rows = []
     for path in paths:
@@ -246,13 +242,13 @@ def _labelled_rows(paths: list[Path]) -> list:
 
 def train_cmd(
     data_dir: Path = typer.Option(DEFAULT_DATA_DIR, "--data-dir", help="Folder of the labelled sets."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Model file (default: the shipped model path)."),
+    out: Path | None = typer.Option(None, "--out", help="Model file (default: the shipped model path)."),
     bits: int = typer.Option(21, "--bits", help="log2 of the number of hashed features."),
     seed: int = typer.Option(13, "--seed"),
     exclude_non_commercial: bool = typer.Option(False, "--exclude-non-commercial",
                                                 help="Leave out CC BY-NC-SA sets."),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the dev evaluation and the model card."),
-    feedback: Optional[list[Path]] = typer.Option(None, "--feedback", help="Reviewers' corrections "
+    feedback: list[Path] | None = typer.Option(None, "--feedback", help="Reviewers' corrections "
                                                   "(`social-care feedback export` CSV) to fit with the sets; "
                                                   "repeatable."),
     head: bool = typer.Option(True, "--head/--no-head", help="Also train the encoder head of the cascade "
@@ -265,7 +261,6 @@ def train_cmd(
         import sklearn  # noqa: F401
     except ImportError:
         _fail("training needs scikit-learn: pip install 'social-care[train]'")
-    from .train import TrainConfig, train
 
     cfg = TrainConfig(data_dir=data_dir, out=out, bits=bits, seed=seed,
                       exclude_non_commercial=exclude_non_commercial, evaluate=not no_eval, feedback=feedback or ())

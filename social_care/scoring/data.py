@@ -123,7 +123,7 @@ def decode_csv(data: bytes, name: str) -> str:
                          "save the CSV as UTF-8 and retry") from None
 
 
-def _cell(row: dict, cols: dict[str, str], name: str) -> str:
+def _cell(row: dict[str, str], cols: dict[str, str], name: str) -> str:
     return (row.get(cols[name]) or "").strip() if name in cols else ""
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from . import get_scorer
 from .base import CATEGORIES, LABELS
-from .categories import categorize
+from .categories import categorize, category_call
 from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
-
+from .questions import plain_question
 
 # The F1 of the flag asked of the default scorer (the cascade), per (set, language) of the dev splits.
 TARGETS: dict[tuple[str, str], float] = {
@@ -33,15 +36,15 @@ def _f1(y: np.ndarray, p: np.ndarray) -> float:
     return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
 
 
-def _macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
+def _macro_f1(gold: Sequence[str | None], pred: Sequence[str], labels: Sequence[str]) -> float:
     g = np.array(gold)
     p = np.array(pred)
     return float(np.mean([_f1(g == lab, p == lab) for lab in labels]))
 
 
-def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("default", "textblob", "vader"),
+def evaluate(data_dir: Path, scorers: Mapping[str, Any] | Sequence[str] = ("default", "textblob", "vader"),
              sets: Sequence[str] | None = None, progress: bool | None = None,
-             max_rows_per_set: int | None = None) -> dict:
+             max_rows_per_set: int | None = None) -> dict[str, Any]:
     """The dev splits of the labelled sets in data_dir (all, or `sets`), scored by every scorer."""
     names = [n for n in (sets or available_sets(data_dir)) if n in SETS]
     dev = []
@@ -51,19 +54,17 @@ def evaluate(data_dir: Path, scorers: Mapping[str, object] | Sequence[str] = ("d
     return evaluate_rows(dev, scorers, progress)
 
 
-def evaluate_rows(dev: Sequence[Row], scorers: Mapping[str, object] | Sequence[str] = ("default",),
-                  progress: bool | None = None) -> dict:
+def evaluate_rows(dev: Sequence[Row], scorers: Mapping[str, Any] | Sequence[str] = ("default",),
+                  progress: bool | None = None) -> dict[str, Any]:
     """F1, precision, recall and macro-F1 of every scorer per (set, language) of `dev`, in the order the sets
     first appear. A row without a language ("und" or "") counts under the one the first scorer detects."""
     from tqdm import tqdm
-
-    from . import get_scorer
 
     if not isinstance(scorers, Mapping):
         scorers = {n: get_scorer(n) for n in scorers}
     names = list(dict.fromkeys(r.set for r in dev))
     texts = [r.text for r in dev]
-    preds: dict[str, list] = {}
+    preds: dict[str, list[Any]] = {}
     speed: dict[str, float] = {}
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
     for sname, scorer in scorers.items():
@@ -83,7 +84,7 @@ def evaluate_rows(dev: Sequence[Row], scorers: Mapping[str, object] | Sequence[s
     for n in names:
         for lg in sorted(set(langs_a[sets_a == n].tolist())):
             m = (sets_a == n) & (langs_a == lg)
-            idx = np.flatnonzero(m)
+            idx = np.flatnonzero(m).tolist()
             row = {"set": n, "lang": lg, "n": int(m.sum()), "flag_rows": int(y[m].sum()), "f1": {},
                    "precision": {}, "recall": {}, "macro_f1": {}, "lang_acc": {}}
             for sname, out in preds.items():
@@ -104,7 +105,7 @@ def evaluate_rows(dev: Sequence[Row], scorers: Mapping[str, object] | Sequence[s
             "categories": category_eval(dev)}
 
 
-def category_eval(dev: Sequence[Row]) -> dict | None:
+def category_eval(dev: Sequence[Row]) -> dict[str, Any] | None:
     """Accuracy and per-category F1 of `categorize` on the en_airline dev posts that have a negativereason
     (mapped by data.AIRLINE_REASON_CATEGORY); None without such posts. The same for every scorer: the
     category does not depend on how the flag was scored."""
@@ -119,7 +120,7 @@ def category_eval(dev: Sequence[Row]) -> dict | None:
             "macro_f1": round(float(np.mean([per[c]["f1"] for c in present])), 4), "per_category": per}
 
 
-def format_report(res: dict) -> str:
+def format_report(res: dict[str, Any]) -> str:
     sc = res["scorers"]
     head = f"{'set':<18} {'lang':<4} {'n':>6} {'flag+':>6}  " + "  ".join(f"{'F1 ' + s:>12}" for s in sc)
     head += "  " + "  ".join(f"{'mF1 ' + s:>13}" for s in sc)
@@ -161,17 +162,13 @@ def format_report(res: dict) -> str:
 LABELLED_SHOP_POSTS = Path(__file__).resolve().parents[2] / "tests" / "scoring" / "data" / "shop_categories.jsonl"
 
 
-def labelled_category_eval(path: Path | str = LABELLED_SHOP_POSTS) -> dict[str, dict]:
+def labelled_category_eval(path: Path | str = LABELLED_SHOP_POSTS) -> dict[str, dict[str, Any]]:
     """Per language on the labelled shop posts (JSON lines: lang, kind, category, text): `accuracy` of
     categorize on the complaints; `confident` share of complaints whose category_call is confident and not
     "other" (they get their category's own apology) and `precision` of those; `questions` plain questions
     found of the questions and `complaints_as_questions` complaints taken for plain questions."""
-    import json
 
-    from .categories import category_call
-    from .questions import plain_question
-
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -157,7 +158,7 @@ def _negator_hashes() -> np.ndarray:
     return _NEG_HASHES
 
 
-def _replace_runs(s: str, needle: str, pattern: re.Pattern, repl: str) -> str:
+def _replace_runs(s: str, needle: str, pattern: re.Pattern[str], repl: str) -> str:
     """pattern.sub(repl, s) for matches that start with needle (much faster than re.sub on long strings)."""
     out, i = [], 0
     while True:
@@ -415,6 +416,7 @@ def dense_features(batch: Batch, lex_hash: np.ndarray | None, lex_val: np.ndarra
     ntok = len(batch.tok_a)
     if ntok == 0:
         return out
+    assert lex_val is not None, "the lexicon's hashes come with their valences"
     th = batch.whash[:ntok]
     td = batch.wdoc[:ntok]
     k = np.minimum(np.searchsorted(lex_hash, th), len(lex_hash) - 1)
@@ -513,7 +515,7 @@ def training_lexicon() -> tuple[list[str], list[float]]:  # pragma: no cover - t
     return words, vals
 
 
-def to_csr(batch: Batch, bits: int):  # pragma: no cover - training only (needs scipy)
+def to_csr(batch: Batch, bits: int) -> Any:  # pragma: no cover - training only (needs scipy)
     """Sparse matrix of the batch for training (scipy), consistent with linear_scores."""
     from scipy import sparse
 

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -214,7 +214,7 @@ def _lang_features(batch: F.Batch, lbits: int = LANG_BITS) -> tuple[np.ndarray, 
     return docs, bk
 
 
-def lang_csr(batch: F.Batch, lbits: int = LANG_BITS):  # pragma: no cover - training only
+def lang_csr(batch: F.Batch, lbits: int = LANG_BITS) -> Any:  # pragma: no cover - training only
     from scipy import sparse
 
     docs, bk = _lang_features(batch, lbits)
@@ -282,16 +282,3 @@ def detect_batch(batch: F.Batch, table: np.ndarray | None, bias: np.ndarray | No
         if len(arab):
             out[arab] = classes[nl + tot[arab, nl:].argmax(axis=1)]
     return out.tolist()
-
-
-def detect_language(text: str) -> str:
-    """ISO 639-1 code of the post's language, or "und"."""
-    from .model import default_model
-
-    return default_model().detect_languages([text])[0]
-
-
-def detect_languages(texts: Sequence[str]) -> list[str]:
-    from .model import default_model
-
-    return default_model().detect_languages(texts)

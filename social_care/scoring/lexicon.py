@@ -7,22 +7,21 @@ hits) so the three scorers are interchangeable.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
+from . import features as F
+from . import langid
 from .base import Score, neutral_score
 from .categories import categorize
+from .model import default_model
 
 _WORD = re.compile(r"[\w']+|[^\w\s]", re.U)
 
 
 def _langs(texts: Sequence[str]) -> list[str]:
     try:
-        from .model import default_model
-
         return default_model().detect_languages(texts)
     except FileNotFoundError:  # no trained model: script rules only
-        from . import features as F
-        from . import langid
 
         return langid.detect_batch(F.featurize(texts), None, None)
 
@@ -87,12 +86,11 @@ class VaderScorer(_LexiconScorer):
         comp = float(self._sia.polarity_scores(text)["compound"])
         flagged = comp <= -0.05
         label = "negative" if flagged else ("positive" if comp >= 0.05 else "neutral")
-        hits = []
+        hits: list[tuple[str, float]] = []
         for w in _WORD.findall(text):
             v = self._lex.get(w.lower())
-            if v is not None and ((v < 0) if flagged else (v > 0)):
-                if w not in [h[0] for h in hits]:
-                    hits.append((w, v))
+            if v is not None and ((v < 0) if flagged else (v > 0)) and w not in [h[0] for h in hits]:
+                hits.append((w, v))
         hits.sort(key=lambda h: abs(h[1]), reverse=True)
         reasons = tuple(h[0] for h in hits[:5])
         return Score(round(comp, 4), label, flagged, lang, categorize(text, lang) if flagged else None, reasons)

@@ -19,8 +19,9 @@ import json
 import math
 import os
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ class LinearModel:
         self.default_threshold = float(self.meta.get("default_threshold", 0.0))
         self.pos_threshold = float(self.meta.get("pos_threshold", 0.0))
         # per language: the flag threshold that catches a given share of unhappy posts (out-of-fold scores of train)
-        self.recall_curves: dict[str, dict] = self.meta.get("recall_curves") or {}
+        self.recall_curves: dict[str, dict[str, Any]] = self.meta.get("recall_curves") or {}
         self.path = path
 
     def thresholds_for_recall(self, recall: float | None,
@@ -133,7 +134,9 @@ class LinearModel:
         return out
 
     # -- scoring -------------------------------------------------------------------
-    def raw_scores(self, batch: F.Batch, keep_positions: bool = False):
+    def raw_scores(
+        self, batch: F.Batch, keep_positions: bool = False
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         s, pos_c, word_c = F.linear_scores(batch, self.packed, self.ncols, self.bits, keep_positions)
         s += self.bias[None, :]
         if self.dense_w is not None:
@@ -190,7 +193,8 @@ class LinearModel:
             )
         return out
 
-    def _reasons(self, batch: F.Batch, docs: np.ndarray, pos_c, word_c, top: int = 4) -> dict[int, tuple[str, ...]]:
+    def _reasons(self, batch: F.Batch, docs: np.ndarray, pos_c: np.ndarray | None, word_c: np.ndarray | None,
+                 top: int = 4) -> dict[int, tuple[str, ...]]:
         """The tokens (merged into phrases when adjacent) that pushed the flag score up most."""
         if len(docs) == 0 or pos_c is None or word_c is None:
             return {}
@@ -272,7 +276,7 @@ class DefaultScorer:
         self.recall = recall
         self.recall_by_lang = dict(recall_by_lang or {})
         if recall is not None or self.recall_by_lang:  # load now: a level the model cannot offer fails here
-            self._thresholds
+            _ = self._thresholds
 
     @property
     def model(self) -> LinearModel:

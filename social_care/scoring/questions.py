@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .categories import category_call
+
 __all__ = ["is_question", "plain_question", "complaint_markers"]
 
 QUESTION_MARKS = ("?", "？", "؟", "¿")
@@ -158,7 +160,6 @@ def plain_question(text: str, lang: str | None = None) -> bool:
     not an apology."""
     if not is_question(text, lang) or complaint_markers(text, lang):
         return False
-    from .categories import category_call
 
     call = category_call(text, lang)
     return not (call.confident and call.category == "damaged")

@@ -19,18 +19,19 @@ import json
 import random
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from . import features as F
 from . import langid
 from .base import RECALL_MAX, RECALL_MIN
+from .card import write_card
 from .data import FEEDBACK_SET, NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_feedback, load_set
-from .evaluate import _f1
-from .model import MODEL_PATH
+from .evaluate import _f1, evaluate, format_report
+from .model import MODEL_PATH, DefaultScorer, LinearModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT.parent / "shared" / "data"
@@ -190,7 +191,7 @@ def train_langid(lang_rows: Sequence[Row], seed: int, progress, cap: int = 6000)
     if "hi" in by_lang:
         by_lang["hi"] = _clean_hinglish(by_lang["hi"])
     sample: list[Row] = []
-    for lg, rs in sorted(by_lang.items()):
+    for _lang, rs in sorted(by_lang.items()):
         idx = rng.permutation(len(rs))[:cap]
         sample += [rs[i] for i in idx]
     nl = len(langid.LANG_CLASSES)
@@ -230,7 +231,7 @@ def nb_ratios(X, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENSE) ->
     return r.astype(np.float32)
 
 
-def _fit_flag(cfg: "TrainConfig", X, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
+def _fit_flag(cfg: TrainConfig, X, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
     """The flag head on X: (coef (n_features,), intercept), NB scaling folded into the coef."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
@@ -244,7 +245,7 @@ def _fit_flag(cfg: "TrainConfig", X, rows: Sequence[Row]) -> tuple[np.ndarray, f
     return scale * flag.coef_[0], float(flag.intercept_[0])
 
 
-def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
+def _fit_heads(cfg: TrainConfig, X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
     """Flag and positive heads on X: (coef (n_features, 2), bias (2,))."""
     from sklearn.linear_model import LogisticRegression
 
@@ -265,7 +266,7 @@ def _fit_heads(cfg: "TrainConfig", X, rows: Sequence[Row], stages=None) -> tuple
     return coef, np.array([flag_icpt, pos_icpt], dtype=np.float32)
 
 
-def _fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], fold: np.ndarray, f: int) -> np.ndarray:
+def _fold_scores(cfg: TrainConfig, X, rows: Sequence[Row], fold: np.ndarray, f: int) -> np.ndarray:
     """Flag scores of fold f's rows by a flag head fitted on the other folds, with the weights as shipped."""
     fit = np.flatnonzero(fold != f)
     coef, icpt = _fit_flag(cfg, X[fit], [rows[i] for i in fit])
@@ -274,7 +275,7 @@ def _fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], fold: np.ndarray, f
     return np.asarray(X[np.flatnonzero(fold == f)] @ w).ravel() + icpt
 
 
-def out_of_fold_scores(cfg: "TrainConfig", X, rows: Sequence[Row], progress=None) -> np.ndarray:
+def out_of_fold_scores(cfg: TrainConfig, X, rows: Sequence[Row], progress=None) -> np.ndarray:
     """Each train row's flag score by a head fitted without its fold (cfg.tune_folds folds, fixed by md5).
 
     The thresholds and recall curves are tuned on these: every train row counts, none is scored by a
@@ -391,17 +392,12 @@ def train(cfg: TrainConfig) -> dict:
     meta["size_bytes"] = out.stat().st_size
     cfg.log.append(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB), thresholds {thresholds}")
     if cfg.evaluate and dev_rows:
-        from .evaluate import evaluate, format_report
-        from .model import DefaultScorer, LinearModel
-
         scorer = DefaultScorer(LinearModel(out))
         res = evaluate(cfg.data_dir, scorers={"default": scorer}, sets=names, progress=cfg.progress,
                        max_rows_per_set=cfg.max_rows_per_set)
         meta["eval"] = res
         cfg.log.append(format_report(res))
         if cfg.write_card:
-            from .card import write_card
-
             write_card(out.parent / "MODEL_CARD.md", meta, res)
     return meta
 
@@ -425,9 +421,6 @@ def card_scorers(lm, model: Path) -> dict:
 
 def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> Path:
     """Evaluate an existing model file on the dev splits and write MODEL_CARD.md next to it."""
-    from .card import write_card
-    from .evaluate import evaluate
-    from .model import DefaultScorer, LinearModel
 
     lm = LinearModel(model)
     meta = dict(lm.meta)

@@ -5,8 +5,9 @@ import base64
 import itertools
 import json
 import threading
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 Clock = Callable[[], datetime]
 
@@ -14,7 +15,7 @@ TWITTER_EPOCH_MS = 1288834974657
 
 
 def real_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(value: datetime | str | None, clock: Clock) -> datetime:
@@ -24,19 +25,19 @@ def as_utc(value: datetime | str | None, clock: Clock) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def x_time(dt: datetime) -> str:
     """X v2 format, milliseconds mandatory: 2026-11-20T10:01:44.000Z."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
 def graph_time(dt: datetime) -> str:
     """Graph API format: 2026-11-20T09:15:02+0000."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def epoch(dt: datetime) -> int:

@@ -16,7 +16,7 @@ class PlatformApi:
     platform = ""
     json_type = "application/json; charset=utf-8"
 
-    def __init__(self, sim: "Simulator") -> None:
+    def __init__(self, sim: Simulator) -> None:
         self.sim = sim
 
     # ---- to implement -----------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Small JSON control API under /_sim/ so another process can seed and inspect the simulator."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .http import Request, Response, Router, json_response
 
@@ -33,7 +34,7 @@ class ControlApi:
     /_sim/webhooks | /_sim/reset;  GET /_sim/health | /_sim/writes | /_sim/requests | /_sim/slack/messages |
     /_sim/webhooks.  Bodies are JSON objects whose keys are the Python API's keyword arguments."""
 
-    def __init__(self, sim: "Simulator") -> None:
+    def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.router = Router()
         seeders: dict[str, Callable[..., Any]] = {

@@ -5,8 +5,9 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from ._util import Clock, real_clock
 from .control import ControlApi

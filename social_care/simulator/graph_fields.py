@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 from ._util import decode_cursor, encode_cursor
@@ -62,7 +63,7 @@ def no_such_object(object_id: str) -> GraphError:
 class FieldSpec:
     name: str
     mods: dict[str, str] = field(default_factory=dict)
-    sub: list["FieldSpec"] | None = None
+    sub: list[FieldSpec] | None = None
 
     def __str__(self) -> str:
         text = self.name + "".join(f".{k}({v})" for k, v in self.mods.items())

@@ -1,8 +1,9 @@
 """Graph node rendering: per-node fields, nested field expansion and edges (connections)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from ._util import graph_time
 from .graph_fields import FieldSpec, GraphError, connection, parse_fields
@@ -25,7 +26,7 @@ def _unix_arg(args: dict[str, str], name: str) -> datetime | None:
     if not raw:
         return None
     try:
-        return datetime.fromtimestamp(int(raw), timezone.utc)
+        return datetime.fromtimestamp(int(raw), UTC)
     except ValueError:
         try:
             return datetime.fromisoformat(raw.replace("Z", "+00:00"))

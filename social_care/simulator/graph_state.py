@@ -69,7 +69,7 @@ class Conversation(Record):
 
 
 class FacebookState:
-    def __init__(self, sim: "Simulator", page_id: str, page_name: str) -> None:
+    def __init__(self, sim: Simulator, page_id: str, page_name: str) -> None:
         self._sim = sim
         self.lock = threading.RLock()
         self.page_id, self.page_name = page_id, page_name

@@ -17,7 +17,7 @@ class _Handler(BaseHTTPRequestHandler):
     # headers and body go out in two writes: with Nagle on, the body waits for the client's delayed ACK
     # (~40 ms a request on Linux)
     disable_nagle_algorithm = True
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -95,7 +95,7 @@ class SimulatorServer:
             raise RuntimeError("server not started")
         return f"http://{self.host}:{self._server.server_address[1]}"
 
-    def start(self) -> "SimulatorServer":
+    def start(self) -> SimulatorServer:
         if self._server is None:
             self._server = _Server((self.host, self.port), self.sim)
             self.port = self._server.server_address[1]
@@ -114,7 +114,7 @@ class SimulatorServer:
             if self._thread is not None:
                 self._thread.join(timeout=5)
 
-    def __enter__(self) -> "SimulatorServer":
+    def __enter__(self) -> SimulatorServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -2,17 +2,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any, Callable
+from typing import Any
 
 from ._util import epoch
 from .base import PlatformApi
 from .faults import Fault, RateLimitWindow, WindowCounter
 from .http import Request, Response, Router, json_response
-from .x_render import (DM_EXPANSIONS, PROBLEMS, TWEET_EXPANSIONS, USER_EXPANSIONS, Renderer, XBadRequest,
-                       check_params, csv_param, id_param, int_param, paginate, parse_time)
+from .x_render import (
+    DM_EXPANSIONS,
+    PROBLEMS,
+    TWEET_EXPANSIONS,
+    USER_EXPANSIONS,
+    Renderer,
+    XBadRequest,
+    check_params,
+    csv_param,
+    id_param,
+    int_param,
+    paginate,
+    parse_time,
+)
 from .x_state import conversation_id_for
 
 PROBLEM_TYPE = "application/problem+json"

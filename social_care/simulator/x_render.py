@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from ._util import x_time
 from .x_state import MENTION_RE, DMEvent, Tweet, XState, XUser

@@ -66,7 +66,7 @@ def conversation_id_for(a: str, b: str) -> str:
 
 
 class XState:
-    def __init__(self, sim: "Simulator", user_id: str, username: str, name: str) -> None:
+    def __init__(self, sim: Simulator, user_id: str, username: str, name: str) -> None:
         self._sim = sim
         self.lock = threading.RLock()
         self.user_id, self.username, self.name = user_id, username, name

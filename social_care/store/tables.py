@@ -5,10 +5,9 @@ Schema changes go through Alembic (``social_care/migrations``); never ``create_a
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
-
-import math
 
 from sqlalchemy import JSON, Column, DateTime, Float, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
@@ -249,7 +248,8 @@ class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32, index=True)  # flagged | sla_warning | sla_breach | spike | connector | report | digest
+    # flagged | sla_warning | sla_breach | spike | connector | report | digest
+    kind: str = Field(max_length=32, index=True)
     dedupe_key: str = Field(max_length=255, unique=True)
     post_id: int | None = Field(default=None, foreign_key="posts.id", index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

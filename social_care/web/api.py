@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from .. import workflow
 from ..store.tables import Post
 from .api_models import ApproveOut, Me, PostId, PostOut, QueueOut, StampOut, ViewOut, errors
-from .app import api_user, core
 from .auth import AuthUser
+from .deps import api_user, core
 from .pages import queue_filter
 from .queue import CursorError, QueueFilter, QueueResult, list_queue
 from .views import load_post_detail, post_dict, reply_dict

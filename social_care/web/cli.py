@@ -4,6 +4,9 @@
 with ``build_app(load_settings())``; the actor of a change is ``--as USER`` (default: the OS login).
 ``--version N`` makes a change refuse when the post changed since you looked at version N (as the
 web page does); without it the CLI acts on the current state.
+
+Each command imports the queue's modules (FastAPI, the store, the workflow) when it runs, so that every other
+``social-care`` command, ``--help`` included, starts without loading them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
+from ..cli_support import build_or_exit
+from ..errors import SocialCareError, StaleViewError
+
 if TYPE_CHECKING:
     from ..app import App
 
@@ -24,8 +30,6 @@ user_app = typer.Typer(help="Team members who can sign in to the queue.", no_arg
 
 
 def _app() -> App:
-    from ..cli import build_or_exit
-
     return build_or_exit()  # never creates a database: `db upgrade` does
 
 
@@ -45,7 +49,6 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 def _run(op: Any) -> Any:
     """Run a workflow operation; refusals print their reason and exit 1 (stale views exit 3)."""
-    from ..errors import StaleViewError
     from ..workflow import WorkflowError
 
     try:
@@ -63,7 +66,6 @@ def user_add(
     display_name: str | None = typer.Option(None, "--display-name", help="the name shown to the team"),
 ) -> None:
     """Create a team member (or set a new password). The password is stored as an argon2 hash."""
-    from ..errors import SocialCareError
     from .auth import add_user
 
     password = _read_password(password_stdin)
@@ -78,7 +80,7 @@ def _read_password(password_stdin: bool) -> str:
     """From stdin (one line) or a hidden prompt asked twice; never from the command line."""
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @user_app.command("passwd")
@@ -87,7 +89,6 @@ def user_passwd(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="read the new password from stdin"),
 ) -> None:
     """Set a new password; every session of that user ends at once (signed out everywhere)."""
-    from ..errors import SocialCareError
     from .auth import find_user, set_password
 
     app = _app()
@@ -104,7 +105,6 @@ def user_passwd(
 @user_app.command("disable")
 def user_disable(name: str = typer.Argument(..., help="the team member")) -> None:
     """Stop a team member from signing in (HTTP Basic too); every session of theirs ends at once."""
-    from ..errors import SocialCareError
     from .auth import set_active
 
     try:
@@ -117,7 +117,6 @@ def user_disable(name: str = typer.Argument(..., help="the team member")) -> Non
 @user_app.command("enable")
 def user_enable(name: str = typer.Argument(..., help="the team member")) -> None:
     """Let a disabled team member sign in again (with their existing password)."""
-    from ..errors import SocialCareError
     from .auth import set_active
 
     try:
@@ -140,8 +139,10 @@ def serve(
 
 
 def queue(
-    channel: str | None = typer.Option(None, "--channel", help="x.mention | x.dm | facebook.comment | facebook.messenger"),
-    status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every post needing action) | all | a status, or several: a,b"),
+    channel: str | None = typer.Option(None, "--channel",
+                                       help="x.mention | x.dm | facebook.comment | facebook.messenger"),
+    status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every "
+                                      "post needing action) | all | a status, or several: a,b"),
     lang: str | None = typer.Option(None, "--lang"),
     category: str | None = typer.Option(None, "--category"),
     assignee: str | None = typer.Option(None, "--assignee", help="a user name, or - for unassigned"),
@@ -179,7 +180,7 @@ def queue(
     if not r.rows:
         typer.echo("nothing here")
         return
-    from .app import duration
+    from .filters import duration
 
     lines = [("ID", "URG", "CHANNEL", "STATUS", "WAITED", "AUTHOR", "CATEGORY", "POST")]
     for row in r.rows:
@@ -202,7 +203,7 @@ def _clip(text: str, n: int) -> str:
 def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """A post: the conversation, the customer's other posts, the draft and the replies."""
     from ..store.tables import Post
-    from .app import duration, hhmm
+    from .filters import duration, hhmm
     from .views import load_post_detail, post_dict
 
     app = _app()

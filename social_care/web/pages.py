@@ -17,7 +17,6 @@ from ..models import ReplyStatus, as_utc
 from ..scoring.base import CATEGORIES, LABELS
 from ..store.tables import Post, Reply
 from .api_models import PostId
-from .app import core, page_user, templates_of
 from .auth import (
     ABSOLUTE_TIMEOUT,
     FLASH_COOKIE,
@@ -33,6 +32,7 @@ from .auth import (
     record_failure,
     same_token,
 )
+from .deps import core, page_user, templates_of
 from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
 from .views import load_post_detail, team
 

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from .. import reports
 from ..reports.render import inline_style_hashes, to_html
-from .app import SECURITY_HEADERS, core, page_user, templates_of
 from .auth import AuthUser
+from .deps import SECURITY_HEADERS, core, page_user, templates_of
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,8 @@ class WebSession(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    revoked_reason: str | None = Field(default=None, max_length=32)  # sign_out | password | disabled | new_sign_in | idle | expired
+    # sign_out | password | disabled | new_sign_in | idle | expired
+    revoked_reason: str | None = Field(default=None, max_length=32)
 
 
 class LoginFailure(SQLModel, table=True):

@@ -65,7 +65,7 @@ def test_size_and_unique_ids() -> None:
 @pytest.mark.parametrize("post", POSTS, ids=[p["id"] for p in POSTS])
 def test_schema(post: dict) -> None:
     keys = set(post)
-    assert REQUIRED <= keys, f"missing {REQUIRED - keys}"
+    assert keys >= REQUIRED, f"missing {REQUIRED - keys}"
     assert keys <= REQUIRED | OPTIONAL, f"unknown {keys - REQUIRED - OPTIONAL}"
     assert post["channel"] in CHANNELS
     assert isinstance(post["text"], str) and post["text"].strip()

@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -27,7 +26,6 @@ from social_care.outbox import send_due
 from social_care.pipeline import poll_all
 from social_care.runner import status_report
 from social_care.store.tables import Cursor, Post, Reply
-
 from tests.conftest import PAGE_ID, X_USER_ID
 from tests.spine.helpers import ANGRY, STREAM_OF, Feeder
 

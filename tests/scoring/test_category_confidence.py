@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from social_care.scoring.categories import category_call, categorize
+from social_care.scoring.categories import categorize, category_call
 from social_care.scoring.evaluate import labelled_category_eval
 
 LANGS = ("ar", "de", "en", "es", "fa", "fr", "hi", "it", "ko", "pt")

@@ -4,14 +4,21 @@ import csv
 import random
 
 import numpy as np
-
-from social_care.scoring import features as F
-from social_care.scoring.model import DefaultScorer, LinearModel
-from social_care.scoring.data import FEEDBACK_SET, Row, load_feedback
 import pytest
 
-from social_care.scoring.train import (MAX_FALSE_POSITIVE_RATE, RECALL_LEVELS, TrainConfig, main, nb_ratios,
-                                      recall_curves, train, tune_thresholds)
+from social_care.scoring import features as F
+from social_care.scoring.data import FEEDBACK_SET, Row, load_feedback
+from social_care.scoring.model import DefaultScorer, LinearModel
+from social_care.scoring.train import (
+    MAX_FALSE_POSITIVE_RATE,
+    RECALL_LEVELS,
+    TrainConfig,
+    main,
+    nb_ratios,
+    recall_curves,
+    train,
+    tune_thresholds,
+)
 
 NEG_EN = ["terrible", "awful", "never arrived", "worst", "broken", "refund now", "hate", "useless"]
 POS_EN = ["great", "love it", "thanks", "awesome", "perfect", "fast delivery", "happy"]

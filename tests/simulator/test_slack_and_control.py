@@ -1,4 +1,5 @@
 import json
+from datetime import UTC
 
 import httpx
 
@@ -64,10 +65,10 @@ def test_control_api(http, sim):
 
 
 def test_server_context_manager_and_clock():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from social_care.simulator import Simulator, SimulatorServer
-    fixed = datetime(2026, 11, 20, 10, 1, 44, tzinfo=timezone.utc)
+    fixed = datetime(2026, 11, 20, 10, 1, 44, tzinfo=UTC)
     sim = Simulator(clock=lambda: fixed)
     with SimulatorServer(sim) as server:
         tid = sim.x.add_mention(text="hi")

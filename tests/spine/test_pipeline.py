@@ -13,7 +13,7 @@ from social_care.models import Channel
 from social_care.outbox import send_due
 from social_care.pipeline import poll_all, poll_stream
 from social_care.runner import run_once
-from social_care.store.tables import Post, PollRun, Reply, StatusEvent
+from social_care.store.tables import PollRun, Post, Reply, StatusEvent
 
 from .helpers import ANGRY, HAPPY, STREAM_OF, Feeder, connector
 

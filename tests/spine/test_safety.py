@@ -46,7 +46,8 @@ def test_secrets_never_reach_logs_status_or_exports(app, sim, settings, caplog):
     for channel in Channel:
         feed.add(channel, ANGRY)
     sim.fail_next(platform="facebook", status=400,
-                  body='{"error": {"message": "Invalid token EAAB-sim-page-token", "type": "OAuthException", "code": 190}}',
+                  body='{"error": {"message": "Invalid token EAAB-sim-page-token", "type": "OAuthException", '
+                       '"code": 190}}',
                   content_type="application/json")
     with caplog.at_level(logging.DEBUG):
         poll_all(app)

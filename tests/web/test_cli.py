@@ -51,7 +51,8 @@ def test_user_add_queue_show_assign_approve_resolve(app: Any, cli: Any, sim: Any
     assert [i["id"] for i in body["items"]] == [post.id, other.id] and body["next_after"] is None
     page1 = json.loads(cli("queue", "--json", "--status", "open", "--limit", "1").output)
     assert [i["id"] for i in page1["items"]] == [post.id] and page1["total"] == 2
-    page2 = json.loads(cli("queue", "--json", "--status", "open", "--limit", "1", "--after", page1["next_after"]).output)
+    page2 = json.loads(
+        cli("queue", "--json", "--status", "open", "--limit", "1", "--after", page1["next_after"]).output)
     assert [i["id"] for i in page2["items"]] == [other.id] and page2["next_after"] is None
     assert cli("queue", "--after", "garbage").exit_code == 2
     r = cli("queue", "--channel", "facebook.comment", "--status", "open")
