@@ -22,7 +22,7 @@ from social_care.alerts import deliver, evaluate
 from social_care.app import App
 from social_care.errors import SocialCareError
 from social_care.outbox import send_due
-from social_care.pipeline import draft_pending, poll_stream
+from social_care.pipeline import draft_pending
 from social_care.reports import ReportSettings, weekly_job
 from social_care.webhooks.backstop import poll_unless_webhooks_live
 

@@ -2,7 +2,8 @@
 scheduler as ``social-care run`` wires it, and the simulator's Slack sink.
 
     .venv/bin/python benchmarks/bench_webhooks.py [--single 200] [--paced 20] [--batches 5]
-    SOCIAL_CARE_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/bench_webhooks.py
+    SOCIAL_CARE_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \
+        .venv/bin/python benchmarks/bench_webhooks.py
 
 For each store (SQLite always; PostgreSQL too when SOCIAL_CARE_TEST_POSTGRES_URL is set, in a schema of
 its own, dropped after):
@@ -121,7 +122,8 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
         with httpx.Client(timeout=30, limits=httpx.Limits(keepalive_expiry=2.0)) as http:
             # warm-up: the first request loads the scorer's caches and opens connections
             for n in range(5):
-                send_x(http, url, tweet_payload(sim, sim.x.add_mention(author_id=str(5000 + n), text=ANGRY.format(n=n))))
+                tweet = sim.x.add_mention(author_id=str(5000 + n), text=ANGRY.format(n=n))
+                send_x(http, url, tweet_payload(sim, tweet))
             stored: list[float] = []
             ids: list[str] = []
             for n in range(args.single):
@@ -162,7 +164,8 @@ def run(db_url: str, label: str, args: argparse.Namespace, server: SimulatorServ
                 time.sleep(1.2)  # outside Slack's pacing: the next post comes 1.2 s after this ping left
             out["slack_ping_ms"] = {"n": len(pinged), "p50": 1000 * statistics.median(pinged),
                                     "p95": 1000 * pct(pinged, 0.95),
-                                    "slack_429": sum(1 for q in sim.requests if q.platform == "slack" and q.status == 429)}
+                                    "slack_429": sum(1 for q in sim.requests
+                                                     if q.platform == "slack" and q.status == 429)}
 
             texts = [json.loads(line)["text"] for line in DEMO.read_text(encoding="utf-8").splitlines() if line]
             rates: list[float] = []
@@ -239,7 +242,8 @@ def main() -> int:
     ok = True
     for r in results:
         sf, sp, ev = r["stored_flagged_ms"], r["slack_ping_ms"], r["batch_events_per_s"]
-        print(f"{r['store']:10} stored+flagged p50 {sf['p50']:6.1f} ms  p95 {sf['p95']:6.1f} ms (n={sf['n']}, target <= 200)"
+        print(f"{r['store']:10} stored+flagged p50 {sf['p50']:6.1f} ms  p95 {sf['p95']:6.1f} ms "
+              f"(n={sf['n']}, target <= 200)"
               f" | Slack ping p50 {sp['p50']:6.0f} ms  p95 {sp['p95']:6.0f} ms (n={sp['n']}, target <= 2000; "
               f"Slack answered 429 {sp['slack_429']} times)"
               f" | 1,000-entry batches {ev['median']:6.0f} events/s median, {ev['min']:6.0f} slowest "

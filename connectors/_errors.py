@@ -6,6 +6,7 @@ this package imports tweepy or facebook.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,10 +96,8 @@ def _webhook_reason(exc: tweepy.HTTPException) -> str | None:
     """The documented reason in a refused webhook call's answer, wherever the body carries it."""
     texts = [str(m) for m in (exc.api_messages or [])]
     if exc.response is not None:
-        try:
+        with contextlib.suppress(UnicodeDecodeError, AttributeError):  # requests decodes leniently
             texts.append(exc.response.text)
-        except (UnicodeDecodeError, AttributeError):  # pragma: no cover - requests decodes leniently
-            pass
     return next((r for r in X_WEBHOOK_REASONS if any(r in t for t in texts)), None)
 
 

@@ -21,7 +21,9 @@ from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
 from .store import repo
 from .store.tables import PollRun, Post, Reply
 
-__all__ = ["PollResult", "poll_stream", "poll_all", "ingest", "ingest_many", "draft_reply", "draft_pending", "choose_template"]
+__all__ = [
+    "PollResult", "poll_stream", "poll_all", "ingest", "ingest_many", "draft_reply", "draft_pending", "choose_template",
+]
 log = logging.getLogger(__name__)
 FATAL_PAUSE = timedelta(minutes=30)  # then polled again: fixes (a new token) are picked up by themselves
 

@@ -44,7 +44,8 @@ def check_public_url(url: str, *, allow_loopback: bool = False) -> str | None:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return f"SOCIAL_CARE_PUBLIC_URL ({url}) is not a valid URL; set it to the public https:// address of the service."
+        return (f"SOCIAL_CARE_PUBLIC_URL ({url}) is not a valid URL; set it to the public https:// address of "
+                "the service.")
     host = parts.hostname or ""
     local = allow_loopback and host in LOOPBACK
     if not host:

@@ -235,10 +235,10 @@ def cascade_lines(model_path: Path) -> list[str]:
     m = head.meta
     lines = [
         "## The cascade (the default scorer) and its encoder stage",
-        f"The default scorer is a cascade: this hashed model scores every post; a post goes on to the encoder "
-        f"when its flag margin (score minus its language's threshold) is inside the band of its language below "
-        f"(99: every post of the language), and the encoder head's decision replaces the hashed one. "
-        f"`social-care score --fast` or `SOCIAL_CARE_SCORER=fast` keep the hashed model alone.",
+        "The default scorer is a cascade: this hashed model scores every post; a post goes on to the encoder "
+        "when its flag margin (score minus its language's threshold) is inside the band of its language below "
+        "(99: every post of the language), and the encoder head's decision replaces the hashed one. "
+        "`social-care score --fast` or `SOCIAL_CARE_SCORER=fast` keep the hashed model alone.",
         f"- Encoder: {m['encoder']}, license {m['encoder_license']}; {ENCODER_SIZE}. Posts are embedded with "
         f"the `{m['prefix']}` prefix, {m['dim']} dimensions, unit length. Without the package (a platform with no "
         "wheel and no compiler) the cascade says so once and scores with the hashed model alone.",
@@ -250,7 +250,8 @@ def cascade_lines(model_path: Path) -> list[str]:
         "out-of-fold head scores of the sample"
         + (f"; {m['feedback_rows']} reviewers' corrections fitted with weight {m['feedback_weight']}"
            if m.get("feedback_rows") else "") + ".",
-        "- Reasons shown for a flag the encoder decided: `encoder: unhappy (0.62; flags from 0.45)` first (the head's probability and the level its language is flagged from), then the hashed model's "
+        "- Reasons shown for a flag the encoder decided: `encoder: unhappy (0.62; flags from 0.45)` first (the "
+        "head's probability and the level its language is flagged from), then the hashed model's "
         "words that pushed towards the flag. No labelled examples are shipped (most sets' licenses do not allow "
         "redistributing their posts), so nearest neighbours are not shown.",
         "",

@@ -22,13 +22,13 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
-from .data import FEEDBACK_SET, SETS, Row, available_sets, load_set
+from .data import SETS, Row, available_sets, load_set
 
 # rows per (set, language) of the train split the head is fitted on
 SAMPLE_CAPS: dict[str, int] = {
@@ -51,7 +51,7 @@ def subsample(rows: Sequence[Row], caps: dict[str, int] = SAMPLE_CAPS, seed: int
     for (s, lg, _), rs in groups.items():
         sizes[(s, lg)] = sizes.get((s, lg), 0) + len(rs)
     out: list[Row] = []
-    for (s, lg, f), rs in sorted(groups.items()):
+    for (s, lg, _f), rs in sorted(groups.items()):
         cap = caps.get(s)
         total = sizes[(s, lg)]
         k = len(rs) if cap is None or total <= cap else int(round(cap * len(rs) / total))
@@ -203,7 +203,7 @@ def choose_bands(rows: Sequence[Row], margin: np.ndarray, logit: np.ndarray,
         enc = logit > thresholds.get(lg, default_thr)
         hashed = margin > 0
 
-        def f1_of(pred):
+        def f1_of(pred, groups=groups):
             return float(np.mean([_f1(y[g], pred[g]) for g in groups]))
 
         scores = {}

@@ -17,8 +17,8 @@ from .graph_state import FacebookState
 from .http import Request, Response, text_response
 from .records import RecordedRequest, RecordedWrite, redact_headers
 from .slack import SlackApi, SlackState
-from .x_api import XApi
 from .webhooks import WebhookHub
+from .x_api import XApi
 from .x_state import XState
 
 

@@ -12,7 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .x_state import MENTION_RE
@@ -62,7 +62,7 @@ def _ms(dt: datetime) -> int:
     return int(dt.timestamp() * 1000)
 
 
-def meta_comment_entry(page_id: str, comment: "Comment", verb: str, now: datetime) -> dict[str, Any]:
+def meta_comment_entry(page_id: str, comment: Comment, verb: str, now: datetime) -> dict[str, Any]:
     """One ``feed`` change for a comment: verb add / edited / remove."""
     value: dict[str, Any] = {
         "from": {"id": comment.from_id, "name": comment.from_name},
@@ -75,13 +75,13 @@ def meta_comment_entry(page_id: str, comment: "Comment", verb: str, now: datetim
     return {"id": page_id, "time": _epoch(now), "changes": [{"field": "feed", "value": value}]}
 
 
-def meta_post_entry(page_id: str, post: "Post", now: datetime) -> dict[str, Any]:
+def meta_post_entry(page_id: str, post: Post, now: datetime) -> dict[str, Any]:
     value = {"from": {"id": post.from_id, "name": post.from_name}, "post_id": post.id, "message": post.message,
              "created_time": _epoch(post.created_at), "item": "status", "verb": "add", "published": 1}
     return {"id": page_id, "time": _epoch(now), "changes": [{"field": "feed", "value": value}]}
 
 
-def meta_message_entry(page_id: str, msg: "Message", now: datetime, app_id: str) -> dict[str, Any]:
+def meta_message_entry(page_id: str, msg: Message, now: datetime, app_id: str) -> dict[str, Any]:
     """A Messenger ``messaging`` entry; the Page's own messages come back as echoes."""
     event: dict[str, Any] = {"sender": {"id": msg.from_id}, "recipient": {"id": msg.to_id},
                              "timestamp": _ms(msg.created_at), "message": {"mid": msg.id, "text": msg.text}}
@@ -97,24 +97,24 @@ def meta_payload(entries: list[dict[str, Any]]) -> dict[str, Any]:
 # ---- X ---------------------------------------------------------------------------------------------------------
 def v1_time(dt: datetime) -> str:
     """v1.1 created_at: ``Wed Oct 10 20:19:24 +0000 2018`` (English names whatever the locale)."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
     return f"{days[dt.weekday()]} {months[dt.month - 1]} {dt:%d %H:%M:%S} +0000 {dt.year}"
 
 
-def v1_user(state: "XState", user: "XUser") -> dict[str, Any]:
+def v1_user(state: XState, user: XUser) -> dict[str, Any]:
     tweets = sum(1 for t in state.tweets.values() if t.author_id == user.id)
     return {"id": int(user.id), "id_str": user.id, "name": user.name, "screen_name": user.username,
             "location": None, "url": None, "description": user.description, "protected": False,
             "verified": False, "followers_count": user.followers, "friends_count": user.following,
             "listed_count": 0, "favourites_count": 0, "statuses_count": tweets,
-            "created_at": v1_time(user.created_at or datetime(2015, 3, 1, tzinfo=timezone.utc)),
+            "created_at": v1_time(user.created_at or datetime(2015, 3, 1, tzinfo=UTC)),
             "profile_image_url_https": f"https://pbs.twimg.com/profile_images/{user.id}/avatar_normal.jpg",
             "default_profile_image": False}
 
 
-def _entities(state: "XState", text: str) -> dict[str, Any]:
+def _entities(state: XState, text: str) -> dict[str, Any]:
     by_name = {u.username.lower(): u for u in state.users.values()}
     mentions = []
     for m in MENTION_RE.finditer(text):
@@ -127,7 +127,7 @@ def _entities(state: "XState", text: str) -> dict[str, Any]:
     return {"hashtags": [], "urls": [], "user_mentions": mentions, "symbols": []}
 
 
-def v1_tweet(state: "XState", tweet: "Tweet") -> dict[str, Any]:
+def v1_tweet(state: XState, tweet: Tweet) -> dict[str, Any]:
     author = state.users[tweet.author_id]
     parent = state.tweets.get(tweet.in_reply_to_tweet_id or "")
     parent_author = state.users.get(tweet.in_reply_to_user_id or "")
@@ -153,7 +153,7 @@ def v1_tweet(state: "XState", tweet: "Tweet") -> dict[str, Any]:
     return out
 
 
-def v1_dm_event(state: "XState", event: "DMEvent", recipient_id: str) -> dict[str, Any]:
+def v1_dm_event(state: XState, event: DMEvent, recipient_id: str) -> dict[str, Any]:
     message_create: dict[str, Any] = {
         "target": {"recipient_id": recipient_id}, "sender_id": event.sender_id,
         "message_data": {"text": event.text, "entities": _entities(state, event.text)},
@@ -172,7 +172,7 @@ def x_tweet_payload(for_user_id: str, tweets: list[dict[str, Any]], mention: boo
     return payload
 
 
-def v1_tweet_delete(tweet: "Tweet", now: datetime) -> dict[str, Any]:
+def v1_tweet_delete(tweet: Tweet, now: datetime) -> dict[str, Any]:
     return {"status": {"id": tweet.id, "user_id": tweet.author_id}, "timestamp_ms": str(_ms(now))}
 
 
@@ -189,14 +189,14 @@ def x_dm_payload(for_user_id: str, events: list[dict[str, Any]], users: dict[str
     return payload
 
 
-def dm_users(state: "XState", *user_ids: str) -> dict[str, Any]:
+def dm_users(state: XState, *user_ids: str) -> dict[str, Any]:
     out = {}
     for uid in user_ids:
         user = state.users.get(uid)
         if user is not None:
             full = v1_user(state, user)
             out[uid] = {"id": uid, "created_timestamp": str(_ms(user.created_at or datetime(2015, 3, 1,
-                                                                                           tzinfo=timezone.utc))),
+                                                                                           tzinfo=UTC))),
                         "name": user.name, "screen_name": user.username, "protected": False, "verified": False,
                         "followers_count": user.followers, "friends_count": user.following,
                         "statuses_count": full["statuses_count"],

@@ -29,9 +29,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from . import webhook_payloads as shapes
 from ._util import Record
 from .faults import platform_name
-from . import webhook_payloads as shapes
 
 if TYPE_CHECKING:
     from .core import Simulator
@@ -137,7 +137,7 @@ def http_call(method: str, url: str, *, body: bytes | None = None, headers: dict
 class _Channel:
     """One platform's callback: pending events, the delivery queue, and the worker thread sending them."""
 
-    def __init__(self, hub: "WebhookHub", platform: str) -> None:
+    def __init__(self, hub: WebhookHub, platform: str) -> None:
         self.hub, self.platform = hub, platform
         self.knobs = Knobs(timeout=20.0 if platform == "facebook" else 10.0)
         self.cond = threading.Condition()
@@ -263,7 +263,7 @@ class _Channel:
 
 
 class WebhookHub:
-    def __init__(self, sim: "Simulator", *, facebook_app_secret: str, x_consumer_secret: str,
+    def __init__(self, sim: Simulator, *, facebook_app_secret: str, x_consumer_secret: str,
                  facebook_app_id: str = "1234567890123456") -> None:
         self.sim = sim
         self.facebook_app_secret = facebook_app_secret
@@ -418,23 +418,23 @@ class WebhookHub:
         with self.lock:
             return self.meta_url is not None and field_ in self.meta_fields
 
-    def comment_changed(self, comment: "Comment", verb: str) -> None:
+    def comment_changed(self, comment: Comment, verb: str) -> None:
         if self._meta_wants("feed"):
             entry = shapes.meta_comment_entry(self.sim.facebook.page_id, comment, verb, self.sim.clock())
             self.channels["facebook"].add(_Event("entry", entry, time.monotonic()))
 
-    def post_added(self, post: "Post") -> None:
+    def post_added(self, post: Post) -> None:
         if self._meta_wants("feed"):
             entry = shapes.meta_post_entry(self.sim.facebook.page_id, post, self.sim.clock())
             self.channels["facebook"].add(_Event("entry", entry, time.monotonic()))
 
-    def message_added(self, msg: "Message") -> None:
+    def message_added(self, msg: Message) -> None:
         echo = msg.from_id == self.sim.facebook.page_id
         if self._meta_wants("message_echoes" if echo else "messages"):
             entry = shapes.meta_message_entry(self.sim.facebook.page_id, msg, self.sim.clock(), self.facebook_app_id)
             self.channels["facebook"].add(_Event("entry", entry, time.monotonic()))
 
-    def tweet_created(self, tweet: "Tweet") -> None:
+    def tweet_created(self, tweet: Tweet) -> None:
         state = self.sim.x
         brand = state.user_id
         mention = state.is_mention(tweet) and tweet.author_id != brand
@@ -443,12 +443,12 @@ class WebhookHub:
         item = shapes.v1_tweet(state, tweet)
         self.channels["x"].add(_Event("tweet_create_events", item, time.monotonic(), mention=mention))
 
-    def tweet_deleted(self, tweet: "Tweet") -> None:
+    def tweet_deleted(self, tweet: Tweet) -> None:
         if self._x_target(self.sim.x.user_id) is not None:
             item = shapes.v1_tweet_delete(tweet, self.sim.clock())
             self.channels["x"].add(_Event("tweet_delete_events", item, time.monotonic()))
 
-    def dm_created(self, event: "DMEvent") -> None:
+    def dm_created(self, event: DMEvent) -> None:
         state = self.sim.x
         brand = state.user_id
         members = event.dm_conversation_id.split("-")

@@ -62,7 +62,7 @@ def webhooks_status(app: Any) -> dict[str, Any]:
             **counts[p],
             "last_rejected_at": as_utc(row.last_rejected_at).isoformat() if row and row.last_rejected_at else None,
             "last_rejected_reason": row.last_rejected_reason if row else None,
-            "poll_interval": ("backstop, every %d s" % window.total_seconds()) if state == "live" else "normal",
+            "poll_interval": f"backstop, every {int(window.total_seconds())} s" if state == "live" else "normal",
         }
         if state == "broken":
             entry["problem"] = (f"webhooks look broken: no signed delivery from {p} for "

@@ -7,7 +7,6 @@ import csv
 import json
 
 import numpy as np
-import pytest
 
 from social_care.scoring import get_scorer
 from social_care.scoring.encoder import DIM, EmbeddingCache, EncoderHead, load_encoder

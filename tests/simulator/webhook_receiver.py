@@ -8,6 +8,7 @@ platforms.md §3 describes (written from the doc, not from the simulator's code)
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -90,7 +91,7 @@ class Receiver:
         return "sha256=" + base64.b64encode(digest).decode()
 
     # ---- server ---------------------------------------------------------------------------------------------
-    def __enter__(self) -> "Receiver":
+    def __enter__(self) -> Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -143,10 +144,8 @@ class Receiver:
                     body = None
                 with receiver.lock:
                     receiver.posts.append(Received(path, headers, raw, body, ok, status))
-                try:
+                with contextlib.suppress(OSError):  # the sender timed out and went away
                     self._answer(status, b"")
-                except OSError:  # the sender timed out and went away
-                    pass
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True

@@ -12,8 +12,17 @@ from social_care.models import Channel
 from social_care.store.tables import Alert, Post, StatusEvent, WebhookState
 from tests.spine.helpers import ANGRY, HAPPY, Feeder
 
-from .signing import (meta_comment_change, meta_message_event, meta_payload, post_meta, post_x, x_dm_event,
-                      x_dms_payload, x_mentions_payload, x_tweet)
+from .signing import (
+    meta_comment_change,
+    meta_message_event,
+    meta_payload,
+    post_meta,
+    post_x,
+    x_dm_event,
+    x_dms_payload,
+    x_mentions_payload,
+    x_tweet,
+)
 
 PAGE_ID = "104512345678901"
 

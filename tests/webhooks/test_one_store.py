@@ -21,8 +21,15 @@ from social_care.web import create_web_app
 from social_care.webhooks.wake import stop_senders
 from tests.spine.helpers import ANGRY, Feeder
 
-from .signing import (meta_comment_change, meta_message_event, meta_payload, post_meta, post_x, x_dms_payload,
-                      x_mentions_payload)
+from .signing import (
+    meta_comment_change,
+    meta_message_event,
+    meta_payload,
+    post_meta,
+    post_x,
+    x_dms_payload,
+    x_mentions_payload,
+)
 
 PAGE_ID = "104512345678901"
 ROW = ("channel", "external_id", "author_id", "author_handle", "author_name", "author_followers", "text",

@@ -15,7 +15,7 @@ from social_care.store.tables import Post, WebhookState
 from social_care.webhooks import last_deliveries
 from social_care.webhooks.wake import stop_senders
 
-from .signing import (APP_SECRET, CONSUMER_SECRET, VERIFY_TOKEN, body_bytes, meta_header, meta_payload, x_header)
+from .signing import APP_SECRET, CONSUMER_SECRET, VERIFY_TOKEN, body_bytes, meta_header, meta_payload, x_header
 
 PAGE_ID = "104512345678901"
 META_BODY = meta_payload(PAGE_ID, changes=[{"field": "feed", "value": {
