@@ -160,7 +160,8 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
         target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,
         idempotency_key=key, template_id=draft.template_id, created_at=now,
     )
-    autosend = app.settings.autosend == Autosend.PLAYBOOK and autosend_ok
+    # a customer who did not address the brand gets a reply only when a person approves it
+    autosend = app.settings.autosend == Autosend.PLAYBOOK and autosend_ok and not channel.person_approves
     if autosend:
         reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, AUTOSEND, now
     session.add(reply)  # type: ignore[attr-defined]

@@ -19,7 +19,16 @@ STREAM_OF = {
     Channel.X_DM: "x.dms",
     Channel.FACEBOOK_COMMENT: "facebook.comments",
     Channel.MESSENGER: "facebook.messenger",
+    Channel.INSTAGRAM_COMMENT: "instagram.comments",
+    Channel.INSTAGRAM_DM: "instagram.dms",
+    Channel.X_SEARCH: "x.search",
 }
+# the simulator's fault injection works per API: Instagram is served by the Graph API
+FAULT_PLATFORM = {c: ("facebook" if c.platform == "instagram" else c.platform) for c in Channel}
+IG_USER_ID = "17841400000000001"  # the simulator's Instagram business account
+SEARCH_TERMS = "acme, acme shop, akme"
+# settings that turn on the three newer streams (they are off unless configured)
+ALL_CHANNELS = {"INSTAGRAM_BUSINESS_ACCOUNT_ID": IG_USER_ID, "SOCIAL_CARE_X_SEARCH_TERMS": SEARCH_TERMS}
 
 
 class Feeder:
@@ -30,6 +39,8 @@ class Feeder:
         self.n = 0
         self.page_post: str | None = None
         self.comments_on_post = 0
+        self.media: str | None = None
+        self.comments_on_media = 0
 
     def add(self, channel: Channel, text: str, *, author: str | None = None, name: str = "Jane Doe",
             created_at: Any = None, followers: int = 120) -> str:
@@ -49,6 +60,20 @@ class Feeder:
             self.comments_on_post += 1
             return self.sim.facebook.add_comment(self.page_post, user_id=f"70{author}", name=name, text=text,
                                                  created_at=created_at)
+        if channel == Channel.INSTAGRAM_COMMENT:
+            # a new Instagram post every 20 comments, so the stream spans several media and pages
+            if self.media is None or self.comments_on_media >= 20:
+                self.media = self.sim.facebook.add_ig_media(caption=f"New arrivals, day {self.n}")
+                self.comments_on_media = 0
+            self.comments_on_media += 1
+            return self.sim.facebook.add_ig_comment(self.media, user_id=f"60{author}", username=f"user{author}",
+                                                    text=text, created_at=created_at)
+        if channel == Channel.INSTAGRAM_DM:
+            return self.sim.facebook.add_ig_message(igsid=f"61{author}", username=f"user{author}", text=text,
+                                                    created_at=created_at)
+        if channel == Channel.X_SEARCH:  # names the brand without tagging it
+            return self.sim.x.add_tweet(author, f"ordered from Acme: {text}", username=f"user{author}", name=name,
+                                        created_at=created_at, followers=followers)
         return self.sim.facebook.add_message(psid=f"80{author}", name=name, text=text, created_at=created_at)
 
     def many(self, channel: Channel, count: int, text: str = "where is my order?") -> list[str]:
