@@ -333,22 +333,23 @@ class MessengerConversations:
                 if updated is not None and not window.keep(updated):
                     continue  # nothing new in this conversation
                 conv_cuts: list[str] = []
+                notes: list[str] = []
                 try:
-                    mentions, skipped = self._messages(conv, since, conv_cuts)
+                    mentions, skipped = self._messages(conv, since, conv_cuts, notes)
                 except SkippableError as exc:  # this conversation's listing is refused: only it waits
                     mentions, skipped = [], []
                     conv_cuts.append(_listing_failed(self.stream, f"messages of {conv['id']}", exc))
                 cuts.extend(conv_cuts)
                 for m in mentions:
                     newest = m.created_at if newest is None or m.created_at > newest else newest
-                yield Batch(mentions, skipped=skipped, cut=conv_cuts)
+                yield Batch(mentions, skipped=skipped, cut=conv_cuts, notes=notes)
             if window.done:
                 break
         cuts.extend(listing_cuts)
         yield Batch([], checkpoint=None if cuts else (newest.isoformat() if newest else None), cut=listing_cuts)
 
-    def _messages(self, conv: dict[str, Any], since: datetime | None,
-                  cuts: list[str]) -> tuple[list[Mention], list[str]]:
+    def _messages(self, conv: dict[str, Any], since: datetime | None, cuts: list[str],
+                  notes: list[str]) -> tuple[list[Mention], list[str]]:
         conv_id = ident(conv["id"], "conversation id")
         inline = conv.get("messages")
         pages: Iterator[Sequence[Any]]
@@ -377,10 +378,10 @@ class MessengerConversations:
                     out.append(mention)
             if window.done:
                 break
-        self.check_unread(conv_id, window, read, skipped)
+        self.check_unread(conv_id, window, read, notes)
         return out, skipped
 
-    def check_unread(self, conv_id: str, window: NewestFirstWindow, read: int, skipped: list[str]) -> None:
+    def check_unread(self, conv_id: str, window: NewestFirstWindow, read: int, notes: list[str]) -> None:
         """Messenger pages back to the cursor: nothing can stay unread."""
 
     def _message(self, item: Any, conv_id: str, link: Any) -> Mention | None:

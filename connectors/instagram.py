@@ -5,7 +5,7 @@ on the business account's media, and its direct messages.
   (``replies{...}``), paged on ``/{ig-comment-id}/replies`` when there are more.
 * ``/{page-id}/conversations?platform=instagram`` with their messages. Instagram lets an app read only the
   20 most recent messages of a conversation: when all 20 are newer than the cursor, earlier ones may never
-  be readable, and the poll says so (as a skipped-item note that ``status`` shows).
+  be readable, and the poll says so (a note in the poll's record, which ``status`` shows).
 """
 
 from __future__ import annotations
@@ -173,10 +173,10 @@ class InstagramMessages(MessengerConversations):
     def permalink(self, link: Any) -> str | None:
         return None  # an Instagram conversation has no web address
 
-    def check_unread(self, conv_id: str, window: NewestFirstWindow, read: int, skipped: list[str]) -> None:
+    def check_unread(self, conv_id: str, window: NewestFirstWindow, read: int, notes: list[str]) -> None:
         if read >= IG_MESSAGES_READABLE and not window.done:
             note = (f"{self.stream}: conversation {conv_id}: all {read} readable messages are new; Instagram "
                     f"lets an app read only the {IG_MESSAGES_READABLE} most recent, so earlier ones may be "
                     "missing: read the conversation in the Instagram app")
             log.warning(note)
-            skipped.append(note)
+            notes.append(note)

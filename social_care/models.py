@@ -61,6 +61,21 @@ class Channel(StrEnum):
         return _REPLY_WINDOWS.get(self)
 
     @property
+    def platform_label(self) -> str:
+        """The platform's display name ("X", "Facebook", "Instagram")."""
+        return _PLATFORM_LABELS[self.platform]
+
+    @property
+    def handle_prefix(self) -> str:
+        """What a handle is written with on this platform ("@" on X and Instagram, nothing on Facebook)."""
+        return "@" if self.platform in _AT_HANDLES else ""
+
+    def post_url(self, *, handle: str | None, external_id: str) -> str | None:
+        """A post's address built from its id, where the platform has one (X), else None."""
+        template = _POST_URLS.get(self)
+        return template.format(handle=(handle or "").lstrip("@") or "i/web", id=external_id) if template else None
+
+    @property
     def person_approves(self) -> bool:
         """Whether every reply on this channel needs a person's approval (autosend never sends it)."""
         return self in PERSON_APPROVES
@@ -83,6 +98,10 @@ _CHANNEL_LABELS = {
     Channel.INSTAGRAM_DM: "Instagram DM",
     Channel.X_SEARCH: "X post (not tagged)",
 }
+_PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}
+_AT_HANDLES = frozenset({"x", "instagram"})
+_POST_URLS = {Channel.X_MENTION: "https://x.com/{handle}/status/{id}",
+              Channel.X_SEARCH: "https://x.com/{handle}/status/{id}"}
 PUBLIC_CHANNELS = frozenset({Channel.X_MENTION, Channel.FACEBOOK_COMMENT, Channel.INSTAGRAM_COMMENT,
                              Channel.X_SEARCH})
 # the customer did not address the brand: a person approves every reply

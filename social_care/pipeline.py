@@ -38,11 +38,13 @@ class PollResult:
     error: str | None = None
     new_post_ids: list[int] = field(default_factory=list)
     cut_reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the platform could not show (e.g. older messages)
 
     def as_dict(self) -> dict[str, object]:
         out = asdict(self)
         out.pop("new_post_ids")
         out.pop("cut_reasons")
+        out.pop("notes")
         return out
 
 
@@ -70,6 +72,8 @@ def poll_stream(app: App, connector: Connector) -> PollResult:
             result.outcome = "degraded"
             result.error = (f"{len(result.cut_reasons)} listing(s) cut short, read again next poll: "
                             + "; ".join(result.cut_reasons[:3]))
+        elif result.notes:  # stored what could be read; `status` shows what could not
+            result.error = "; ".join(result.notes[:3])
     except RateLimited as exc:
         result.outcome, result.error = "rate_limited", str(exc)
         _pause(app, stream, until=exc.reset_at, kind="rate_limit", reason=str(exc))
@@ -98,6 +102,7 @@ def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> Non
     result.skipped += len(batch.skipped)
     result.listings_cut += len(batch.cut)
     result.cut_reasons.extend(batch.cut)
+    result.notes.extend(batch.notes)
     with app.session() as s:
         fresh = ingest(app, s, batch.mentions)
         if batch.checkpoint is not None:

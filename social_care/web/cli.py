@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
+from ..models import Channel
+
 if TYPE_CHECKING:
     from ..app import App
 
@@ -140,7 +142,7 @@ def serve(
 
 
 def queue(
-    channel: str | None = typer.Option(None, "--channel", help="x.mention | x.dm | facebook.comment | facebook.messenger"),
+    channel: str | None = typer.Option(None, "--channel", help=" | ".join(c.value for c in Channel)),
     status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every post needing action) | all | a status, or several: a,b"),
     lang: str | None = typer.Option(None, "--lang"),
     category: str | None = typer.Option(None, "--category"),
