@@ -27,6 +27,19 @@ STREAM_OF = {
 FAULT_PLATFORM = {c: ("facebook" if c.platform == "instagram" else c.platform) for c in Channel}
 IG_USER_ID = "17841400000000001"  # the simulator's Instagram business account
 SEARCH_TERMS = "acme, acme shop, akme"
+# more than one page for each stream (X mentions 100, DMs 100, comments 50, conversations 25, Instagram
+# comments 50 over media 25 a page, recent search 100)
+PAGE_FILL = {Channel.X_MENTION: 105, Channel.X_DM: 105, Channel.FACEBOOK_COMMENT: 55, Channel.MESSENGER: 30,
+             Channel.INSTAGRAM_COMMENT: 55, Channel.INSTAGRAM_DM: 30, Channel.X_SEARCH: 105}
+
+
+def allow_any_reply(sim: Any, channel: Channel) -> None:
+    """X lets a self-serve app reply only to posts that tag the brand; tests that send on the search channel
+    play an app tier without that rule (the rule itself: test_new_channels.py)."""
+    if channel == Channel.X_SEARCH:
+        sim.x.summoned_replies_only = False
+
+
 # settings that turn on the three newer streams (they are off unless configured)
 ALL_CHANNELS = {"INSTAGRAM_BUSINESS_ACCOUNT_ID": IG_USER_ID, "SOCIAL_CARE_X_SEARCH_TERMS": SEARCH_TERMS}
 

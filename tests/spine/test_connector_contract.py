@@ -13,26 +13,12 @@ from social_care.pipeline import poll_stream
 from social_care.store import repo
 from social_care.store.tables import Cursor, Post, StreamPause
 
-from .helpers import ALL_CHANNELS, FAULT_PLATFORM, STREAM_OF, Feeder, connector
+from .helpers import FAULT_PLATFORM, PAGE_FILL, STREAM_OF, Feeder, allow_any_reply, connector
 
 CHANNELS = list(Channel)
-# more than one page for each stream (X mentions 100, DMs 100, comments 50, conversations 25, Instagram
-# comments 50 over media 25 a page, recent search 100)
-PAGE_FILL = {Channel.X_MENTION: 105, Channel.X_DM: 105, Channel.FACEBOOK_COMMENT: 55, Channel.MESSENGER: 30,
-             Channel.INSTAGRAM_COMMENT: 55, Channel.INSTAGRAM_DM: 30, Channel.X_SEARCH: 105}
 ids = [c.value for c in CHANNELS]
 
 
-@pytest.fixture
-def settings(make_settings):
-    return make_settings(**ALL_CHANNELS)
-
-
-def _any_reply_allowed(sim, channel: Channel) -> None:
-    """X lets a self-serve app reply only to posts that tag the brand; the search channel's reply tests play
-    an app tier without that rule (the rule itself: tests/spine/test_new_channels.py)."""
-    if channel == Channel.X_SEARCH:
-        sim.x.summoned_replies_only = False
 
 
 def _count(app, channel: Channel) -> int:
@@ -111,7 +97,7 @@ def test_x_rate_limit_reset_comes_from_the_header(app, sim, clock):
 
 @pytest.mark.parametrize("channel", CHANNELS, ids=ids)
 def test_own_posts_are_not_stored(app, sim, channel):
-    _any_reply_allowed(sim, channel)
+    allow_any_reply(sim, channel)
     feed = Feeder(sim)
     feed.add(channel, "my parcel is late, please help")
     poll_stream(app, connector(app, STREAM_OF[channel]))
@@ -128,7 +114,7 @@ def test_own_posts_are_not_stored(app, sim, channel):
 
 @pytest.mark.parametrize("channel", CHANNELS, ids=ids)
 def test_reply_lands_on_exactly_the_right_thread(app, sim, channel):
-    _any_reply_allowed(sim, channel)
+    allow_any_reply(sim, channel)
     feed = Feeder(sim)
     ids_ = [feed.add(channel, f"question number {i}") for i in range(3)]
     poll_stream(app, connector(app, STREAM_OF[channel]))
@@ -175,7 +161,7 @@ NEWER = [Channel.INSTAGRAM_COMMENT, Channel.INSTAGRAM_DM, Channel.X_SEARCH]
 @pytest.mark.parametrize("channel", NEWER, ids=[c.value for c in NEWER])
 def test_platform_refuses_a_reply_over_the_channel_limit(app, sim, channel):
     """The limit the responder declares is the platform's: one character more is refused (never cut)."""
-    _any_reply_allowed(sim, channel)
+    allow_any_reply(sim, channel)
     feed = Feeder(sim)
     feed.add(channel, "is my order on its way?")
     poll_stream(app, connector(app, STREAM_OF[channel]))

@@ -53,6 +53,18 @@ def _sends(sim) -> list:
     return [w for w in sim.writes if w.kind in SENDS]
 
 
+def test_newer_channels_are_not_polled_without_their_settings(make_settings, clock):
+    from connectors import build_clients, build_connectors
+
+    bare = make_settings(INSTAGRAM_BUSINESS_ACCOUNT_ID=None, SOCIAL_CARE_X_SEARCH_TERMS=None)
+    streams = [c.stream for c in build_connectors(build_clients(bare, clock=clock), bare)]
+    assert streams == ["x.mentions", "x.dms", "facebook.comments", "facebook.messenger"]
+    full = make_settings(**ALL_CHANNELS)
+    streams = [c.stream for c in build_connectors(build_clients(full, clock=clock), full)]
+    assert sorted(streams) == sorted(STREAM_OF.values())
+    assert make_settings(SOCIAL_CARE_X_SEARCH_TERMS=" , ,").x_search_term_list == []
+
+
 # ---- x.search: a person approves every reply ------------------------------------------------------------
 
 def test_untagged_x_post_never_goes_out_without_a_person(app, sim):
