@@ -210,6 +210,40 @@ def _user(users: dict[str, dict[str, Any]], user_id: str) -> dict[str, Any]:
     return user if isinstance(user, dict) else {}
 
 
+def _tweet(item: Any, users: dict[str, dict[str, Any]], *, channel: Channel, own_id: str) -> Mention | None:
+    """A customer's tweet as a Mention (None for the brand's own); SkippableError for junk."""
+    if not isinstance(item, dict) or not item.get("id"):
+        raise SkippableError("not a tweet object (no id)")
+    tweet_id = ident(item["id"], "tweet id")
+    author_id = optional_ident(item.get("author_id"), "tweet author_id")
+    if not author_id:
+        raise SkippableError("tweet without author_id")
+    if author_id == own_id:
+        return None  # the brand's own tweet
+    text = message_text(item.get("text"), "tweet")
+    user = _user(users, author_id)
+    handle = label(user.get("username"))
+    references = item.get("referenced_tweets")
+    replied = [r for r in references if isinstance(r, dict) and r.get("type") == "replied_to"] \
+        if isinstance(references, list) else []
+    replied_to = ident_or_none(replied[0].get("id")) if replied else None
+    return Mention(
+        channel=channel,
+        external_id=tweet_id,
+        author_id=author_id,
+        author_handle=handle,
+        author_name=label(user.get("name")),
+        author_followers=_followers(user),
+        text=text,
+        created_at=parse_time(item.get("created_at")),
+        reply_to=ReplyTarget(channel, thread_id=tweet_id, recipient_id=author_id),
+        thread_key=fit_key(ident_or_none(item.get("conversation_id"), KEY_MAX) or tweet_id),
+        parent_external_id=replied_to,
+        permalink=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
+        raw=item,
+    )
+
+
 class XMentions:
     """``GET /2/users/:id/mentions`` since the cursor (a tweet id), following next_token to the end."""
 
@@ -244,36 +278,7 @@ class XMentions:
 
 
     def _mention(self, item: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
-        if not isinstance(item, dict) or not item.get("id"):
-            raise SkippableError("not a tweet object (no id)")
-        tweet_id = ident(item["id"], "tweet id")
-        author_id = optional_ident(item.get("author_id"), "tweet author_id")
-        if not author_id:
-            raise SkippableError("tweet without author_id")
-        if author_id == self.client.user_id:
-            return None  # the brand's own tweet
-        text = message_text(item.get("text"), "tweet")
-        user = _user(users, author_id)
-        handle = label(user.get("username"))
-        references = item.get("referenced_tweets")
-        replied = [r for r in references if isinstance(r, dict) and r.get("type") == "replied_to"] \
-            if isinstance(references, list) else []
-        replied_to = ident_or_none(replied[0].get("id")) if replied else None
-        return Mention(
-            channel=Channel.X_MENTION,
-            external_id=tweet_id,
-            author_id=author_id,
-            author_handle=handle,
-            author_name=label(user.get("name")),
-            author_followers=_followers(user),
-            text=text,
-            created_at=parse_time(item.get("created_at")),
-            reply_to=ReplyTarget(Channel.X_MENTION, thread_id=tweet_id, recipient_id=author_id),
-            thread_key=fit_key(ident_or_none(item.get("conversation_id"), KEY_MAX) or tweet_id),
-            parent_external_id=replied_to,
-            permalink=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
-            raw=item,
-        )
+        return _tweet(item, users, channel=Channel.X_MENTION, own_id=self.client.user_id)
 
 
 class XDirectMessages:
@@ -423,34 +428,16 @@ class XSearch:
             reset_at=tomorrow, platform="x")
 
     def _post(self, item: Any, users: dict[str, dict[str, Any]], username: str) -> Mention | None:
-        if not isinstance(item, dict) or not item.get("id"):
-            raise SkippableError("not a tweet object (no id)")
-        tweet_id = ident(item["id"], "tweet id")
-        author_id = optional_ident(item.get("author_id"), "tweet author_id")
-        if not author_id:
-            raise SkippableError("tweet without author_id")
-        if author_id == self.client.user_id:
+        mention = _tweet(item, users, channel=Channel.X_SEARCH, own_id=self.client.user_id)
+        if mention is None:
             return None  # the brand's own post
-        text = message_text(item.get("text"), "tweet")
-        references = item.get("referenced_tweets")
+        references = mention.raw.get("referenced_tweets")
         kinds = {r.get("type") for r in references if isinstance(r, dict)} if isinstance(references, list) else set()
         if "retweeted" in kinds:
             return None  # a retweet: the words are someone else's
-        if f"@{username.lower()}" in text.lower():
+        if f"@{username.lower()}" in mention.text.lower():
             return None  # it tags the brand: x.mention has it
-        user = _user(users, author_id)
-        handle = label(user.get("username"))
-        replied = [r for r in references if isinstance(r, dict) and r.get("type") == "replied_to"] \
-            if isinstance(references, list) else []
-        return Mention(
-            channel=Channel.X_SEARCH, external_id=tweet_id, author_id=author_id, author_handle=handle,
-            author_name=label(user.get("name")), author_followers=_followers(user), text=text,
-            created_at=parse_time(item.get("created_at")),
-            reply_to=ReplyTarget(Channel.X_SEARCH, thread_id=tweet_id, recipient_id=author_id),
-            thread_key=fit_key(ident_or_none(item.get("conversation_id"), KEY_MAX) or tweet_id),
-            parent_external_id=ident_or_none(replied[0].get("id")) if replied else None,
-            permalink=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}", raw=item,
-        )
+        return mention
 
 
 def _search_state(cursor: str | None) -> tuple[str | None, str | None, int]:

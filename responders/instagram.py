@@ -4,29 +4,15 @@ Instagram-scoped id, ``RESPONSE``, inside the 24 h window like Messenger)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from connectors.base import parse_time_or
 from connectors.facebook import GraphClient
 from social_care.models import Channel, Delivery, ReplyTarget
 
 from .base import MAX_LENGTH
+from .facebook import _page_item_in
 
 __all__ = ["InstagramCommentResponder", "InstagramMessageResponder"]
-
-
-def _own_item(items: list[Any], own_id: str | None, text: str, since: datetime, *, text_field: str,
-              time_field: str) -> Delivery | None:
-    """The business account's own item with ``text`` written since ``since``, if ``items`` hold one."""
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        author = item.get("from") if isinstance(item.get("from"), dict) else {}
-        if str(author.get("id") or "") == own_id and str(item.get(text_field, "")).strip() == text.strip():
-            at = parse_time_or(item.get(time_field), since)
-            if at >= since:
-                return Delivery(external_id=str(item["id"]), sent_at=at)
-    return None
 
 
 class InstagramCommentResponder:
@@ -43,8 +29,8 @@ class InstagramCommentResponder:
         found: Delivery | None = None
         for page in self.client.pages(f"{target.thread_id}/replies", stream="instagram.comments",
                                       fields="id,text,timestamp,from", limit=50):
-            found = found or _own_item(page, self.client.ig_user_id, text, since, text_field="text",
-                                       time_field="timestamp")
+            found = found or _page_item_in(self.client, page, text, since, own_id=self.client.ig_user_id,
+                                           text_field="text", time_field="timestamp")
         return found
 
 
@@ -66,8 +52,7 @@ class InstagramMessageResponder:
         )
         for conv in body.get("data") or []:
             messages = (conv.get("messages") or {}).get("data") or [] if isinstance(conv, dict) else []
-            found = _own_item(messages, self.client.ig_user_id, text, since, text_field="message",
-                              time_field="created_time")
+            found = _page_item_in(self.client, messages, text, since, own_id=self.client.ig_user_id)
             if found is not None:
                 return found
         return None
