@@ -38,6 +38,9 @@ def poll_intervals(app: App) -> dict[str, int]:
         "x.dms": s.poll_x_dms_seconds,
         "facebook.comments": s.poll_facebook_comments_seconds,
         "facebook.messenger": s.poll_facebook_messenger_seconds,
+        "instagram.comments": s.poll_instagram_comments_seconds,
+        "instagram.dms": s.poll_instagram_dms_seconds,
+        "x.search": s.poll_x_search_seconds,
     }
 
 

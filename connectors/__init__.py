@@ -10,11 +10,13 @@ from social_care.config import Settings
 
 from .base import Batch, Connector
 from .facebook import GraphClient, MessengerConversations, PageComments
-from .x import XClient, XDirectMessages, XMentions
+from .instagram import InstagramComments, InstagramMessages
+from .x import XClient, XDirectMessages, XMentions, XSearch
 
 __all__ = ["Batch", "Clients", "Connector", "build_clients", "build_connectors", "STREAMS"]
 
-STREAMS = ("x.mentions", "x.dms", "facebook.comments", "facebook.messenger")
+STREAMS = ("x.mentions", "x.dms", "facebook.comments", "facebook.messenger", "instagram.comments", "instagram.dms",
+           "x.search")
 
 
 def build_x_client(settings: Settings, *, clock: Callable[[], datetime]) -> XClient | None:
@@ -43,6 +45,7 @@ def build_graph_client(settings: Settings, *, clock: Callable[[], datetime]) -> 
     return GraphClient(
         page_id=settings.facebook_page_id or "",
         page_token=settings.facebook_page_access_token.get_secret_value(),
+        ig_user_id=settings.instagram_business_account_id if settings.instagram_configured else None,
         version=settings.facebook_graph_version,
         base_url=settings.facebook_graph_url,
         timeout=settings.http_timeout_seconds,
@@ -69,7 +72,13 @@ def build_connectors(clients: Clients, settings: Settings) -> list[Connector]:
         connectors.append(XMentions(x))
         if x.has_user_auth:  # DMs need user context (OAuth1); app-only bearer cannot read them
             connectors.append(XDirectMessages(x))
+        if settings.x_search_term_list:
+            connectors.append(XSearch(x, terms=settings.x_search_term_list,
+                                      max_posts_per_day=settings.x_search_max_posts_per_day))
     if graph is not None:
         connectors.append(PageComments(graph, lookback=timedelta(days=settings.facebook_lookback_days)))
         connectors.append(MessengerConversations(graph))
+        if graph.ig_user_id:
+            connectors.append(InstagramComments(graph, lookback=timedelta(days=settings.instagram_lookback_days)))
+            connectors.append(InstagramMessages(graph))
     return connectors

@@ -71,6 +71,11 @@ def x_errors(clock: Callable[[], datetime]) -> Iterator[None]:
         message = _x_message(exc)
         if "duplicate content" in message.lower():
             raise DuplicateContentError(message, platform="x", status=403) from None
+        if "mentioned or otherwise engaged" in message.lower():
+            # self-serve apps may reply only to a post that @mentions or quotes the brand
+            raise OutsideWindowError(
+                f"X lets this app reply only to posts that mention or quote the brand ({message}): a person "
+                "must answer from the X app", platform="x", status=403) from None
         raise FatalError(message, platform="x", status=403) from None
     except tweepy.NotFound as exc:
         raise SkippableError(_x_message(exc), platform="x", status=404) from None

@@ -38,6 +38,7 @@ class Batch:
     checkpoint: str | None = None  # a cursor safe to commit once these are stored; None = not yet
     skipped: Sequence[str] = field(default_factory=tuple)  # reasons for items dropped as malformed
     cut: Sequence[str] = field(default_factory=tuple)  # reasons for listings that ended early (read again later)
+    notes: Sequence[str] = field(default_factory=tuple)  # what the platform cannot show (status says so)
 
 
 class Connector(Protocol):

@@ -54,12 +54,14 @@ class GraphClient:
         *,
         page_id: str,
         page_token: str,
+        ig_user_id: str | None = None,
         version: str,
         base_url: str = GRAPH_ORIGIN,
         timeout: float = 15.0,
         clock: Callable[[], datetime],
     ) -> None:
         self.page_id = page_id
+        self.ig_user_id = ig_user_id  # the Instagram business account linked to the Page, if configured
         self.version = version
         self.clock = clock
         self.usage: dict[str, object] = {}
@@ -118,7 +120,15 @@ class GraphClient:
                                        method="POST")
         return Delivery(external_id=str(_field(body, "id")), sent_at=self.clock())
 
+    def reply_to_ig_comment(self, *, comment_id: str, text: str) -> Delivery:
+        """``POST /{ig-comment-id}/replies``: Instagram files it under the top-level comment."""
+        with graph_errors(self.clock, self.usage):
+            body = self._graph.request(f"{self.version}/{comment_id}/replies", post_args={"message": text},
+                                       method="POST")
+        return Delivery(external_id=str(_field(body, "id")), sent_at=self.clock())
+
     def send_message(self, *, psid: str, text: str) -> Delivery:
+        """The Send API (``RESPONSE``): a Page-scoped id for Messenger, an Instagram-scoped id for Instagram."""
         with graph_errors(self.clock, self.usage):
             body = self._graph.request(
                 f"{self.version}/{self.page_id}/messages",
@@ -297,9 +307,19 @@ class MessengerConversations:
 
     stream: ClassVar[str] = "facebook.messenger"
     channel: ClassVar[Channel] = Channel.MESSENGER
+    platform: ClassVar[str] = "messenger"  # the conversations listing's platform parameter
+    fields: ClassVar[str] = CONVERSATION_FIELDS
 
     def __init__(self, client: GraphClient) -> None:
         self.client = client
+
+    @property
+    def own_id(self) -> str:
+        """The sender id of the brand's own messages (echoes) in these conversations."""
+        return self.client.page_id
+
+    def permalink(self, link: Any) -> str | None:
+        return url(f"https://www.facebook.com{link}") if isinstance(link, str) else None
 
     def poll(self, cursor: str | None) -> Iterator[Batch]:
         since = _since(cursor)
@@ -308,8 +328,8 @@ class MessengerConversations:
         cuts: list[str] = []  # every listing cut short in this run
         listing_cuts: list[str] = []
         for conversations in self.client.pages(
-            f"{self.client.page_id}/conversations", stream=self.stream, cuts=listing_cuts, platform="messenger",
-            fields=CONVERSATION_FIELDS, limit=25,
+            f"{self.client.page_id}/conversations", stream=self.stream, cuts=listing_cuts, platform=self.platform,
+            fields=self.fields, limit=25,
         ):
             for conv in conversations:
                 if not isinstance(conv, dict) or not ident_or_none(conv.get("id")):
@@ -325,22 +345,23 @@ class MessengerConversations:
                 if updated is not None and not window.keep(updated):
                     continue  # nothing new in this conversation
                 conv_cuts: list[str] = []
+                notes: list[str] = []
                 try:
-                    mentions, skipped = self._messages(conv, since, conv_cuts)
+                    mentions, skipped = self._messages(conv, since, conv_cuts, notes)
                 except SkippableError as exc:  # this conversation's listing is refused: only it waits
                     mentions, skipped = [], []
                     conv_cuts.append(_listing_failed(self.stream, f"messages of {conv['id']}", exc))
                 cuts.extend(conv_cuts)
                 for m in mentions:
                     newest = m.created_at if newest is None or m.created_at > newest else newest
-                yield Batch(mentions, skipped=skipped, cut=conv_cuts)
+                yield Batch(mentions, skipped=skipped, cut=conv_cuts, notes=notes)
             if window.done:
                 break
         cuts.extend(listing_cuts)
         yield Batch([], checkpoint=None if cuts else (newest.isoformat() if newest else None), cut=listing_cuts)
 
-    def _messages(self, conv: dict[str, Any], since: datetime | None,
-                  cuts: list[str]) -> tuple[list[Mention], list[str]]:
+    def _messages(self, conv: dict[str, Any], since: datetime | None, cuts: list[str],
+                  notes: list[str]) -> tuple[list[Mention], list[str]]:
         conv_id = ident(conv["id"], "conversation id")
         inline = conv.get("messages")
         pages: Iterator[Sequence[Any]]
@@ -355,8 +376,10 @@ class MessengerConversations:
         skipped: list[str] = []
         link = conv.get("link")
         window = NewestFirstWindow(since)
+        read = 0
         for page in pages:
             for item in page:
+                read += 1
                 try:
                     created = parse_time(item.get("created_time") if isinstance(item, dict) else None)
                     mention = self._message(item, conv_id, link)
@@ -367,7 +390,11 @@ class MessengerConversations:
                     out.append(mention)
             if window.done:
                 break
+        self.check_unread(conv_id, window, read, notes)
         return out, skipped
+
+    def check_unread(self, conv_id: str, window: NewestFirstWindow, read: int, notes: list[str]) -> None:
+        """Messenger pages back to the cursor: nothing can stay unread."""
 
     def _message(self, item: Any, conv_id: str, link: Any) -> Mention | None:
         if not isinstance(item, dict) or not item.get("id"):
@@ -377,16 +404,15 @@ class MessengerConversations:
         if not isinstance(sender, dict) or not sender.get("id"):
             raise SkippableError("message without `from`")
         psid = ident(sender["id"], "message `from` id")
-        if psid == self.client.page_id:
-            return None  # the Page's own message (an echo)
+        if psid in (self.own_id, self.client.page_id):
+            return None  # the brand's own message (an echo)
         text = message_text(item.get("message"), "message")
         return Mention(
-            channel=Channel.MESSENGER, external_id=message_id, author_id=psid,
-            author_name=label(sender.get("name")), text=text, created_at=parse_time(item.get("created_time")),
-            reply_to=ReplyTarget(Channel.MESSENGER, thread_id=psid, recipient_id=psid),
-            thread_key=fit_key(conv_id),
-            permalink=url(f"https://www.facebook.com{link}") if isinstance(link, str) else None,
-            raw=item,
+            channel=self.channel, external_id=message_id, author_id=psid,
+            author_name=label(sender.get("name")), author_handle=label(sender.get("username")), text=text,
+            created_at=parse_time(item.get("created_time")),
+            reply_to=ReplyTarget(self.channel, thread_id=psid, recipient_id=psid),
+            thread_key=fit_key(conv_id), permalink=self.permalink(link), raw=item,
         )
 
 

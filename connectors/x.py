@@ -5,13 +5,15 @@ Both streams are newest-first, so they only hand out a checkpoint after a whole 
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, ClassVar
 
 import tweepy
 
-from social_care.errors import RetriableError, SkippableError
+from social_care.errors import RateLimited, RetriableError, SkippableError
 from social_care.models import Channel, Delivery, Mention, ReplyTarget
 
 from ._errors import x_errors, x_webhook_errors
@@ -31,8 +33,9 @@ from .base import (
     skip_item,
 )
 
-__all__ = ["XClient", "XMentions", "XDirectMessages", "X_ORIGIN"]
+__all__ = ["XClient", "XMentions", "XDirectMessages", "XSearch", "X_ORIGIN", "search_query"]
 
+log = logging.getLogger(__name__)
 X_ORIGIN = "https://api.twitter.com"
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang"]
 USER_FIELDS = ["username", "name", "public_metrics"]
@@ -68,6 +71,7 @@ class XClient:
         )
         self._client.session = make_session(X_ORIGIN, base_url, timeout)
         self.has_user_auth = bool(consumer_key and consumer_secret and access_token and access_token_secret)
+        self._username: str | None = None
 
     def mentions(self, *, since_id: str | None, pagination_token: str | None) -> dict[str, Any]:
         with x_errors(self.clock):
@@ -81,6 +85,33 @@ class XClient:
                 user_fields=USER_FIELDS,
                 user_auth=False,
             )
+
+    def search_recent(self, *, query: str, since_id: str | None, next_token: str | None,
+                      max_results: int) -> dict[str, Any]:
+        """``GET /2/tweets/search/recent`` (the last 7 days; its own rate limit; billed per post read)."""
+        with x_errors(self.clock):
+            return self._client.search_recent_tweets(
+                query,
+                since_id=since_id,
+                next_token=next_token,
+                max_results=max_results,
+                tweet_fields=TWEET_FIELDS,
+                expansions=["author_id"],
+                user_fields=USER_FIELDS,
+                user_auth=False,
+            )
+
+    def username(self) -> str:
+        """The brand's own @username (once per client): recent search excludes posts that tag it."""
+        if self._username is None:
+            with x_errors(self.clock):
+                body = self._client.get_user(id=self.user_id, user_auth=False)
+            data = _object(body.get("data") if isinstance(body, dict) else None)
+            name = label(data.get("username"))
+            if not name:
+                raise RetriableError("X answered the brand's own user without a username", platform="x")
+            self._username = name
+        return self._username
 
     def dm_events(self, *, pagination_token: str | None) -> dict[str, Any]:
         with x_errors(self.clock):
@@ -211,6 +242,40 @@ def _user(users: dict[str, dict[str, Any]], user_id: str) -> dict[str, Any]:
     return user if isinstance(user, dict) else {}
 
 
+def _tweet(item: Any, users: dict[str, dict[str, Any]], *, channel: Channel, own_id: str) -> Mention | None:
+    """A customer's tweet as a Mention (None for the brand's own); SkippableError for junk."""
+    if not isinstance(item, dict) or not item.get("id"):
+        raise SkippableError("not a tweet object (no id)")
+    tweet_id = ident(item["id"], "tweet id")
+    author_id = optional_ident(item.get("author_id"), "tweet author_id")
+    if not author_id:
+        raise SkippableError("tweet without author_id")
+    if author_id == own_id:
+        return None  # the brand's own tweet
+    text = message_text(item.get("text"), "tweet")
+    user = _user(users, author_id)
+    handle = label(user.get("username"))
+    references = item.get("referenced_tweets")
+    replied = [r for r in references if isinstance(r, dict) and r.get("type") == "replied_to"] \
+        if isinstance(references, list) else []
+    replied_to = ident_or_none(replied[0].get("id")) if replied else None
+    return Mention(
+        channel=channel,
+        external_id=tweet_id,
+        author_id=author_id,
+        author_handle=handle,
+        author_name=label(user.get("name")),
+        author_followers=_followers(user),
+        text=text,
+        created_at=parse_time(item.get("created_at")),
+        reply_to=ReplyTarget(channel, thread_id=tweet_id, recipient_id=author_id),
+        thread_key=fit_key(ident_or_none(item.get("conversation_id"), KEY_MAX) or tweet_id),
+        parent_external_id=replied_to,
+        permalink=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
+        raw=item,
+    )
+
+
 class XMentions:
     """``GET /2/users/:id/mentions`` since the cursor (a tweet id), following next_token to the end."""
 
@@ -245,36 +310,7 @@ class XMentions:
 
 
     def _mention(self, item: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
-        if not isinstance(item, dict) or not item.get("id"):
-            raise SkippableError("not a tweet object (no id)")
-        tweet_id = ident(item["id"], "tweet id")
-        author_id = optional_ident(item.get("author_id"), "tweet author_id")
-        if not author_id:
-            raise SkippableError("tweet without author_id")
-        if author_id == self.client.user_id:
-            return None  # the brand's own tweet
-        text = message_text(item.get("text"), "tweet")
-        user = _user(users, author_id)
-        handle = label(user.get("username"))
-        references = item.get("referenced_tweets")
-        replied = [r for r in references if isinstance(r, dict) and r.get("type") == "replied_to"] \
-            if isinstance(references, list) else []
-        replied_to = ident_or_none(replied[0].get("id")) if replied else None
-        return Mention(
-            channel=Channel.X_MENTION,
-            external_id=tweet_id,
-            author_id=author_id,
-            author_handle=handle,
-            author_name=label(user.get("name")),
-            author_followers=_followers(user),
-            text=text,
-            created_at=parse_time(item.get("created_at")),
-            reply_to=ReplyTarget(Channel.X_MENTION, thread_id=tweet_id, recipient_id=author_id),
-            thread_key=fit_key(ident_or_none(item.get("conversation_id"), KEY_MAX) or tweet_id),
-            parent_external_id=replied_to,
-            permalink=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
-            raw=item,
-        )
+        return _tweet(item, users, channel=Channel.X_MENTION, own_id=self.client.user_id)
 
 
 class XDirectMessages:
@@ -346,6 +382,113 @@ class XDirectMessages:
             permalink=f"https://x.com/messages/{conversation}",
             raw=item,
         )
+
+
+def search_query(terms: Sequence[str], *, user_id: str, username: str) -> str:
+    """The recent-search query: any of the terms (a phrase in quotes), not by the brand, not a retweet, and
+    not tagging the brand (those are ``x.mention``)."""
+    quoted = [f'"{t.replace(chr(34), "")}"' if " " in t else t.replace('"', "") for t in terms]
+    return f"({' OR '.join(quoted)}) -from:{user_id} -@{username} -is:retweet"
+
+
+class XSearch:
+    """``GET /2/tweets/search/recent`` for posts that name the brand without tagging it.
+
+    Newest first, like mentions: the cursor (since_id) moves only after a whole drain. Recent search is
+    billed per post read, so the cursor also counts the posts read today (UTC); at
+    ``max_posts_per_day`` the stream stops and pauses until the next day. A drain the budget cut short
+    keeps what it read and moves on from the newest post: the older ones it did not reach are not read
+    (they would cost the next day's budget again and again).
+    """
+
+    stream: ClassVar[str] = "x.search"
+    channel: ClassVar[Channel] = Channel.X_SEARCH
+
+    def __init__(self, client: XClient, *, terms: Sequence[str], max_posts_per_day: int = 500) -> None:
+        if not terms:
+            raise ValueError("XSearch needs at least one search term")
+        self.client = client
+        self.terms = list(terms)
+        self.max_posts_per_day = max_posts_per_day
+
+    def poll(self, cursor: str | None) -> Iterator[Batch]:
+        since_id, day, read = _search_state(cursor)
+        now = self.client.clock().astimezone(UTC)
+        today = now.date().isoformat()
+        if day != today:
+            day, read = today, 0
+        if read >= self.max_posts_per_day:
+            raise self._budget_spent(now)
+        username = self.client.username()
+        query = search_query(self.terms, user_id=self.client.user_id, username=username)
+        guard = PageLoopGuard(self.stream)
+        token: str | None = None
+        newest: str | None = None
+        while True:
+            left = self.max_posts_per_day - read
+            body = self.client.search_recent(query=query, since_id=since_id, next_token=token,
+                                             max_results=max(10, min(100, left)))
+            meta = _object(body.get("meta"))
+            items = body.get("data") if isinstance(body.get("data"), list) else []
+            read += len(items)
+            newest = newest or ident_or_none(meta.get("newest_id")) or next(
+                (i for i in (ident_or_none(it.get("id")) for it in items if isinstance(it, dict)) if i), None)
+            mentions, skipped = _normalize(self.stream, items, _users(body), lambda it, us: self._post(it, us,
+                                                                                                       username))
+            token = _token(meta.get("next_token"))
+            state = _search_cursor(_max_id(newest, since_id), day, read)
+            if not token:
+                yield Batch(mentions, checkpoint=state, skipped=skipped)
+                return
+            if read >= self.max_posts_per_day:
+                note = (f"{self.stream}: the daily budget of {self.max_posts_per_day} posts read "
+                        "(SOCIAL_CARE_X_SEARCH_MAX_POSTS_PER_DAY) ran out mid-listing; older matching posts "
+                        "of this listing were not read")
+                log.warning(note)
+                yield Batch(mentions, checkpoint=state, skipped=skipped, cut=[note])
+                raise self._budget_spent(now)
+            if not guard.follow(token):
+                yield Batch(mentions, skipped=skipped, cut=[guard.cut or "listing ended"])
+                return
+            yield Batch(mentions, skipped=skipped)
+
+    def _budget_spent(self, now: datetime) -> RateLimited:
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=UTC)
+        return RateLimited(
+            f"x.search paused until {tomorrow:%Y-%m-%d} 00:00 UTC: the daily budget of {self.max_posts_per_day} "
+            "posts read is spent (SOCIAL_CARE_X_SEARCH_MAX_POSTS_PER_DAY)",
+            reset_at=tomorrow, platform="x")
+
+    def _post(self, item: Any, users: dict[str, dict[str, Any]], username: str) -> Mention | None:
+        mention = _tweet(item, users, channel=Channel.X_SEARCH, own_id=self.client.user_id)
+        if mention is None:
+            return None  # the brand's own post
+        references = mention.raw.get("referenced_tweets")
+        kinds = {r.get("type") for r in references if isinstance(r, dict)} if isinstance(references, list) else set()
+        if "retweeted" in kinds:
+            return None  # a retweet: the words are someone else's
+        if f"@{username.lower()}" in mention.text.lower():
+            return None  # it tags the brand: x.mention has it
+        return mention
+
+
+def _search_state(cursor: str | None) -> tuple[str | None, str | None, int]:
+    """(since_id, day, posts read that day) from the stream's cursor (a bare id is a since_id)."""
+    if not cursor:
+        return None, None, 0
+    try:
+        value = json.loads(cursor)
+    except ValueError:
+        return ident_or_none(cursor), None, 0
+    if not isinstance(value, dict):
+        return ident_or_none(str(value)), None, 0
+    read = value.get("read")
+    return (ident_or_none(value.get("since_id")), value.get("day") if isinstance(value.get("day"), str) else None,
+            read if isinstance(read, int) and not isinstance(read, bool) and read >= 0 else 0)
+
+
+def _search_cursor(since_id: str | None, day: str, read: int) -> str:
+    return json.dumps({"since_id": since_id, "day": day, "read": read}, separators=(",", ":"))
 
 
 def _conversation_id(a: str, b: str) -> str:

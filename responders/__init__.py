@@ -10,7 +10,8 @@ from social_care.models import Channel, ReplyTarget
 
 from .base import MAX_LENGTH, Responder
 from .facebook import CommentResponder, MessengerResponder
-from .x import XDirectMessageResponder, XReplyResponder
+from .instagram import InstagramCommentResponder, InstagramMessageResponder
+from .x import XDirectMessageResponder, XReplyResponder, XSearchReplyResponder
 
 __all__ = ["Responder", "Responders", "build_responders", "MAX_LENGTH", "NoResponderError"]
 
@@ -45,7 +46,9 @@ class Responders:
 def build_responders(clients: Clients) -> Responders:
     found: list[Responder] = []
     if clients.x is not None and clients.x.has_user_auth:  # replies and DMs need user context (OAuth1)
-        found.extend([XReplyResponder(clients.x), XDirectMessageResponder(clients.x)])
+        found.extend([XReplyResponder(clients.x), XDirectMessageResponder(clients.x), XSearchReplyResponder(clients.x)])
     if clients.graph is not None:
         found.extend([CommentResponder(clients.graph), MessengerResponder(clients.graph)])
+        if clients.graph.ig_user_id:
+            found.extend([InstagramCommentResponder(clients.graph), InstagramMessageResponder(clients.graph)])
     return Responders(found)

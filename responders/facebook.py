@@ -18,14 +18,19 @@ def _find_page_item(client: GraphClient, path: str, text: str, since: datetime, 
     return _page_item_in(client, client.get(path, **args).get("data") or [], text, since)
 
 
-def _page_item_in(client: GraphClient, items: list[object], text: str, since: datetime) -> Delivery | None:
-    """The Page's own item with ``text`` written since ``since``, if ``items`` hold one."""
+def _page_item_in(client: GraphClient, items: list[object], text: str, since: datetime, *,
+                  own_id: str | None = None, text_field: str = "message",
+                  time_field: str = "created_time") -> Delivery | None:
+    """The brand's own item (the Page's, or ``own_id``'s) with ``text`` written since ``since``, if ``items``
+    hold one. Instagram comments carry ``text`` and ``timestamp`` where Graph's carry ``message`` and
+    ``created_time``."""
+    own = own_id or client.page_id
     for item in items:
         if not isinstance(item, dict):
             continue
         author = str((item.get("from") or {}).get("id") or "")
-        if author == client.page_id and str(item.get("message", "")).strip() == text.strip():
-            at = parse_time_or(item.get("created_time"), since)
+        if author == own and str(item.get(text_field, "")).strip() == text.strip():
+            at = parse_time_or(item.get(time_field), since)
             if at >= since:
                 return Delivery(external_id=str(item["id"]), sent_at=at)
     return None

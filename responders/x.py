@@ -11,7 +11,7 @@ from social_care.models import Channel, Delivery, ReplyTarget
 
 from .base import MAX_LENGTH
 
-__all__ = ["XReplyResponder", "XDirectMessageResponder"]
+__all__ = ["XReplyResponder", "XDirectMessageResponder", "XSearchReplyResponder"]
 
 
 class XReplyResponder:
@@ -30,6 +30,15 @@ class XReplyResponder:
             if target.thread_id in replied and tweet.get("text", "").strip() == text.strip():
                 return Delivery(external_id=str(tweet["id"]), sent_at=_at(tweet, since))
         return None
+
+
+class XSearchReplyResponder(XReplyResponder):
+    """A reply on the thread of a post that named the brand without tagging it. The outbox sends it only
+    once a person approved it (``Channel.person_approves``). X refuses API replies to a post that does not
+    mention or quote the brand for self-serve apps: that refusal leaves the reply to a person."""
+
+    channel: ClassVar[Channel] = Channel.X_SEARCH
+    max_length: ClassVar[int] = MAX_LENGTH[Channel.X_SEARCH]
 
 
 class XDirectMessageResponder:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -78,7 +79,8 @@ PAGE_POSTS = [
     },
 ]
 
-CHANNELS = {"xm": "x.mention", "xd": "x.dm", "fc": "facebook.comment", "fm": "facebook.messenger"}
+CHANNELS = {"xm": "x.mention", "xd": "x.dm", "fc": "facebook.comment", "fm": "facebook.messenger",
+            "ic": "instagram.comment", "id": "instagram.dm", "xs": "x.search"}
 EXPECT = {"neg": "negative", "neu": "neutral", "pos": "positive"}
 
 AUTHORS: dict[str, dict] = {}
@@ -94,6 +96,12 @@ def xa(author_id: str, handle: str, name: str, followers: int) -> str:
 def fa(author_id: str, name: str) -> str:
     """Register a Facebook author and return its id."""
     AUTHORS[author_id] = {"id": author_id, "name": name}
+    return author_id
+
+
+def ia(author_id: str, handle: str, name: str) -> str:
+    """Register an Instagram author and return its id."""
+    AUTHORS[author_id] = {"id": author_id, "handle": handle, "name": name}
     return author_id
 
 
@@ -1013,6 +1021,75 @@ add(L, "fm", fa("fb-2906", "권태양"), 218, "neu", DEL, "question", "배송지
 
 
 # ---------------------------------------------------------------------------------------------
+# Instagram: comments on the account's posts, and direct messages
+# ---------------------------------------------------------------------------------------------
+add("en", "ic", ia("ig-5001", "maya.lindholm", "Maya Lindholm"), 12, "neg", DEL, "complaint",
+    "Love the pics but my order from two weeks ago still hasn't shipped 😕 #A10512")
+add("en", "ic", ia("ig-5002", "drew_outdoors", "Drew Patel"), 30, "neu", OTH, "question",
+    "do these come in a wide fit?")
+add("en", "ic", ia("ig-5003", "tess.makes", "Tess Morgan"), 44, "pos", None, "praise",
+    "obsessed with the linen shirt, bought it in 3 colours 😍")
+add("es", "ic", ia("ig-5004", "lucia.vidal", "Lucía Vidal"), 61, "neg", DAM, "complaint",
+    "Me llegó la taza rota, qué pena 😞 ¿Qué hago ahora?")
+add("fr", "ic", ia("ig-5005", "camille_rx", "Camille Roux"), 77, "neg", REF, "complaint",
+    "Toujours pas de remboursement alors que j'ai renvoyé le colis il y a trois semaines…")
+add("de", "ic", ia("ig-5006", "jonas.weber", "Jonas Weber"), 90, "neu", DEL, "question",
+    "Liefert ihr auch nach Österreich?")
+add("pt", "ic", ia("ig-5007", "bia.santos", "Beatriz Santos"), 104, "pos", None, "praise",
+    "Chegou super rápido, amei! 💚")
+add("it", "ic", ia("ig-5008", "giulia.ferri", "Giulia Ferri"), 118, "neg", CS, "complaint",
+    "Vi ho scritto tre volte e nessuno mi risponde. Pessimo servizio.")
+add("ko", "ic", ia("ig-5009", "minji.park", "박민지"), 122, "neg", DEL, "complaint",
+    "주문한 지 2주가 넘었는데 아직도 배송 준비중이에요. 언제 보내주시나요?")
+add("ar", "ic", ia("ig-5010", "omar.saleh", "عمر صالح"), 140, "neu", OTH, "question",
+    "هل يتوفر هذا الحذاء بمقاس 45؟")
+add("hi", "ic", ia("ig-5011", "rohan.mehta", "रोहन मेहता"), 165, "neg", DAM, "complaint",
+    "जूते का सोल पहली बार पहनते ही निकल गया। बहुत निराश हूँ।")
+add("en", "ic", ia("ig-5012", "grow.ur.followers", "Grow Your Followers"), 200, "neu", None, "spam",
+    "🔥 Get 10k real followers fast! DM us 🔥 instaboost.example")
+add("en", "id", ia("ig-5013", "nora.k", "Nora Kim"), 20, "neg", DEL, "complaint",
+    "hi, my parcel #A10577 says delivered but it's not here", thread="nora_ig")
+add("en", "id", "ig-5013", 25, "neg", DEL, "followup_answer",
+    "I checked with my neighbours too, nothing", thread="nora_ig")
+add("es", "id", ia("ig-5014", "pablo.rm", "Pablo Ruiz"), 70, "neg", ACC, "complaint",
+    "No puedo entrar en mi cuenta desde ayer, me dice que la contraseña es incorrecta", thread="pablo_ig")
+add("fr", "id", ia("ig-5015", "ines.b", "Inès Bernard"), 95, "neg", REF, "complaint",
+    "Bonjour, j'ai été débitée deux fois pour la commande #A10602", thread="ines_ig")
+add("de", "id", ia("ig-5016", "lena.fischer", "Lena Fischer"), 130, "pos", None, "praise",
+    "Danke für die schnelle Hilfe gestern, alles angekommen!", thread="lena_ig")
+add("it", "id", ia("ig-5017", "marco.gallo", "Marco Gallo"), 150, "neg", DAM, "complaint",
+    "Il vaso è arrivato in frantumi, vi mando la foto", thread="marco_ig")
+add("fa", "id", ia("ig-5018", "sara.ahmadi", "سارا احمدی"), 172, "neg", DEL, "complaint",
+    "سفارشم هنوز نرسیده، لطفاً پیگیری کنید", thread="sara_ig")
+add("en", "id", ia("ig-5019", "ken.ito", "Ken Ito"), 210, "neu", OTH, "question",
+    "can I change the size on my order before it ships?", thread="ken_ig")
+
+# ---------------------------------------------------------------------------------------------
+# X posts that name the shop without tagging it (found by recent search)
+# ---------------------------------------------------------------------------------------------
+add("en", "xs", xa("x-2901", "quietcommuter", "Sam Rivers", 310), 15, "neg", DEL, "complaint",
+    "ordered from Acme three weeks ago and still nothing. tracking hasn't moved since the 3rd")
+add("en", "xs", xa("x-2902", "fionaw", "Fiona Walsh", 95), 48, "neg", REF, "complaint",
+    "returned my Acme boots a month ago, still no refund. never again")
+add("en", "xs", xa("x-2903", "runnerjay", "Jay Okafor", 1200), 66, "pos", None, "praise",
+    "the Acme Runner 2 is honestly the comfiest sneaker I own")
+add("en", "xs", xa("x-2904", "reykjavik_rob", "Rob Einarsson", 140), 85, "neu", DEL, "question",
+    "anyone know if Acme ships to Iceland?")
+add("en", "xs", xa("x-2905", "mel_codes", "Mel Turner", 880), 112, "neg", CS, "complaint",
+    "akme customer service is a black hole, 4 emails and no answer")
+add("es", "xs", xa("x-2906", "andresgz", "Andrés Gómez", 220), 119, "neg", DEL, "complaint",
+    "Pedí en Acme hace 10 días y el paquete sigue sin moverse")
+add("de", "xs", xa("x-2907", "kathi_m", "Katharina Maier", 60), 126, "neg", DAM, "complaint",
+    "Acme Kopfhörer nach zwei Tagen kaputt. Schade.")
+add("fr", "xs", xa("x-2909", "hugo_l", "Hugo Lambert", 410), 150, "pos", None, "praise",
+    "Livraison Acme reçue en 2 jours, top !")
+add("pt", "xs", xa("x-2910", "renata_cs", "Renata Costa", 175), 178, "neg", REF, "complaint",
+    "a Acme me cobrou duas vezes e até agora nada de estorno")
+add("ko", "xs", xa("x-2911", "jiwoo_k", "김지우", 90), 195, "neu", OTH, "question",
+    "acme 앱에서 쿠폰은 어디서 입력하나요?")
+
+
+# ---------------------------------------------------------------------------------------------
 # A few more: spam in other languages, quick questions in DMs
 # ---------------------------------------------------------------------------------------------
 add("ko", "xd", xa("x-1908", "sns_boost_kr", "SNS마케팅", 22), 60, "neu", None, "spam",
@@ -1065,6 +1142,9 @@ def build() -> list[dict]:
         rec["kind"] = p["kind"]
         if rec["channel"] == "x.mention" and ("@acmeshop" not in rec["text"] or len(rec["text"]) > 280):
             raise SystemExit(f"bad X mention: {rec['text']!r}")
+        if rec["channel"] == "x.search" and ("@acmeshop" in rec["text"].lower()
+                                             or not re.search(r"\b(acme|akme)\b", rec["text"], re.I)):
+            raise SystemExit(f"an untagged X post must name the shop without tagging it: {rec['text']!r}")
         out.append(rec)
     return out
 
@@ -1077,7 +1157,8 @@ def render(posts: list[dict]) -> tuple[str, str]:
 
 def stats(posts: list[dict]) -> str:
     """Markdown tables of the counts (pasted into the data README)."""
-    chans = ["x.mention", "x.dm", "facebook.comment", "facebook.messenger"]
+    chans = ["x.mention", "x.dm", "facebook.comment", "facebook.messenger", "instagram.comment", "instagram.dm",
+             "x.search"]
 
     def table(field: str, values: list) -> list[str]:
         rows = [f"| {field} | " + " | ".join(chans) + " | total |", "|---" * (len(chans) + 2) + "|"]

@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     facebook_graph_url: str = Field("https://graph.facebook.com", alias="FACEBOOK_GRAPH_URL")
     facebook_graph_version: str = Field("v23.0", alias="FACEBOOK_GRAPH_VERSION")
 
+    # Instagram (the business account linked to the Facebook Page; the Page token is reused)
+    instagram_business_account_id: str | None = Field(None, alias="INSTAGRAM_BUSINESS_ACCOUNT_ID")
+    instagram_lookback_days: int = Field(14, alias="SOCIAL_CARE_INSTAGRAM_LOOKBACK_DAYS", ge=1)
+
+    # X recent search: posts that name the brand without tagging it (comma-separated terms: brand and
+    # product names, common misspellings); none → not polled
+    x_search_terms: str | None = Field(None, alias="SOCIAL_CARE_X_SEARCH_TERMS")
+    # recent search is billed per post read: the stream pauses until the next day (UTC) at this many
+    x_search_max_posts_per_day: int = Field(500, alias="SOCIAL_CARE_X_SEARCH_MAX_POSTS_PER_DAY", ge=1)
+
     # Slack
     slack_webhook_url: SecretStr | None = Field(None, alias="SLACK_WEBHOOK_URL")
 
@@ -69,6 +79,9 @@ class Settings(BaseSettings):
     poll_x_dms_seconds: int = Field(90, alias="SOCIAL_CARE_POLL_X_DMS_SECONDS", ge=1)
     poll_facebook_comments_seconds: int = Field(120, alias="SOCIAL_CARE_POLL_FACEBOOK_COMMENTS_SECONDS", ge=1)
     poll_facebook_messenger_seconds: int = Field(60, alias="SOCIAL_CARE_POLL_FACEBOOK_MESSENGER_SECONDS", ge=1)
+    poll_instagram_comments_seconds: int = Field(120, alias="SOCIAL_CARE_POLL_INSTAGRAM_COMMENTS_SECONDS", ge=1)
+    poll_instagram_dms_seconds: int = Field(60, alias="SOCIAL_CARE_POLL_INSTAGRAM_DMS_SECONDS", ge=1)
+    poll_x_search_seconds: int = Field(300, alias="SOCIAL_CARE_POLL_X_SEARCH_SECONDS", ge=1)
     outbox_interval_seconds: int = Field(15, alias="SOCIAL_CARE_OUTBOX_INTERVAL_SECONDS", ge=1)
     facebook_lookback_days: int = Field(14, alias="SOCIAL_CARE_FACEBOOK_LOOKBACK_DAYS", ge=1)
     # while a platform's signed webhooks arrive, its streams are polled only this often (the backstop)
@@ -79,6 +92,9 @@ class Settings(BaseSettings):
     target_x_dm_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_X_DM_MINUTES", ge=1)
     target_facebook_comment_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_FACEBOOK_COMMENT_MINUTES", ge=1)
     target_facebook_messenger_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_FACEBOOK_MESSENGER_MINUTES", ge=1)
+    target_instagram_comment_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_INSTAGRAM_COMMENT_MINUTES", ge=1)
+    target_instagram_dm_minutes: int = Field(60, alias="SOCIAL_CARE_TARGET_INSTAGRAM_DM_MINUTES", ge=1)
+    target_x_search_minutes: int = Field(240, alias="SOCIAL_CARE_TARGET_X_SEARCH_MINUTES", ge=1)
 
     # Slack alerts
     alert_enabled: bool = Field(True, alias="SOCIAL_CARE_ALERT_ENABLED")
@@ -158,12 +174,29 @@ class Settings(BaseSettings):
     def facebook_configured(self) -> bool:
         return bool(self.facebook_page_id and self.facebook_page_access_token)
 
+    @property
+    def instagram_configured(self) -> bool:
+        return bool(self.facebook_configured and self.instagram_business_account_id)
+
+    @property
+    def x_search_term_list(self) -> list[str]:
+        """The search terms, trimmed, without empties or repeats (case-insensitive)."""
+        seen: dict[str, str] = {}
+        for term in (self.x_search_terms or "").split(","):
+            term = " ".join(term.split())
+            if term and term.lower() not in seen:
+                seen[term.lower()] = term
+        return list(seen.values())
+
     def response_target_minutes(self, channel: str) -> int:
         return {
             "x.mention": self.target_x_mention_minutes,
             "x.dm": self.target_x_dm_minutes,
             "facebook.comment": self.target_facebook_comment_minutes,
             "facebook.messenger": self.target_facebook_messenger_minutes,
+            "instagram.comment": self.target_instagram_comment_minutes,
+            "instagram.dm": self.target_instagram_dm_minutes,
+            "x.search": self.target_x_search_minutes,
         }[str(channel)]
 
     def secrets(self) -> list[str]:

@@ -36,7 +36,7 @@ from .store.tables import Post, Reply
 __all__ = ["PRIVATE_CHANNELS", "FollowupSettings", "followup_text", "run", "set_followup"]
 log = logging.getLogger(__name__)
 
-PRIVATE_CHANNELS = (Channel.X_DM.value, Channel.MESSENGER.value)
+PRIVATE_CHANNELS = tuple(c.value for c in Channel if not c.is_public)
 
 
 @dataclass(frozen=True, slots=True)

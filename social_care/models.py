@@ -21,18 +21,22 @@ __all__ = [
     "ReplyKind",
     "OPEN_STATUSES",
     "PUBLIC_CHANNELS",
+    "PERSON_APPROVES",
     "utcnow",
     "as_utc",
 ]
 
 
 class Channel(StrEnum):
-    """The only four channel names, used in the store, exports, the UI and reports."""
+    """The only channel names, used in the store, exports, the UI and reports."""
 
     X_MENTION = "x.mention"
     X_DM = "x.dm"
     FACEBOOK_COMMENT = "facebook.comment"
     MESSENGER = "facebook.messenger"
+    INSTAGRAM_COMMENT = "instagram.comment"
+    INSTAGRAM_DM = "instagram.dm"
+    X_SEARCH = "x.search"  # a post that names the brand without tagging it: the customer did not ask us
 
     @property
     def is_public(self) -> bool:
@@ -56,19 +60,60 @@ class Channel(StrEnum):
         """How long after the customer's last message a reply may still be sent (None: no limit)."""
         return _REPLY_WINDOWS.get(self)
 
+    @property
+    def platform_label(self) -> str:
+        """The platform's display name ("X", "Facebook", "Instagram")."""
+        return _PLATFORM_LABELS[self.platform]
+
+    @property
+    def handle_prefix(self) -> str:
+        """What a handle is written with on this platform ("@" on X and Instagram, nothing on Facebook)."""
+        return "@" if self.platform in _AT_HANDLES else ""
+
+    def post_url(self, *, handle: str | None, external_id: str) -> str | None:
+        """A post's address built from its id, where the platform has one (X), else None."""
+        template = _POST_URLS.get(self)
+        return template.format(handle=(handle or "").lstrip("@") or "i/web", id=external_id) if template else None
+
+    @property
+    def person_approves(self) -> bool:
+        """Whether every reply on this channel needs a person's approval (autosend never sends it)."""
+        return self in PERSON_APPROVES
+
+    @property
+    def template_kind(self) -> str:
+        """Which playbook section drafts replies here: ``public``, ``private``, or ``unsolicited`` (a
+        public reply to someone who did not address the brand)."""
+        if self in PERSON_APPROVES:
+            return "unsolicited"
+        return "public" if self.is_public else "private"
+
 
 _CHANNEL_LABELS = {
     Channel.X_MENTION: "X mention",
     Channel.X_DM: "X DM",
     Channel.FACEBOOK_COMMENT: "Facebook comment",
     Channel.MESSENGER: "Messenger",
+    Channel.INSTAGRAM_COMMENT: "Instagram comment",
+    Channel.INSTAGRAM_DM: "Instagram DM",
+    Channel.X_SEARCH: "X post (not tagged)",
 }
-PUBLIC_CHANNELS = frozenset({Channel.X_MENTION, Channel.FACEBOOK_COMMENT})
-# X: 280 per post, 10,000 per DM; Graph: comments 8,000; Messenger text under 2,000
+_PLATFORM_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}
+_AT_HANDLES = frozenset({"x", "instagram"})
+_POST_URLS = {Channel.X_MENTION: "https://x.com/{handle}/status/{id}",
+              Channel.X_SEARCH: "https://x.com/{handle}/status/{id}"}
+PUBLIC_CHANNELS = frozenset({Channel.X_MENTION, Channel.FACEBOOK_COMMENT, Channel.INSTAGRAM_COMMENT,
+                             Channel.X_SEARCH})
+# the customer did not address the brand: a person approves every reply
+PERSON_APPROVES = frozenset({Channel.X_SEARCH})
+# X: 280 per post, 10,000 per DM; Graph: comments 8,000; Messenger text under 2,000;
+# Instagram: comments 2,200, DMs 1,000
 _REPLY_LIMITS = {Channel.X_MENTION: 280, Channel.X_DM: 10_000, Channel.FACEBOOK_COMMENT: 8_000,
-                 Channel.MESSENGER: 2_000}
-# Messenger's standard messaging window (RESPONSE); later only a person may answer (HUMAN_AGENT tag)
-_REPLY_WINDOWS = {Channel.MESSENGER: timedelta(hours=24)}
+                 Channel.MESSENGER: 2_000, Channel.INSTAGRAM_COMMENT: 2_200, Channel.INSTAGRAM_DM: 1_000,
+                 Channel.X_SEARCH: 280}
+# Meta's standard messaging window (RESPONSE) for Messenger and Instagram; later only a person may answer
+# (HUMAN_AGENT tag)
+_REPLY_WINDOWS = {Channel.MESSENGER: timedelta(hours=24), Channel.INSTAGRAM_DM: timedelta(hours=24)}
 
 
 class PostStatus(StrEnum):
@@ -105,8 +150,9 @@ class ReplyKind(StrEnum):
 class ReplyTarget:
     """Where a reply to a post must go; fixed when the post is ingested.
 
-    thread_id: the tweet id (x.mention), the DM conversation id (x.dm), the comment id
-    (facebook.comment) or the customer's page-scoped id (facebook.messenger).
+    thread_id: the tweet id (x.mention, x.search), the DM conversation id (x.dm), the comment id
+    (facebook.comment; the top-level comment for instagram.comment) or the customer's page- or
+    Instagram-scoped id (facebook.messenger, instagram.dm).
     """
 
     channel: Channel

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from .app import App
-from .audit import SYSTEM, reply_actor
+from .audit import AUTOSEND, SYSTEM, reply_actor
 from .drafting import options_for, recent_texts
 from .errors import (
     AuthError,
@@ -122,6 +122,9 @@ def send_reply(app: App, reply_id: int) -> Reply:
                     "look on the platform, then resend or resolve"))
             if found is not None:
                 return _mark_sent(app, s, reply, found)
+        unapproved = _needs_person(reply, target.channel)
+        if unapproved:
+            return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=unapproved)
         problems = check_reply(reply.text, target.channel)
         if problems:
             return _finish(app, s, reply, status=ReplyStatus.FAILED, error="; ".join(problems))
@@ -214,6 +217,18 @@ def _refused_again(app: App, s: Session, reply: Reply, exc: DuplicateContentErro
     _finish(app, s, reply, status=ReplyStatus.FAILED, error=(
         f"{exc}: the platform refuses this text as a duplicate of an earlier reply; reword it and approve again"))
     return False
+
+
+def _needs_person(reply: Reply, channel: Channel) -> str | None:
+    """Why this reply may not go out without a person, or None: on a channel where the customer did not
+    address the brand, only a reply a team member approved (or wrote) is sent; never autosend's, never
+    the system's."""
+    if not channel.person_approves:
+        return None
+    if reply.author and reply.author not in (AUTOSEND, SYSTEM) and reply.approved_at is not None:
+        return None
+    return (f"the customer did not address the brand ({channel.label}): a person must approve every reply "
+            "on this channel")
 
 
 def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> str | None:

@@ -40,11 +40,13 @@ class PollResult:
     error: str | None = None
     new_post_ids: list[int] = field(default_factory=list)
     cut_reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the platform could not show (e.g. older messages)
 
     def as_dict(self) -> dict[str, object]:
         out = asdict(self)
         out.pop("new_post_ids")
         out.pop("cut_reasons")
+        out.pop("notes")
         return out
 
 
@@ -72,6 +74,8 @@ def poll_stream(app: App, connector: Connector) -> PollResult:
             result.outcome = "degraded"
             result.error = (f"{len(result.cut_reasons)} listing(s) cut short, read again next poll: "
                             + "; ".join(result.cut_reasons[:3]))
+        elif result.notes:  # stored what could be read; `status` shows what could not
+            result.error = "; ".join(result.notes[:3])
     except RateLimited as exc:
         result.outcome, result.error = "rate_limited", str(exc)
         _pause(app, stream, until=exc.reset_at, kind="rate_limit", reason=str(exc))
@@ -100,6 +104,7 @@ def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> Non
     result.skipped += len(batch.skipped)
     result.listings_cut += len(batch.cut)
     result.cut_reasons.extend(batch.cut)
+    result.notes.extend(batch.notes)
     with app.session() as s:
         fresh = ingest(app, s, batch.mentions)
         if batch.checkpoint is not None:
@@ -206,7 +211,8 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
         target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,
         idempotency_key=key, template_id=draft.template_id, created_at=now,
     )
-    autosend = app.settings.autosend == Autosend.PLAYBOOK and autosend_ok
+    # a customer who did not address the brand gets a reply only when a person approves it
+    autosend = app.settings.autosend == Autosend.PLAYBOOK and autosend_ok and not channel.person_approves
     if autosend:
         reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, AUTOSEND, now
     session.add(reply)  # type: ignore[attr-defined]

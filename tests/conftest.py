@@ -20,6 +20,7 @@ from social_care.simulator import Simulator, SimulatorServer
 X_USER_ID = "99"
 PAGE_ID = "104512345678901"
 PAGE_TOKEN = "EAAB-sim-page-token"
+IG_USER_ID = "17841400000000001"  # the simulator's Instagram business account
 X_BEARER = "sim-bearer-token"
 SLACK_PATH = "/services/T0SIM/B0SIM/simwebhooksecret"
 
@@ -113,6 +114,10 @@ def make_settings(db_url: str, sim_server: SimulatorServer) -> Callable[..., Set
             "SOCIAL_CARE_SCORER": "fast",
             "SOCIAL_CARE_SECRET_KEY": "test-secret-key-0123456789",
             "SOCIAL_CARE_ONCE_ALERT_WAIT_SECONDS": 0,  # tests' clocks stand still; a test that waits sets it
+            # all seven channels: the Instagram business account linked to the simulator's Page, and the
+            # terms that find posts naming the brand without tagging it
+            "INSTAGRAM_BUSINESS_ACCOUNT_ID": IG_USER_ID,
+            "SOCIAL_CARE_X_SEARCH_TERMS": "acme, acme shop, akme",
         }
         values.update(overrides)
         return load_settings(_env_file=None, **{k: v for k, v in values.items() if v is not None})

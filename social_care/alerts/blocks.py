@@ -80,10 +80,7 @@ def post_url(post: Any) -> str | None:
     """The post on its platform: the stored permalink, else a constructed X status URL."""
     if getattr(post, "permalink", None):
         return str(post.permalink)
-    if post.channel == Channel.X_MENTION:
-        handle = (post.author_handle or "").lstrip("@") or "i/web"
-        return f"https://x.com/{handle}/status/{post.external_id}"
-    return None
+    return Channel(post.channel).post_url(handle=post.author_handle, external_id=post.external_id)
 
 
 def queue_url(public_url: str, post_id: int | None) -> str:
@@ -172,7 +169,7 @@ def post_message(
     buttons = [
         _button("Open in queue", queue_url(public_url, post.id), "open_post", primary=True),
         _button(
-            f"View on {Channel(post.channel).platform.upper() if post.channel.startswith('x') else 'Facebook'}",
+            f"View on {Channel(post.channel).platform_label}",
             post_url(post),
             "view_on_platform",
         ),

@@ -52,12 +52,17 @@ class DemoFeed:
     errors: int = 0
     _ids: dict[str, str] = field(default_factory=dict)
     _page_ids: dict[str, str] = field(default_factory=dict)
+    _ig_media: list[str] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def publish_page_posts(self) -> None:
         for p in self.page_posts:
             at = self.start + timedelta(minutes=float(p.get("at_minute", -60)))
             self._page_ids[p["id"]] = self.sim.facebook.add_post(message=p["message"], created_at=at, from_page=True)
+        # the same campaign on Instagram: the two newest Page posts, where Instagram comments arrive
+        for p in self.page_posts[-2:]:
+            at = self.start + timedelta(minutes=float(p.get("at_minute", -60)))
+            self._ig_media.append(self.sim.facebook.add_ig_media(caption=p["message"], created_at=at))
 
     def due_at(self, post: dict[str, Any]) -> float:
         """Seconds after start at which ``post`` arrives, time-compressed by ``speed``."""
@@ -96,6 +101,20 @@ class DemoFeed:
             parent = self._ids.get(post.get("parent") or "")
             ext = self.sim.facebook.add_comment(page_post, user_id=uid, name=author.get("name") or "Customer",
                                                 text=post["text"], parent_id=parent, created_at=now)
+        elif channel == "x.search":  # names the brand without tagging it
+            uid = _numeric(author.get("id", "x-1"), 5_000_000)
+            ext = self.sim.x.add_tweet(uid, post["text"], username=author.get("handle") or f"user{uid}",
+                                       name=author.get("name") or "Customer", created_at=now,
+                                       followers=int(author.get("followers") or 0))
+        elif channel == "instagram.comment":
+            uid = _numeric(author.get("id", "ig-1"), 6_000_000_000)
+            media = self._ig_media[int(_numeric(post["id"], 0)) % len(self._ig_media)]
+            ext = self.sim.facebook.add_ig_comment(media, user_id=uid, username=author.get("handle") or f"user{uid}",
+                                                   text=post["text"], created_at=now)
+        elif channel == "instagram.dm":
+            uid = _numeric(author.get("id", "ig-1"), 6_100_000_000)
+            ext = self.sim.facebook.add_ig_message(igsid=uid, username=author.get("handle") or f"user{uid}",
+                                                   text=post["text"], created_at=now)
         else:
             uid = _numeric(author.get("id", "fb-1"), 8_000_000_000)
             ext = self.sim.facebook.add_message(psid=uid, name=author.get("name") or "Customer", text=post["text"],
@@ -144,6 +163,9 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
         SOCIAL_CARE_POLL_X_MENTIONS_SECONDS=FAST_POLL_SECONDS, SOCIAL_CARE_POLL_X_DMS_SECONDS=FAST_POLL_SECONDS,
         SOCIAL_CARE_POLL_FACEBOOK_COMMENTS_SECONDS=FAST_POLL_SECONDS,
         SOCIAL_CARE_POLL_FACEBOOK_MESSENGER_SECONDS=FAST_POLL_SECONDS,
+        INSTAGRAM_BUSINESS_ACCOUNT_ID=sim.facebook.ig_user_id, SOCIAL_CARE_X_SEARCH_TERMS="Acme, acme shop, akme",
+        SOCIAL_CARE_POLL_INSTAGRAM_COMMENTS_SECONDS=FAST_POLL_SECONDS,
+        SOCIAL_CARE_POLL_INSTAGRAM_DMS_SECONDS=FAST_POLL_SECONDS, SOCIAL_CARE_POLL_X_SEARCH_SECONDS=FAST_POLL_SECONDS,
         SOCIAL_CARE_OUTBOX_INTERVAL_SECONDS=FAST_POLL_SECONDS,
         SOCIAL_CARE_SECRET_KEY="demo-only-secret-key-not-for-production",
     )

@@ -23,6 +23,11 @@ CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "o
 # "question": the reply to a plain question (no apology: a question is not a complaint); optional, a
 # language without one falls back to "other" and the pipeline leaves the draft for a person.
 TEMPLATE_KEYS = CATEGORIES + ("question",)
+# template sections: public replies, private messages, and public replies to a customer who named the brand
+# without addressing it (x.search): no "you told us", an offer to help. "unsolicited" may be left out of a
+# file: such replies are then drafted from en's section, else from the language's public templates.
+KINDS = ("public", "private", "unsolicited")
+OPTIONAL_KINDS = ("unsolicited",)
 LIMITS = {channel: channel.reply_limit for channel in Channel}
 # Words a care reply never uses: defending the company, blaming the customer, swearing.
 _BANNED = re.compile(
@@ -118,12 +123,14 @@ class Playbook:
         problems: list[str] = []
         for lang in self.languages:
             section = self.templates[lang]
-            for kind in ("public", "private"):
+            for kind in KINDS:
                 texts = section.get(kind) if isinstance(section, dict) else None
+                if texts is None and kind in OPTIONAL_KINDS:
+                    continue  # drafted from en's, else this language's public templates
                 if not isinstance(texts, dict) or "other" not in texts:
                     problems.append(f"{lang}.{kind} needs at least an `other` template")
                     continue
-                channels = [c for c in Channel if c.is_public == (kind == "public")]
+                channels = [c for c in Channel if c.template_kind == kind]
                 for category, value in texts.items():
                     where = f"{lang}.{kind}.{category}"
                     if category not in TEMPLATE_KEYS:
@@ -180,8 +187,8 @@ class Playbook:
         counts: dict[str, int] = {}
         for lang in self.languages:
             section = self.templates[lang]
-            for kind in ("public", "private"):
-                for category, value in section[kind].items():
+            for kind in KINDS:
+                for category, value in (section.get(kind) or {}).items():
                     counts[f"{lang}.{kind}.{category}"] = len(_variants(value))
             if "followup" in section:
                 counts[f"{lang}.followup"] = len(_variants(section["followup"]))
@@ -216,7 +223,10 @@ class Playbook:
                text: str | None = None, post_id: int | None = None) -> list[Draft]:
         """Every phrasing of the playbook reply for a post, in the order ``post_id`` tries them."""
         lang = self._lang(lang, text)
-        kind = "public" if channel.is_public else "private"
+        kind = channel.template_kind
+        if kind not in self.templates[lang]:  # an optional section this language lacks
+            lang = "en" if kind in self.templates["en"] else lang
+            kind = kind if kind in self.templates[lang] else "public"
         texts = self.templates[lang][kind]
         key = category if category in texts else "other"
         variants = _variants(texts[key])

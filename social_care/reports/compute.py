@@ -483,11 +483,8 @@ def compute_report(
 
 def _display(post: Post) -> str:
     if post.author_handle:
-        return (
-            post.author_handle
-            if post.author_handle.startswith("@") or not post.channel.startswith("x")
-            else f"@{post.author_handle}"
-        )
+        prefix = Channel(post.channel).handle_prefix
+        return post.author_handle if post.author_handle.startswith(prefix) else f"{prefix}{post.author_handle}"
     return post.author_name or post.customer_key
 
 

@@ -12,6 +12,9 @@ CHANNEL_COLORS = {
     "x.dm": "#60a5fa",
     "facebook.comment": "#15803d",
     "facebook.messenger": "#86efac",
+    "instagram.comment": "#be185d",
+    "instagram.dm": "#f9a8d4",
+    "x.search": "#a5b4fc",
 }
 SENTIMENT_COLORS = {"negative": "#dc2626", "neutral": "#9ca3af", "positive": "#16a34a", "unscored": "#e5e7eb"}
 FONT = 'font-family="system-ui, sans-serif" font-size="11" fill="#374151"'

@@ -29,19 +29,25 @@ def _jsonable(value: Any) -> Any:
 
 
 class ControlApi:
-    """POST /_sim/x/mentions | /_sim/x/dms | /_sim/x/users | /_sim/x/tweets/delete | /_sim/facebook/posts | /_sim/facebook/comments |
-    /_sim/facebook/comments/edit | /_sim/facebook/comments/remove | /_sim/facebook/messages | /_sim/faults |
-    /_sim/webhooks | /_sim/reset;  GET /_sim/health | /_sim/writes | /_sim/requests | /_sim/slack/messages |
-    /_sim/webhooks.  Bodies are JSON objects whose keys are the Python API's keyword arguments."""
+    """POST /_sim/x/mentions | /_sim/x/dms | /_sim/x/users | /_sim/x/tweets/delete | /_sim/facebook/posts |
+    /_sim/facebook/comments | /_sim/facebook/comments/edit | /_sim/facebook/comments/remove |
+    /_sim/facebook/messages | /_sim/instagram/media | /_sim/instagram/comments | /_sim/instagram/messages |
+    /_sim/faults | /_sim/webhooks | /_sim/reset;  GET /_sim/health | /_sim/writes | /_sim/requests |
+    /_sim/slack/messages | /_sim/webhooks.  Bodies are JSON objects whose keys are the Python API's keyword
+    arguments."""
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self.router = Router()
         seeders: dict[str, Callable[..., Any]] = {
             "x/mentions": sim.x.add_mention, "x/dms": sim.x.add_dm, "x/tweets": sim.x.add_tweet,
-            "x/users": lambda **kw: sim.x.add_user(**kw).id, "x/tweets/delete": sim.x.delete_tweet, "facebook/posts": sim.facebook.add_post,
+            "x/users": lambda **kw: sim.x.add_user(**kw).id, "x/tweets/delete": sim.x.delete_tweet,
+            "facebook/posts": sim.facebook.add_post,
             "facebook/comments": sim.facebook.add_comment, "facebook/messages": sim.facebook.add_message,
-            "facebook/comments/edit": sim.facebook.edit_comment, "facebook/comments/remove": sim.facebook.remove_comment,
+            "facebook/comments/edit": sim.facebook.edit_comment,
+            "facebook/comments/remove": sim.facebook.remove_comment,
+            "instagram/media": sim.facebook.add_ig_media, "instagram/comments": sim.facebook.add_ig_comment,
+            "instagram/messages": sim.facebook.add_ig_message,
         }
         for path, fn in seeders.items():
             self.router.add("POST", f"/_sim/{path}", lambda body, _fn=fn: (201, {"id": _fn(**body)}))

@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 PLATFORM_ALIASES = {"x": "x", "twitter": "x", "facebook": "facebook", "graph": "facebook",
-                    "fb": "facebook", "messenger": "facebook", "slack": "slack"}
+                    "fb": "facebook", "messenger": "facebook", "instagram": "facebook", "slack": "slack"}
 
 
 def platform_name(platform: str) -> str:
     try:
         return PLATFORM_ALIASES[platform.lower()]
     except KeyError:
-        raise ValueError(f"unknown platform {platform!r}; use 'x', 'facebook' or 'slack'") from None
+        raise ValueError(f"unknown platform {platform!r}; use 'x', 'facebook' (Instagram is served by the Graph API too) or 'slack'") from None
 
 
 @dataclass

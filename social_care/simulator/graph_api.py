@@ -11,13 +11,15 @@ from .base import PlatformApi
 from .faults import Fault, RateLimitWindow, WindowCounter
 from .graph_fields import GraphError, no_such_object, parse_fields
 from .graph_render import GraphRenderer
-from .graph_state import Comment, Post
+from .graph_state import Comment, IgComment, Post
 from .http import Request, Response, json_response
 
 GRAPH_JSON = "application/json; charset=UTF-8"
 VERSION_RE = re.compile(r"^/(v\d+\.\d+)(/.*)?$")
 DEPRECATED_TAGS = {"CONFIRMED_EVENT_UPDATE", "ACCOUNT_UPDATE", "POST_PURCHASE_UPDATE"}
 SEVEN_DAY_TAGS = {"HUMAN_AGENT", "CUSTOMER_FEEDBACK"}
+IG_COMMENT_MAX = 2200  # characters in an Instagram comment
+IG_MESSAGE_MAX = 1000  # characters in an Instagram direct message
 WINDOW_MESSAGE = ("(#10) This message is sent outside of allowed window. Learn more about the new policy here: "
                   "https://developers.facebook.com/docs/messenger-platform/policy-overview")
 
@@ -135,6 +137,8 @@ class GraphApi(PlatformApi):
                 return self._comment(obj, fields)
             if len(parts) == 2 and parts[1] == "messages" and kind == "page":
                 return self._send(fields)
+            if len(parts) == 2 and parts[1] == "replies" and kind == "ig_comment":
+                return self._ig_reply(obj, fields)
             if len(parts) == 1 and kind == "comment" and "is_hidden" in fields:
                 return self._hide(obj, fields)
         raise GraphError(100, f"(#100) Unsupported {req.method.lower()} request.")
@@ -187,6 +191,22 @@ class GraphApi(PlatformApi):
         self.sim.record_write("facebook", "comment_reply", target.id, fields, result)
         return result
 
+    def _ig_reply(self, target: IgComment, fields: dict[str, Any]) -> dict[str, Any]:
+        """``POST /{ig-comment-id}/replies?message=``: the business account's reply, filed under the top-level
+        comment (a reply to a reply goes there too); hidden comments cannot be replied to."""
+        message = fields.get("message")
+        if not isinstance(message, str) or not message.strip():
+            raise GraphError(100, "(#100) The parameter message is required")
+        if len(message) > IG_COMMENT_MAX:
+            raise GraphError(100, f"(#100) Param message must be at most {IG_COMMENT_MAX} characters long")
+        if target.hidden:
+            raise GraphError(100, "(#100) Cannot reply to a hidden comment")
+        s = self.state
+        reply = s._ig_comment(target.media_id, s.ig_user_id, s.ig_username, message, target.id)
+        result = {"id": reply.id}
+        self.sim.record_write("facebook", "ig_comment_reply", target.id, fields, result)
+        return result
+
     def _hide(self, comment: Comment, fields: dict[str, Any]) -> dict[str, Any]:
         value = str(fields["is_hidden"]).lower()
         if value not in ("true", "false", "1", "0"):
@@ -222,6 +242,7 @@ class GraphApi(PlatformApi):
         if not isinstance(recipient, dict) or not recipient:
             raise GraphError(100, "(#100) param recipient must be non-empty.")
         comment = self.state.comments.get(str(recipient.get("comment_id", "")))
+        known = None
         if comment is not None:  # private reply to a comment: 7 days from the comment
             psid, last, window = comment.from_id, comment.created_at, timedelta(days=7)
         else:
@@ -235,19 +256,23 @@ class GraphApi(PlatformApi):
         text = message.get("text") if isinstance(message, dict) else None
         if not isinstance(message, dict) or not (text or message.get("attachment")):
             raise GraphError(100, "(#100) Must send either message or sender_action")
-        if text is not None and len(text) > 2000:
-            raise GraphError(100, "(#100) Length of param message[text] must be less than or equal to 2000")
+        instagram = comment is None and known is not None and known.platform == "instagram"
+        limit = IG_MESSAGE_MAX if instagram else 2000
+        if text is not None and len(text) > limit:
+            raise GraphError(100, f"(#100) Length of param message[text] must be less than or equal to {limit}")
         mtype = str(fields.get("messaging_type") or "RESPONSE").upper()
         tag = fields.get("tag")
         self._check_window(mtype, tag, last, window)
         name = comment.from_name if comment is not None else ""
         conv = self.state.conversation_for(psid, create=True, name=name)
         assert conv is not None
-        msg = self.state._message(conv, self.state.page_id, self.state.page_name, psid, conv.name, text or "",
+        sender = (self.state.ig_user_id, self.state.ig_username) if instagram else (self.state.page_id,
+                                                                                   self.state.page_name)
+        msg = self.state._message(conv, sender[0], sender[1], psid, conv.name, text or "",
                                   messaging_type=mtype, tag=tag)
         result = {"recipient_id": psid, "message_id": msg.id}
         payload = {**fields, "recipient": recipient, "message": message}
-        self.sim.record_write("facebook", "messenger_send", psid, payload, result)
+        self.sim.record_write("facebook", "ig_message_send" if instagram else "messenger_send", psid, payload, result)
         return result
 
     def _check_window(self, mtype: str, tag: Any, last: Any, window: timedelta | None = None) -> None:

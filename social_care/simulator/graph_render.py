@@ -7,14 +7,17 @@ from typing import Any
 
 from ._util import graph_time
 from .graph_fields import FieldSpec, GraphError, connection, parse_fields
-from .graph_state import Comment, Conversation, FacebookState, Message, Post
+from .graph_state import Comment, Conversation, FacebookState, IgComment, IgMedia, Message, Post
 
 DEFAULT_FIELDS = {
     "page": "id,name", "post": "created_time,message,id", "comment": "created_time,from,message,id",
     "conversation": "id,updated_time", "message": "id,created_time", "user": "id,name",
+    "ig_user": "id", "ig_media": "id", "ig_comment": "id,text,timestamp",
 }
 NODE_NAMES = {"page": "Page", "post": "Post", "comment": "Comment", "conversation": "Conversation",
-              "message": "Message", "user": "User"}
+              "message": "Message", "user": "User", "ig_user": "IGUser", "ig_media": "IGMedia",
+              "ig_comment": "IGComment"}
+IG_MESSAGES_READABLE = 20  # Instagram: only the 20 most recent messages of a conversation can be read
 
 
 def _ms(dt: datetime) -> int:
@@ -81,6 +84,9 @@ class GraphRenderer:
             "post": {"comments": self.comments, "reactions": self.empty_edge, "likes": self.empty_edge},
             "comment": {"comments": self.comments, "reactions": self.empty_edge, "likes": self.empty_edge},
             "conversation": {"messages": self.messages},
+            "ig_user": {"media": self.ig_media},
+            "ig_media": {"comments": self.ig_comments},
+            "ig_comment": {"replies": self.ig_replies},
         }.get(kind, {})
 
     def edge(self, kind: str, obj: Any, name: str, args: dict[str, str]) -> dict[str, Any]:
@@ -138,17 +144,46 @@ class GraphRenderer:
 
     def _conversation_fields(self, c: Conversation) -> dict[str, Callable[[], Any]]:
         s = self.state
-        people = {"data": [self._who(c.psid, c.name, True), self._who(s.page_id, s.page_name, True)]}
+        if c.platform == "instagram":  # Instagram participants carry a username, not a name and email
+            people = {"data": [{"username": c.name, "id": c.psid}, {"username": s.ig_username, "id": s.ig_user_id}]}
+        else:
+            people = {"data": [self._who(c.psid, c.name, True), self._who(s.page_id, s.page_name, True)]}
         return {"id": lambda: c.id, "updated_time": lambda: graph_time(c.updated_at),
                 "link": lambda: f"/{s.page_id}/inbox/{c.id[2:]}/",
                 "message_count": lambda: len(s.messages_in(c.id)), "unread_count": lambda: 0,
                 "participants": lambda: people, "senders": lambda: people, "can_reply": lambda: True,
                 "is_subscribed": lambda: True}
 
+    def _ig_user_fields(self, _: Any) -> dict[str, Callable[[], Any]]:
+        s = self.state
+        return {"id": lambda: s.ig_user_id, "username": lambda: s.ig_username, "name": lambda: s.page_name,
+                "media_count": lambda: sum(1 for m in s.ig_media.values() if not m.deleted),
+                "followers_count": lambda: 1000}
+
+    def _ig_media_fields(self, m: IgMedia) -> dict[str, Callable[[], Any]]:
+        s = self.state
+        return {"id": lambda: m.id, "caption": lambda: m.caption or None, "timestamp": lambda: graph_time(m.created_at),
+                "permalink": lambda: f"https://www.instagram.com/p/{m.shortcode}/",
+                "comments_count": lambda: sum(1 for c in s.ig_comments.values() if c.media_id == m.id
+                                              and not c.deleted),
+                "like_count": lambda: 0, "media_type": lambda: "IMAGE", "media_product_type": lambda: "FEED",
+                "username": lambda: s.ig_username, "shortcode": lambda: m.shortcode,
+                "owner": lambda: {"id": s.ig_user_id}, "is_comment_enabled": lambda: True}
+
+    def _ig_comment_fields(self, c: IgComment) -> dict[str, Callable[[], Any]]:
+        return {"id": lambda: c.id, "text": lambda: c.text, "timestamp": lambda: graph_time(c.created_at),
+                "from": lambda: {"id": c.from_id, "username": c.username}, "username": lambda: c.username,
+                "parent_id": lambda: c.parent_id, "hidden": lambda: c.hidden, "like_count": lambda: 0,
+                "media": lambda: {"id": c.media_id, "media_product_type": "FEED"}}
+
     def _message_fields(self, m: Message) -> dict[str, Callable[[], Any]]:
+        conv = self.state.conversations.get(m.conversation_id)
+        if conv is not None and conv.platform == "instagram":
+            sender, to = {"username": m.from_name, "id": m.from_id}, {"username": m.to_name, "id": m.to_id}
+        else:
+            sender, to = self._who(m.from_id, m.from_name, True), self._who(m.to_id, m.to_name, True)
         return {"id": lambda: m.id, "message": lambda: m.text, "created_time": lambda: graph_time(m.created_at),
-                "from": lambda: self._who(m.from_id, m.from_name, True),
-                "to": lambda: {"data": [self._who(m.to_id, m.to_name, True)]},
+                "from": lambda: sender, "to": lambda: {"data": [to]},
                 "attachments": lambda: None, "sticker": lambda: None, "tags": lambda: None}
 
     # ---- edges ---------------------------------------------------------------------------
@@ -202,13 +237,35 @@ class GraphRenderer:
             raise GraphError(100, "(#100) param platform must be one of {MESSENGER, INSTAGRAM}")
         user = args.get("user_id")
         convs = [c for c in self.state.conversations.values()
-                 if platform == "messenger" and (user is None or c.psid == user)]
-        convs.sort(key=lambda c: (_ms(c.updated_at), int(c.id[2:])), reverse=True)
+                 if c.platform == platform and (user is None or c.psid == user)]
+        convs.sort(key=lambda c: (_ms(c.updated_at), c.seq), reverse=True)
         return connection(self._path(self.state.page_id, "conversations"), convs,
-                          lambda c: [-_ms(c.updated_at), -int(c.id[2:])], args,
+                          lambda c: [-_ms(c.updated_at), -c.seq], args,
                           lambda c: self.node("conversation", c, sub), self.token)
 
     def messages(self, conv: Conversation, args: dict[str, str], sub: Any) -> dict[str, Any]:
         msgs = sorted(self.state.messages_in(conv.id), key=lambda m: (_ms(m.created_at), m.seq), reverse=True)
+        if conv.platform == "instagram":  # older messages exist but the API does not return them
+            msgs = msgs[:IG_MESSAGES_READABLE]
         return connection(self._path(conv.id, "messages"), msgs, lambda m: [-_ms(m.created_at), -m.seq], args,
                           lambda m: self.node("message", m, sub), self.token)
+
+    # ---- Instagram edges -------------------------------------------------------------------
+    def ig_media(self, _: Any, args: dict[str, str], sub: Any) -> dict[str, Any]:
+        """``/{ig-user-id}/media``: the account's media, newest first."""
+        media = sorted((m for m in self.state.ig_media.values() if not m.deleted),
+                       key=lambda m: (_ms(m.created_at), m.seq), reverse=True)
+        return connection(self._path(self.state.ig_user_id, "media"), media, lambda m: [-_ms(m.created_at), -m.seq],
+                          args, lambda m: self.node("ig_media", m, sub), self.token)
+
+    def ig_comments(self, media: IgMedia, args: dict[str, str], sub: Any) -> dict[str, Any]:
+        """``/{ig-media-id}/comments``: top-level comments, oldest first (as the reference's sample)."""
+        items = sorted(self.state.ig_comments_on(media.id), key=lambda c: (_ms(c.created_at), c.seq))
+        return connection(self._path(media.id, "comments"), items, lambda c: [_ms(c.created_at), c.seq], args,
+                          lambda c: self.node("ig_comment", c, sub), self.token)
+
+    def ig_replies(self, comment: IgComment, args: dict[str, str], sub: Any) -> dict[str, Any]:
+        """``/{ig-comment-id}/replies``: the replies under a top-level comment, oldest first."""
+        items = sorted(self.state.ig_replies_of(comment.id), key=lambda c: (_ms(c.created_at), c.seq))
+        return connection(self._path(comment.id, "replies"), items, lambda c: [_ms(c.created_at), c.seq], args,
+                          lambda c: self.node("ig_comment", c, sub), self.token)

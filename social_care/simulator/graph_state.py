@@ -62,10 +62,37 @@ class Message(Record):
 @dataclass
 class Conversation(Record):
     id: str
-    psid: str
+    psid: str  # the Page-scoped id (Messenger) or the Instagram-scoped id (Instagram) of the person
     name: str
     updated_at: datetime
     last_user_message_at: datetime | None = None
+    platform: str = "messenger"  # "messenger" | "instagram"
+    seq: int = 0  # creation order (ties in updated_time)
+
+
+@dataclass
+class IgMedia(Record):
+    """A photo, video or carousel on the Instagram business account."""
+    id: str
+    caption: str
+    created_at: datetime
+    seq: int
+    shortcode: str
+    deleted: bool = False
+
+
+@dataclass
+class IgComment(Record):
+    id: str
+    media_id: str
+    text: str
+    created_at: datetime
+    from_id: str  # the commenter's Instagram-scoped id (the business account's own id for its replies)
+    username: str
+    seq: int
+    parent_id: str | None = None  # the top-level comment a reply belongs to (replies are one level deep)
+    hidden: bool = False
+    deleted: bool = False
 
 
 class FacebookState:
@@ -81,7 +108,12 @@ class FacebookState:
         self.comments: dict[str, Comment] = {}
         self.conversations: dict[str, Conversation] = {}
         self.messages: dict[str, Message] = {}
-        self.users: dict[str, str] = {}  # user id / PSID -> name
+        self.users: dict[str, str] = {}  # user id / PSID / IGSID -> name
+        # the Instagram business account linked to the Page (Instagram API with Facebook Login)
+        self.ig_user_id, self.ig_username = "17841400000000001", page_name.lower().replace(" ", "") + "shop"
+        self._ig_ids = Counter(17900000000000001)
+        self.ig_media: dict[str, IgMedia] = {}
+        self.ig_comments: dict[str, IgComment] = {}
         self.token_expired = False
         # legal variations of the documented API, to prove clients do not depend on one reading of it:
         # "ignore_order" (comments always chronological), "ignore_stream_filter" (top-level comments
@@ -90,7 +122,8 @@ class FacebookState:
 
     def reset(self) -> None:
         with self.lock:
-            for table in (self.posts, self.comments, self.conversations, self.messages, self.users):
+            for table in (self.posts, self.comments, self.conversations, self.messages, self.users,
+                          self.ig_media, self.ig_comments):
                 table.clear()
             self.token_expired = False
             self.quirks.clear()
@@ -168,6 +201,65 @@ class FacebookState:
                 conv.last_user_message_at = msg.created_at
             return msg.id
 
+    # ---- Instagram seeding --------------------------------------------------------------
+    def add_ig_media(self, caption: str = "", created_at: datetime | str | None = None) -> str:
+        """A post (photo) on the Instagram business account."""
+        with self.lock:
+            mid = str(self._ig_ids.next())
+            code = base64.urlsafe_b64encode(hashlib.sha256(mid.encode()).digest()).decode()[:11]
+            self.ig_media[mid] = IgMedia(mid, caption, as_utc(created_at, self._sim.clock), self._seq.next(), code)
+            return mid
+
+    def add_ig_comment(self, media_id: str, user_id: str = "6012345678901234", username: str = "jane.doe",
+                       text: str = "", parent_id: str | None = None, created_at: datetime | str | None = None) -> str:
+        """A comment on ``media_id`` by an Instagram user (a reply when ``parent_id`` is a comment id)."""
+        with self.lock:
+            self.users[str(user_id)] = username
+            return self._ig_comment(media_id, str(user_id), username, text, parent_id, created_at).id
+
+    def _ig_comment(self, media_id: str, from_id: str, username: str, text: str, parent_id: str | None,
+                    created_at: datetime | str | None = None) -> IgComment:
+        media = self.ig_media.get(media_id)
+        if media is None or media.deleted:
+            raise KeyError(f"no such media: {media_id}")
+        top = None
+        if parent_id is not None:
+            parent = self.ig_comments.get(parent_id)
+            if parent is None or parent.deleted or parent.media_id != media_id:
+                raise KeyError(f"no such comment on {media_id}: {parent_id}")
+            top = parent.parent_id or parent.id  # a reply to a reply goes under the top-level comment
+        cid = str(self._ig_ids.next())
+        comment = IgComment(cid, media_id, text, as_utc(created_at, self._sim.clock), from_id, username,
+                            self._seq.next(), parent_id=top)
+        self.ig_comments[cid] = comment
+        return comment
+
+    def add_ig_message(self, igsid: str = "6112345678901234", username: str = "jane.doe", text: str = "",
+                       created_at: datetime | str | None = None) -> str:
+        """An Instagram direct message from a person to the business account."""
+        with self.lock:
+            igsid = str(igsid)
+            self.users[igsid] = username
+            conv = self.conversation_for(igsid, create=True, name=username, platform="instagram")
+            assert conv is not None
+            msg = self._message(conv, igsid, username, self.ig_user_id, self.ig_username, text, created_at)
+            if conv.last_user_message_at is None or msg.created_at > conv.last_user_message_at:
+                conv.last_user_message_at = msg.created_at
+            return msg.id
+
+    def ig_comments_on(self, media_id: str) -> list[IgComment]:
+        with self.lock:
+            return [c for c in self.ig_comments.values() if c.media_id == media_id and c.parent_id is None
+                    and not c.deleted]
+
+    def ig_replies_of(self, comment_id: str) -> list[IgComment]:
+        with self.lock:
+            return [c for c in self.ig_comments.values() if c.parent_id == comment_id and not c.deleted]
+
+    def ig_replies_to(self, comment_id: str) -> list[IgComment]:
+        """The business account's own replies under ``comment_id``, oldest first."""
+        return [c for c in self.ig_replies_of(comment_id) if c.from_id == self.ig_user_id]
+
     def _message(self, conv: Conversation, from_id: str, from_name: str, to_id: str, to_name: str, text: str,
                  created_at: datetime | str | None = None, **extra: Any) -> Message:
         seq = self._seq.next()
@@ -180,13 +272,17 @@ class FacebookState:
         self._sim.webhooks.message_added(msg)
         return msg
 
-    def conversation_for(self, psid: str, create: bool = False, name: str | None = None) -> Conversation | None:
+    def conversation_for(self, psid: str, create: bool = False, name: str | None = None,
+                         platform: str = "messenger") -> Conversation | None:
         with self.lock:
             conv = next((c for c in self.conversations.values() if c.psid == psid), None)
             if conv is None and create:
-                cid = f"t_{self._thread_ids.next()}"
+                # Instagram conversation ids are opaque base64 text; Messenger's are t_<number>
+                number = self._thread_ids.next()
+                cid = (f"t_{number}" if platform == "messenger" else
+                       "aWdfZAG06" + base64.urlsafe_b64encode(str(number).encode()).decode().rstrip("="))
                 conv = self.conversations[cid] = Conversation(cid, psid, name or self.users.get(psid, ""),
-                                                              self._sim.clock())
+                                                              self._sim.clock(), platform=platform, seq=number)
                 conv.updated_at = datetime.min.replace(tzinfo=conv.updated_at.tzinfo)
             return conv
 
@@ -213,14 +309,18 @@ class FacebookState:
     def messages_to(self, psid: str) -> list[Message]:
         """Messages the Page sent to ``psid``, oldest first."""
         with self.lock:
-            return [m for m in self.messages.values() if m.from_id == self.page_id and m.to_id == str(psid)]
+            return [m for m in self.messages.values() if m.from_id in (self.page_id, self.ig_user_id)
+                    and m.to_id == str(psid)]
 
     def lookup(self, object_id: str) -> tuple[str, Any] | None:
         """(node type, object) for any live id the simulator knows."""
         if object_id in (self.page_id, "me"):
             return "page", None
+        if object_id == self.ig_user_id:
+            return "ig_user", None
         for kind, table in (("post", self.posts), ("comment", self.comments),
-                            ("conversation", self.conversations), ("message", self.messages)):
+                            ("conversation", self.conversations), ("message", self.messages),
+                            ("ig_media", self.ig_media), ("ig_comment", self.ig_comments)):
             obj = table.get(object_id)
             if obj is not None and not getattr(obj, "deleted", False):
                 return kind, obj

@@ -64,6 +64,80 @@ OAUTH_KEYS = ("oauth_consumer_key", "oauth_token", "oauth_signature", "oauth_sig
               "oauth_timestamp", "oauth_nonce")
 
 
+QUERY_TOKEN = re.compile(r'\s*(\(|\)|-?"[^"]*"|-?[^\s()"]+)')
+
+
+def parse_query(query: str) -> Callable[[Any, Any], bool]:
+    """A predicate for one recent-search query (a subset of X's rules: enough for the product's query)."""
+    tokens = [m.group(1) for m in QUERY_TOKEN.finditer(query)]
+    pos = 0
+
+    def or_expr() -> Callable[[Any, Any], bool]:
+        nonlocal pos
+        options = [and_expr()]
+        while pos < len(tokens) and tokens[pos] == "OR":
+            pos += 1
+            options.append(and_expr())
+        return options[0] if len(options) == 1 else (lambda t, st: any(o(t, st) for o in options))
+
+    def and_expr() -> Callable[[Any, Any], bool]:
+        nonlocal pos
+        parts = []
+        while pos < len(tokens) and tokens[pos] not in (")", "OR"):
+            parts.append(clause())
+        if not parts:
+            raise ValueError("empty group or dangling OR")
+        return parts[0] if len(parts) == 1 else (lambda t, st: all(p(t, st) for p in parts))
+
+    def clause() -> Callable[[Any, Any], bool]:
+        nonlocal pos
+        token = tokens[pos]
+        pos += 1
+        if token == "(":
+            inner = or_expr()
+            if pos >= len(tokens) or tokens[pos] != ")":
+                raise ValueError("missing )")
+            pos += 1
+            return inner
+        if token.startswith("-") and len(token) > 1:
+            if token[1:] == "(":
+                raise ValueError("negated groups are not supported here")
+            positive = atom(token[1:])
+            return lambda t, st: not positive(t, st)
+        return atom(token)
+
+    def atom(token: str) -> Callable[[Any, Any], bool]:
+        if token.startswith('"') and token.endswith('"') and len(token) >= 2:
+            phrase = token[1:-1].lower()
+            return lambda t, st: phrase in t.text.lower()
+        if token.startswith("@") and len(token) > 1:
+            name = token[1:].lower()
+            return lambda t, st: name in (u.lower() for u in t.mentioned_usernames())
+        field, sep, value = token.partition(":")
+        if sep and value:
+            if field == "conversation_id":
+                return lambda t, st: t.conversation_id == value
+            if field in ("from", "to"):
+                def who(t: Any, st: Any) -> bool:
+                    uid = t.author_id if field == "from" else (t.in_reply_to_user_id or "")
+                    user = st.users.get(uid)
+                    return uid == value or (user is not None and user.username.lower() == value.lower())
+                return who
+            if field == "is" and value == "retweet":
+                return lambda t, st: t.retweet_of is not None
+            if field == "is" and value == "reply":
+                return lambda t, st: t.in_reply_to_tweet_id is not None
+            if field in ("is", "has", "lang", "url", "place"):
+                raise ValueError(f"operator {field}:{value} is not supported by this simulator")
+        word = token.lower()
+        return lambda t, st: re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", t.text.lower()) is not None
+
+    predicate = or_expr()
+    if pos != len(tokens):
+        raise ValueError(f"unexpected {tokens[pos]!r}")
+    return predicate
+
+
 def problem(status: int, detail: str | None = None, type_: str = "about:blank", **extra: Any) -> Response:
     title = HTTPStatus(status).phrase
     body = {"title": title, "detail": detail or title, "type": type_, "status": status, **extra}
@@ -322,22 +396,12 @@ class XApi(PlatformApi):
         return self._list_response(page, renderer.tweet, renderer, meta)
 
     def _matches_query(self, t: Any, query: str) -> bool:
-        """Tiny subset of the search syntax: conversation_id:, from:, to:, @name and plain words (AND)."""
-        users = self.state.users
-        for term in query.split():
-            field, _, value = term.partition(":")
-            if field == "conversation_id" and value:
-                ok = t.conversation_id == value
-            elif field == "from" and value:
-                ok = users.get(t.author_id) is not None and users[t.author_id].username.lower() == value.lower()
-            elif field == "to" and value:
-                target = users.get(t.in_reply_to_user_id or "")
-                ok = target is not None and target.username.lower() == value.lower()
-            else:
-                ok = term.lower() in t.text.lower()
-            if not ok:
-                return False
-        return True
+        """The search syntax the product uses: terms and "quoted phrases" (AND by space), OR, ( ),
+        negation with -, @name, from:/to: (username or id), conversation_id:, is:retweet, is:reply."""
+        try:
+            return parse_query(query)(t, self.state)
+        except ValueError as exc:
+            raise XBadRequest("query", query, f"There were errors processing your request: {exc}") from None
 
     def create_tweet(self, req: Request, auth: Auth) -> Response:
         try:
@@ -359,7 +423,8 @@ class XApi(PlatformApi):
             parent = self.state.live_tweet(target)
             if parent is None:
                 return problem(403, "You attempted to reply to a Tweet that is deleted or not visible to you.")
-            if parent.author_id != auth.user_id and not self.state.is_mention(parent, auth.user_id):
+            if (self.state.summoned_replies_only and parent.author_id != auth.user_id
+                    and not self.state.is_mention(parent, auth.user_id)):
                 return problem(403, "Reply to this conversation is not allowed because you have not been "
                                     "mentioned or otherwise engaged by the author of the post you are replying to.")
         if any(t.author_id == auth.user_id and not t.deleted and t.text.strip() == text.strip()

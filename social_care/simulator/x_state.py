@@ -37,9 +37,12 @@ class Tweet(Record):
     in_reply_to_tweet_id: str | None = None
     in_reply_to_user_id: str | None = None
     deleted: bool = False
+    retweet_of: str | None = None  # a retweet ("RT @user: ...") of this tweet id
 
     @property
     def referenced_tweets(self) -> list[dict[str, str]] | None:
+        if self.retweet_of is not None:
+            return [{"type": "retweeted", "id": self.retweet_of}]
         if self.in_reply_to_tweet_id is None:
             return None
         return [{"type": "replied_to", "id": self.in_reply_to_tweet_id}]
@@ -82,6 +85,9 @@ class XState:
             self.tweets.clear()
             self.dm_events.clear()
             self.users[self.user_id] = XUser(self.user_id, self.username, self.name, followers=1000)
+            # X's rule for self-serve apps: a reply only to a post that mentions or quotes the brand; False
+            # plays an app tier without that rule
+            self.summoned_replies_only = True
 
     # ---- seeding -----------------------------------------------------------------
     def add_user(self, id: str, username: str, name: str | None = None, followers: int | None = None) -> XUser:
@@ -98,8 +104,9 @@ class XState:
 
     def add_tweet(self, author_id: str, text: str, *, username: str | None = None, name: str | None = None,
                   created_at: datetime | str | None = None, followers: int | None = None,
-                  in_reply_to: str | None = None) -> str:
-        """Any post by anyone (use add_mention for posts that @mention the brand)."""
+                  in_reply_to: str | None = None, retweet_of: str | None = None) -> str:
+        """Any post by anyone (use add_mention for posts that @mention the brand); ``retweet_of`` makes it a
+        retweet of that tweet id."""
         author_id = str(author_id)
         with self.lock:
             if username is not None or author_id not in self.users:
@@ -113,7 +120,8 @@ class XState:
                 id=tid, text=text, author_id=author_id, created_at=at,
                 conversation_id=parent.conversation_id if parent else (str(in_reply_to) if in_reply_to else tid),
                 in_reply_to_tweet_id=str(in_reply_to) if in_reply_to else None,
-                in_reply_to_user_id=parent.author_id if parent else None)
+                in_reply_to_user_id=parent.author_id if parent else None,
+                retweet_of=str(retweet_of) if retweet_of else None)
             self._sim.webhooks.tweet_created(self.tweets[tid])
             return tid
 

@@ -20,6 +20,7 @@ import typer
 
 from ..cli_support import build_or_exit
 from ..errors import SocialCareError, StaleViewError
+from ..models import Channel
 
 if TYPE_CHECKING:
     from ..app import App
@@ -139,8 +140,7 @@ def serve(
 
 
 def queue(
-    channel: str | None = typer.Option(None, "--channel",
-                                       help="x.mention | x.dm | facebook.comment | facebook.messenger"),
+    channel: str | None = typer.Option(None, "--channel", help=" | ".join(c.value for c in Channel)),
     status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every "
                                       "post needing action) | all | a status, or several: a,b"),
     lang: str | None = typer.Option(None, "--lang"),

@@ -1,4 +1,4 @@
-"""The queue: one list of posts across the four channels, most urgent first (web page, API and CLI).
+"""The queue: one list of posts across every channel, most urgent first (web page, API and CLI).
 
 ``urgency`` is the single ranking formula. Its time-independent part (anger and reach) is kept in
 ``posts.urgency_base``; ``list_queue`` adds the waiting part in SQL from ``created_at``, so the database

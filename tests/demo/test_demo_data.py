@@ -15,9 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "social_care" / "demo" / "data"
 SCRIPT = ROOT / "scripts" / "make_demo_data.py"
 
-CHANNELS = {"x.mention", "x.dm", "facebook.comment", "facebook.messenger"}
-X_CHANNELS = {"x.mention", "x.dm"}
-PRIVATE_CHANNELS = {"x.dm", "facebook.messenger"}
+CHANNELS = {"x.mention", "x.dm", "facebook.comment", "facebook.messenger", "instagram.comment", "instagram.dm",
+            "x.search"}
+X_CHANNELS = {"x.mention", "x.dm", "x.search"}
+INSTAGRAM_CHANNELS = {"instagram.comment", "instagram.dm"}
+PRIVATE_CHANNELS = {"x.dm", "facebook.messenger", "instagram.dm"}
+NEWER_CHANNELS = {"instagram.comment", "instagram.dm", "x.search"}
 EXPECT = {"negative", "neutral", "positive"}
 CATEGORIES = {"delivery", "refund", "damaged", "customer_service", "account", "other", None}
 KINDS = {"complaint", "question", "praise", "spam", "troll", "followup_answer"}
@@ -56,7 +59,7 @@ def test_page_posts() -> None:
 
 
 def test_size_and_unique_ids() -> None:
-    assert 300 <= len(POSTS) <= 360
+    assert 300 <= len(POSTS) <= 400
     ids = [p["id"] for p in POSTS]
     assert len(ids) == len(set(ids)), [i for i, c in Counter(ids).items() if c > 1]
     assert all(re.fullmatch(r"d\d{3}", i) for i in ids)
@@ -87,6 +90,10 @@ def test_schema(post: dict) -> None:
         assert re.fullmatch(r"x-\d+", author["id"])
         assert re.fullmatch(r"[A-Za-z0-9_]{1,15}", author["handle"])
         assert _is_int(author["followers"]) and 0 <= author["followers"] <= 250_000
+    elif post["channel"] in INSTAGRAM_CHANNELS:
+        assert set(author) == {"id", "handle", "name"}
+        assert re.fullmatch(r"ig-\d+", author["id"])
+        assert re.fullmatch(r"[a-z0-9._]{1,30}", author["handle"])
     else:
         assert set(author) == {"id", "name"}
         assert re.fullmatch(r"fb-\d+", author["id"])
@@ -112,6 +119,14 @@ def test_x_mentions_address_the_brand() -> None:
     for p in POSTS:
         if p["channel"] == "x.mention":
             assert "@acmeshop" in p["text"], p["id"]
+            assert len(p["text"]) <= 280, p["id"]
+
+
+def test_untagged_x_posts_name_the_shop_without_tagging_it() -> None:
+    for p in POSTS:
+        if p["channel"] == "x.search":
+            assert "@acmeshop" not in p["text"].lower(), p["id"]
+            assert re.search(r"\b(acme|akme)\b", p["text"], re.I), p["id"]
             assert len(p["text"]) <= 280, p["id"]
 
 
@@ -174,7 +189,10 @@ def test_threads_resolve() -> None:
 def test_mix() -> None:
     channels = Counter(p["channel"] for p in POSTS)
     assert set(channels) == CHANNELS
-    assert all(n >= 40 for n in channels.values()), channels
+    assert all(n >= 40 for c, n in channels.items() if c not in NEWER_CHANNELS), channels
+    assert all(n >= 8 for c, n in channels.items() if c in NEWER_CHANNELS), channels
+    for channel in NEWER_CHANNELS:  # several languages on each newer channel
+        assert len({p["lang"] for p in POSTS if p["channel"] == channel}) >= 5, channel
     langs = Counter(p["lang"] for p in POSTS if p["lang"] != "und")
     assert len(langs) >= 8
     assert all(n >= 10 for n in langs.values()), langs

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from social_care.models import Channel
 from social_care.simulator import Simulator, SimulatorServer
-from tests.conftest import PAGE_ID, PAGE_TOKEN, SLACK_PATH, X_BEARER, X_USER_ID
+from tests.conftest import IG_USER_ID, PAGE_ID, PAGE_TOKEN, SLACK_PATH, X_BEARER, X_USER_ID
 from tests.spine.helpers import ANGRY, HAPPY, Feeder
 
 TRIALS = int(os.environ.get("SOCIAL_CARE_CRASH_TRIALS", "50"))
@@ -52,7 +52,8 @@ class Fed:
 
 @dataclass
 class BusyFeed:
-    """Customers writing on all four channels, in a thread, about two posts a second, 40 % unhappy."""
+    """Customers writing on every channel autosend answers (x.search waits for a person), in a thread, about
+    two posts a second, 40 % unhappy."""
 
     sim: Simulator
     rng: random.Random
@@ -65,12 +66,13 @@ class BusyFeed:
 
     def add(self) -> None:
         n = len(self.posts) + 1
-        channel = self.rng.choice(list(Channel))
+        channel = self.rng.choice([c for c in Channel if not c.person_approves])
         token = f"[case{n:04d}]"
         text = f"{token} {ANGRY if self.rng.random() < 0.4 else HAPPY}"
         author = str(5000 + n)
         external_id = self.feeder.add(channel, text, author=author)
-        prefix = {Channel.FACEBOOK_COMMENT: "70", Channel.MESSENGER: "80"}.get(channel, "")  # Feeder's ids
+        prefix = {Channel.FACEBOOK_COMMENT: "70", Channel.MESSENGER: "80", Channel.INSTAGRAM_COMMENT: "60",
+                  Channel.INSTAGRAM_DM: "61"}.get(channel, "")  # Feeder's ids
         psid = prefix + author
         self.posts.append(Fed(channel, external_id, psid, token))
 
@@ -105,6 +107,9 @@ def _env(url: str, db: Path) -> dict[str, str]:
         "SOCIAL_CARE_HTTP_TIMEOUT": "3", "SOCIAL_CARE_OUTBOX_INTERVAL_SECONDS": "1",
         "SOCIAL_CARE_POLL_X_MENTIONS_SECONDS": "1", "SOCIAL_CARE_POLL_X_DMS_SECONDS": "1",
         "SOCIAL_CARE_POLL_FACEBOOK_COMMENTS_SECONDS": "1", "SOCIAL_CARE_POLL_FACEBOOK_MESSENGER_SECONDS": "1",
+        "INSTAGRAM_BUSINESS_ACCOUNT_ID": IG_USER_ID, "SOCIAL_CARE_X_SEARCH_TERMS": "acme, acme shop, akme",
+        "SOCIAL_CARE_POLL_INSTAGRAM_COMMENTS_SECONDS": "1", "SOCIAL_CARE_POLL_INSTAGRAM_DMS_SECONDS": "1",
+        "SOCIAL_CARE_POLL_X_SEARCH_SECONDS": "1",
         "SOCIAL_CARE_REPORTS_DIR": str(db.parent / "reports"),
     })
     return env
@@ -161,6 +166,8 @@ def _replies_on_platform(sim: Simulator, post: Fed) -> int:
         return len(sim.x.dms_to(post.author))
     if post.channel == Channel.FACEBOOK_COMMENT:
         return len(sim.facebook.replies_to(post.external_id))
+    if post.channel == Channel.INSTAGRAM_COMMENT:
+        return len(sim.facebook.ig_replies_to(post.external_id))
     return len(sim.facebook.messages_to(post.author))
 
 

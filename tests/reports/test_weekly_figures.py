@@ -27,6 +27,9 @@ def test_every_figure_of_the_hand_computed_week(week_app: Any) -> None:
         "x.dm": 1,
         "facebook.comment": 2,
         "facebook.messenger": 1,
+        "instagram.comment": 0,
+        "instagram.dm": 0,
+        "x.search": 0,
     }
     assert [d["total"] for d in r["posts"]["by_day"]] == [2, 1, 1, 1, 1, 1, 1]
     assert r["posts"]["by_day"][0]["by_channel"]["x.mention"] == 2
@@ -59,6 +62,8 @@ def test_every_figure_of_the_hand_computed_week(week_app: Any) -> None:
         "x.dm": {"count": 1, "median_minutes": 10.0, "p90_minutes": 10.0},
         "facebook.comment": {"count": 0, "median_minutes": None, "p90_minutes": None},
         "facebook.messenger": {"count": 1, "median_minutes": 180.0, "p90_minutes": 180.0},
+        **{ch: {"count": 0, "median_minutes": None, "p90_minutes": None}
+           for ch in ("instagram.comment", "instagram.dm", "x.search")},
     }
     # resolution: P1 120, P2 1440, P5 210 minutes
     assert r["resolution"] == {"count": 3, "median_minutes": 210.0, "p90_minutes": 1440.0}

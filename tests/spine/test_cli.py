@@ -62,7 +62,8 @@ def test_platform_without_credentials_is_not_polled(make_settings, sim, tmp_path
     proc = _cli("run", "--once", env=_env(values), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert set(summary["streams"]) == {"x.mentions", "x.dms"}
+    # Instagram reuses the Page token: without it neither Facebook nor Instagram is polled
+    assert set(summary["streams"]) == {"x.mentions", "x.dms", "x.search"}
     assert not [r for r in sim.requests if r.platform == "facebook"]
 
 

@@ -7,18 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from social_care.errors import RetriableError
+from social_care.errors import RetriableError, SocialCareError
 from social_care.models import Channel, ReplyTarget
 from social_care.pipeline import poll_stream
 from social_care.store import repo
 from social_care.store.tables import Cursor, Post, StreamPause
 
-from .helpers import STREAM_OF, Feeder, connector
+from .helpers import FAULT_PLATFORM, PAGE_FILL, STREAM_OF, Feeder, allow_any_reply, connector
 
 CHANNELS = list(Channel)
-# more than one page for each stream (X mentions 100, DMs 100, comments 50, conversations 25)
-PAGE_FILL = {Channel.X_MENTION: 105, Channel.X_DM: 105, Channel.FACEBOOK_COMMENT: 55, Channel.MESSENGER: 30}
 ids = [c.value for c in CHANNELS]
+
+
 
 
 def _count(app, channel: Channel) -> int:
@@ -55,7 +55,7 @@ def test_cursor_unchanged_when_drain_is_interrupted(app, sim, channel):
     batches = conn.poll(None)
     first = next(batches)
     assert first.checkpoint is None  # newest-first and multi-page streams only checkpoint at the end
-    sim.fail_next(platform=channel.platform, status=503, count=50)
+    sim.fail_next(platform=FAULT_PLATFORM[channel], status=503, count=50)
     with pytest.raises(RetriableError):
         for _ in batches:
             pass
@@ -69,7 +69,7 @@ def test_cursor_unchanged_when_drain_is_interrupted(app, sim, channel):
 @pytest.mark.parametrize("channel", CHANNELS, ids=ids)
 def test_rate_limit_pauses_the_stream_until_reset(app, sim, clock, channel):
     Feeder(sim).many(channel, 2)
-    sim.rate_limit(platform=channel.platform, seconds=900)
+    sim.rate_limit(platform=FAULT_PLATFORM[channel], seconds=900)
     conn = connector(app, STREAM_OF[channel])
     result = poll_stream(app, conn)
     assert result.outcome == "rate_limited"
@@ -97,6 +97,7 @@ def test_x_rate_limit_reset_comes_from_the_header(app, sim, clock):
 
 @pytest.mark.parametrize("channel", CHANNELS, ids=ids)
 def test_own_posts_are_not_stored(app, sim, channel):
+    allow_any_reply(sim, channel)
     feed = Feeder(sim)
     feed.add(channel, "my parcel is late, please help")
     poll_stream(app, connector(app, STREAM_OF[channel]))
@@ -113,6 +114,7 @@ def test_own_posts_are_not_stored(app, sim, channel):
 
 @pytest.mark.parametrize("channel", CHANNELS, ids=ids)
 def test_reply_lands_on_exactly_the_right_thread(app, sim, channel):
+    allow_any_reply(sim, channel)
     feed = Feeder(sim)
     ids_ = [feed.add(channel, f"question number {i}") for i in range(3)]
     poll_stream(app, connector(app, STREAM_OF[channel]))
@@ -121,9 +123,10 @@ def test_reply_lands_on_exactly_the_right_thread(app, sim, channel):
     target = ReplyTarget(channel, post.reply_thread_id, post.reply_recipient_id)
     delivery = app.responders.for_target(target).send(target, "Thanks for asking, here is the answer.")
     assert delivery.external_id
-    writes = [w for w in sim.writes if w.kind in ("tweet_reply", "dm", "comment_reply", "messenger_send")]
+    writes = [w for w in sim.writes if w.kind in ("tweet_reply", "dm", "comment_reply", "messenger_send",
+                                                   "ig_comment_reply", "ig_message_send")]
     assert len(writes) == 1
-    if channel == Channel.X_MENTION:
+    if channel in (Channel.X_MENTION, Channel.X_SEARCH):
         assert [r["id"] if isinstance(r, dict) else r for r in sim.x.replies_to(ids_[1])]
         assert not sim.x.replies_to(ids_[0]) and not sim.x.replies_to(ids_[2])
     elif channel == Channel.X_DM:
@@ -131,6 +134,13 @@ def test_reply_lands_on_exactly_the_right_thread(app, sim, channel):
     elif channel == Channel.FACEBOOK_COMMENT:
         assert len(sim.facebook.replies_to(ids_[1])) == 1
         assert not sim.facebook.replies_to(ids_[0])
+    elif channel == Channel.INSTAGRAM_COMMENT:
+        assert [c.text for c in sim.facebook.ig_replies_to(ids_[1])] == ["Thanks for asking, here is the answer."]
+        assert not sim.facebook.ig_replies_to(ids_[0]) and not sim.facebook.ig_replies_to(ids_[2])
+        assert writes[0].kind == "ig_comment_reply"
+    elif channel == Channel.INSTAGRAM_DM:
+        assert len(sim.facebook.messages_to(post.author_id)) == 1
+        assert writes[0].kind == "ig_message_send"
     else:
         assert len(sim.facebook.messages_to(post.author_id)) == 1
 
@@ -140,4 +150,25 @@ def test_responder_declares_its_channel_limit(app, channel):
     responder = app.responders.for_target(ReplyTarget(channel, "1"))
     assert responder.channel == channel
     assert responder.max_length == {Channel.X_MENTION: 280, Channel.X_DM: 10_000,
-                                    Channel.FACEBOOK_COMMENT: 8_000, Channel.MESSENGER: 2_000}[channel]
+                                    Channel.FACEBOOK_COMMENT: 8_000, Channel.MESSENGER: 2_000,
+                                    Channel.INSTAGRAM_COMMENT: 2_200, Channel.INSTAGRAM_DM: 1_000,
+                                    Channel.X_SEARCH: 280}[channel]
+
+
+NEWER = [Channel.INSTAGRAM_COMMENT, Channel.INSTAGRAM_DM, Channel.X_SEARCH]
+
+
+@pytest.mark.parametrize("channel", NEWER, ids=[c.value for c in NEWER])
+def test_platform_refuses_a_reply_over_the_channel_limit(app, sim, channel):
+    """The limit the responder declares is the platform's: one character more is refused (never cut)."""
+    allow_any_reply(sim, channel)
+    feed = Feeder(sim)
+    feed.add(channel, "is my order on its way?")
+    poll_stream(app, connector(app, STREAM_OF[channel]))
+    with app.session() as s:
+        post = s.exec(select(Post).where(Post.channel == channel.value)).one()
+    target = ReplyTarget(channel, post.reply_thread_id, post.reply_recipient_id)
+    responder = app.responders.for_target(target)
+    with pytest.raises(SocialCareError):
+        responder.send(target, "a" * (responder.max_length + 1))
+    assert responder.send(target, "b" * responder.max_length).external_id

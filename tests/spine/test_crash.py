@@ -12,11 +12,10 @@ from social_care.outbox import send_due, send_reply
 from social_care.pipeline import poll_stream
 from social_care.store.tables import Cursor, Post, Reply
 
-from .helpers import ANGRY, STREAM_OF, Feeder, connector
+from .helpers import ANGRY, PAGE_FILL, STREAM_OF, Feeder, allow_any_reply, connector
 
 CHANNELS = list(Channel)
 ids = [c.value for c in CHANNELS]
-PAGE_FILL = {Channel.X_MENTION: 105, Channel.X_DM: 105, Channel.FACEBOOK_COMMENT: 55, Channel.MESSENGER: 30}
 
 
 class Crash(BaseException):
@@ -61,6 +60,7 @@ def test_kill_between_fetch_and_commit_then_rerun(app, sim, channel, crash_on):
 
 
 def _flagged_reply(app, sim, channel):
+    allow_any_reply(sim, channel)
     Feeder(sim).add(channel, ANGRY)
     poll_stream(app, connector(app, STREAM_OF[channel]))
     with app.session() as s:

@@ -15,7 +15,7 @@ from social_care.models import Channel
 from social_care.pipeline import poll_stream
 from social_care.store import repo
 
-from .helpers import ANGRY, Feeder, connector
+from .helpers import ANGRY, FAULT_PLATFORM, STREAM_OF, Feeder, connector
 from .test_cli import _env, _values
 
 
@@ -41,17 +41,13 @@ def test_graph_errors_are_classified_by_code(app, sim, code, outcome):
 @pytest.mark.parametrize("channel", list(Channel), ids=[c.value for c in Channel])
 def test_a_stalled_platform_times_out_and_the_next_poll_gets_everything(app, sim, channel):
     Feeder(sim).many(channel, 2)
-    sim.timeout_next(channel.platform, seconds=30)  # longer than the 3 s client timeout of the tests
+    sim.timeout_next(FAULT_PLATFORM[channel], seconds=30)  # longer than the 3 s client timeout of the tests
     started = time.monotonic()
-    result = poll_stream(app, connector(app, {"x.mention": "x.mentions", "x.dm": "x.dms",
-                                              "facebook.comment": "facebook.comments",
-                                              "facebook.messenger": "facebook.messenger"}[channel.value]))
+    result = poll_stream(app, connector(app, STREAM_OF[channel]))
     assert result.outcome == "retriable" and "reach" in result.error
     assert time.monotonic() - started < 25  # it gave up instead of hanging with the platform
     sim.release_stalls()
-    again = poll_stream(app, connector(app, {"x.mention": "x.mentions", "x.dm": "x.dms",
-                                             "facebook.comment": "facebook.comments",
-                                             "facebook.messenger": "facebook.messenger"}[channel.value]))
+    again = poll_stream(app, connector(app, STREAM_OF[channel]))
     assert again.stored == 2
 
 
@@ -91,12 +87,13 @@ def test_demo_runs_to_idle_and_prints_a_summary(tmp_path, autosend):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "sign in as demo" in proc.stdout
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert summary["fed"] == 350 and sum(summary["stored"].values()) == 350
-    assert set(summary["stored"]) == {"x.mention", "x.dm", "facebook.comment", "facebook.messenger"}
+    assert summary["fed"] == 380 and sum(summary["stored"].values()) == 380
+    assert summary["stored"] == {"x.mention": 126, "x.dm": 67, "facebook.comment": 86, "facebook.messenger": 71,
+                                 "instagram.comment": 12, "instagram.dm": 8, "x.search": 10}
     assert summary["flagged"] > 50
     if autosend:
         assert summary["replies"].get("sent", 0) > 0
     else:  # a newcomer finds the flagged posts waiting, and is told which to try
         assert summary["replies"].get("sent", 0) == 0 and summary["replies"].get("draft", 0) > 50
         assert "wait for your approval" in proc.stdout
-        assert len([line for line in proc.stdout.splitlines() if "/posts/" in line]) == 4  # one per channel
+        assert len([line for line in proc.stdout.splitlines() if "/posts/" in line]) == 7  # one per channel

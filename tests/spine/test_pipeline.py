@@ -38,7 +38,9 @@ def test_angry_post_gets_playbook_draft_and_waits_for_approval(app, sim, channel
         [reply] = s.exec(select(Reply).where(Reply.post_id == post.id)).all()
         events = [e.to_status for e in s.exec(select(StatusEvent).where(StatusEvent.post_id == post.id))]
     assert reply.status == "draft" and reply.channel == channel.value
-    assert "Jane" in reply.text and ("sorry" in reply.text.lower() or "apologize" in reply.text)  # any phrasing
+    assert "sorry" in reply.text.lower() or "apologize" in reply.text  # any phrasing
+    if channel.platform != "instagram":  # Instagram gives a username, no display name: "Hi, …"
+        assert "Jane" in reply.text
     if channel.is_public:
         assert "DM" in reply.text and len(reply.text) <= 280
     assert events == ["flagged", "awaiting_approval"]
@@ -60,12 +62,17 @@ def test_autosend_playbook_replies_on_the_customers_channel(make_settings, clock
     app = build_app(make_settings(SOCIAL_CARE_AUTOSEND="playbook"), clock=clock)
     ext = Feeder(sim).add(channel, ANGRY)
     summary = run_once(app)
+    if channel.person_approves:  # the customer did not address the brand: autosend never answers
+        assert summary["replies_sent"] == 0 and not [w for w in sim.writes if w.kind != "slack"], summary
+        app.engine.dispose()
+        return
     assert summary["replies_sent"] == 1, summary
     [post] = _posts(app)
     assert post.status == "sent" and post.first_response_at is not None
     kinds = [w.kind for w in sim.writes if w.kind != "slack"]
     assert kinds == [{"x.mention": "tweet_reply", "x.dm": "dm", "facebook.comment": "comment_reply",
-                      "facebook.messenger": "messenger_send"}[channel.value]]
+                      "facebook.messenger": "messenger_send", "instagram.comment": "ig_comment_reply",
+                      "instagram.dm": "ig_message_send"}[channel.value]]
     if channel == Channel.X_MENTION:
         assert len(sim.x.replies_to(ext)) == 1
     # a second run sends nothing more
@@ -174,7 +181,7 @@ def test_poll_runs_are_recorded(app, sim):
     poll_all(app)
     with app.session() as s:
         runs = s.exec(select(PollRun)).all()
-    assert {r.stream for r in runs} == {"x.mentions", "x.dms", "facebook.comments", "facebook.messenger"}
+    assert {r.stream for r in runs} == set(STREAM_OF.values())
     assert sum(r.stored for r in runs) == 2
 
 

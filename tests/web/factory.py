@@ -10,14 +10,14 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from social_care.models import ReplyKind, ReplyStatus
+from social_care.models import Channel, ReplyKind, ReplyStatus
 from social_care.store import repo
 from social_care.store.tables import Post, Reply, User
 
 _ids = itertools.count(1000)
 PASSWORD = "correct horse battery"
 
-PLATFORM = {"x.mention": "x", "x.dm": "x", "facebook.comment": "facebook", "facebook.messenger": "facebook"}
+PLATFORM = {c.value: c.platform for c in Channel}
 
 
 def make_post(
@@ -53,7 +53,7 @@ def make_post(
         author_name=name, author_followers=followers, customer_key=f"{PLATFORM[channel]}:{author_id}", text=text,
         created_at=now - timedelta(minutes=minutes_ago), ingested_at=now, thread_key=thread_key or ext,
         reply_channel=channel, reply_thread_id=reply_thread_id or ext,
-        reply_recipient_id=reply_recipient_id or (author_id if channel in ("x.dm", "facebook.messenger") else None),
+        reply_recipient_id=reply_recipient_id or (author_id if not Channel(channel).is_public else None),
         scorer="test", lang=lang, label=label, polarity=polarity, flagged=flagged, category=category,
         reasons=reasons if reasons is not None else (["negative words: terrible"] if flagged else []),
         status=status or ("flagged" if flagged else "new"), updated_at=now,
