@@ -15,7 +15,8 @@ def platform_name(platform: str) -> str:
     try:
         return PLATFORM_ALIASES[platform.lower()]
     except KeyError:
-        raise ValueError(f"unknown platform {platform!r}; use 'x', 'facebook' (Instagram is served by the Graph API too) or 'slack'") from None
+        raise ValueError(f"unknown platform {platform!r}; use 'x', 'facebook' (Instagram is served by the Graph "
+                         "API too) or 'slack'") from None
 
 
 @dataclass

@@ -22,6 +22,8 @@ from ..cli_support import build_or_exit
 from ..errors import SocialCareError, StaleViewError
 from ..models import Channel
 
+CHANNEL_CHOICES = " | ".join(ch.value for ch in Channel)
+
 if TYPE_CHECKING:
     from ..app import App
 
@@ -140,7 +142,7 @@ def serve(
 
 
 def queue(
-    channel: str | None = typer.Option(None, "--channel", help=" | ".join(c.value for c in Channel)),
+    channel: str | None = typer.Option(None, "--channel", help=CHANNEL_CHOICES),
     status: str | None = typer.Option(None, "--status", help="default: flagged posts needing a reply; open (every "
                                       "post needing action) | all | a status, or several: a,b"),
     lang: str | None = typer.Option(None, "--lang"),
