@@ -69,6 +69,7 @@ def draft_and_send(app: App) -> Any:
     return send_due(app)
 
 
+# size: every job the service runs is registered here, in one list read top to bottom
 def build_scheduler(
     app: App, *, scheduler: BaseScheduler | None = None, tick_seconds: int | None = None
 ) -> BaseScheduler:

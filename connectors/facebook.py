@@ -1,3 +1,4 @@
+# size: the Graph streams (Page comments, Messenger, Instagram) share one client, its paging and its errors
 """Facebook (facebook-sdk 3.1.0): the ``GraphClient`` gateway, Page comments and Messenger streams.
 
 facebook-sdk rejects every current Graph version in its constructor, so the version is set as a

@@ -69,7 +69,7 @@ def _change(change: Any, page: str, out: WebhookEvents) -> None:
         if verb == "remove":
             external = value.get("comment_id") if item == "comment" else value.get("post_id")
             at = _created(value) if value.get("created_time") is not None else None
-            removal = Removal(Channel.FACEBOOK_COMMENT, ident(external, f"removed {item} id"), at)  # type: ignore[arg-type]
+            removal = Removal(Channel.FACEBOOK_COMMENT, ident(external, f"removed {item} id"), at)
             out.removals.append(removal)
             return
         mention = _comment(value, page) if item == "comment" else _visitor_post(value, page)

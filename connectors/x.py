@@ -1,3 +1,4 @@
+# size: the X streams (mentions, DMs, recent search) and their client share the page loop and the error translation
 """X (tweepy 4.17): the ``XClient`` gateway and the mention and DM streams.
 
 Both streams are newest-first, so they only hand out a checkpoint after a whole drain succeeded.

@@ -38,7 +38,7 @@ def parse_x(body: Any, *, user_id: str) -> WebhookEvents:
     for key in body:
         if key not in READ and key not in CONTEXT:
             out.unknown.append(str(key)[:40])
-    users = body.get("users") if isinstance(body.get("users"), dict) else {}
+    users: dict[str, Any] = body["users"] if isinstance(body.get("users"), dict) else {}
     tweets = body.get("tweet_create_events")
     for tweet in tweets if isinstance(tweets, list) else []:
         out.entries += 1
@@ -99,7 +99,7 @@ def _tweet(tweet: Any, user_id: str) -> Mention | None:
     if not isinstance(tweet, dict):
         raise SkippableError("not a tweet object")
     tweet_id = ident(tweet.get("id_str") or tweet.get("id"), "tweet id")
-    user = tweet.get("user") if isinstance(tweet.get("user"), dict) else {}
+    user: dict[str, Any] = tweet["user"] if isinstance(tweet.get("user"), dict) else {}
     author_id = ident(user.get("id_str") or user.get("id"), "tweet user id")
     if author_id == user_id or not _mentions_brand(tweet, user_id):
         return None  # the brand's own post, or one that does not mention it
@@ -135,14 +135,14 @@ def _dm(event: Any, user_id: str, users: dict[str, Any]) -> Mention | None:
     if not isinstance(event, dict):
         raise SkippableError("direct message event is not an object")
     event_id = ident(event.get("id"), "DM event id")
-    create = event.get("message_create") if isinstance(event.get("message_create"), dict) else {}
+    create: dict[str, Any] = event["message_create"] if isinstance(event.get("message_create"), dict) else {}
     sender = ident(create.get("sender_id"), "DM sender_id")
     if sender == user_id:
         return None  # the brand's own message (DMs the brand sends are delivered too)
-    data = create.get("message_data") if isinstance(create.get("message_data"), dict) else {}
+    data: dict[str, Any] = create["message_data"] if isinstance(create.get("message_data"), dict) else {}
     text = message_text(data.get("text"), "DM")
     conversation = fit_key(conversation_id(sender, user_id))
-    user = users.get(sender) if isinstance(users.get(sender), dict) else {}
+    user: dict[str, Any] = users[sender] if isinstance(users.get(sender), dict) else {}
     return Mention(
         channel=Channel.X_DM, external_id=event_id, author_id=sender, author_handle=label(user.get("screen_name")),
         author_name=label(user.get("name")), author_followers=count(user.get("followers_count")), text=text,

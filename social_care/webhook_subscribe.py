@@ -286,7 +286,7 @@ def subscribe_command(
     """Register SOCIAL_CARE_PUBLIC_URL + /webhooks/x with X and subscribe the brand account; subscribe the Page's
     feed and messages fields on Meta. Exit 0: done; 1: a platform refused (the message says what to fix);
     2: a setting must be fixed first."""
-    from .cli import settings_or_exit
+    from .cli_support import settings_or_exit
 
     if platform not in ("all", "x", "facebook"):
         typer.echo("error: --platform must be x, facebook or all", err=True)
@@ -302,7 +302,7 @@ def subscriptions_command(as_json: bool = typer.Option(False, "--json", help="On
     """What X and Meta say is subscribed: the app's X webhooks and the brand's subscription, the Page's fields."""
     import json
 
-    from .cli import settings_or_exit
+    from .cli_support import settings_or_exit
 
     report = subscriptions(settings_or_exit())
     if as_json:

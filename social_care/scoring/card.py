@@ -97,6 +97,23 @@ KNOWN_WEAKNESSES = [
 ]
 
 
+def card_scorers(lm: LinearModel, model: Path) -> dict[str, Any]:
+    """The scorers the card compares: the cascade (when the encoder and a head beside the model file are there;
+    dev embeddings cached under .cache/encoder/) and the hashed model alone."""
+    from .encoder import HEAD_PATH, EmbeddingCache, EncoderUnavailable, load_encoder
+    from .model import CascadeScorer, DefaultScorer
+
+    fast = DefaultScorer(lm)
+    head = Path(model).parent / HEAD_PATH.name
+    try:
+        enc = load_encoder() if head.exists() else None
+    except EncoderUnavailable:
+        enc = None
+    if enc is None:
+        return {"default": fast}
+    return {"default": CascadeScorer(lm, head_path=head, encoder=enc, cache=EmbeddingCache("dev")), "fast": fast}
+
+
 def _demo_posts_line(path: Path) -> list[str]:
     """Flagged against unhappy per language on the bundled demo posts (synthetic customer-care posts, each
     written with an expected sentiment): a look at the domain the dev sets do not cover. For the hashed model
@@ -104,8 +121,6 @@ def _demo_posts_line(path: Path) -> list[str]:
 
     posts, _ = load_demo_posts()
     lm = LinearModel(path)
-    from .train import card_scorers
-
     scorers = card_scorers(lm, path)
     if "fast" in scorers:
         from .encoder import EmbeddingCache

@@ -211,8 +211,8 @@ def eval_cmd(
                                               recall_by_lang=cascade.recall_by_lang, head=cascade.head,
                                               encoder=cascade.encoder, cache=EmbeddingCache("dev"))
         res = evaluate(Path(data_dir), chosen, sets=[s.strip() for s in sets.split(",")] if sets else None)
-        if isinstance(chosen.get("default"), CascadeScorer) and chosen["default"].cache is not None:
-            c = chosen["default"]
+        c = chosen.get("default")
+        if isinstance(c, CascadeScorer) and c.cache is not None:
             res["speed_note"] = (f"default: {c.routed} of {c.posts} posts went to the encoder, their embeddings "
                                  "read from .cache/encoder/; benchmarks/bench_scorer.py times the encoder")
     own = next((n for n in names if n in ("default", "fast")), None)

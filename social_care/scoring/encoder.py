@@ -20,8 +20,9 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -225,7 +226,7 @@ class EncoderHead:
         self.default_threshold = float(self.meta.get("default_threshold", 0.0))
         self.bands: dict[str, float] = {k: float(v) for k, v in self.meta["bands"].items()}
         self.default_band = float(self.meta.get("default_band", 0.0))
-        self.recall_curves: dict[str, dict] = self.meta.get("recall_curves") or {}
+        self.recall_curves: dict[str, dict[str, Any]] = self.meta.get("recall_curves") or {}
         self.margin_scale = float(self.meta.get("margin_scale", 1.0))
 
     def features(self, emb: np.ndarray, margin: np.ndarray) -> np.ndarray:
@@ -241,7 +242,8 @@ class EncoderHead:
     def band(self, lang: str) -> float:
         return self.bands.get(lang, self.default_band)
 
-    def thresholds_for_recall(self, recall: float | None, by_lang=None) -> dict[str, float]:
+    def thresholds_for_recall(self, recall: float | None,
+                              by_lang: Mapping[str, float] | None = None) -> dict[str, float]:
         """Like LinearModel.thresholds_for_recall, on the head's logit."""
         out = dict(self.thresholds)
         by_lang = dict(by_lang or {})

@@ -1,3 +1,4 @@
+# size: the hashed model and the cascade that routes its unsure posts to the encoder share one batch loop
 """The default scorer: a hashed n-gram linear model trained by scripts/train_scorer.py.
 
 The model file (model/scorer.npz, float16 weights) holds two linear heads over the same
@@ -19,7 +20,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from .categories import categorize
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_PATH = MODEL_DIR / "scorer.npz"
 BATCH_SIZE = 4096
+# a cascade's second stage: (texts, languages, hashed margins) -> (new margins, reasons by row)
+SecondStage = Callable[[Sequence[str], Sequence[str], np.ndarray], tuple[np.ndarray, dict[Any, Any]]]
 
 # tokens never shown as reasons: punctuation, placeholders, function words (not/nicht/não/nahi stay: cues)
 _NOT_REASONS = frozenset(
@@ -144,7 +147,8 @@ class LinearModel:
         return s, pos_c, word_c
 
     def score_batch(self, texts: Sequence[str], with_reasons: bool = True,
-                    thresholds: dict[str, float] | None = None, second_stage=None) -> list[Score]:
+                    thresholds: dict[str, float] | None = None,
+                    second_stage: SecondStage | None = None) -> list[Score]:
         """Score a batch; `thresholds` (per language) replaces the model's best-F1 flag thresholds.
 
         second_stage(texts, langs, margins) -> (margins, cues): a later stage may replace the flag margin
@@ -315,7 +319,8 @@ class CascadeScorer(DefaultScorer):
 
     def __init__(self, model: LinearModel | None = None, path: Path | str | None = None,
                  recall: float | None = None, recall_by_lang: Mapping[str, float] | None = None,
-                 head=None, head_path: Path | str | None = None, encoder=None, cache=None) -> None:
+                 head: Any = None, head_path: Path | str | None = None, encoder: Any = None,
+                 cache: Any = None) -> None:
         from .encoder import HEAD_PATH, EncoderHead, EncoderUnavailable, load_encoder
 
         super().__init__(model, path, recall, recall_by_lang)
@@ -324,7 +329,7 @@ class CascadeScorer(DefaultScorer):
             own = path or os.environ.get("SOCIAL_CARE_MODEL_PATH")
             beside = Path(own).parent / HEAD_PATH.name if own else None
             head_path = beside if beside is not None and beside.exists() else HEAD_PATH
-        self.head = head if head is not None else EncoderHead(head_path)
+        self.head = head if head is not None else EncoderHead(head_path or HEAD_PATH)
         self.encoder = encoder
         self.unavailable: str | None = None
         if encoder is None:
@@ -347,19 +352,20 @@ class CascadeScorer(DefaultScorer):
         """Whether each post would go to the encoder (whatever the encoder's availability)."""
         flags: list[bool] = []
 
-        def probe(tx, langs, margin):
+        def probe(tx: Sequence[str], langs: Sequence[str], margin: np.ndarray) -> tuple[np.ndarray, dict[Any, Any]]:
             flags.extend(self._route_mask(tx, langs, margin).tolist())
             return margin, {}
 
         self.model.score_batch(list(texts), with_reasons=False, thresholds=self._thresholds, second_stage=probe)
         return flags
 
-    def _route_mask(self, texts, langs, margin) -> np.ndarray:
+    def _route_mask(self, texts: Sequence[str], langs: Sequence[str], margin: np.ndarray) -> np.ndarray:
         band = np.array([self.head.band(lg) for lg in langs], dtype=np.float64)
         nonempty = np.array([bool((t or "").strip()) for t in texts])
         return (np.abs(margin) < band) & nonempty
 
-    def _second(self, texts, langs, margin):
+    def _second(self, texts: Sequence[str], langs: Sequence[str],
+                margin: np.ndarray) -> tuple[np.ndarray, dict[Any, Any]]:
         from .encoder import embed_cached
 
         self.posts += len(texts)
@@ -369,10 +375,10 @@ class CascadeScorer(DefaultScorer):
         if len(idx) == 0:
             return margin, {}
         self.routed += len(idx)
-        routed_texts = [texts[i] for i in idx]
+        routed_texts = [texts[int(i)] for i in idx]
         emb = embed_cached(routed_texts, self.cache, self.encoder, progress=False) if self.cache is not None \
             else self.encoder.embed(routed_texts)
-        rl = [langs[i] for i in idx]
+        rl = [langs[int(i)] for i in idx]
         # the head was trained on margins from the best-F1 thresholds; a recall level only moves the routing
         used = self._thresholds or self.model.thresholds
         shift = np.array([used.get(lg, self.model.default_threshold)

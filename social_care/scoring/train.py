@@ -28,7 +28,7 @@ import numpy as np
 from . import features as F
 from . import langid
 from .base import RECALL_MAX, RECALL_MIN
-from .card import write_card
+from .card import card_scorers, write_card
 from .data import FEEDBACK_SET, NON_COMMERCIAL, SETS, Row, _frac, available_sets, load_feedback, load_set
 from .evaluate import _f1, evaluate, format_report
 from .model import MODEL_PATH, DefaultScorer, LinearModel
@@ -400,23 +400,6 @@ def train(cfg: TrainConfig) -> dict:
         if cfg.write_card:
             write_card(out.parent / "MODEL_CARD.md", meta, res)
     return meta
-
-
-def card_scorers(lm, model: Path) -> dict:
-    """The scorers the card compares: the cascade (when the encoder and a head beside the model file are there;
-    dev embeddings cached under .cache/encoder/) and the hashed model alone."""
-    from .encoder import HEAD_PATH, EmbeddingCache, EncoderUnavailable, load_encoder
-    from .model import CascadeScorer, DefaultScorer
-
-    fast = DefaultScorer(lm)
-    head = Path(model).parent / HEAD_PATH.name
-    try:
-        enc = load_encoder() if head.exists() else None
-    except EncoderUnavailable:
-        enc = None
-    if enc is None:
-        return {"default": fast}
-    return {"default": CascadeScorer(lm, head_path=head, encoder=enc, cache=EmbeddingCache("dev")), "fast": fast}
 
 
 def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> Path:

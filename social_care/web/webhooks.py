@@ -26,8 +26,8 @@ from connectors.x_webhooks import parse_x
 from ..webhooks.ingest import ingest_delivery, record_rejected
 from ..webhooks.signatures import meta_signature, same_signature, x_crc_response, x_signature
 from ..webhooks.wake import wake_senders
-from .app import core
 from .auth import client_address
+from .deps import core
 
 __all__ = ["router", "MAX_BODY_BYTES"]
 log = logging.getLogger(__name__)

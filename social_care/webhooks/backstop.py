@@ -26,8 +26,11 @@ def platform_of(stream: str) -> str:
 def last_deliveries(session: Session) -> dict[str, datetime | None]:
     """When each platform's last signed delivery was accepted (None: never)."""
     rows = {r.platform: r for r in session.exec(select(WebhookState)).all()}
-    return {p: as_utc(rows[p].last_delivery_at) if p in rows and rows[p].last_delivery_at else None
-            for p in PLATFORMS}
+    out: dict[str, datetime | None] = {}
+    for p in PLATFORMS:
+        at = rows[p].last_delivery_at if p in rows else None
+        out[p] = as_utc(at) if at is not None else None
+    return out
 
 
 def delivery_counts(session: Session) -> dict[str, dict[str, int]]:
@@ -58,7 +61,7 @@ def webhooks_status(app: Any) -> dict[str, Any]:
         row = rows.get(p)
         entry: dict[str, Any] = {
             "state": state,
-            "last_delivery_at": last[p].isoformat() if last[p] else None,
+            "last_delivery_at": at.isoformat() if (at := last[p]) is not None else None,
             **counts[p],
             "last_rejected_at": as_utc(row.last_rejected_at).isoformat() if row and row.last_rejected_at else None,
             "last_rejected_reason": row.last_rejected_reason if row else None,

@@ -14,7 +14,7 @@ webhooks_app = typer.Typer(help="The platforms' signed webhooks (/webhooks/x, /w
 def status(as_json: bool = typer.Option(False, "--json", help="One JSON object instead of lines.")) -> None:
     """Per platform: live / broken / not used, the last accepted delivery, deliveries accepted and refused,
     unknown kinds acknowledged, and the poll interval it gives (backstop or normal)."""
-    from ..cli import build_or_exit
+    from ..cli_support import build_or_exit
     from .backstop import webhooks_status
 
     report = webhooks_status(build_or_exit())
