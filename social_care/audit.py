@@ -58,6 +58,12 @@ ACTIONS: dict[str, str] = {
     "followup_sent": "the follow-up message went out",
     "followup_on": "follow-up turned on for the post",
     "followup_off": "follow-up turned off for the post",
+    "tagged": "a person added tags to the post",
+    "untagged": "a person took tags off the post",
+    "noted": "a person wrote an internal note (the customer never sees it)",
+    "macro_used": "a saved reply was inserted into the draft",
+    "author_marked": "the author was marked \"don't engage\" (no autosend, out of the default view)",
+    "author_unmarked": "the \"don't engage\" mark was taken off the author",
     "status": "another status change",
 }
 DEFAULT_LIMIT = 200

@@ -216,7 +216,7 @@ def _templates() -> Jinja2Templates:
 
 def create_web_app(app: App) -> FastAPI:
     """The queue's web application (pages + ``/api/``) over a wired ``App``."""
-    from . import api, pages, reports
+    from . import api, inbox_api, inbox_pages, pages, reports
 
     web = FastAPI(
         title="social-care queue",
@@ -245,7 +245,9 @@ def create_web_app(app: App) -> FastAPI:
 
     web.include_router(pages.router)
     web.include_router(reports.router)
+    web.include_router(inbox_pages.router)
     web.include_router(api.router)
+    web.include_router(inbox_api.router)
 
     @web.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
@@ -262,7 +264,9 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
-        status = 404 if isinstance(exc, NotFoundError) else 400
+        from ..inbox.common import NotAllowedError
+
+        status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, NotAllowedError) else 400
         return JSONResponse({"error": "refused", "detail": str(exc)}, status_code=status)
 
     return web
