@@ -46,7 +46,7 @@ def team_table(session: Session, *, start: datetime, end: datetime, as_of: datet
     sent = session.exec(
         select(Reply.post_id, Reply.author, Reply.sent_at)
         .where(Reply.status == ReplyStatus.SENT.value, Reply.kind != ReplyKind.FOLLOWUP.value,
-               col(Reply.sent_at).is_not(None), col(Reply.sent_at) >= start, col(Reply.sent_at) < period_end)
+               col(Reply.sent_at).is_not(None), col(Reply.sent_at) >= start, col(Reply.sent_at) <= period_end)
     ).all()
     post_ids = sorted({pid for pid, _, _ in sent})
     first: dict[int, datetime] = {}
