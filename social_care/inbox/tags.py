@@ -23,7 +23,7 @@ from .tables import PostTag
 if TYPE_CHECKING:
     from ..app import App
 
-__all__ = ["MAX_TAGS", "add_tags", "all_tags", "normalize_tag", "parse_tags", "remove_tags", "tag_condition",
+__all__ = ["MAX_TAGS", "add_tags", "tag_rows", "all_tags", "normalize_tag", "parse_tags", "remove_tags", "tag_condition",
            "tags_for"]
 
 MAX_TAGS = 20  # per post
@@ -108,3 +108,30 @@ def remove_tags(
         if removed:
             repo.record_event(s, post=post, action="untagged", actor=actor, now=now, detail=", ".join(removed))
         return post, removed
+
+
+def tag_rows(session: Session, posts: Sequence[Post], first_reply: dict[int, Any], limit: int = 20
+             ) -> list[dict[str, Any]]:
+    """The weekly report's tag table: per tag on ``posts``, how many, how many flagged, and the median first
+    response (minutes) of those answered (``first_reply``: post id → first sent reply time), most posts first."""
+    import statistics
+
+    from ..models import as_utc
+
+    by_id = {p.id: p for p in posts if p.id is not None}
+    tags = tags_for(session, list(by_id))  # type: ignore[arg-type]
+    rows: dict[str, dict[str, Any]] = {}
+    for pid, names in tags.items():
+        post = by_id[pid]
+        for name in names:
+            row = rows.setdefault(name, {"tag": name, "posts": 0, "flagged": 0, "_frt": []})
+            row["posts"] += 1
+            row["flagged"] += 1 if post.flagged else 0
+            if pid in first_reply:
+                row["_frt"].append((as_utc(first_reply[pid]) - as_utc(post.created_at)).total_seconds() / 60.0)
+    out = []
+    for row in sorted(rows.values(), key=lambda r: (-r["posts"], r["tag"]))[:limit]:
+        frt = row.pop("_frt")
+        row["first_response_median_minutes"] = round(statistics.median(frt), 1) if frt else None
+        out.append(row)
+    return out

@@ -367,3 +367,51 @@ def test_dont_engage_keeps_the_author_out_of_the_default_view_and_autosend(
                     headers=_h(csrf))
     assert r.status_code == 200 and r.json()["author_mark"] is None
     assert troll.id in [i["id"] for i in client.get("/api/queue").json()["items"]]
+
+
+# ---- export and the weekly report ----------------------------------------------------------------
+
+
+def test_export_and_weekly_report_carry_tags_team_and_saved_replies(
+    app: Any, jane: tuple[TestClient, str], sim: Any
+) -> None:
+    import io
+    import json
+
+    from social_care.exporting import export_jsonl
+    from social_care.reports import build_report
+    from social_care.reports.render import render
+
+    client, csrf = jane
+    set_admin(app, "jane", True)
+    tweet = sim.x.add_mention(author_id="42", username="janedoe", name="Jane Doe", text="@acmeshop refund please")
+    vip = make_post(app, external_id=tweet, reply_thread_id=tweet, minutes_ago=20)
+    plain = make_post(app)
+    client.post(f"/api/posts/{vip.id}/tags", json={"version": _version(app, vip.id), "tags": ["vip"]}, headers=_h(csrf))
+    m = client.post("/api/macros", json={"name": "Refund on its way", "text": "Hi {name}, your refund is on its way."},
+                    headers=_h(csrf)).json()
+    text = client.post(f"/api/posts/{vip.id}/macros/{m['id']}/insert", headers=_h(csrf)).json()["text"]
+    r = client.post(f"/api/posts/{vip.id}/approve", json={"version": _version(app, vip.id), "text": text},
+                    headers=_h(csrf))
+    assert r.json()["reply"]["status"] == "sent"
+
+    out = io.StringIO()
+    assert export_jsonl(app, out, tag="vip") == 1
+    record = json.loads(out.getvalue())
+    assert record["external_id"] == tweet and record["tags"] == ["vip"]
+    assert any(e["action"] == "tagged" for e in record["events"])
+    out = io.StringIO()
+    assert export_jsonl(app, out) == 2
+    assert [json.loads(line)["tags"] for line in out.getvalue().splitlines()] == [["vip"], []]
+
+    report = build_report(app, "current")
+    team = {t["username"]: t for t in report["team"]}
+    assert team["jane"]["replies"] == 1 and team["jane"]["first_response_median_minutes"] == 20.0
+    assert report["tags"] == [{"tag": "vip", "posts": 1, "flagged": 1, "first_response_median_minutes": 20.0}]
+    assert report["saved_replies"] == [{"id": m["id"], "name": "Refund on its way", "lang": None, "channel": None,
+                                        "uses": 1}]
+    md = render(report, "md")
+    assert "## Team" in md and "| vip | 1 | 1 |" in md and "| Refund on its way | any | any | 1 |" in md
+    html = render(report, "html")
+    assert 'id="team"' in html and 'id="saved-replies"' in html and ">vip<" in html
+    assert plain.id
