@@ -38,7 +38,7 @@ _MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})")
 @dataclass
 class NoteResult:
     note: Note
-    mentioned: list[str] = field(default_factory=list)  # team members pinged
+    mentioned: list[str] = field(default_factory=list)  # team members pinged (never the note's own author)
     unknown: list[str] = field(default_factory=list)  # @names that are no active team member
 
 
@@ -62,14 +62,13 @@ def add_note(app: App, post_id: int, *, text: str, actor: str) -> NoteResult:
         team = active_usernames(s)
         lowered = {u.lower(): u for u in team}
         names = mentions_in(text)
-        mentioned = [lowered[n.lower()] for n in names if n.lower() in lowered]
+        mentioned = [lowered[n.lower()] for n in names if n.lower() in lowered and lowered[n.lower()] != actor]
         unknown = [n for n in names if n.lower() not in lowered]
         mentioned = list(dict.fromkeys(mentioned))
         for username in mentioned:
             s.add(NoteMention(note_id=note.id, post_id=post_id, username=username, created_at=now))
-            if username != actor:
-                enqueue(s, kind="mention", dedupe_key=f"mention:{note.id}:{username}", now=now, post_id=post_id,
-                        payload={"note_id": note.id, "username": username, "by": actor, "text": text[:1500]})
+            enqueue(s, kind="mention", dedupe_key=f"mention:{note.id}:{username}", now=now, post_id=post_id,
+                    payload={"note_id": note.id, "username": username, "by": actor, "text": text[:1500]})
         detail = f"note {note.id}" + (f", mentions {', '.join('@' + u for u in mentioned)}" if mentioned else "")
         repo.record_event(s, post=post, action="noted", actor=actor, now=now, detail=detail, bump=False)
         s.flush()

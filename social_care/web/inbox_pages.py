@@ -140,8 +140,11 @@ def macros_page(request: Request, q: str | None = None, user: AuthUser = Depends
 def _macro_write(request: Request, user: AuthUser, op: Any, form: dict[str, Any]) -> Response:
     try:
         op()
-    except NotAllowedError as exc:
-        return _macros_page(request, user, error=_sentence(str(exc)), status_code=403, form=form)
+    except NotAllowedError as exc:  # nothing typed is worth keeping for someone who may not save it
+        signer: SessionStore = request.app.state.sessions
+        resp = RedirectResponse("/macros", status_code=303)
+        resp.set_cookie(FLASH_COOKIE, signer.flash(_sentence(str(exc))), max_age=120, **signer.cookie_kwargs())
+        return resp
     except macros.NotFoundError:
         raise HTTPException(404, "no such saved reply") from None
     except WorkflowError as exc:
