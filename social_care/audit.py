@@ -60,6 +60,12 @@ ACTIONS: dict[str, str] = {
     "followup_off": "follow-up turned off for the post",
     "customer_edited": "the customer edited the post on the platform (the old text is in the detail)",
     "customer_removed": "the customer removed the post on the platform (it is kept here)",
+    "tagged": "a person added tags to the post",
+    "untagged": "a person took tags off the post",
+    "noted": "a person wrote an internal note (the customer never sees it)",
+    "macro_used": "a saved reply was inserted into the draft",
+    "author_marked": "the author was marked \"don't engage\" (no autosend, out of the default view)",
+    "author_unmarked": "the \"don't engage\" mark was taken off the author",
     "status": "another status change",
 }
 DEFAULT_LIMIT = 200

@@ -108,8 +108,10 @@ def _stop_on_signals(sched: Any) -> threading.Thread:
 def export(
     format: str = typer.Option("jsonl", "--format", help="Only jsonl for now."),
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
+    tag: str | None = typer.Option(None, "--tag", help="Only the posts carrying this tag."),
 ) -> None:
-    """Every stored customer post with its score, status, replies and audit trail, one JSON object per line."""
+    """Every stored customer post with its score, status, tags, replies and audit trail, one JSON object per
+    line."""
     from .exporting import export_jsonl
 
     if format != "jsonl":
@@ -118,7 +120,7 @@ def export(
     application = build_or_exit()
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
-        count = export_jsonl(application, out)
+        count = export_jsonl(application, out, tag=tag)
     finally:
         if output:
             out.close()
@@ -141,7 +143,8 @@ def audit(
 
     Actions: received, flagged, unflagged, drafted, edited, approved, sent, answered, redrafted,
     send_failed, needs_human, assigned, snoozed, woken, corrected, resolved, reopened, marked_spam,
-    followup_sent, followup_on, followup_off, status.
+    followup_sent, followup_on, followup_off, tagged, untagged, noted, macro_used, author_marked,
+    author_unmarked, status.
     """
     from .audit import AuditFilter, event_dict, query
     from .models import as_utc
@@ -221,13 +224,15 @@ def demo(
 
 def _register_areas() -> None:
     """Commands that live with their area (scoring, queue, reports)."""
+    from .inbox.cli import register as register_inbox
     from .playbook.cli import register as register_playbook
     from .reports.cli import register as register_reports
     from .scoring.cli import register as register_scoring
     from .web.cli import register as register_web
     from .webhooks.cli import register as register_webhooks
 
-    for register in (register_scoring, register_web, register_reports, register_playbook, register_webhooks):
+    for register in (register_scoring, register_web, register_reports, register_playbook, register_webhooks,
+                     register_inbox):
         register(app)
 
 

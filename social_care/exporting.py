@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from .app import App
 from .audit import event_dict, events_for_posts
+from .inbox.tags import tag_condition, tags_for
 from .models import as_utc
 from .store.tables import Feedback, Post, Reply, StatusEvent
 
@@ -22,7 +23,8 @@ def _iso(value: Any) -> str | None:
     return as_utc(value).isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def post_record(post: Post, replies: list[Reply], events: list[StatusEvent] | None = None) -> dict[str, Any]:
+def post_record(post: Post, replies: list[Reply], events: list[StatusEvent] | None = None,
+                tags: list[str] | None = None) -> dict[str, Any]:
     return {
         "channel": post.channel,
         "external_id": post.external_id,
@@ -36,6 +38,7 @@ def post_record(post: Post, replies: list[Reply], events: list[StatusEvent] | No
         "flagged": post.flagged,
         "category": post.category,
         "status": post.status,
+        "tags": list(tags or []),  # free tags (social_care.inbox.tags), apart from the scoring category
         "replies": [
             {"id": r.id, "channel": r.channel, "external_id": r.external_id, "text": r.text, "status": r.status,
              "author": r.author, "sent_at": _iso(r.sent_at)}
@@ -46,12 +49,15 @@ def post_record(post: Post, replies: list[Reply], events: list[StatusEvent] | No
     }
 
 
-def export_jsonl(app: App, out: TextIO) -> int:
-    """Write one JSON object per stored post (oldest first), in chunks so memory stays flat."""
+def export_jsonl(app: App, out: TextIO, *, tag: str | None = None) -> int:
+    """Write one JSON object per stored post (oldest first; only those tagged ``tag`` when given), in chunks
+    so memory stays flat."""
     count, last_id = 0, 0
+    only = [tag_condition(tag)] if tag else []
     while True:
         with app.session() as s:
-            posts = s.exec(select(Post).where(col(Post.id) > last_id).order_by(col(Post.id)).limit(CHUNK)).all()
+            posts = s.exec(select(Post).where(col(Post.id) > last_id, *only).order_by(col(Post.id))
+                           .limit(CHUNK)).all()
             if not posts:
                 return count
             replies: dict[int, list[Reply]] = defaultdict(list)
@@ -59,8 +65,9 @@ def export_jsonl(app: App, out: TextIO) -> int:
             for reply in s.exec(select(Reply).where(col(Reply.post_id).in_(ids)).order_by(col(Reply.id))):
                 replies[reply.post_id].append(reply)
             events = events_for_posts(s, ids)  # type: ignore[arg-type]
+            tags = tags_for(s, ids)  # type: ignore[arg-type]
         for post in posts:
-            record = post_record(post, replies[post.id], events[post.id])  # type: ignore[index]
+            record = post_record(post, replies[post.id], events[post.id], tags.get(post.id))  # type: ignore[index]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
         last_id = posts[-1].id  # type: ignore[assignment]

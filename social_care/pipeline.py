@@ -202,6 +202,11 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
 
     channel = Channel(post.reply_channel)
     template_key, autosend_ok, why = choose_template(post)
+    from .inbox.authors import blocks_autosend
+
+    muted = blocks_autosend(session, post)  # type: ignore[arg-type]
+    if muted:  # an author marked "don't engage": a person decides whether to answer at all
+        autosend_ok, why = False, muted
     if why and why.split(":")[0] not in (post.reasons or []):
         post.reasons = [why.split(":")[0], *(post.reasons or [])]  # the queue's why-flagged column shows it
     now = app.now()

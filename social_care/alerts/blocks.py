@@ -19,6 +19,7 @@ __all__ = [
     "enforce_limits",
     "escape",
     "format_wait",
+    "mention_message",
     "post_message",
     "post_url",
     "queue_url",
@@ -250,6 +251,20 @@ def simple_message(
     if elements:
         blocks.append({"type": "actions", "elements": elements})
     return enforce_limits({"text": fallback or f"{headline}: {body}", "blocks": blocks})
+
+
+def mention_message(post: Any, *, by: str, username: str, note: str, public_url: str) -> dict[str, Any]:
+    """A team member was @-mentioned in an internal note: who, the note, the post and a link to it."""
+    url = queue_url(public_url, post.id)
+    body = f"*{escape(by)}* mentioned *@{escape(username)}* in a note on post #{post.id}:\n>{escape(truncate(note, 1500))}"
+    quote = truncate(post.text or "", 300)
+    return simple_message(
+        f"@{username}, you were mentioned",
+        body,
+        context=[f"{channel_label(post.channel)} · {escape(author_label(post))}: {escape(quote)}"],
+        buttons=[("Open the post", url)],
+        fallback=f"{by} mentioned @{username} in a note on post #{post.id}: {url}",
+    )
 
 
 def _pack(items: Sequence[str], limit: int) -> list[str]:

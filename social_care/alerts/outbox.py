@@ -291,6 +291,12 @@ def _render(
             ],
             fallback=f"Connector {p['stream']} stopped: {p['advice']}",
         )
+    if alert.kind == "mention":  # an @-mention in a team note (social_care.inbox.notes)
+        post = s.get(Post, alert.post_id)
+        if post is None:
+            return None
+        return blocks.mention_message(post, by=p.get("by", "someone"), username=p.get("username", ""),
+                                      note=p.get("text", ""), public_url=cfg.public_url)
     if alert.kind == "report":
         return blocks.simple_message(
             p.get("headline", "Weekly report"),

@@ -37,6 +37,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from ..audit import AUTOMATIC, answered_by
+from ..inbox.agents import team_table
+from ..inbox.macros import most_used
+from ..inbox.tags import tag_rows
 from ..models import Channel, as_utc
 from ..store.tables import Post, Reply, StatusEvent, User
 
@@ -471,6 +474,10 @@ def compute_report(
         ],
         "top_customers": top_customers,
         "answered_by": {"replies_sent": sum(r["replies"] for r in answerers), "by_sender": answerers},
+        # the inbox tools: the team table (as on the Team page), free tags, the most used saved replies
+        "team": team_table(session, start=week.start, end=week.end, as_of=as_of),
+        "tags": tag_rows(session, this, replied),
+        "saved_replies": most_used(session, week.start, min(week.end, as_of + timedelta(microseconds=1))),
         "satisfaction": {
             "followups_sent": len(followed),
             "satisfied": satisfied,

@@ -201,6 +201,28 @@ def to_markdown(r: dict[str, Any]) -> str:
         if answered["by_sender"]
         else ["None."]
     )
+    lines += ["", "## Team", ""]
+    lines += _table(
+        ["Member", "Open cases", "Oldest waiting", "First-response median", "Replies"],
+        [[t["display_name"], t["open"], fmt_minutes(t["oldest_waiting_minutes"]),
+          fmt_minutes(t["first_response_median_minutes"]), t["replies"]] for t in r.get("team", [])],
+    )
+    lines += ["", "## Tags", ""]
+    lines += (
+        _table(["Tag", "Posts", "Flagged", "First-response median"],
+               [[t["tag"], t["posts"], t["flagged"], fmt_minutes(t["first_response_median_minutes"])]
+                for t in r["tags"]])
+        if r.get("tags")
+        else ["None."]
+    )
+    lines += ["", "## Most used saved replies", ""]
+    lines += (
+        _table(["Saved reply", "Language", "Channel", "Uses"],
+               [[m["name"], m["lang"] or "any", _label(m["channel"]) if m["channel"] else "any", m["uses"]]
+                for m in r["saved_replies"]])
+        if r.get("saved_replies")
+        else ["None."]
+    )
     sat = r["satisfaction"]
     lines += [
         "",

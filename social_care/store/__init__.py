@@ -29,3 +29,5 @@ __all__ = [
     "PostView",
     "Alert",
 ]
+
+from ..inbox import tables as _inbox_tables  # noqa: E402,F401  (registers the inbox tools' tables)

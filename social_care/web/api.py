@@ -20,6 +20,7 @@ from .auth import AuthUser
 from .deps import api_user, core
 from .pages import queue_filter
 from .queue import CursorError, QueueFilter, QueueResult, list_queue
+from ..inbox.views import post_extras, row_extras
 from .views import load_post_detail, post_dict, reply_dict
 
 router = APIRouter(prefix="/api", tags=["queue"], dependencies=[Depends(api_user)])
@@ -58,8 +59,9 @@ def _detail(request: Request, post_id: PostId, user: AuthUser) -> dict[str, Any]
         if post is None:
             raise HTTPException(404, "no such post")
         detail = load_post_detail(s, app.settings, post, now=app.now())
+        extras = {**row_extras(s, [post], user.username).get(post_id, {}), **post_extras(s, post)}
     detail.viewers = workflow.viewers(app, post_id, exclude=user.username)
-    return post_dict(detail)
+    return {**post_dict(detail), **extras}
 
 
 @router.get("/me", response_model=Me, responses=errors())
@@ -68,13 +70,18 @@ def me(user: AuthUser = Depends(api_user)) -> dict[str, str]:
     return {"username": user.username, "display_name": user.display_name}
 
 
-def _page(request: Request, f: QueueFilter, after: str | None) -> QueueResult:
+def _page(
+    request: Request, f: QueueFilter, after: str | None, username: str | None = None
+) -> tuple[QueueResult, dict[int, dict[str, Any]]]:
+    """One page of the queue, and per post the inbox tools' fields (tags, your mentions, the author mark)."""
     app = core(request)
     with app.session() as s:
         try:
-            return list_queue(s, app.settings, f, now=app.now(), after=after)
+            result = list_queue(s, app.settings, f, now=app.now(), after=after)
         except CursorError as exc:
             raise HTTPException(400, str(exc)) from None
+        extras = row_extras(s, [r.post for r in result.rows], username) if username is not None else {}
+        return result, extras
 
 
 @router.get("/queue", response_model=QueueOut, responses=errors(400))
@@ -82,6 +89,7 @@ def queue(
     request: Request,
     f: QueueFilter = Depends(queue_filter),
     after: str | None = Query(None, description="the `next_after` of the previous page"),
+    user: AuthUser = Depends(api_user),
 ) -> dict[str, Any]:
     """The queue, most urgent first, one page of ``limit`` (default 50) at a time.
 
@@ -89,9 +97,9 @@ def queue(
     all | a list. ``next`` is the link to the following page (null on the last); ``total`` counts every
     match. Paging keeps the first page's order, so following ``next`` shows each post once.
     """
-    r = _page(request, f, after)
+    r, extras = _page(request, f, after, user.username)
     return {
-        "items": [row.as_dict() for row in r.rows],
+        "items": [{**row.as_dict(), **extras.get(row.post.id, {})} for row in r.rows],
         "total": r.total,
         "start": r.start,
         "next_after": r.next_after,
@@ -107,7 +115,7 @@ def queue_stamp(
     request: Request, f: QueueFilter = Depends(queue_filter), after: str | None = None
 ) -> dict[str, Any]:
     """A small answer for live updates: ``stamp`` changes whenever the list would render differently."""
-    r = _page(request, f, after)
+    r, _ = _page(request, f, after)
     return {"stamp": r.stamp, "total": r.total, "open": r.open_count, "overdue": r.overdue_count}
 
 

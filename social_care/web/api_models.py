@@ -67,6 +67,9 @@ class QueueItem(_Out):
     waited_minutes: float
     target_minutes: int
     wait_state: Literal["ok", "near", "over", "done"]
+    tags: list[str] = Field(default_factory=list, description="free tags (not the scoring category)")
+    mentioned: bool = Field(False, description="a note mentions you and you have not opened the post since")
+    dont_engage: bool = Field(False, description="the author is marked \"don't engage\"")
 
 
 class QueueOut(_Out):
@@ -139,6 +142,22 @@ class ActivityItem(_Out):
     version: int | None
 
 
+class NoteItem(_Out):
+    id: int
+    post_id: int
+    author: str
+    text: str
+    created_at: Timestamp
+    mentions: list[str]
+
+
+class AuthorMarkOut(_Out):
+    customer_key: str
+    reason: str
+    by: str
+    at: Timestamp
+
+
 class PostOut(QueueItem):
     permalink: str | None
     customer_key: str
@@ -153,6 +172,8 @@ class PostOut(QueueItem):
     history: list[HistoryItem]
     viewers: list[ViewerOut]
     activity: list[ActivityItem]
+    notes: list[NoteItem] = Field(default_factory=list, description="internal notes, oldest first")
+    author_mark: AuthorMarkOut | None = None
 
 
 class ApproveOut(_Out):
@@ -163,11 +184,101 @@ class ApproveOut(_Out):
     send_error: str | None
 
 
+class TagCount(_Out):
+    tag: str
+    count: int
+
+
+class TagsOut(_Out):
+    tags: list[TagCount]
+
+
+class NoteOut(_Out):
+    note: NoteItem
+    mentioned: list[str] = Field(description="team members pinged (Slack and a badge in their queue)")
+    unknown: list[str] = Field(description="@names that are no active team member")
+
+
+class MacroOut(_Out):
+    id: int
+    name: str
+    lang: str | None
+    channel: str | None
+    text: str
+    uses: int
+    updated_by: str
+    updated_at: Timestamp | None
+
+
+class MacroPreview(MacroOut):
+    preview: str
+    fits: bool
+    problems: list[str]
+    missing: list[str]
+    reference_added: bool
+    limit: int
+
+
+class MacrosOut(_Out):
+    items: list[MacroOut]
+
+
+class MacroPreviewsOut(_Out):
+    items: list[MacroPreview]
+
+
+class InsertOut(_Out):
+    text: str = Field(description="the saved reply rendered for this post, ready for the draft box")
+    macro: MacroOut
+    missing: list[str]
+    reference_added: bool
+    limit: int
+
+
+class DeletedOut(_Out):
+    deleted: int
+
+
+class BulkItemOut(_Out):
+    post_id: int
+    ok: bool
+    detail: str
+    error: Literal["stale", "refused", "not_found"] | None
+    status: str | None
+    version: int | None
+
+
+class BulkOut(_Out):
+    action: str
+    ok: int
+    failed: int
+    results: list[BulkItemOut]
+
+
+class TeamRow(_Out):
+    username: str
+    display_name: str
+    open: int
+    oldest_waiting_minutes: float | None
+    first_response_median_minutes: float | None
+    first_responses: int
+    replies: int
+
+
+class TeamOut(_Out):
+    week: str
+    rows: list[TeamRow]
+
+
+class MentionsOut(_Out):
+    count: int
+
+
 _WHY = {
     400: "refused: the filter, the page link or the action is not possible (the reason is in detail)",
     401: "not signed in: no session cookie and no valid HTTP Basic credentials",
-    403: "a write with a missing or wrong X-CSRF-Token header",
-    404: "no such post",
+    403: "a write with a missing or wrong X-CSRF-Token header, or an admin's task (saved replies)",
+    404: "no such post (or saved reply)",
     409: "stale: the post changed since the version your view was made from",
     429: "too many failed sign-ins: try again after Retry-After seconds",
 }

@@ -14,7 +14,7 @@ from starlette.datastructures import MutableHeaders
 
 from ..errors import StaleViewError
 from ..workflow import NotFoundError, WorkflowError
-from . import api, pages, reports, webhooks
+from . import api, inbox_api, inbox_pages, pages, reports, webhooks
 from .auth import SESSION_COOKIE, SessionStore
 from .deps import HSTS, SECURITY_HEADERS, LoginRequired, api_user, core, page_user, templates_of
 from .filters import ago, channel_label, duration, hhmm, templates
@@ -86,8 +86,10 @@ def create_web_app(app: App) -> FastAPI:
 
     web.include_router(pages.router)
     web.include_router(reports.router)
+    web.include_router(inbox_pages.router)
     web.include_router(api.router)
     web.include_router(webhooks.router)  # signed platform deliveries: no sign-in, no CSRF
+    web.include_router(inbox_api.router)
 
     @web.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
@@ -104,7 +106,9 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
-        status = 404 if isinstance(exc, NotFoundError) else 400
+        from ..inbox.common import NotAllowedError
+
+        status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, NotAllowedError) else 400
         return JSONResponse({"error": "refused", "detail": str(exc)}, status_code=status)
 
     return web

@@ -153,6 +153,9 @@ def queue(
     limit: int = typer.Option(50, "--limit"),
     after: str | None = typer.Option(None, "--after", help="the next page: the next_after the previous page printed"),
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table"),
+    tag: str | None = typer.Option(None, "--tag", help="only the posts carrying this tag"),
+    mentioned: str | None = typer.Option(None, "--mentioned", help="a user name: posts whose notes mention them"),
+    muted: bool = typer.Option(False, "--dont-engage", help="only the authors marked \"don't engage\""),
 ) -> None:
     """The queue, most urgent first: the same list as the web page, one page at a time."""
     from .queue import CursorError, QueueFilter, list_queue
@@ -160,7 +163,7 @@ def queue(
     try:
         f = QueueFilter.from_params(
             channel=channel, status=status, lang=lang, category=category, assignee=assignee, q=q,
-            snoozed=snoozed, limit=limit,
+            snoozed=snoozed, limit=limit, tag=tag, mentioned=mentioned, muted=muted,
         )
     except ValueError as exc:
         _fail(str(exc), 2)
@@ -205,6 +208,7 @@ def _clip(text: str, n: int) -> str:
 def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """A post: the conversation, the customer's other posts, the draft and the replies."""
     from ..store.tables import Post
+    from ..inbox.views import post_extras
     from .filters import duration, hhmm
     from .views import load_post_detail, post_dict
 
@@ -214,8 +218,9 @@ def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
         if post is None:
             _fail(f"post {post_id} not found")
         d = load_post_detail(s, app.settings, post, now=app.now())
+        extras = post_extras(s, post)
     if as_json:
-        typer.echo(json.dumps(post_dict(d), ensure_ascii=False))
+        typer.echo(json.dumps({**post_dict(d), **extras}, ensure_ascii=False))
         return
     p = d.post
     typer.echo(f"#{p.id} {p.channel} · {p.status} · version {p.version} · urgency {d.row.urgency}")
@@ -224,6 +229,10 @@ def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
     typer.echo(f"label {p.label} · flagged {p.flagged} · category {p.category} · reasons: {', '.join(p.reasons or [])}")
     if p.assignee:
         typer.echo(f"assigned to {p.assignee}")
+    if extras["tags"]:
+        typer.echo("tags: " + ", ".join(extras["tags"]))
+    if extras["author_mark"]:
+        typer.echo(f"author marked don't engage: {extras['author_mark']['reason']}")
     typer.echo("\nconversation:")
     for item in d.conversation:
         mark = ">" if item.is_current else " "
@@ -232,6 +241,10 @@ def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
         typer.echo("\nsame customer, other posts:")
         for h in d.history:
             typer.echo(f"  #{h.id} {h.channel} {h.status}: {_clip(' '.join(h.text.split()), 70)}")
+    if extras["notes"]:
+        typer.echo("\ninternal notes (never sent to the customer):")
+        for n in extras["notes"]:
+            typer.echo(f"  [{n['created_at'][:16].replace('T', ' ')}] {n['author']}: {n['text']}")
     typer.echo("\ndraft:" if d.draft else "\nno draft")
     if d.draft:
         typer.echo(f"  ({d.draft.kind}) {d.draft.text}")

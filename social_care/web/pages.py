@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import workflow
@@ -34,7 +34,12 @@ from .auth import (
 )
 from .deps import core, page_user, templates_of
 from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
-from .views import load_post_detail, team
+from ..inbox.bulk import ACTIONS as BULK_ACTIONS
+from ..inbox.macros import list_macros, macro_dict, render_for
+from ..inbox.notes import mark_seen, unseen_mention_count
+from ..inbox.tags import all_tags
+from ..inbox.views import post_extras, row_extras
+from .views import TimelineItem, load_post_detail, team
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -52,6 +57,11 @@ DONE_MESSAGES = {
     "reopened": "Reopened.",
     "spam": "Marked as spam/troll: no reply will be sent.",
     "corrected": "Correction saved (kept as feedback for the scorer).",
+    "tagged": "Tags saved.",
+    "untagged": "Tag removed.",
+    "noted": "Note added (the customer never sees it).",
+    "marked": "Author marked \"don't engage\": no autosend, out of the default view.",
+    "unmarked": "The \"don't engage\" mark is off.",
     "signed_out": "Signed out.",
 }
 LOGIN_NOTICES = {
@@ -167,11 +177,15 @@ def queue_filter(
     q: str | None = None,
     snoozed: bool = False,
     limit: int = 50,
+    tag: str | None = Query(None, description="a free tag the posts carry"),
+    mentioned: str | None = Query(None, description="a user name: posts whose notes mention them, unseen"),
+    muted: bool = Query(False, description="only the authors marked \"don't engage\" (the default view "
+                                           "leaves them out)"),
 ) -> QueueFilter:
     try:
         return QueueFilter.from_params(
             channel=channel, status=status, lang=lang, category=category, assignee=assignee, q=q,
-            snoozed=snoozed, limit=limit,
+            snoozed=snoozed, limit=limit, tag=tag, mentioned=mentioned, muted=muted,
         )
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
@@ -196,6 +210,9 @@ def queue_page(
             notice, after = f"{exc}. Showing the first page.", None
             result = list_queue(s, app.settings, f, now=now)
         members = [u.username for u in team(s)]
+        extras = row_extras(s, [r.post for r in result.rows], user.username)
+        mention_count = unseen_mention_count(s, user.username)
+        tag_list = [t["tag"] for t in all_tags(s)]
     query = urlencode(f.params())
     ctx = {
         "user": user,
@@ -212,6 +229,10 @@ def queue_page(
         "first_url": "/?" + query if query else "/",
         "status_value": f.status_value,
         "page_notice": notice,
+        "extras": extras,
+        "mention_count": mention_count,
+        "tag_list": tag_list,
+        "bulk_actions": BULK_ACTIONS,
     }
     return templates_of(request).TemplateResponse(request, "_rows.html" if fragment else "queue.html", ctx)
 
@@ -231,12 +252,17 @@ def _render_post(
     app = core(request)
     now = app.now()
     workflow.open_view(app, post_id, username=user.username)
+    mark_seen(app, post_id, username=user.username)
     with app.session() as s:
         post = s.get(Post, post_id)
         if post is None:
             raise HTTPException(404, "no such post")
         detail = load_post_detail(s, app.settings, post, now=now)
         members = team(s)
+        inbox = post_extras(s, post)
+        inbox["macros"] = [macro_dict(m, render_for(s, m, post, brand=app.playbook.brand, now=now))
+                           for m in list_macros(s, lang=post.lang, channel=post.reply_channel)]
+        inbox["mention_count"] = unseen_mention_count(s, user.username)
     detail.viewers = workflow.viewers(app, post_id, exclude=user.username)
     signer: SessionStore = request.app.state.sessions
     flash = signer.read_flash(request.cookies.get(FLASH_COOKIE))
@@ -256,11 +282,23 @@ def _render_post(
         "text": text,
         "approve_block": approve_block(detail.replies, text),
         "snooze_default": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "inbox": inbox,
+        "timeline": timeline_with_notes(detail.conversation, inbox["notes"]),
+        "mention_count": inbox["mention_count"],
     }
     resp = templates_of(request).TemplateResponse(request, "post.html", ctx, status_code=status_code)
     if request.cookies.get(FLASH_COOKIE):
         resp.delete_cookie(FLASH_COOKIE, path="/")
     return resp
+
+
+def timeline_with_notes(conversation: list[TimelineItem], notes: list[dict]) -> list[TimelineItem]:
+    """The conversation with the team's internal notes in time order (``who="note"``, shown apart)."""
+    items = list(conversation) + [
+        TimelineItem(who="note", author=n["author"], text=n["text"], at=datetime.fromisoformat(n["created_at"]))
+        for n in notes
+    ]
+    return sorted(items, key=lambda i: (i.at, {"customer": 0, "brand": 1}.get(i.who, 2)))
 
 
 def approve_block(replies: list[Reply], text: str) -> tuple[str, str] | None:

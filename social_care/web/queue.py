@@ -26,6 +26,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
+from ..errors import SocialCareError
+from ..inbox.authors import muted_condition
+from ..inbox.notes import mention_condition
+from ..inbox.tags import normalize_tag, tag_condition
 from ..store.tables import Post, anger_reach_points
 
 if TYPE_CHECKING:
@@ -149,6 +153,9 @@ class QueueFilter:
     q: str | None = None
     snoozed: bool = False  # False: hide posts snoozed into the future; True: only those
     limit: int = 50
+    tag: str | None = None  # a free tag the posts carry (``inbox.tags``)
+    mentioned: str | None = None  # a user name: posts with a note mentioning them they have not seen
+    muted: bool = False  # True: only the authors marked "don't engage"; the default view leaves them out
 
     @classmethod
     def from_params(
@@ -162,6 +169,9 @@ class QueueFilter:
         q: str | None = None,
         snoozed: bool = False,
         limit: int = 50,
+        tag: str | None = None,
+        mentioned: str | None = None,
+        muted: bool = False,
     ) -> QueueFilter:
         """From query parameters / CLI options; blanks mean "any".
 
@@ -194,6 +204,9 @@ class QueueFilter:
             q=(q or "").strip() or None,
             snoozed=snoozed,
             limit=max(1, min(int(limit), 500)),
+            tag=_tag(tag),
+            mentioned=(mentioned or "").strip() or None,
+            muted=muted,
         )
 
     @property
@@ -207,7 +220,9 @@ class QueueFilter:
             set(self.statuses) == set(DEFAULT_STATUSES)
             and self.flagged_only
             and not self.snoozed
-            and not (self.channel or self.lang or self.category or self.assignee or self.q)
+            and not self.muted
+            and not (self.channel or self.lang or self.category or self.assignee or self.q or self.tag
+                     or self.mentioned)
         )
 
     def params(self) -> dict[str, str]:
@@ -217,12 +232,14 @@ class QueueFilter:
             out["channel"] = self.channel
         if not self.flagged_only:
             out["status"] = "open" if tuple(self.statuses) == DEFAULT_STATUSES else ",".join(self.statuses)
-        for name in ("lang", "category", "assignee", "q"):
+        for name in ("lang", "category", "assignee", "q", "tag", "mentioned"):
             value = getattr(self, name)
             if value:
                 out[name] = value
         if self.snoozed:
             out["snoozed"] = "1"
+        if self.muted:
+            out["muted"] = "1"
         if self.limit != QueueFilter.limit:
             out["limit"] = str(self.limit)
         return out
@@ -237,6 +254,15 @@ class QueueFilter:
         if set(self.statuses) == set(ALL_STATUSES):
             return "all"
         return ",".join(self.statuses)
+
+
+def _tag(value: str | None) -> str | None:
+    if not (value or "").strip():
+        return None
+    try:
+        return normalize_tag(value or "")
+    except SocialCareError as exc:  # a text that cannot be a tag: a bad filter, like an unknown channel
+        raise ValueError(str(exc)) from None
 
 
 @dataclass
@@ -377,6 +403,14 @@ def _conditions(f: QueueFilter, now: datetime) -> list[Any]:
         cond.append(col(Post.assignee).is_(None))
     elif f.assignee:
         cond.append(field(Post.assignee) == f.assignee)
+    if f.tag:
+        cond.append(tag_condition(f.tag))
+    if f.mentioned:
+        cond.append(mention_condition(f.mentioned))
+    if f.muted:
+        cond.append(muted_condition(True))
+    elif f.flagged_only:  # the default view leaves out the authors marked "don't engage"
+        cond.append(muted_condition(False))
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         cond.append(

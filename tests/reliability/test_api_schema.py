@@ -48,6 +48,12 @@ def _seed(app: Any) -> None:
             minutes_ago=5,
         )
     make_post(app, text=f"sorted, thank you {SECRET_WORDS}", status="resolved", draft=None, minutes_ago=90)
+    from social_care.inbox.macros import create_macro, set_admin
+
+    set_admin(app, "jane", True)  # saved replies are an admin's to edit
+    for name in ("Sorry", "Refund"):
+        create_macro(app, name=name, text="Hi {name}, we're sorry: we're on it.", lang=None, channel=None,
+                     actor="jane")
 
 
 @pytest.fixture
@@ -65,11 +71,11 @@ def _operations() -> list[tuple[str, str]]:
     """(method, path) of every documented /api/ route, read from the router itself."""
     from fastapi.routing import APIRoute
 
-    from social_care.web import api
+    from social_care.web import api, inbox_api
 
     return sorted(
         (method, route.path)
-        for route in api.router.routes
+        for route in [*api.router.routes, *inbox_api.router.routes]
         if isinstance(route, APIRoute) and route.include_in_schema
         for method in route.methods
     )
@@ -87,6 +93,18 @@ def _post_ids(app: Any) -> list[int]:
 
     with app.session() as s:
         return sorted(int(p.id) for p in s.exec(select(Post)).all())
+
+
+def _macro_ids(app: Any) -> list[int]:
+    from sqlmodel import select
+
+    from social_care.inbox.tables import Macro
+
+    with app.session() as s:
+        return sorted(int(m.id) for m in s.exec(select(Macro)).all())
+
+
+MACRO_BODIES = [{"name": "Thanks", "text": "Thanks {name}, glad it's sorted!", "lang": "en", "channel": None}]
 
 
 def _version(app: Any, post_id: int) -> int | None:
@@ -107,6 +125,18 @@ def test_signed_in_answers_are_documented_and_never_fail(
     if "{post_id}" in path:  # mostly real posts: a random id only ever meets the 404
         real = _post_ids(app)
         strategies += [operation.as_strategy(path_parameters={"post_id": pid}) for pid in real]
+    if "{macro_id}" in path:  # real saved replies too, with a body that can be saved
+        macros = _macro_ids(app)
+        posts = real if "{post_id}" in path else [None]
+        strategies += [
+            operation.as_strategy(path_parameters={k: v for k, v in (("post_id", pid), ("macro_id", mid)) if v},
+                                  **({"body": MACRO_BODIES[0]} if method == "POST" and path.endswith("{macro_id}")
+                                     else {}))
+            for pid in posts
+            for mid in macros
+        ]
+    elif path == "/api/macros" and method == "POST":
+        strategies += [operation.as_strategy(body=b) for b in MACRO_BODIES]
     if path.endswith("/correct"):  # a random string is seldom a label or a category: also send real ones
         strategies += [
             operation.as_strategy(path_parameters={"post_id": pid}, body=dict(body, version=1))
@@ -152,7 +182,7 @@ def test_without_a_session_every_route_refuses_and_shows_no_customer_text(
     operation = _live_schema(web, cookies)[path][method]
     strategy = st.one_of(
         [operation.as_strategy(path_parameters={"post_id": pid}) for pid in _post_ids(app)]
-        if "{post_id}" in path
+        if "{post_id}" in path and "{macro_id}" not in path
         else [operation.as_strategy()]
     )
     attempts = [

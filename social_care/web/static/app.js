@@ -4,7 +4,7 @@
 
   function typing(e) {
     var t = e.target;
-    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+    return t && ((t.tagName === "INPUT" && t.type !== "checkbox") || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
 
   // a session ended on the server (signed out elsewhere, new password, disabled, timed out): sign in again
@@ -33,7 +33,43 @@
       i = i < 0 ? 0 : Math.min(Math.max(i + step, 0), all.length - 1);
       select(all[i]);
     };
+    // bulk selection: checkboxes (shift-click selects a range), "x" toggles the current row; the checked
+    // posts survive the live updates of the list
+    var picked = {};
+    var lastPick = null;
+    var bulkCount = document.getElementById("bulk-count");
+    var boxes = function () { return Array.prototype.slice.call(queue.querySelectorAll("input.pick")); };
+    var idOf = function (box) { return box.value.split(":")[0]; };
+    var showPicked = function () {
+      var n = boxes().filter(function (b) { return b.checked; }).length;
+      if (bulkCount) bulkCount.textContent = n ? n + " selected:" : "Select posts (x, shift-click for a range), then:";
+    };
+    var setPick = function (box, on) {
+      box.checked = on;
+      if (on) picked[idOf(box)] = true; else delete picked[idOf(box)];
+      var row = box.closest("tr.row");
+      if (row) row.classList.toggle("picked", on);
+    };
+    var restorePicks = function () {
+      boxes().forEach(function (b) { if (picked[idOf(b)]) setPick(b, true); });
+      showPicked();
+    };
     queue.addEventListener("click", function (e) {
+      var box = e.target.closest("input.pick");
+      if (box) {
+        var all = boxes();
+        if (e.shiftKey && lastPick !== null) {
+          var a = all.indexOf(box), b = all.indexOf(lastPick);
+          if (a >= 0 && b >= 0) {
+            for (var i = Math.min(a, b); i <= Math.max(a, b); i++) setPick(all[i], box.checked);
+          }
+        }
+        setPick(box, box.checked);
+        lastPick = box;
+        showPicked();
+        return;
+      }
+      if (e.target.closest("td.sel")) return;
       var row = e.target.closest("tr.row");
       if (row && !e.target.closest("a")) { window.location = row.getAttribute("data-href"); }
     });
@@ -57,6 +93,8 @@
             .then(function (html) {
               queue.innerHTML = html;
               queue.setAttribute("data-stamp", j.stamp);
+              lastPick = null;
+              restorePicks();
               var again = selectedId && queue.querySelector('tr.row[data-id="' + selectedId + '"]');
               if (again) select(again);
               var l = document.getElementById("live");
@@ -71,6 +109,11 @@
       var row = current();
       if (e.key === "j") { move(1); e.preventDefault(); }
       else if (e.key === "k") { move(-1); e.preventDefault(); }
+      else if (row && e.key === "x") {
+        var box = row.querySelector("input.pick");
+        if (box) { setPick(box, !box.checked); lastPick = box; showPicked(); }
+        e.preventDefault();
+      }
       else if (row && (e.key === "Enter" || e.key === "o")) { window.location = row.getAttribute("data-href"); }
       else if (row && e.key === "a") { window.location = row.getAttribute("data-href") + "#approve"; }
       else if (row && e.key === "e") { window.location = row.getAttribute("data-href") + "#edit"; }
@@ -111,11 +154,67 @@
     var submit = function (btnId) { var b = document.getElementById(btnId); if (b) b.click(); };
     document.addEventListener("keydown", function (e) {
       if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === "e" && text) { text.focus(); e.preventDefault(); }
+      if (e.key === "/" && picker) { openPicker(); e.preventDefault(); }
+      else if (e.key === "e" && text) { text.focus(); e.preventDefault(); }
       else if (e.key === "a") { submit("approve"); }
       else if (e.key === "r") { submit("resolve"); }
       else if (e.key === "Escape" || e.key === "u") { window.location = "/"; }
     });
+    // saved replies: "/" opens the search; Enter or a click puts the chosen one (rendered for this post:
+    // name, order number, the channel's limit) into the draft box
+    var picker = document.getElementById("macro-picker"), search = document.getElementById("macro-search");
+    var macroForm = document.getElementById("macro-form");
+    var original = text ? text.value : "";
+    var items = function () { return picker ? Array.prototype.slice.call(picker.querySelectorAll(".macro-item")) : []; };
+    var visible = function () { return items().filter(function (li) { return !li.hidden && li.getAttribute("data-fits") === "1"; }); };
+    var openPicker = function () {
+      if (!picker || !search) return;
+      picker.hidden = false; search.value = ""; filter(); search.focus();
+    };
+    var closePicker = function () { if (picker) picker.hidden = true; };
+    var filter = function () {
+      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      items().forEach(function (li) {
+        var hay = li.textContent.toLowerCase();
+        li.hidden = !words.every(function (w) { return hay.indexOf(w) >= 0; });
+      });
+      var first = visible()[0];
+      items().forEach(function (li) { li.classList.toggle("active", li === first); });
+    };
+    var insertMacro = function (macroId) {
+      return fetch("/api/posts/" + id + "/macros/" + macroId + "/insert", {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": page.getAttribute("data-csrf") }
+      }).then(function (r) { signedOut(r); return r.json().then(function (j) { if (!r.ok) throw new Error(j.detail || r.statusText); return j; }); })
+        .then(function (j) {
+          if (!text) return;
+          if (!text.value.trim() || text.value === original) { text.value = j.text; }
+          else {
+            var at = text.selectionStart, end = text.selectionEnd;
+            text.value = text.value.slice(0, at) + j.text + text.value.slice(end);
+          }
+          count(); gate(); closePicker(); text.focus();
+        })
+        .catch(function (err) { window.alert(err.message); });
+    };
+    if (search) {
+      search.addEventListener("input", filter);
+      search.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") { var first = visible()[0]; if (first) insertMacro(first.getAttribute("data-id")); e.preventDefault(); }
+        else if (e.key === "Escape") { closePicker(); e.preventDefault(); }
+      });
+    }
+    if (picker) {
+      picker.addEventListener("click", function (e) {
+        var li = e.target.closest(".macro-item");
+        if (li && li.getAttribute("data-fits") === "1") insertMacro(li.getAttribute("data-id"));
+      });
+    }
+    if (macroForm) {
+      macroForm.addEventListener("submit", function (e) {
+        var sel = document.getElementById("macro-select");
+        if (sel && sel.value) { e.preventDefault(); insertMacro(sel.value); }
+      });
+    }
     var changed = document.getElementById("changed");
     var beat = function () {
       fetch("/api/posts/" + id + "/view", {
