@@ -67,7 +67,8 @@ def export_jsonl(app: App, out: TextIO, *, tag: str | None = None) -> int:
             events = events_for_posts(s, ids)  # type: ignore[arg-type]
             tags = tags_for(s, ids)  # type: ignore[arg-type]
         for post in posts:
-            record = post_record(post, replies[post.id], events[post.id], tags.get(post.id))  # type: ignore[index]
+            assert post.id is not None  # read from the store
+            record = post_record(post, replies[post.id], events[post.id], tags.get(post.id))
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
         last_id = posts[-1].id  # type: ignore[assignment]

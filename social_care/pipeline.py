@@ -17,6 +17,7 @@ from .app import App
 from .audit import AUTOSEND
 from .config import Autosend
 from .errors import FatalError, RateLimited, RetriableError, SkippableError
+from .inbox.marks import blocks_autosend
 from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
 from .store import repo
 from .store.tables import PollRun, Post, Reply
@@ -202,8 +203,6 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
 
     channel = Channel(post.reply_channel)
     template_key, autosend_ok, why = choose_template(post)
-    from .inbox.authors import blocks_autosend
-
     muted = blocks_autosend(session, post)  # type: ignore[arg-type]
     if muted:  # an author marked "don't engage": a person decides whether to answer at all
         autosend_ok, why = False, muted

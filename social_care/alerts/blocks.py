@@ -256,7 +256,8 @@ def simple_message(
 def mention_message(post: Any, *, by: str, username: str, note: str, public_url: str) -> dict[str, Any]:
     """A team member was @-mentioned in an internal note: who, the note, the post and a link to it."""
     url = queue_url(public_url, post.id)
-    body = f"*{escape(by)}* mentioned *@{escape(username)}* in a note on post #{post.id}:\n>{escape(truncate(note, 1500))}"
+    body = (f"*{escape(by)}* mentioned *@{escape(username)}* in a note on post #{post.id}:\n"
+            f">{escape(truncate(note, 1500))}")
     quote = truncate(post.text or "", 300)
     return simple_message(
         f"@{username}, you were mentioned",

@@ -56,18 +56,19 @@ def team_table(session: Session, *, start: datetime, end: datetime, as_of: datet
         for pid, at in session.exec(select(Reply.post_id, Reply.sent_at).where(
                 col(Reply.post_id).in_(chunk), Reply.status == ReplyStatus.SENT.value,
                 Reply.kind != ReplyKind.FOLLOWUP.value, col(Reply.sent_at).is_not(None))):
-            if pid not in first or as_utc(at) < first[pid]:
+            if at is not None and (pid not in first or as_utc(at) < first[pid]):
                 first[pid] = as_utc(at)
-        for pid, at in session.exec(select(Post.id, Post.created_at).where(col(Post.id).in_(chunk))):
-            created[pid] = as_utc(at)
+        for post_id, made in session.exec(select(Post.id, Post.created_at).where(col(Post.id).in_(chunk))):
+            if post_id is not None:
+                created[post_id] = as_utc(made)
     replies: dict[str, int] = defaultdict(int)
     frt: dict[str, list[float]] = defaultdict(list)
     for pid, author, at in sent:
         who = author or "?"
         replies[who] += 1
-        if first.get(pid) == as_utc(at) and pid in created:
+        if at is not None and first.get(pid) == as_utc(at) and pid in created:
             frt[who].append(max(_minutes(at, created[pid]), 0.0))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for username, display in members.items():
         count, oldest = open_by.get(username, (0, None))
         rows.append({

@@ -20,12 +20,14 @@ from ..models import as_utc
 from ..store import repo
 from ..store.tables import Post
 from .common import WorkflowError, load_post
+from .marks import blocks_autosend
 from .tables import AuthorMark
 
 if TYPE_CHECKING:
     from ..app import App
 
-__all__ = ["MAX_REASON", "mark_author", "mark_dict", "mark_of", "marks_for", "muted_condition", "unmark_author"]
+__all__ = ["MAX_REASON", "blocks_autosend", "mark_author", "mark_dict", "mark_of", "marks_for", "muted_condition",
+           "unmark_author"]
 
 MAX_REASON = 500
 
@@ -50,7 +52,7 @@ def mark_dict(mark: AuthorMark | None) -> dict[str, Any] | None:
 
 def muted_condition(muted: bool) -> Any:
     """SQL: the post's author is marked "don't engage" (``muted=True``) or is not."""
-    marked = exists().where(AuthorMark.customer_key == Post.customer_key)
+    marked = exists().where(col(AuthorMark.customer_key) == col(Post.customer_key))
     return marked if muted else not_(marked)
 
 
@@ -89,7 +91,3 @@ def unmark_author(app: App, post_id: int, *, actor: str, expected_version: int |
         return post
 
 
-def blocks_autosend(session: Session, post: Post) -> str | None:
-    """Why autosend must leave this post to a person (the author is marked), or None."""
-    mark = session.get(AuthorMark, post.customer_key)
-    return f"don't engage: {mark.reason}" if mark is not None else None

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from ..web.cli import _actor, _app, _clip, _fail, _run, user_app
+from ..web.cli import _actor, _app, _clip, _run, user_app
 
 __all__ = ["register"]
 

@@ -153,9 +153,9 @@ def list_macros(session: Session, *, q: str | None = None, lang: str | None = No
         like = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(col(Macro.name).ilike(like, escape="\\"), col(Macro.text).ilike(like, escape="\\")))
     if lang:
-        query = query.where(or_(col(Macro.lang).is_(None), Macro.lang == lang))
+        query = query.where(or_(col(Macro.lang).is_(None), col(Macro.lang) == lang))
     if channel:
-        query = query.where(or_(col(Macro.channel).is_(None), Macro.channel == channel))
+        query = query.where(or_(col(Macro.channel).is_(None), col(Macro.channel) == channel))
     query = query.order_by(col(Macro.uses).desc(), col(Macro.name), col(Macro.id)).limit(max(1, min(limit, 500)))
     return list(session.exec(query).all())
 
@@ -229,16 +229,14 @@ def insert_macro(app: App, post_id: int, macro_id: int, *, actor: str) -> Render
 
 def most_used(session: Session, start: datetime, end: datetime, limit: int = 10) -> list[dict[str, Any]]:
     """Saved replies by insertions within [start, end), most used first."""
-    n = func.count().label("n")
-    rows = session.exec(
-        select(Macro.id, Macro.name, Macro.lang, Macro.channel, n)
-        .join(MacroUse, col(MacroUse.macro_id) == col(Macro.id))
+    counts = session.exec(
+        select(col(MacroUse.macro_id), func.count())
         .where(col(MacroUse.at) >= start, col(MacroUse.at) < end)
-        .group_by(col(Macro.id), col(Macro.name), col(Macro.lang), col(Macro.channel))
-        .order_by(n.desc(), col(Macro.name))
-        .limit(limit)
+        .group_by(col(MacroUse.macro_id))
     ).all()
-    return [{"id": i, "name": nm, "lang": lg, "channel": ch, "uses": int(c)} for i, nm, lg, ch, c in rows]
+    by_id = {m.id: m for m in session.exec(select(Macro).where(col(Macro.id).in_([i for i, _ in counts])))}
+    ranked = sorted(((int(c), by_id[i]) for i, c in counts if i in by_id), key=lambda t: (-t[0], t[1].name))
+    return [{"id": m.id, "name": m.name, "lang": m.lang, "channel": m.channel, "uses": c} for c, m in ranked[:limit]]
 
 
 def macro_dict(m: Macro, rendered: Rendered | None = None) -> dict[str, Any]:

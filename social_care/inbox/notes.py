@@ -59,6 +59,7 @@ def add_note(app: App, post_id: int, *, text: str, actor: str) -> NoteResult:
         note = Note(post_id=post_id, author=actor, text=text, created_at=now)
         s.add(note)
         s.flush()
+        assert note.id is not None  # given by the flush
         team = active_usernames(s)
         lowered = {u.lower(): u for u in team}
         names = mentions_in(text)
@@ -116,7 +117,7 @@ def unseen_mention_count(session: Session, username: str) -> int:
 
 def mention_condition(username: str) -> Any:
     """SQL: the post has a note mentioning ``username`` that they have not seen yet."""
-    return exists().where(and_(NoteMention.post_id == Post.id, NoteMention.username == username,
+    return exists().where(and_(col(NoteMention.post_id) == col(Post.id), col(NoteMention.username) == username,
                                col(NoteMention.seen_at).is_(None)))
 
 

@@ -4,6 +4,7 @@ uses, authors not to engage with, and who may edit the saved replies."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -11,7 +12,7 @@ from sqlmodel import Field, SQLModel
 __all__ = ["AuthorMark", "Macro", "MacroUse", "Note", "NoteMention", "PostTag", "TeamAdmin"]
 
 
-def _ts(*, nullable: bool = False, index: bool = False) -> datetime:
+def _ts(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, index=index))
 
 

@@ -23,7 +23,8 @@ from .tables import PostTag
 if TYPE_CHECKING:
     from ..app import App
 
-__all__ = ["MAX_TAGS", "add_tags", "tag_rows", "all_tags", "normalize_tag", "parse_tags", "remove_tags", "tag_condition",
+__all__ = ["MAX_TAGS", "add_tags", "tag_rows", "all_tags", "normalize_tag", "parse_tags", "remove_tags",
+           "tag_condition",
            "tags_for"]
 
 MAX_TAGS = 20  # per post
@@ -71,7 +72,7 @@ def all_tags(session: Session, limit: int = 200) -> list[dict[str, Any]]:
 
 def tag_condition(tag: str) -> Any:
     """SQL: the post carries ``tag`` (for the queue's and the export's filters)."""
-    return exists().where(PostTag.post_id == Post.id, PostTag.tag == normalize_tag(tag))
+    return exists().where(col(PostTag.post_id) == col(Post.id), col(PostTag.tag) == normalize_tag(tag))
 
 
 def add_tags(
@@ -119,7 +120,7 @@ def tag_rows(session: Session, posts: Sequence[Post], first_reply: dict[int, Any
     from ..models import as_utc
 
     by_id = {p.id: p for p in posts if p.id is not None}
-    tags = tags_for(session, list(by_id))  # type: ignore[arg-type]
+    tags = tags_for(session, list(by_id))
     rows: dict[str, dict[str, Any]] = {}
     for pid, names in tags.items():
         post = by_id[pid]

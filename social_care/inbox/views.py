@@ -23,16 +23,16 @@ def row_extras(session: Session, posts: Sequence[Post], username: str | None = N
     mentioned = mentioned_posts(session, username, ids) if username else set()
     marks = marks_for(session, [p.customer_key for p in posts])
     return {
-        p.id: {"tags": tags.get(p.id, []), "mentioned": p.id in mentioned,  # type: ignore[dict-item]
-               "dont_engage": p.customer_key in marks}
+        pid: {"tags": tags.get(pid, []), "mentioned": pid in mentioned, "dont_engage": p.customer_key in marks}
         for p in posts
-        if p.id is not None
+        if (pid := p.id) is not None
     }
 
 
 def post_extras(session: Session, post: Post) -> dict[str, Any]:
+    assert post.id is not None  # read from the store
     return {
-        "tags": tags_for(session, [post.id]).get(post.id, []),  # type: ignore[list-item, call-overload]
-        "notes": [note_dict(n) for n in notes_for(session, post.id)],  # type: ignore[arg-type]
+        "tags": tags_for(session, [post.id]).get(post.id, []),
+        "notes": [note_dict(n) for n in notes_for(session, post.id)],
         "author_mark": mark_dict(mark_of(session, post.customer_key)),
     }

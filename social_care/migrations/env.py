@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import social_care.web.tables  # noqa: F401  (registers the web app's session tables on the shared metadata)
 import social_care.inbox.tables  # noqa: F401  (the inbox tools' tables)
+import social_care.web.tables  # noqa: F401  (registers the web app's session tables on the shared metadata)
 from social_care.store.tables import metadata
 
 connection = context.config.attributes.get("connection")

@@ -1,4 +1,4 @@
-# size: one delivery engine for both platforms (queue, signing, retries with backoff, the test knobs), each step beside the next
+# size: one delivery engine for both platforms (queue, signing, retries with backoff, the test knobs)
 """Signed webhook deliveries to a configured callback URL, and the platforms' webhook registrations.
 
 Every customer post that appears in the simulator (seeded through the Python API or ``/_sim/...``, or written

@@ -14,13 +14,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from .. import workflow
+from ..inbox.views import post_extras, row_extras
 from ..store.tables import Post
 from .api_models import ApproveOut, Me, PostId, PostOut, QueueOut, StampOut, ViewOut, errors
 from .auth import AuthUser
 from .deps import api_user, core
 from .pages import queue_filter
 from .queue import CursorError, QueueFilter, QueueResult, list_queue
-from ..inbox.views import post_extras, row_extras
 from .views import load_post_detail, post_dict, reply_dict
 
 router = APIRouter(prefix="/api", tags=["queue"], dependencies=[Depends(api_user)])
@@ -99,7 +99,8 @@ def queue(
     """
     r, extras = _page(request, f, after, user.username)
     return {
-        "items": [{**row.as_dict(), **extras.get(row.post.id, {})} for row in r.rows],
+        "items": [{**row.as_dict(), **(extras.get(row.post.id, {}) if row.post.id is not None else {})}
+                  for row in r.rows],
         "total": r.total,
         "start": r.start,
         "next_after": r.next_after,

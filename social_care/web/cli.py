@@ -207,8 +207,8 @@ def _clip(text: str, n: int) -> str:
 
 def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """A post: the conversation, the customer's other posts, the draft and the replies."""
-    from ..store.tables import Post
     from ..inbox.views import post_extras
+    from ..store.tables import Post
     from .filters import duration, hhmm
     from .views import load_post_detail, post_dict
 

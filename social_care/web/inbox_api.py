@@ -27,8 +27,8 @@ from .api_models import (
     TeamOut,
     errors,
 )
-from .deps import api_user, core
 from .auth import AuthUser
+from .deps import api_user, core
 
 router = APIRouter(prefix="/api", tags=["inbox"], dependencies=[Depends(api_user)])
 WRITE_ERRORS = errors(400, 404, 409)
@@ -103,7 +103,9 @@ def mentions(request: Request, user: AuthUser = Depends(api_user)) -> dict[str, 
 
 
 @router.post("/posts/{post_id}/author", response_model=PostOut, responses=WRITE_ERRORS)
-def author_mark(request: Request, post_id: PostId, body: AuthorIn, user: AuthUser = Depends(api_user)) -> dict[str, Any]:
+def author_mark(
+    request: Request, post_id: PostId, body: AuthorIn, user: AuthUser = Depends(api_user)
+) -> dict[str, Any]:
     """Mark the post's author "don't engage" (with a reason), or take the mark off: their posts stay out of
     autosend and of the default queue view; nothing is hidden on the platform."""
     app = core(request)

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..inbox import agents, authors, bulk, macros, notes, tags
-from ..inbox.common import NotAllowedError, WorkflowError
+from ..inbox.common import NotAllowedError, NotFoundError, WorkflowError
 from ..models import Channel
 from ..reports import resolve_week
 from .api_models import PostId
-from .deps import core, page_user, templates_of
 from .auth import FLASH_COOKIE, AuthUser, SessionStore
+from .deps import core, page_user, templates_of
 from .pages import _act, _local_path, _render_post, _sentence, form_user
 
 router = APIRouter(include_in_schema=False)
@@ -74,7 +74,7 @@ def insert_macro(request: Request, post_id: PostId, macro_id: int = Form(..., ge
     nothing is saved until "Save draft" or "Approve and send"."""
     try:
         rendered = macros.insert_macro(core(request), post_id, macro_id, actor=user.username)
-    except macros.NotFoundError as exc:
+    except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
     except WorkflowError as exc:
         return _render_post(request, user, post_id, error=_sentence(str(exc)), status_code=422)
@@ -145,7 +145,7 @@ def _macro_write(request: Request, user: AuthUser, op: Any, form: dict[str, Any]
         resp = RedirectResponse("/macros", status_code=303)
         resp.set_cookie(FLASH_COOKIE, signer.flash(_sentence(str(exc))), max_age=120, **signer.cookie_kwargs())
         return resp
-    except macros.NotFoundError:
+    except NotFoundError:
         raise HTTPException(404, "no such saved reply") from None
     except WorkflowError as exc:
         return _macros_page(request, user, error=_sentence(str(exc)), status_code=422, form=form)

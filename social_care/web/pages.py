@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -13,6 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import workflow
 from ..errors import StaleViewError
+from ..inbox.bulk import ACTIONS as BULK_ACTIONS
+from ..inbox.macros import list_macros, macro_dict, render_for
+from ..inbox.notes import mark_seen, unseen_mention_count
+from ..inbox.tags import all_tags
+from ..inbox.views import post_extras, row_extras
 from ..models import ReplyStatus, as_utc
 from ..scoring.base import CATEGORIES, LABELS
 from ..store.tables import Post, Reply
@@ -34,11 +40,6 @@ from .auth import (
 )
 from .deps import core, page_user, templates_of
 from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
-from ..inbox.bulk import ACTIONS as BULK_ACTIONS
-from ..inbox.macros import list_macros, macro_dict, render_for
-from ..inbox.notes import mark_seen, unseen_mention_count
-from ..inbox.tags import all_tags
-from ..inbox.views import post_extras, row_extras
 from .views import TimelineItem, load_post_detail, team
 
 router = APIRouter(include_in_schema=False)
@@ -292,7 +293,7 @@ def _render_post(
     return resp
 
 
-def timeline_with_notes(conversation: list[TimelineItem], notes: list[dict]) -> list[TimelineItem]:
+def timeline_with_notes(conversation: list[TimelineItem], notes: list[dict[str, Any]]) -> list[TimelineItem]:
     """The conversation with the team's internal notes in time order (``who="note"``, shown apart)."""
     items = list(conversation) + [
         TimelineItem(who="note", author=n["author"], text=n["text"], at=datetime.fromisoformat(n["created_at"]))

@@ -25,11 +25,11 @@ from sqlalchemy.orm import defer
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
 from ..errors import SocialCareError
 from ..inbox.authors import muted_condition
 from ..inbox.notes import mention_condition
 from ..inbox.tags import normalize_tag, tag_condition
+from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
 from ..store.tables import Post, anger_reach_points
 
 if TYPE_CHECKING:

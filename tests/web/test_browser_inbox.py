@@ -21,7 +21,8 @@ def test_bulk_assign_note_with_mention_and_saved_reply(app: Any, sim: Any, serve
     set_admin(app, "jane", True)
     macro = create_macro(app, name="Order check", text="Hi {name}, sorry about order {order}. We're checking it now.",
                          lang="en", channel=None, actor="jane")
-    posts = [make_post(app, name=["Jane Doe", "Ana Lima", "Bo Chen", "Kim Park"][i], text=f"my order #{5550 + i} never arrived, this is terrible",
+    names = ["Jane Doe", "Ana Lima", "Bo Chen", "Kim Park"]
+    posts = [make_post(app, name=names[i], text=f"my order #{5550 + i} never arrived, this is terrible",
                        minutes_ago=40 - 10 * i) for i in range(4)]
     first, second, third, fourth = posts
 

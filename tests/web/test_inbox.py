@@ -12,8 +12,9 @@ from social_care.alerts import deliver
 from social_care.inbox.macros import set_admin
 from social_care.store.tables import Alert, Post, Reply, StatusEvent
 
-SLACK_PATH = "/services/T0SIM/B0SIM/simwebhooksecret"  # the webhook tests/conftest.py configures
 from .factory import csrf_of, login, make_post
+
+SLACK_PATH = "/services/T0SIM/B0SIM/simwebhooksecret"  # the webhook tests/conftest.py configures
 
 
 def _h(csrf: str) -> dict[str, str]:
@@ -38,7 +39,8 @@ def test_tags_are_added_filtered_counted_and_removed(app: Any, jane: tuple[TestC
     client, csrf = jane
     vip = make_post(app, category="delivery")
     other = make_post(app, category="delivery")
-    r = client.post(f"/api/posts/{vip.id}/tags", json={"version": _version(app, vip.id), "tags": ["VIP", " Order 1234 "]},
+    r = client.post(f"/api/posts/{vip.id}/tags",
+                    json={"version": _version(app, vip.id), "tags": ["VIP", " Order 1234 "]},
                     headers=_h(csrf))
     assert r.status_code == 200, r.text
     body = r.json()
@@ -182,7 +184,8 @@ def test_bulk_tag_resolve_spam_and_approve_untouched_drafts(app: Any, jane: tupl
     assert approved[untouched.id]["ok"] and approved[untouched.id]["detail"] == "reply sent"
     assert not approved[edited.id]["ok"] and "edited by bob" in approved[edited.id]["detail"]
     assert not approved[nodraft.id]["ok"] and "no playbook draft" in approved[nodraft.id]["detail"]
-    assert [t.text for t in sim.x.replies_to(tweet)] == ["Hi Jane, we're sorry for the wait. Please DM us your order number."]
+    assert [t.text for t in sim.x.replies_to(tweet)] == [
+        "Hi Jane, we're sorry for the wait. Please DM us your order number."]
 
     assert run("spam", [nodraft])[nodraft.id]["status"] == "spam"
     resolved = run("resolve", [edited, untouched])

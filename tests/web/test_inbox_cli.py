@@ -45,7 +45,8 @@ def test_tag_note_bulk_team_and_dont_engage_from_the_terminal(app: Any, cli: Any
 
     r = cli("note", str(a.id), "@ana please call them", "--as", "jane")
     assert r.exit_code == 0 and json.loads(r.output)["mentioned"] == ["ana"]
-    assert [i["id"] for i in json.loads(cli("queue", "--json", "--mentioned", "ana", "--status", "all").output)["items"]] == [a.id]
+    listed = json.loads(cli("queue", "--json", "--mentioned", "ana", "--status", "all").output)["items"]
+    assert [i["id"] for i in listed] == [a.id]
     shown = json.loads(cli("show", str(a.id), "--json").output)
     assert shown["tags"] == ["order-99", "vip"] and shown["notes"][0]["text"] == "@ana please call them"
 

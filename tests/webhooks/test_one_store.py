@@ -37,6 +37,10 @@ ROW = ("channel", "external_id", "author_id", "author_handle", "author_name", "a
        "flagged", "status", "customer_key")
 
 
+# the channels X and Meta deliver by webhook today (Instagram's webhook fields are not read yet)
+WEBHOOK_CHANNELS = [Channel.X_MENTION, Channel.X_DM, Channel.FACEBOOK_COMMENT, Channel.MESSENGER]
+
+
 def _deliver(client: TestClient, sim: Any, channel: Channel, external_id: str) -> None:
     if channel == Channel.X_MENTION:
         r = post_x(client, x_mentions_payload(sim, [external_id]))
@@ -73,7 +77,7 @@ def _run(make_settings: Any, clock: Any, sim: Any, tmp_path: Any, name: str, ste
 ORDERS = sorted(set(permutations(("webhook", "duplicate", "poll"))))
 
 
-@pytest.mark.parametrize("channel", list(Channel), ids=[c.value for c in Channel])
+@pytest.mark.parametrize("channel", WEBHOOK_CHANNELS, ids=[c.value for c in WEBHOOK_CHANNELS])
 def test_every_order_gives_the_export_of_a_poll_alone(make_settings: Any, clock: Any, sim: Any, tmp_path: Any,
                                                       channel: Channel, db_url: str) -> None:
     if not db_url.startswith("sqlite"):
@@ -87,7 +91,7 @@ def test_every_order_gives_the_export_of_a_poll_alone(make_settings: Any, clock:
         assert rows == polled_rows, order
 
 
-@pytest.mark.parametrize("channel", list(Channel), ids=[c.value for c in Channel])
+@pytest.mark.parametrize("channel", WEBHOOK_CHANNELS, ids=[c.value for c in WEBHOOK_CHANNELS])
 def test_webhook_alone_gives_the_polls_text_author_time_and_reply_target(make_settings: Any, clock: Any, sim: Any,
                                                                          tmp_path: Any, channel: Channel,
                                                                          db_url: str) -> None:
