@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from . import cases
 from .app import App
 from .audit import SYSTEM, reply_actor
 from .errors import (
@@ -30,7 +31,7 @@ from .errors import (
 )
 from .logging_setup import redact
 from .drafting import options_for, recent_texts
-from .models import Channel, Delivery, PostStatus, ReplyKind, ReplyStatus, ReplyTarget, as_utc
+from .models import Channel, Delivery, PostStatus, ReplyKind, ReplyStatus, as_utc
 from .playbook import check_reply, reference, with_reference
 from .store import repo
 from .store.tables import Post, Reply
@@ -91,7 +92,7 @@ def send_reply(app: App, reply_id: int) -> Reply:
             return reply
         if repo.active_pause(s, stream=_send_key(reply.channel), now=now) is not None:
             return reply
-        target = ReplyTarget(Channel(reply.channel), reply.target_thread_id, reply.target_recipient_id)
+        target = reply.target
         try:
             responder = app.responders.for_target(target)
         except SocialCareError as exc:
@@ -204,8 +205,7 @@ def _redraft_duplicate(app: App, s: Session, reply: Reply | None, exc: Duplicate
     reply.status, reply.error, reply.next_attempt_at = ReplyStatus.APPROVED.value, note, None
     s.add(reply)
     if post is not None:
-        repo.record_event(s, post=post, action="redrafted", actor=SYSTEM, now=app.now(), detail=note,
-                          reply_id=reply.id, bump=False)
+        cases.record(s, post, "redrafted", actor=SYSTEM, now=app.now(), note=note, reply_id=reply.id, bump=False)
     log.info("reply %s: %s", reply.id, note)
     return True
 
@@ -258,8 +258,7 @@ def _finish(app: App, s: Session, reply: Reply | None, *, status: ReplyStatus, e
     post = s.get(Post, reply.post_id)
     if post is not None:
         action = "needs_human" if status == ReplyStatus.NEEDS_HUMAN else "send_failed"
-        repo.record_event(s, post=post, action=action, actor=SYSTEM, now=app.now(), detail=reply.error,
-                          reply_id=reply.id)
+        cases.record(s, post, action, actor=SYSTEM, now=app.now(), note=reply.error, reply_id=reply.id)
     log.warning("reply %s %s: %s", reply.id, status.value, reply.error)
     return reply
 
@@ -276,13 +275,11 @@ def _mark_sent(app: App, s: Session, reply: Reply | None, delivery: Delivery) ->
     actor = reply_actor(reply)
     detail = f"reply {reply.id} sent on {reply.channel} as {reply.external_id}"
     if reply.kind == ReplyKind.FOLLOWUP.value:
-        repo.record_event(s, post=post, action="followup_sent", actor=actor, now=now, detail=detail,
-                          reply_id=reply.id, bump=False)
+        cases.record(s, post, "followup_sent", actor=actor, now=now, note=detail, reply_id=reply.id, bump=False)
         return reply
     if post.first_response_at is None:
         post.first_response_at = reply.sent_at
-    repo.record_event(s, post=post, action="sent", actor=actor, now=now, detail=detail, reply_id=reply.id,
-                      to_status=PostStatus.SENT.value)
+    cases.transition(s, post, PostStatus.SENT, actor=actor, now=now, action="sent", note=detail, reply_id=reply.id)
     _answer_earlier_in_thread(s, post, actor=actor, now=now, sent_at=reply.sent_at, reply_id=reply.id)
     return reply
 
@@ -303,7 +300,7 @@ def _answer_earlier_in_thread(
     for other in earlier:
         if other.first_response_at is None:
             other.first_response_at = sent_at  # type: ignore[assignment]
-        repo.change_status(s, post=other, to_status=PostStatus.SENT.value, actor=actor, now=now,  # type: ignore[arg-type]
-                           note=f"answered by the reply to post {post.id}", action="answered", reply_id=reply_id)
+        cases.transition(s, other, PostStatus.SENT, actor=actor, now=now,  # type: ignore[arg-type]
+                         action="answered", note=f"answered by the reply to post {post.id}", reply_id=reply_id)
         for draft in s.exec(select(Reply).where(Reply.post_id == other.id, Reply.status == ReplyStatus.DRAFT.value)):
             repo.discard_reply(s, draft)

@@ -3,8 +3,9 @@
 Every operation takes the post ``version`` the caller's view was rendered from (``expected_version``)
 and refuses with ``StaleViewError`` when the post changed since: two people never answer the same
 customer by accident. Every change (status, assignment, snooze, draft edits, approvals, corrections)
-is one event written by ``repo.record_event`` to the post's one event log (``status_events``): it
-bumps ``Post.version``, and the refusal says who changed the post and when from that log.
+is one call to ``social_care.cases`` (``transition`` or ``record``), which bumps ``Post.version`` and
+writes the post's one event log (``status_events``); the refusal says who changed the post and when
+from that log.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from . import cases
 from .errors import SocialCareError, StaleViewError
 from .models import OPEN_STATUSES, Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
 from .playbook import LIMITS, check_reply
 from .scoring.base import CATEGORIES, LABELS
-from .store import repo
 from .store.tables import Feedback, Post, PostView, Reply, StatusEvent, User
 
 if TYPE_CHECKING:
@@ -121,9 +122,11 @@ def _event(
     to: str | None = None,
     reply_id: int | None = None,
 ) -> None:
-    """One entry in the post's event log (and a new version of the post)."""
-    repo.record_event(session, post=post, action=action, actor=actor, now=now, detail=detail, to_status=to,
-                      reply_id=reply_id)
+    """One entry in the post's event log and a new version of the post (moved to ``to`` when given)."""
+    if to is None:
+        cases.record(session, post, action, actor=actor, now=now, note=detail, reply_id=reply_id)
+    else:
+        cases.transition(session, post, to, actor=actor, now=now, action=action, note=detail, reply_id=reply_id)
 
 
 def draft_for(session: Session, post_id: int) -> Reply | None:
@@ -138,12 +141,10 @@ def draft_for(session: Session, post_id: int) -> Reply | None:
 
 def _manual_reply(post: Post, text: str, now: datetime) -> Reply:
     """A reply a person wrote, addressed like the post's own reply target."""
-    return Reply(
+    return Reply.to(
+        post.reply_target,
         post_id=post.id,
         kind=ReplyKind.MANUAL.value,
-        channel=post.reply_channel,
-        target_thread_id=post.reply_thread_id,
-        target_recipient_id=post.reply_recipient_id,
         text=text,
         idempotency_key=f"post:{post.id}:manual:v{post.version}",
         created_at=now,
