@@ -19,8 +19,8 @@ from .api_models import ApproveOut, Me, PostId, PostOut, QueueOut, StampOut, Vie
 from .app import api_user, core
 from .auth import AuthUser
 from .pages import queue_filter
-from .queue import CursorError, QueueFilter, QueueResult, list_queue
-from .views import load_post_detail, post_dict, reply_dict
+from ..queue import CursorError, QueueFilter, QueueResult, list_queue
+from ..post_detail import load_post_detail, post_dict, reply_dict
 
 router = APIRouter(prefix="/api", tags=["queue"], dependencies=[Depends(api_user)])
 WRITE_ERRORS = errors(400, 404, 409)

@@ -152,7 +152,7 @@ def queue(
     as_json: bool = typer.Option(False, "--json", help="JSON instead of a table"),
 ) -> None:
     """The queue, most urgent first: the same list as the web page, one page at a time."""
-    from .queue import CursorError, QueueFilter, list_queue
+    from ..queue import CursorError, QueueFilter, list_queue
 
     try:
         f = QueueFilter.from_params(
@@ -203,7 +203,7 @@ def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
     """A post: the conversation, the customer's other posts, the draft and the replies."""
     from ..store.tables import Post
     from .app import duration, hhmm
-    from .views import load_post_detail, post_dict
+    from ..post_detail import load_post_detail, post_dict
 
     app = _app()
     with app.session() as s:

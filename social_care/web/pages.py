@@ -33,8 +33,8 @@ from .auth import (
     record_failure,
     same_token,
 )
-from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
-from .views import load_post_detail, team
+from ..queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
+from ..post_detail import load_post_detail, team
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Read models shared by the post page, the JSON API and ``social-care show``."""
+"""The post read model (the post, its conversation, history, replies and activity) shared by the post page,
+the JSON API and ``social-care show``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from ..models import ReplyStatus, as_utc
-from ..store.tables import Post, Reply, StatusEvent, User
-from ..workflow import MAX_REPLY_LENGTH, Viewer, draft_for
+from .models import ReplyStatus, as_utc
+from .store.tables import Post, Reply, StatusEvent, User
+from .workflow import MAX_REPLY_LENGTH, Viewer, draft_for
 from .queue import QueueRow, queue_row
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from .config import Settings
 
 __all__ = ["PostDetail", "TimelineItem", "load_post_detail", "post_dict", "reply_dict", "team"]
 

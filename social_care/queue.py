@@ -1,4 +1,4 @@
-"""The queue: one list of posts across the four channels, most urgent first (web page, API and CLI).
+"""The queue: one list of posts across the four channels, most urgent first (read by the web page, the API and the CLI).
 
 ``urgency`` is the single ranking formula. Its time-independent part (anger and reach) is kept in
 ``posts.urgency_base``; ``list_queue`` adds the waiting part in SQL from ``created_at``, so the database
@@ -25,11 +25,11 @@ from sqlalchemy.orm import defer
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
-from ..store.tables import Post, anger_reach_points
+from .models import OPEN_STATUSES, Channel, PostStatus, as_utc
+from .store.tables import Post, anger_reach_points
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from .config import Settings
 
 __all__ = [
     "ALL_STATUSES",
