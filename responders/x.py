@@ -9,14 +9,13 @@ from connectors.base import parse_time_or
 from connectors.x import XClient
 from social_care.models import Channel, Delivery, ReplyTarget
 
-from .base import MAX_LENGTH
 
 __all__ = ["XReplyResponder", "XDirectMessageResponder"]
 
 
 class XReplyResponder:
     channel: ClassVar[Channel] = Channel.X_MENTION
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.X_MENTION]
+    max_length: ClassVar[int] = Channel.X_MENTION.reply_limit
 
     def __init__(self, client: XClient) -> None:
         self.client = client
@@ -34,7 +33,7 @@ class XReplyResponder:
 
 class XDirectMessageResponder:
     channel: ClassVar[Channel] = Channel.X_DM
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.X_DM]
+    max_length: ClassVar[int] = Channel.X_DM.reply_limit
 
     def __init__(self, client: XClient) -> None:
         self.client = client

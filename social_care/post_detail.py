@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from .models import ReplyStatus, as_utc
+from .models import Channel, ReplyStatus, as_utc
 from .store.tables import Post, Reply, StatusEvent, User
-from .workflow import MAX_REPLY_LENGTH, Viewer, draft_for
+from .workflow import Viewer, draft_for
 from .queue import QueueRow, queue_row
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def team(session: Session) -> list[User]:
 
 
 def load_post_detail(session: Session, settings: Settings, post: Post, *, now: datetime) -> PostDetail:
-    targets = {ch: settings.response_target_minutes(ch) for ch in MAX_REPLY_LENGTH}
+    targets = {ch: settings.response_target_minutes(ch) for ch in (c.value for c in Channel)}
     row = queue_row(post, targets, now)
     # the conversation: the thread's customer posts and the brand's replies to them, in time order
     if post.thread_key:
@@ -134,7 +134,7 @@ def load_post_detail(session: Session, settings: Settings, post: Post, *, now: d
         draft=draft,
         replies=replies,
         activity=activity,
-        max_length=MAX_REPLY_LENGTH.get(post.reply_channel, 2_000),
+        max_length=Channel(post.reply_channel).reply_limit,
     )
 
 

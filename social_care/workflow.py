@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from . import cases, outbox
 from .errors import SocialCareError, StaleViewError
 from .models import OPEN_STATUSES, Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
-from .playbook import LIMITS, check_reply
+from .playbook import check_reply
 from .scoring.base import CATEGORIES, LABELS
 from .store.tables import Feedback, Post, PostView, Reply, StatusEvent, User
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from .app import App
 
 __all__ = [
-    "MAX_REPLY_LENGTH",
     "VIEWER_WINDOW",
     "ApproveResult",
     "NotFoundError",
@@ -48,8 +47,6 @@ __all__ = [
 ]
 log = logging.getLogger(__name__)
 
-#: The most characters a reply may have, per channel the reply goes to (the playbook's limits).
-MAX_REPLY_LENGTH: dict[str, int] = {channel.value: limit for channel, limit in LIMITS.items()}
 #: A viewer seen within this window still "has the post open".
 VIEWER_WINDOW = timedelta(minutes=2)
 CORRECTABLE_FIELDS = ("label", "flagged", "category")

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from ..audit import AUTOMATIC, answered_by
-from ..models import Channel, as_utc
+from ..models import LABELS, Channel, as_utc
 from ..store.tables import Post, Reply, StatusEvent, User
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
 
 REPORT_VERSION = 1
 CHANNELS = [c.value for c in Channel]
-LABELS = ("negative", "neutral", "positive")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STOP_WORDS = frozenset(
     [

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Protocol, Sequence, runtime_checkable
 
-LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
-CATEGORIES: tuple[str, ...] = ("delivery", "refund", "damaged", "customer_service", "account", "other")
+from social_care.models import CATEGORIES as CATEGORIES, LABELS as LABELS  # listed once, re-exported
 
 #: Human readable names of the categories (for reports and templates).
 CATEGORY_NAMES: dict[str, str] = {

@@ -14,7 +14,7 @@ from .categories import categorize
 from .data import AIRLINE_REASON_CATEGORY, SETS, Row, available_sets, load_set
 
 
-# The F1 of the flag issue 3 asks of the default scorer, per (set, language) of the dev splits.
+# The F1 of the flag the project requires of the default scorer, per (set, language) of the dev splits.
 TARGETS: dict[tuple[str, str], float] = {
     ("en_airline", "en"): 0.88,
     ("en_tweeteval", "en"): 0.70,

@@ -107,7 +107,7 @@ class Post(SQLModel, table=True):
     resolved_at: datetime | None = _ts()
     version: int = Field(default=1)  # bumped on every change: a send from an older view is refused
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    # follow-up after resolution (issue 5)
+    # follow-up after resolution
     followup_enabled: bool = Field(default=True)
     followup_due_at: datetime | None = _ts(index=True)
     followup_sent_at: datetime | None = _ts()

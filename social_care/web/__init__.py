@@ -1,4 +1,4 @@
-"""The social team's queue: web pages, JSON API and CLI (issue 4).
+"""The social team's queue: web pages, JSON API and CLI.
 
 ``create_web_app(app)`` builds the FastAPI application; ``serve_in_thread(app, host, port)`` runs it
 with uvicorn in a background thread (for ``run``/``demo``); ``cli.register(typer_app)`` adds the commands.

@@ -179,7 +179,7 @@ def queue(
     if not r.rows:
         typer.echo("nothing here")
         return
-    from .app import duration
+    from ..durations import duration
 
     lines = [("ID", "URG", "CHANNEL", "STATUS", "WAITED", "AUTHOR", "CATEGORY", "POST")]
     for row in r.rows:
@@ -202,7 +202,8 @@ def _clip(text: str, n: int) -> str:
 def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """A post: the conversation, the customer's other posts, the draft and the replies."""
     from ..store.tables import Post
-    from .app import duration, hhmm
+    from ..durations import duration
+    from .app import hhmm
     from ..post_detail import load_post_detail, post_dict
 
     app = _app()
