@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from social_care.errors import SkippableError
 from social_care.models import Channel, Mention
@@ -16,6 +16,7 @@ __all__ = [
     "Batch",
     "Connector",
     "NewestFirstWindow",
+    "Page",
     "PageLoopGuard",
     "count",
     "fit_key",
@@ -24,6 +25,7 @@ __all__ = [
     "label",
     "message_text",
     "optional_ident",
+    "paginate",
     "parse_time",
     "parse_time_or",
     "skip_item",
@@ -76,6 +78,42 @@ class PageLoopGuard:
                 return False
         self._seen.add(token)
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a cursor listing: the platform's answer, the token of the next page (None: this is the
+    last page, the listing is complete) and, when the loop guard ended the listing here, why (``cut``)."""
+
+    body: dict[str, Any]
+    next: str | None = None
+    cut: str | None = None
+
+
+def paginate(
+    fetch: Callable[[str | None], dict[str, Any]],
+    next_token: Callable[[dict[str, Any]], str | None],
+    *,
+    stream: str,
+    listing: str = "",
+) -> Iterator[Page]:
+    """The one page loop of every stream: ``fetch(None)`` then ``fetch(token)`` while ``next_token(body)``
+    gives one. A short or empty page that still has a next token is followed (the platforms answer those);
+    a repeated token is asked once more and a second repeat ends the listing (``PageLoopGuard``: the
+    reason is logged and carried in ``Page.cut``, which the stream passes on as its batch's ``cut``, counted
+    in the poll's ``listings_cut``). The caller may stop early (the generator is simply closed)."""
+    guard = PageLoopGuard(stream, listing)
+    token: str | None = None
+    while True:
+        body = fetch(token)
+        token = next_token(body)
+        if token is None:
+            yield Page(body)
+            return
+        if not guard.follow(token):
+            yield Page(body, cut=guard.cut)
+            return
+        yield Page(body, next=token)
 
 
 class NewestFirstWindow:

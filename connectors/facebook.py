@@ -24,13 +24,13 @@ from ._http import make_session
 from .base import (
     Batch,
     NewestFirstWindow,
-    PageLoopGuard,
     count,
     fit_key,
     ident,
     ident_or_none,
     label,
     message_text,
+    paginate,
     parse_time,
     skip_item,
     url,
@@ -87,21 +87,14 @@ class GraphClient:
         """Cursor pagination: yields each page's ``data`` (short and empty pages with ``next`` included);
         stops when ``paging.next`` is absent, or when the listing repeats a cursor twice: then the reason
         is appended to ``cuts`` and only this listing ends."""
-        guard = PageLoopGuard(stream, path)
-        while True:
-            body = self.get(path, **args)
-            data = body.get("data")
+        def fetch(after: str | None) -> dict[str, Any]:
+            return self.get(path, **args) if after is None else self.get(path, **{**args, "after": after})
+
+        for page in paginate(fetch, _next_after, stream=stream, listing=path):
+            data = page.body.get("data")
             yield data if isinstance(data, list) else []
-            paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
-            cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
-            after = cursors.get("after")
-            if not paging.get("next") or not isinstance(after, (str, int)) or isinstance(after, bool) or not after:
-                return
-            if not guard.follow(str(after)):
-                if cuts is not None:
-                    cuts.append(guard.cut or f"{stream} {path}: listing ended")
-                return
-            args = {**args, "after": after}
+            if page.cut and cuts is not None:
+                cuts.append(page.cut)
 
     def subscribe_app(self, fields: list[str]) -> bool:
         """POST /{page-id}/subscribed_apps?subscribed_fields=…: the app receives these Page webhook fields."""
@@ -141,6 +134,16 @@ class GraphClient:
                 method="POST",
             )
         return Delivery(external_id=str(_field(body, "message_id")), sent_at=self.clock())
+
+
+def _next_after(body: dict[str, Any]) -> str | None:
+    """The next page's cursor of a Graph listing: ``paging.cursors.after`` while ``paging.next`` is there."""
+    paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
+    cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+    after = cursors.get("after")
+    if not paging.get("next") or not isinstance(after, (str, int)) or isinstance(after, bool) or not after:
+        return None
+    return str(after)
 
 
 def _field(body: Any, name: str) -> Any:

@@ -22,7 +22,6 @@ from ._http import make_session
 from .base import (
     KEY_MAX,
     Batch,
-    PageLoopGuard,
     count,
     fit_key,
     ident,
@@ -30,6 +29,7 @@ from .base import (
     label,
     message_text,
     optional_ident,
+    paginate,
     parse_time,
     skip_item,
 )
@@ -233,6 +233,11 @@ def _token(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _next_token(body: dict[str, Any]) -> str | None:
+    """The next page's token of an X listing (``meta.next_token``), None on the last page."""
+    return _token(_object(body.get("meta")).get("next_token"))
+
+
 def _followers(user: dict[str, Any]) -> int | None:
     metrics = user.get("public_metrics")
     return count(metrics.get("followers_count")) if isinstance(metrics, dict) else None
@@ -287,28 +292,25 @@ class XMentions:
         self.client = client
 
     def poll(self, cursor: str | None) -> Iterator[Batch]:
-        guard = PageLoopGuard(self.stream)
-        token: str | None = None
         newest: str | None = None
-        while True:
-            body = self.client.mentions(since_id=cursor, pagination_token=token)
+        pages = paginate(lambda token: self.client.mentions(since_id=cursor, pagination_token=token), _next_token,
+                         stream=self.stream)
+        for page in pages:
+            body = page.body
             meta = _object(body.get("meta"))
             items = body.get("data") if isinstance(body.get("data"), list) else []
             # the cursor is an id the store can keep: meta's newest_id, else the first item's that is an id
             newest = newest or ident_or_none(meta.get("newest_id")) or next(
                 (i for i in (ident_or_none(it.get("id")) for it in items if isinstance(it, dict)) if i), None)
             mentions, skipped = _normalize(self.stream, items, _users(body), self._mention)
-            token = _token(meta.get("next_token"))
-            if not token:
+            if page.cut:
+                # the drain is incomplete: keep what was read, leave the cursor where it was
+                yield Batch(mentions, skipped=skipped, cut=[page.cut])
+            elif page.next is None:
                 # newest-first: the cursor moves only now that the whole drain succeeded
                 yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
-                return
-            if not guard.follow(token):
-                # the drain is incomplete: keep what was read, leave the cursor where it was
-                yield Batch(mentions, skipped=skipped, cut=[guard.cut or "listing ended"])
-                return
-            yield Batch(mentions, skipped=skipped)
-
+            else:
+                yield Batch(mentions, skipped=skipped)
 
     def _mention(self, item: Any, users: dict[str, dict[str, Any]]) -> Mention | None:
         return _tweet(item, users, channel=Channel.X_MENTION, own_id=self.client.user_id)
@@ -325,12 +327,10 @@ class XDirectMessages:
         self.lookback = lookback
 
     def poll(self, cursor: str | None) -> Iterator[Batch]:
-        guard = PageLoopGuard(self.stream)
-        token: str | None = None
         newest: str | None = None
-        while True:
-            body = self.client.dm_events(pagination_token=token)
-            data = body.get("data")
+        for page in paginate(lambda token: self.client.dm_events(pagination_token=token), _next_token,
+                             stream=self.stream):
+            data = page.body.get("data")
             items = [i for i in data if isinstance(i, dict)] if isinstance(data, list) else []
             fresh = []
             reached_known = False
@@ -342,17 +342,15 @@ class XDirectMessages:
                 fresh.append(item)
             if newest is None and items:
                 newest = ident_or_none(items[0].get("id"))
-            mentions, skipped = _normalize(self.stream, fresh, _users(body), self._mention)
-            token = _token(_object(body.get("meta")).get("next_token"))
-            if reached_known or not token:
+            mentions, skipped = _normalize(self.stream, fresh, _users(page.body), self._mention)
+            if reached_known or page.next is None and not page.cut:
                 yield Batch(mentions, checkpoint=_max_id(newest, cursor), skipped=skipped)
                 return
-            if not guard.follow(token):
+            if page.cut:
                 # the drain is incomplete: keep what was read, leave the cursor where it was
-                yield Batch(mentions, skipped=skipped, cut=[guard.cut or "listing ended"])
+                yield Batch(mentions, skipped=skipped, cut=[page.cut])
                 return
             yield Batch(mentions, skipped=skipped)
-
 
     def _mention(self, item: dict[str, Any], users: dict[str, dict[str, Any]]) -> Mention | None:
         if item.get("event_type", "MessageCreate") != "MessageCreate":
@@ -422,13 +420,16 @@ class XSearch:
             raise self._budget_spent(now)
         username = self.client.username()
         query = search_query(self.terms, user_id=self.client.user_id, username=username)
-        guard = PageLoopGuard(self.stream)
-        token: str | None = None
         newest: str | None = None
-        while True:
+
+        def fetch(token: str | None) -> dict[str, Any]:
             left = self.max_posts_per_day - read
-            body = self.client.search_recent(query=query, since_id=since_id, next_token=token,
+            return self.client.search_recent(query=query, since_id=since_id, next_token=token,
                                              max_results=max(10, min(100, left)))
+
+        pages = paginate(fetch, lambda b: _token(_object(b.get("meta")).get("next_token")), stream=self.stream)
+        for page in pages:
+            body = page.body
             meta = _object(body.get("meta"))
             items = body.get("data") if isinstance(body.get("data"), list) else []
             read += len(items)
@@ -436,9 +437,8 @@ class XSearch:
                 (i for i in (ident_or_none(it.get("id")) for it in items if isinstance(it, dict)) if i), None)
             mentions, skipped = _normalize(self.stream, items, _users(body), lambda it, us: self._post(it, us,
                                                                                                        username))
-            token = _token(meta.get("next_token"))
             state = _search_cursor(_max_id(newest, since_id), day, read)
-            if not token:
+            if page.next is None and page.cut is None:
                 yield Batch(mentions, checkpoint=state, skipped=skipped)
                 return
             if read >= self.max_posts_per_day:
@@ -448,8 +448,8 @@ class XSearch:
                 log.warning(note)
                 yield Batch(mentions, checkpoint=state, skipped=skipped, cut=[note])
                 raise self._budget_spent(now)
-            if not guard.follow(token):
-                yield Batch(mentions, skipped=skipped, cut=[guard.cut or "listing ended"])
+            if page.cut is not None:
+                yield Batch(mentions, skipped=skipped, cut=[page.cut])
                 return
             yield Batch(mentions, skipped=skipped)
 

@@ -8,12 +8,12 @@ from connectors import Clients
 from social_care.errors import ConfigError
 from social_care.models import Channel, ReplyTarget
 
-from .base import MAX_LENGTH, Responder
+from .base import Responder
 from .facebook import CommentResponder, MessengerResponder
 from .instagram import InstagramCommentResponder, InstagramMessageResponder
 from .x import XDirectMessageResponder, XReplyResponder, XSearchReplyResponder
 
-__all__ = ["Responder", "Responders", "build_responders", "MAX_LENGTH", "NoResponderError"]
+__all__ = ["Responder", "Responders", "build_responders", "NoResponderError"]
 
 
 class NoResponderError(ConfigError):

@@ -8,9 +8,8 @@ from typing import ClassVar, Protocol
 
 from social_care.models import Channel, Delivery, ReplyTarget
 
-__all__ = ["Responder", "MAX_LENGTH"]
+__all__ = ["Responder"]
 
-MAX_LENGTH: dict[Channel, int] = {channel: channel.reply_limit for channel in Channel}
 
 
 class Responder(Protocol):

@@ -9,8 +9,6 @@ from connectors.base import parse_time_or
 from connectors.facebook import GraphClient
 from social_care.models import Channel, Delivery, ReplyTarget
 
-from .base import MAX_LENGTH
-
 __all__ = ["CommentResponder", "MessengerResponder"]
 
 
@@ -38,7 +36,7 @@ def _page_item_in(client: GraphClient, items: list[object], text: str, since: da
 
 class CommentResponder:
     channel: ClassVar[Channel] = Channel.FACEBOOK_COMMENT
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.FACEBOOK_COMMENT]
+    max_length: ClassVar[int] = Channel.FACEBOOK_COMMENT.reply_limit
 
     def __init__(self, client: GraphClient) -> None:
         self.client = client
@@ -55,7 +53,7 @@ class CommentResponder:
 
 class MessengerResponder:
     channel: ClassVar[Channel] = Channel.MESSENGER
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.MESSENGER]
+    max_length: ClassVar[int] = Channel.MESSENGER.reply_limit
 
     def __init__(self, client: GraphClient) -> None:
         self.client = client

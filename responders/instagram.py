@@ -9,7 +9,6 @@ from typing import ClassVar
 from connectors.facebook import GraphClient
 from social_care.models import Channel, Delivery, ReplyTarget
 
-from .base import MAX_LENGTH
 from .facebook import _page_item_in
 
 __all__ = ["InstagramCommentResponder", "InstagramMessageResponder"]
@@ -17,7 +16,7 @@ __all__ = ["InstagramCommentResponder", "InstagramMessageResponder"]
 
 class InstagramCommentResponder:
     channel: ClassVar[Channel] = Channel.INSTAGRAM_COMMENT
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.INSTAGRAM_COMMENT]
+    max_length: ClassVar[int] = Channel.INSTAGRAM_COMMENT.reply_limit
 
     def __init__(self, client: GraphClient) -> None:
         self.client = client
@@ -36,7 +35,7 @@ class InstagramCommentResponder:
 
 class InstagramMessageResponder:
     channel: ClassVar[Channel] = Channel.INSTAGRAM_DM
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.INSTAGRAM_DM]
+    max_length: ClassVar[int] = Channel.INSTAGRAM_DM.reply_limit
 
     def __init__(self, client: GraphClient) -> None:
         self.client = client

@@ -9,14 +9,12 @@ from connectors.base import parse_time_or
 from connectors.x import XClient
 from social_care.models import Channel, Delivery, ReplyTarget
 
-from .base import MAX_LENGTH
-
 __all__ = ["XReplyResponder", "XDirectMessageResponder", "XSearchReplyResponder"]
 
 
 class XReplyResponder:
     channel: ClassVar[Channel] = Channel.X_MENTION
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.X_MENTION]
+    max_length: ClassVar[int] = Channel.X_MENTION.reply_limit
 
     def __init__(self, client: XClient) -> None:
         self.client = client
@@ -38,12 +36,12 @@ class XSearchReplyResponder(XReplyResponder):
     mention or quote the brand for self-serve apps: that refusal leaves the reply to a person."""
 
     channel: ClassVar[Channel] = Channel.X_SEARCH
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.X_SEARCH]
+    max_length: ClassVar[int] = Channel.X_SEARCH.reply_limit
 
 
 class XDirectMessageResponder:
     channel: ClassVar[Channel] = Channel.X_DM
-    max_length: ClassVar[int] = MAX_LENGTH[Channel.X_DM]
+    max_length: ClassVar[int] = Channel.X_DM.reply_limit
 
     def __init__(self, client: XClient) -> None:
         self.client = client

@@ -1,6 +1,7 @@
 """The audit trail: who did what to which post, and when, read from the one event log (``status_events``).
 
-Written only by ``store.repo.record_event``; read here for ``social-care audit``, the post page, the
+Written only through ``social_care.cases`` (``store.repo.record_event``); read here for ``social-care audit``, the
+post page, the
 export and the weekly report's "who answered". An actor is a team member's user name, ``system``
 (ingestion, the scorer, follow-ups, the outbox's failures) or ``autosend`` (playbook replies approved
 and sent without a person, ``SOCIAL_CARE_AUTOSEND=playbook``).

@@ -4,18 +4,20 @@
     ├─ ConfigError                      bad settings → refuse to start, say which setting
     ├─ PlatformError                    platform boundary; carries platform, status, code
     │   ├─ RetriableError               5xx, timeouts, connection errors, Graph codes 1/2 → retry soon
-    │   │   └─ RateLimited(reset_at)    X 429, Graph 4/17/32/613/80001/341 → pause the stream until reset_at
+    │   │   ├─ RateLimited(reset_at)    X 429, Graph 4/17/32/613/80001/341, Slack 429 → pause until reset_at
+    │   │   └─ Unconfirmed              the request went out, the answer was lost: it may have gone through
     │   ├─ SkippableError               one bad item (malformed, deleted) → log, skip, go on
     │   └─ FatalError                   401/403, Graph 190/10/200-299, pagination loop → stop the stream, alert
     │       ├─ AuthError                token expired or revoked
     │       ├─ BlockedError             the account may not act: no permission, policy block (Graph 368)
     │       ├─ OutsideWindowError       Messenger 24 h window closed → a person must answer
     │       └─ WebhookRefusedError      X refused a webhook registration (reason: CrcValidationFailed, …)
-    ├─ StaleViewError                   a send from a view older than the post's current state
-    └─ AlertDeliveryError               Slack said no; retriable unless ``permanent``
+    └─ StaleViewError                   a send from a view older than the post's current state
 
 SDK exceptions (tweepy, facebook-sdk, requests) are translated to this tree in exactly one place:
-``connectors/_errors.py``.
+``connectors/_errors.py``; an alert sink's answers (Slack's webhook: ``alerts/slack.py``) use the same
+classes: ``FatalError`` the sink is unusable, ``SkippableError`` this message is refused, ``RateLimited``
+and ``RetriableError`` wait and try again.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ __all__ = [
     "BlockedError",
     "WebhookRefusedError",
     "StaleViewError",
-    "AlertDeliveryError",
+    "Unconfirmed",
 ]
 
 
@@ -76,6 +78,11 @@ class PlatformError(SocialCareError):
 
 class RetriableError(PlatformError):
     pass
+
+
+class Unconfirmed(RetriableError):
+    """The request went out but its answer was lost (a timeout, a dropped connection): the platform may
+    have acted on it. Try again, knowing the first attempt may have gone through."""
 
 
 class RateLimited(RetriableError):
@@ -123,11 +130,3 @@ class WebhookRefusedError(FatalError):
 class StaleViewError(SocialCareError):
     pass
 
-
-class AlertDeliveryError(SocialCareError):
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False,
-                 maybe_delivered: bool = False) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.permanent = permanent
-        self.maybe_delivered = maybe_delivered  # the answer was lost after the message went out

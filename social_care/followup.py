@@ -12,7 +12,7 @@
 3. **sent**: once the outbox has sent it, ``followup_sent_at`` is set (on the covered posts too).
 4. **answer**: the customer's next private message after the follow-up (within the answer window)
    is scored with ``app.scorer``: ``satisfaction`` becomes ``satisfied`` or ``unsatisfied``. An
-   unhappy answer reopens the case (``change_status`` → ``flagged``) and pings Slack again.
+   unhappy answer reopens the case (``cases.transition`` → ``flagged``) and pings Slack again.
 
 ``set_followup(app, post_id, enabled, actor)`` turns follow-ups off (or on again) for one post.
 """
@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from . import cases
 from .audit import SYSTEM
 from .errors import SocialCareError
 from .models import Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
@@ -171,12 +172,10 @@ def _followup_reply(s: Session, app: Any, post: Post, cfg: FollowupSettings, now
         .order_by(col(Post.created_at).desc(), col(Post.id).desc())
     ).first()
     target = private or post
-    reply = Reply(
+    reply = Reply.to(
+        target.reply_target,
         post_id=post.id,
         kind=ReplyKind.FOLLOWUP.value,
-        channel=target.reply_channel,  # type: ignore[arg-type]
-        target_thread_id=target.reply_thread_id,
-        target_recipient_id=target.reply_recipient_id,
         text=followup_text(app, post, session=s, channel=target.reply_channel, now=now),
         idempotency_key=f"followup:{post.id}",
         author=SYSTEM,
@@ -263,15 +262,8 @@ def _reopen(s: Session, post: Post, answer: Post, now: datetime) -> None:
 
     quote = answer.text if len(answer.text) <= 120 else answer.text[:119] + "…"
     post.flagged = True
-    repo.record_event(
-        s,
-        post=post,
-        action="reopened",
-        actor=SYSTEM,
-        now=now,
-        detail=f"customer unhappy after follow-up (post {answer.id}): {quote}",
-        to_status=PostStatus.FLAGGED.value,
-    )
+    cases.transition(s, post, PostStatus.FLAGGED, actor=SYSTEM, now=now, action="reopened",
+                     note=f"customer unhappy after follow-up (post {answer.id}): {quote}")
     enqueue(
         s,
         kind="reopened",
@@ -294,8 +286,7 @@ def set_followup(app: Any, post_id: int, enabled: bool, actor: str) -> Post:
         if post.followup_enabled == enabled:
             return post
         post.followup_enabled = enabled
-        repo.record_event(s, post=post, action="followup_on" if enabled else "followup_off", actor=actor,
-                          now=app.now())
+        cases.record(s, post, "followup_on" if enabled else "followup_off", actor=actor, now=app.now())
         if not enabled:
             for reply in s.exec(
                 select(Reply)

@@ -20,6 +20,8 @@ __all__ = [
     "ReplyStatus",
     "ReplyKind",
     "OPEN_STATUSES",
+    "CATEGORIES",
+    "LABELS",
     "PUBLIC_CHANNELS",
     "PERSON_APPROVES",
     "utcnow",
@@ -114,6 +116,12 @@ _REPLY_LIMITS = {Channel.X_MENTION: 280, Channel.X_DM: 10_000, Channel.FACEBOOK_
 # Meta's standard messaging window (RESPONSE) for Messenger and Instagram; later only a person may answer
 # (HUMAN_AGENT tag)
 _REPLY_WINDOWS = {Channel.MESSENGER: timedelta(hours=24), Channel.INSTAGRAM_DM: timedelta(hours=24)}
+
+
+#: A post's sentiment label and issue category: the scorer sets them, a reviewer corrects them, the playbook
+#: has a template per category and the reports count them. Listed here once.
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+CATEGORIES: tuple[str, ...] = ("delivery", "refund", "damaged", "customer_service", "account", "other")
 
 
 class PostStatus(StrEnum):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from . import cases
 from .app import App
 from .audit import AUTOSEND, SYSTEM, reply_actor
 from .drafting import options_for, recent_texts
@@ -35,7 +37,7 @@ from .playbook import check_reply, reference, with_reference
 from .store import repo
 from .store.tables import Post, Reply
 
-__all__ = ["send_reply", "send_due", "OutboxResult"]
+__all__ = ["Claim", "OutboxResult", "claim", "deliver", "send_due", "send_reply"]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
@@ -78,80 +80,111 @@ def send_due(app: App, *, limit: int = 50) -> OutboxResult:
     return result
 
 
+@dataclass
+class Claim:
+    """An approved reply marked ``sending`` (not committed yet), with where it goes and who sends it."""
+
+    reply: Reply
+    target: ReplyTarget
+    responder: Any
+
+
+#: What a send ended with: the reply, and the post when the last transaction loaded it (else None).
+Outcome = tuple[Reply, Post | None]
+
+
 def send_reply(app: App, reply_id: int) -> Reply:
     """Deliver one approved reply on the customer's own channel; safe to call again after a crash."""
-    now = app.now()
+    return _send(app, reply_id)[0]
+
+
+def _send(app: App, reply_id: int) -> Outcome:
     with app.session() as s:
         reply = s.get(Reply, reply_id)
         if reply is None:
             raise SkippableError(f"no reply {reply_id}")
-        if reply.status not in (ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value):
-            return reply
-        if reply.next_attempt_at is not None and as_utc(reply.next_attempt_at) > now:
-            return reply
-        if repo.active_pause(s, stream=_send_key(reply.channel), now=now) is not None:
-            return reply
-        target = ReplyTarget(Channel(reply.channel), reply.target_thread_id, reply.target_recipient_id)
-        try:
-            responder = app.responders.for_target(target)
-        except SocialCareError as exc:
-            return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
-        if reply.status == ReplyStatus.SENDING.value:
-            since = as_utc(reply.sending_at or reply.created_at) - RECONCILE_SLACK
-            try:
-                found = responder.find_sent(target, reply.text, since=since)
-            except RetriableError as exc:
-                # cannot tell whether it went out: never resend blindly; the next run checks again
-                if isinstance(exc, RateLimited):
-                    repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at,
-                                      kind="rate_limit", reason=str(exc), now=now)
-                reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
-                s.add(reply)
-                log.warning("reply %s: %s", reply.id, reply.error)
-                return reply
-            except (AuthError, BlockedError) as exc:  # the channel is stopped: check again once it is fixed
-                repo.pause_stream(s, stream=_send_key(reply.channel), until=now + CHANNEL_BLOCKED_PAUSE,
-                                  kind="fatal", reason=str(exc), now=now)
-                reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
-                s.add(reply)
-                log.warning("reply %s: %s", reply.id, reply.error)
-                return reply
-            except PlatformError as exc:
-                return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=(
-                    f"a crash left this reply unconfirmed and the platform cannot be checked ({exc}): "
-                    "look on the platform, then resend or resolve"))
-            if found is not None:
-                return _mark_sent(app, s, reply, found)
-        unapproved = _needs_person(reply, target.channel)
-        if unapproved:
-            return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=unapproved)
-        problems = check_reply(reply.text, target.channel)
-        if problems:
-            return _finish(app, s, reply, status=ReplyStatus.FAILED, error="; ".join(problems))
-        closed = _window_closed(s, reply, target.channel, now)
-        if closed:
-            return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=closed)
-        reply.status, reply.sending_at, reply.attempts = ReplyStatus.SENDING.value, now, reply.attempts + 1
-        s.add(reply)
-    # the `sending` mark is committed before the platform is called
+        claimed = claim(app, s, reply, now=app.now())
+    return deliver(app, claimed) if isinstance(claimed, Claim) else claimed
+
+
+def claim(app: App, s: Session, reply: Reply, *, now: datetime, checked: bool = False) -> Claim | Outcome:
+    """In the caller's transaction: mark ``reply`` ``sending`` for ``deliver`` (a ``Claim``), or settle it
+    without the platform (an ``Outcome``: not due, channel paused, found already sent, window closed,
+    text refused). ``checked``: the caller has just run ``check_reply`` on this text. The caller commits
+    before ``deliver`` calls the platform, so a crash in between leaves it ``sending``, checked first."""
+    if reply.status not in (ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value):
+        return reply, None
+    if reply.next_attempt_at is not None and as_utc(reply.next_attempt_at) > now:
+        return reply, None
+    if repo.active_pause(s, stream=_send_key(reply.channel), now=now) is not None:
+        return reply, None
+    target = reply.target
     try:
-        delivery = responder.send(target, reply.text)
+        responder = app.responders.for_target(target)
+    except SocialCareError as exc:
+        return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
+    if reply.status == ReplyStatus.SENDING.value:
+        since = as_utc(reply.sending_at or reply.created_at) - RECONCILE_SLACK
+        try:
+            found = responder.find_sent(target, reply.text, since=since)
+        except RetriableError as exc:
+            # cannot tell whether it went out: never resend blindly; the next run checks again
+            if isinstance(exc, RateLimited):
+                repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at,
+                                  kind="rate_limit", reason=str(exc), now=now)
+            reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
+            s.add(reply)
+            log.warning("reply %s: %s", reply.id, reply.error)
+            return reply, None
+        except (AuthError, BlockedError) as exc:  # the channel is stopped: check again once it is fixed
+            repo.pause_stream(s, stream=_send_key(reply.channel), until=now + CHANNEL_BLOCKED_PAUSE,
+                              kind="fatal", reason=str(exc), now=now)
+            reply.error = redact(f"cannot check on the platform yet whether this reply went out: {exc}")
+            s.add(reply)
+            log.warning("reply %s: %s", reply.id, reply.error)
+            return reply, None
+        except PlatformError as exc:
+            return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=(
+                f"a crash left this reply unconfirmed and the platform cannot be checked ({exc}): "
+                "look on the platform, then resend or resolve"))
+        if found is not None:
+            return _mark_sent(app, s, reply, found)
+    unapproved = _needs_person(reply, target.channel)
+    if unapproved:
+        return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=unapproved)
+    problems = [] if checked else check_reply(reply.text, target.channel)
+    if problems:
+        return _finish(app, s, reply, status=ReplyStatus.FAILED, error="; ".join(problems))
+    closed = _window_closed(s, reply, target.channel, now)
+    if closed:
+        return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=closed)
+    reply.status, reply.sending_at, reply.attempts = ReplyStatus.SENDING.value, now, reply.attempts + 1
+    s.add(reply)
+    return Claim(reply, target, responder)
+
+
+def deliver(app: App, claimed: Claim) -> Outcome:
+    """Send a claimed reply (its ``sending`` mark committed) and record what the platform answered."""
+    reply, reply_id = claimed.reply, claimed.reply.id
+    assert reply_id is not None
+    try:
+        delivery = claimed.responder.send(claimed.target, reply.text)
     except RateLimited as exc:
         with app.session() as s:
             repo.pause_stream(s, stream=_send_key(reply.channel), until=exc.reset_at, kind="rate_limit",
                               reason=str(exc), now=app.now())
-            return _retry_later(s, reply_id, exc, at=exc.reset_at)
+            return _retry_later(s, reply_id, exc, at=exc.reset_at), None
     except RetriableError as exc:
         # a timeout, a dropped connection or a garbled answer may come after the platform posted the reply:
         # the reply stays `sending`, so the next attempt looks on the platform first and never sends twice
         with app.session() as s:
-            return _retry_later(s, reply_id, exc, at=None, unconfirmed=True)
+            return _retry_later(s, reply_id, exc, at=None, unconfirmed=True), None
     except (AuthError, BlockedError) as exc:
         # the whole channel cannot send (token, permission, policy block): the reply waits, not fails
         with app.session() as s:
             repo.pause_stream(s, stream=_send_key(reply.channel), until=app.now() + CHANNEL_BLOCKED_PAUSE,
                               kind="fatal", reason=str(exc), now=app.now())
-            return _retry_later(s, reply_id, exc, at=app.now() + CHANNEL_BLOCKED_PAUSE)
+            return _retry_later(s, reply_id, exc, at=app.now() + CHANNEL_BLOCKED_PAUSE), None
     except OutsideWindowError as exc:
         with app.session() as s:
             return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.NEEDS_HUMAN, error=str(exc))
@@ -159,14 +192,15 @@ def send_reply(app: App, reply_id: int) -> Reply:
         with app.session() as s:
             redrafted = _redraft_duplicate(app, s, s.get(Reply, reply_id), exc)
         if redrafted:
-            return send_reply(app, reply_id)  # once: a second refusal fails with its reason
+            return _send(app, reply_id)  # once: a second refusal fails with its reason
         with app.session() as s:
-            return s.get(Reply, reply_id)  # type: ignore[return-value]
+            return s.get(Reply, reply_id), None  # type: ignore[return-value]
     except (FatalError, SkippableError) as exc:
         with app.session() as s:
             return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.FAILED, error=str(exc))
     with app.session() as s:
-        return _mark_sent(app, s, s.get(Reply, reply_id), delivery)
+        s.add(reply)  # this process marked it sending: the row is as claimed, no need to read it again
+        return _mark_sent(app, s, reply, delivery)
 
 
 DUPLICATE_NOTE = "the platform refused identical text; redrafted"
@@ -207,8 +241,7 @@ def _redraft_duplicate(app: App, s: Session, reply: Reply | None, exc: Duplicate
     reply.status, reply.error, reply.next_attempt_at = ReplyStatus.APPROVED.value, note, None
     s.add(reply)
     if post is not None:
-        repo.record_event(s, post=post, action="redrafted", actor=SYSTEM, now=app.now(), detail=note,
-                          reply_id=reply.id, bump=False)
+        cases.record(s, post, "redrafted", actor=SYSTEM, now=app.now(), note=note, reply_id=reply.id, bump=False)
     log.info("reply %s: %s", reply.id, note)
     return True
 
@@ -266,20 +299,19 @@ def _retry_later(
     return reply
 
 
-def _finish(app: App, s: Session, reply: Reply | None, *, status: ReplyStatus, error: str) -> Reply:
+def _finish(app: App, s: Session, reply: Reply | None, *, status: ReplyStatus, error: str) -> Outcome:
     assert reply is not None
     reply.status, reply.error = status.value, redact(error)
     s.add(reply)
     post = s.get(Post, reply.post_id)
     if post is not None:
         action = "needs_human" if status == ReplyStatus.NEEDS_HUMAN else "send_failed"
-        repo.record_event(s, post=post, action=action, actor=SYSTEM, now=app.now(), detail=reply.error,
-                          reply_id=reply.id)
+        cases.record(s, post, action, actor=SYSTEM, now=app.now(), note=reply.error, reply_id=reply.id)
     log.warning("reply %s %s: %s", reply.id, status.value, reply.error)
-    return reply
+    return reply, post
 
 
-def _mark_sent(app: App, s: Session, reply: Reply | None, delivery: Delivery) -> Reply:
+def _mark_sent(app: App, s: Session, reply: Reply | None, delivery: Delivery) -> Outcome:
     assert reply is not None
     now = app.now()
     reply.status, reply.external_id, reply.sent_at, reply.error = (
@@ -287,19 +319,17 @@ def _mark_sent(app: App, s: Session, reply: Reply | None, delivery: Delivery) ->
     s.add(reply)
     post = s.get(Post, reply.post_id)
     if post is None:
-        return reply
+        return reply, None
     actor = reply_actor(reply)
     detail = f"reply {reply.id} sent on {reply.channel} as {reply.external_id}"
     if reply.kind == ReplyKind.FOLLOWUP.value:
-        repo.record_event(s, post=post, action="followup_sent", actor=actor, now=now, detail=detail,
-                          reply_id=reply.id, bump=False)
-        return reply
+        cases.record(s, post, "followup_sent", actor=actor, now=now, note=detail, reply_id=reply.id, bump=False)
+        return reply, post
     if post.first_response_at is None:
         post.first_response_at = reply.sent_at
-    repo.record_event(s, post=post, action="sent", actor=actor, now=now, detail=detail, reply_id=reply.id,
-                      to_status=PostStatus.SENT.value)
+    cases.transition(s, post, PostStatus.SENT, actor=actor, now=now, action="sent", note=detail, reply_id=reply.id)
     _answer_earlier_in_thread(s, post, actor=actor, now=now, sent_at=reply.sent_at, reply_id=reply.id)
-    return reply
+    return reply, post
 
 
 def _answer_earlier_in_thread(
@@ -318,7 +348,7 @@ def _answer_earlier_in_thread(
     for other in earlier:
         if other.first_response_at is None:
             other.first_response_at = sent_at  # type: ignore[assignment]
-        repo.change_status(s, post=other, to_status=PostStatus.SENT.value, actor=actor, now=now,  # type: ignore[arg-type]
-                           note=f"answered by the reply to post {post.id}", action="answered", reply_id=reply_id)
+        cases.transition(s, other, PostStatus.SENT, actor=actor, now=now,  # type: ignore[arg-type]
+                         action="answered", note=f"answered by the reply to post {post.id}", reply_id=reply_id)
         for draft in s.exec(select(Reply).where(Reply.post_id == other.id, Reply.status == ReplyStatus.DRAFT.value)):
             repo.discard_reply(s, draft)

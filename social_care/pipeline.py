@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 
 from connectors.base import Batch, Connector
 
+from . import cases
 from .app import App
 from .audit import AUTOSEND
 from .config import Autosend
 from .errors import FatalError, RateLimited, RetriableError, SkippableError
 from .inbox.marks import blocks_autosend
-from .models import Channel, Mention, PostStatus, ReplyKind, ReplyStatus
+from .models import Mention, PostStatus, ReplyKind, ReplyStatus
 from .store import repo
 from .store.tables import PollRun, Post, Reply
 
@@ -123,7 +124,7 @@ def ingest(app: App, session: object, mentions: Sequence[Mention], *, draft: boo
     now = app.now()
     scores = app.scorer.score_many([m.text for m in mentions])
     rows = [_post_row(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
-    fresh = repo.insert_new_posts(session, posts=rows)  # type: ignore[arg-type]
+    fresh = cases.store_new(session, rows)  # type: ignore[arg-type]
     if len(fresh) < len(rows):  # already stored: a post first read from a webhook takes the poll's details
         kept = {id(p) for p in fresh}
         repo.adopt_polled(session, posts=[r for r in rows if id(r) not in kept])  # type: ignore[arg-type]
@@ -163,11 +164,10 @@ def _post_fields(m: Mention, score: object, scorer_name: str, now: object) -> di
         channel=m.channel.value, external_id=m.external_id, author_id=m.author_id, author_handle=m.author_handle,
         author_name=m.author_name, author_followers=m.author_followers, customer_key=m.customer_key, text=m.text,
         created_at=m.created_at, ingested_at=now, thread_key=m.thread_key, parent_external_id=m.parent_external_id,
-        permalink=m.permalink, reply_channel=m.reply_to.channel.value, reply_thread_id=m.reply_to.thread_id,
-        reply_recipient_id=m.reply_to.recipient_id, scorer=scorer_name, lang=getattr(score, "lang", None),
+        permalink=m.permalink, **Post.reply_columns(m.reply_to), scorer=scorer_name, lang=getattr(score, "lang", None),
         label=getattr(score, "label", None), polarity=getattr(score, "polarity", None), flagged=flagged,
         category=getattr(score, "category", None), reasons=list(getattr(score, "reasons", ()) or ()),
-        status=PostStatus.FLAGGED.value if flagged else PostStatus.NEW.value, updated_at=now,
+        status=cases.initial_status(flagged), updated_at=now,
         raw=dict(m.raw) if m.raw else {},
     )
 
@@ -201,7 +201,7 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
         return existing
     from .drafting import playbook_draft
 
-    channel = Channel(post.reply_channel)
+    channel = post.reply_target.channel
     template_key, autosend_ok, why = choose_template(post)
     muted = blocks_autosend(session, post)  # type: ignore[arg-type]
     if muted:  # an author marked "don't engage": a person decides whether to answer at all
@@ -210,10 +210,9 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
         post.reasons = [why.split(":")[0], *(post.reasons or [])]  # the queue's why-flagged column shows it
     now = app.now()
     draft = playbook_draft(app.playbook, session, post, now=now, category=template_key)  # type: ignore[arg-type]
-    reply = Reply(
-        post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel.value, target_thread_id=post.reply_thread_id,
-        target_recipient_id=post.reply_recipient_id, text=draft.text, status=ReplyStatus.DRAFT.value,
-        idempotency_key=key, template_id=draft.template_id, created_at=now,
+    reply = Reply.to(
+        post.reply_target, post_id=post.id, kind=ReplyKind.PLAYBOOK.value, text=draft.text,
+        status=ReplyStatus.DRAFT.value, idempotency_key=key, template_id=draft.template_id, created_at=now,
     )
     # a customer who did not address the brand gets a reply only when a person approves it
     autosend = app.settings.autosend == Autosend.PLAYBOOK and autosend_ok and not channel.person_approves
@@ -221,13 +220,13 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
         reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, AUTOSEND, now
     session.add(reply)  # type: ignore[attr-defined]
     session.flush()  # type: ignore[attr-defined]
-    repo.record_event(session, post=post, action="drafted", actor=actor, now=now,  # type: ignore[arg-type]
-                      detail=f"playbook draft {draft.template_id}" + (f" ({why})" if why else ""),
-                      reply_id=reply.id, to_status=PostStatus.AWAITING_APPROVAL.value)
+    cases.transition(session, post, PostStatus.AWAITING_APPROVAL, actor=actor, now=now,  # type: ignore[arg-type]
+                     action="drafted", note=f"playbook draft {draft.template_id}" + (f" ({why})" if why else ""),
+                     reply_id=reply.id)
     if autosend:
-        repo.record_event(session, post=post, action="approved", actor=AUTOSEND, now=now,  # type: ignore[arg-type]
-                          detail=f"reply {reply.id} approved by the playbook (SOCIAL_CARE_AUTOSEND=playbook)",
-                          reply_id=reply.id)
+        cases.record(session, post, "approved", actor=AUTOSEND, now=now,  # type: ignore[arg-type]
+                     note=f"reply {reply.id} approved by the playbook (SOCIAL_CARE_AUTOSEND=playbook)",
+                     reply_id=reply.id)
     return reply
 
 

@@ -3,8 +3,9 @@
 Every operation takes the post ``version`` the caller's view was rendered from (``expected_version``)
 and refuses with ``StaleViewError`` when the post changed since: two people never answer the same
 customer by accident. Every change (status, assignment, snooze, draft edits, approvals, corrections)
-is one event written by ``repo.record_event`` to the post's one event log (``status_events``): it
-bumps ``Post.version``, and the refusal says who changed the post and when from that log.
+is one call to ``social_care.cases`` (``transition`` or ``record``), which bumps ``Post.version`` and
+writes the post's one event log (``status_events``); the refusal says who changed the post and when
+from that log.
 """
 
 from __future__ import annotations
@@ -16,18 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from . import cases, outbox
 from .errors import SocialCareError, StaleViewError
 from .models import OPEN_STATUSES, Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
-from .playbook import LIMITS, check_reply
+from .playbook import check_reply
 from .scoring.base import CATEGORIES, LABELS
-from .store import repo
 from .store.tables import Feedback, Post, PostView, Reply, StatusEvent, User
 
 if TYPE_CHECKING:
     from .app import App
 
 __all__ = [
-    "MAX_REPLY_LENGTH",
     "VIEWER_WINDOW",
     "ApproveResult",
     "NotFoundError",
@@ -47,8 +47,6 @@ __all__ = [
 ]
 log = logging.getLogger(__name__)
 
-#: The most characters a reply may have, per channel the reply goes to (the playbook's limits).
-MAX_REPLY_LENGTH: dict[str, int] = {channel.value: limit for channel, limit in LIMITS.items()}
 #: A viewer seen within this window still "has the post open".
 VIEWER_WINDOW = timedelta(minutes=2)
 CORRECTABLE_FIELDS = ("label", "flagged", "category")
@@ -66,7 +64,7 @@ class NotFoundError(WorkflowError):
 class ApproveResult:
     post: Post
     reply: Reply
-    send_error: str | None = None  # the sender raised; the reply stays approved for the outbox job
+    send_error: str | None = None  # the sender raised; the outbox job checks the reply again
 
 
 @dataclass(frozen=True)
@@ -121,9 +119,11 @@ def _event(
     to: str | None = None,
     reply_id: int | None = None,
 ) -> None:
-    """One entry in the post's event log (and a new version of the post)."""
-    repo.record_event(session, post=post, action=action, actor=actor, now=now, detail=detail, to_status=to,
-                      reply_id=reply_id)
+    """One entry in the post's event log and a new version of the post (moved to ``to`` when given)."""
+    if to is None:
+        cases.record(session, post, action, actor=actor, now=now, note=detail, reply_id=reply_id)
+    else:
+        cases.transition(session, post, to, actor=actor, now=now, action=action, note=detail, reply_id=reply_id)
 
 
 def draft_for(session: Session, post_id: int) -> Reply | None:
@@ -139,12 +139,10 @@ def draft_for(session: Session, post_id: int) -> Reply | None:
 
 def _manual_reply(post: Post, text: str, now: datetime) -> Reply:
     """A reply a person wrote, addressed like the post's own reply target."""
-    return Reply(
+    return Reply.to(
+        post.reply_target,
         post_id=post.id,
         kind=ReplyKind.MANUAL.value,
-        channel=post.reply_channel,
-        target_thread_id=post.reply_thread_id,
-        target_recipient_id=post.reply_recipient_id,
         text=text,
         idempotency_key=f"post:{post.id}:manual:v{post.version}",
         created_at=now,
@@ -175,23 +173,27 @@ def approve_and_send(
 ) -> ApproveResult:
     """Approve a reply (the edited playbook draft, or a manual one) and send it on the customer's channel.
 
-    ``text=None`` sends the draft as it is. The reply is committed as ``approved`` (post →
-    awaiting_approval) before ``outbox.send_reply`` sends it, so a crash in between never loses it.
+    ``text=None`` sends the draft as it is. One transaction approves the reply (post →
+    awaiting_approval) and marks it ``sending`` (``outbox.claim``); it commits before the platform is
+    called, so a crash in between never loses the reply and never sends it twice (a reply found in
+    ``sending`` is checked on the platform first). A second transaction records what the platform
+    answered (``outbox.deliver``). The reply's text is read and checked once.
     """
     now = app.now()
     with app.session() as s:
         post = _load(s, post_id, expected_version)
         if post.status == PostStatus.SPAM.value:
             raise WorkflowError("this post is marked as spam/troll: reopen it before replying")
-        pending = s.exec(
-            select(Reply).where(
-                Reply.post_id == post.id,
-                col(Reply.status).in_([ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]),
-            )
-        ).first()
+        open_replies = s.exec(
+            select(Reply)
+            .where(Reply.post_id == post.id, col(Reply.status).in_(
+                [ReplyStatus.DRAFT.value, ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value]))
+            .order_by(col(Reply.id).desc())
+        ).all()
+        pending = next((r for r in open_replies if r.status != ReplyStatus.DRAFT.value), None)
         if pending is not None:
             raise WorkflowError(f"a reply to this post is already being sent (approved by {pending.author})")
-        draft = draft_for(s, post.id)
+        draft = next((r for r in open_replies if r.kind == ReplyKind.PLAYBOOK.value), None)  # as draft_for
         if text is None:
             if draft is None:
                 raise WorkflowError("there is no draft to approve: write a reply")
@@ -212,23 +214,18 @@ def approve_and_send(
         note = f"reply {reply.id} approved" + (" (edited)" if edited else "")
         _event(s, post, "approved", actor=actor, now=now, detail=note, to=PostStatus.AWAITING_APPROVAL.value,
                reply_id=reply.id)
-        reply_id = reply.id
-    assert reply_id is not None
-
-    from .outbox import send_reply  # the lead's sender: responders, Reply status, first response, → sent
-
+        claimed = outbox.claim(app, s, reply, now=now, checked=True)
     send_error = None
-    try:
-        sent = send_reply(app, reply_id)
-    except SocialCareError as exc:
-        log.warning("reply %s approved but not sent: %s", reply_id, exc)
-        send_error = str(exc)
-        sent = None
-    with app.session() as s:
-        post = s.get(Post, post_id)
-        reply_row = sent if sent is not None else s.get(Reply, reply_id)
-        assert post is not None and reply_row is not None
-        return ApproveResult(post=post, reply=reply_row, send_error=send_error)
+    if isinstance(claimed, outbox.Claim):
+        try:
+            reply, sent_post = outbox.deliver(app, claimed)
+        except SocialCareError as exc:
+            log.warning("reply %s approved but not sent: %s", reply.id, exc)
+            send_error, sent_post = str(exc), None
+    else:
+        reply, sent_post = claimed
+    # the post as the last transaction left it (a send that is retried later did not change it)
+    return ApproveResult(post=sent_post or post, reply=reply, send_error=send_error)
 
 
 def save_draft(app: App, post_id: int, *, text: str, actor: str, expected_version: int | None) -> Post:

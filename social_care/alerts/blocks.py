@@ -1,6 +1,6 @@
 """Block Kit messages a person can act on at a glance; pure functions, Slack's limits enforced.
 
-Limits (platforms.md §4): section text ≤ 3000, header ≤ 150, fields ≤ 10, context elements ≤ 10,
+Limits (Slack's Block Kit): section text ≤ 3000, header ≤ 150, fields ≤ 10, context elements ≤ 10,
 actions ≤ 25, button text ≤ 75, url ≤ 3000, 50 blocks. :func:`enforce_limits` is the last step of
 every builder, so no message can be refused for its size.
 """
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..durations import duration
 from ..models import Channel, as_utc
 
 __all__ = [
@@ -89,13 +90,7 @@ def queue_url(public_url: str, post_id: int | None) -> str:
 
 
 def format_wait(seconds: float) -> str:
-    minutes = max(int(seconds // 60), 0)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{hours // 24} d {hours % 24} h"
+    return duration(seconds // 60, under_a_minute="0 min", days_from_hours=48, zero_hours=True)
 
 
 def channel_label(channel: str) -> str:

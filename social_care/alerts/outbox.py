@@ -1,4 +1,5 @@
-"""Deliver the alert outbox to Slack: in order, ≤ 1 message/s, bursts folded, nothing lost.
+"""Deliver the alert outbox to the configured sink (``alerts.sinks``; Slack's webhook): in order, ≤ 1 message/s,
+bursts folded, nothing lost.
 
 Delivery guarantee: **at-least-once**. A message is claimed (``status="sending"`` with a lease in
 ``next_attempt_at``) and committed before the POST, and marked ``sent`` after Slack's ``ok``. A
@@ -26,14 +27,15 @@ import httpx
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from ..errors import AlertDeliveryError
+from ..errors import FatalError, PlatformError, RateLimited, SkippableError, Unconfirmed
 from ..models import OPEN_STATUSES, as_utc
 from ..store import repo
 from ..store.tables import Alert, Post
 from . import blocks
 from .rules import WEBHOOK_STREAM
 from .settings import AlertSettings
-from .slack import mask_webhook_url, post_message
+from .sinks import configured_sink
+from .slack import mask_webhook_url
 
 __all__ = ["FOLDABLE", "deliver_app", "resume", "webhook_status"]
 log = logging.getLogger(__name__)
@@ -54,7 +56,8 @@ def fingerprint(url: str) -> str:
 
 def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
     cfg = AlertSettings.from_settings(app.settings)
-    if not cfg.enabled or not cfg.webhook_url:
+    sink = configured_sink(cfg, client=client)
+    if sink is None:
         return 0
     sent = 0
     for _ in range(max(cfg.max_per_run, 1)):
@@ -66,8 +69,8 @@ def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
         if outgoing is None:
             break
         try:
-            post_message(cfg.webhook_url, outgoing.message, timeout=cfg.timeout_seconds, client=client)
-        except AlertDeliveryError as exc:
+            sink.send(outgoing.message, now=now)
+        except PlatformError as exc:
             with app.session() as s:
                 _failed(s, cfg, outgoing.alert_id, exc, app.now())
             break  # whatever Slack said, the next try belongs to the next run
@@ -90,7 +93,7 @@ def next_send_in(app: Any) -> float | None:
     """Seconds until the next pending alert may go to Slack (pacing, a Retry-After, a retry backoff);
     None when nothing is pending or Slack refused the webhook (a person must fix it)."""
     cfg = AlertSettings.from_settings(app.settings)
-    if not cfg.enabled or not cfg.webhook_url:
+    if configured_sink(cfg) is None:
         return None
     now = app.now()
     with app.session() as s:
@@ -316,17 +319,18 @@ def _with_note(message: dict[str, Any], note: str) -> dict[str, Any]:
     )
 
 
-def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: AlertDeliveryError, now: datetime) -> None:
+def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: PlatformError, now: datetime) -> None:
+    """What the sink's answer (an error class) means for the alert and the webhook's state."""
     alert = s.get(Alert, alert_id)
     if alert is None:
         return
     alert.error = str(exc)
     alert.status = "pending"
     alert.next_attempt_at = None
-    if exc.maybe_delivered:  # at-least-once: the copy sent again says it may be one
+    if isinstance(exc, Unconfirmed):  # at-least-once: the copy sent again says it may be one
         alert.payload = {**alert.payload, "maybe_duplicate": True}
     masked = mask_webhook_url(cfg.webhook_url)
-    if exc.permanent:
+    if isinstance(exc, FatalError):
         log.error("alerts: Slack webhook %s refused: %s. Alerts are kept and wait.", masked, exc)
         repo.pause_stream(
             s,
@@ -336,17 +340,18 @@ def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: AlertDeliveryErr
             now=now,
             reason=f"{exc} [webhook {fingerprint(cfg.webhook_url or '')}]",
         )
-    elif exc.retry_after is not None:
-        log.warning("alerts: Slack rate limit on %s; waiting %.0f s", masked, exc.retry_after)
+    elif isinstance(exc, RateLimited):
+        log.warning("alerts: Slack rate limit on %s; waiting %.0f s", masked,
+                    (exc.reset_at - now).total_seconds())
         repo.pause_stream(
             s,
             stream=WEBHOOK_STREAM,
-            until=now + timedelta(seconds=exc.retry_after),
+            until=exc.reset_at,
             kind="rate_limit",
             reason=str(exc),
             now=now,
         )
-    elif getattr(exc, "payload_error", False):
+    elif isinstance(exc, SkippableError):
         if alert.payload.get("text_only"):
             alert.status = "failed"
             log.error("alerts: Slack refused alert %s even as plain text: %s", alert.id, exc)

@@ -1,4 +1,4 @@
-"""Alert settings, read from ``Settings`` with defaults until the lead adds the fields there.
+"""Alert settings, read from ``Settings``; a field ``Settings`` does not define takes the default here.
 
 Every field maps to one ``SOCIAL_CARE_…`` variable (see the table in ``social_care/alerts/__init__``).
 """
@@ -33,7 +33,7 @@ class AlertSettings:
 
     @classmethod
     def from_settings(cls, settings: Any) -> AlertSettings:
-        """Read from ``Settings``; a field the lead has not added yet takes its default here."""
+        """Read from ``Settings``; a field it does not define takes its default here."""
         defaults = cls()
         secret = getattr(settings, "slack_webhook_url", None)
         url = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret

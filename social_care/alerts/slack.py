@@ -1,20 +1,22 @@
 """One POST to a Slack incoming webhook, and what Slack's answer means for the outbox.
 
-Slack answers plain text (platforms.md §4): 200 ``ok``; 400 payload problems; 403/404/410 mean the
-webhook is gone or forbidden (stop); 429 with ``Retry-After``; 5xx means retry later. Timeouts and
-connection errors are retriable too. The webhook URL is a secret (its path is the token): it is
+Slack answers plain text: 200 ``ok``; 400 payload problems; 403/404/410 mean the webhook is gone or
+forbidden (stop); 429 with ``Retry-After``; 5xx means retry later. Timeouts and connection errors are
+retriable too. The answers are raised as the platforms' error classes (``social_care.errors``). The webhook URL is a
+secret (its path is the token): it is
 never put in an exception, a log line or a status summary; use :func:`mask_webhook_url`.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from ..errors import AlertDeliveryError
+from ..errors import FatalError, RateLimited, RetriableError, SkippableError, Unconfirmed
 
 __all__ = ["PAYLOAD_BODIES", "PERMANENT_BODIES", "mask_webhook_url", "post_message"]
 log = logging.getLogger(__name__)
@@ -65,12 +67,13 @@ def mask_webhook_url(url: str | None) -> str:
 
 
 def post_message(
-    url: str, payload: dict[str, Any], *, timeout: float, client: httpx.Client | None = None
+    url: str, payload: dict[str, Any], *, timeout: float, now: datetime, client: httpx.Client | None = None
 ) -> None:
-    """POST ``payload``; return on 200 ``ok``, else raise :class:`AlertDeliveryError` classified:
+    """POST ``payload``; return on 200 ``ok``, else raise what Slack's answer means:
 
-    ``permanent=True``: the webhook is unusable (stop everything); ``payload_error`` set on the error:
-    this message is refused (try a simpler one); ``retry_after``: wait that many seconds (429).
+    ``FatalError``: the webhook is unusable (stop everything); ``SkippableError``: this message is refused
+    (try a simpler one); ``RateLimited``: wait until ``reset_at`` (429, from ``now``); ``Unconfirmed``: the
+    request went out, Slack may have posted it; ``RetriableError``: try again later.
     """
     try:
         if client is not None:
@@ -79,30 +82,25 @@ def post_message(
             with httpx.Client(timeout=timeout, follow_redirects=False) as own:
                 resp = own.post(url, json=payload)
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached Slack: nothing was posted
-        raise AlertDeliveryError(f"Slack unreachable ({type(exc).__name__})") from None
+        raise RetriableError(f"Slack unreachable ({type(exc).__name__})") from None
     except httpx.TimeoutException:  # the request went out: Slack may have posted it
-        raise AlertDeliveryError("Slack did not answer in time (timeout)", maybe_delivered=True) from None
+        raise Unconfirmed("Slack did not answer in time (timeout)") from None
     except httpx.TransportError as exc:
         # the connection dropped after the request went out: Slack may have posted it. The message of a
         # transport error can carry the URL: keep only the class name
-        raise AlertDeliveryError(f"Slack unreachable ({type(exc).__name__})", maybe_delivered=True) from None
+        raise Unconfirmed(f"Slack unreachable ({type(exc).__name__})") from None
     body = resp.text.strip()[:200]
     if resp.status_code == 200:
         return
     code = body.split()[0] if body else ""
     if resp.status_code == 429:
-        raise AlertDeliveryError("Slack rate limit (429)", retry_after=_retry_after(resp))
+        raise RateLimited("Slack rate limit (429)", reset_at=now + timedelta(seconds=_retry_after(resp)))
     if resp.status_code in PERMANENT_STATUSES or code in PERMANENT_BODIES:
         action = ACTIONS.get(code, "check the Slack app and set SLACK_WEBHOOK_URL")
-        raise AlertDeliveryError(
-            f"Slack refused the webhook: HTTP {resp.status_code} {code or '(no body)'}; {action}",
-            permanent=True,
-        )
+        raise FatalError(f"Slack refused the webhook: HTTP {resp.status_code} {code or '(no body)'}; {action}")
     if resp.status_code == 400 or code in PAYLOAD_BODIES:
-        err = AlertDeliveryError(f"Slack refused the message: HTTP {resp.status_code} {code or '(no body)'}")
-        err.payload_error = True  # type: ignore[attr-defined]
-        raise err
-    raise AlertDeliveryError(f"Slack error: HTTP {resp.status_code} {code or ''}".strip())
+        raise SkippableError(f"Slack refused the message: HTTP {resp.status_code} {code or '(no body)'}")
+    raise RetriableError(f"Slack error: HTTP {resp.status_code} {code or ''}".strip())
 
 
 def _retry_after(resp: httpx.Response) -> float:

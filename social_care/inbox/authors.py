@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import exists, not_
 from sqlmodel import Session, col, select
 
+from .. import cases
 from ..models import as_utc
-from ..store import repo
 from ..store.tables import Post
 from .common import WorkflowError, load_post
 from .marks import blocks_autosend
@@ -71,8 +71,8 @@ def mark_author(app: App, post_id: int, *, reason: str, actor: str, expected_ver
             mark = AuthorMark(customer_key=post.customer_key, reason=reason, actor=actor, at=now)
         mark.reason, mark.actor, mark.at = reason, actor, now
         s.add(mark)
-        repo.record_event(s, post=post, action="author_marked", actor=actor, now=now,
-                          detail=f"don't engage with {post.customer_key}: {reason}")
+        cases.record(s, post, "author_marked", actor=actor, now=now,
+                     note=f"don't engage with {post.customer_key}: {reason}")
         s.flush()
         s.expunge(mark)
         return mark
@@ -86,8 +86,8 @@ def unmark_author(app: App, post_id: int, *, actor: str, expected_version: int |
         if mark is None:
             raise WorkflowError("this author is not marked \"don't engage\"")
         s.delete(mark)
-        repo.record_event(s, post=post, action="author_unmarked", actor=actor, now=now,
-                          detail=f"engage again with {post.customer_key}")
+        cases.record(s, post, "author_unmarked", actor=actor, now=now,
+                     note=f"engage again with {post.customer_key}")
         return post
 
 

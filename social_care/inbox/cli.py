@@ -140,8 +140,8 @@ def macro_delete(macro_id: int = typer.Argument(...), actor: str | None = typer.
 
 def team(as_json: bool = typer.Option(False, "--json")) -> None:
     """Each team member's open cases, oldest waiting and first-response median this week."""
+    from ..durations import duration
     from ..reports import resolve_week
-    from ..web.app import duration
     from .agents import team_table
 
     app = _app()

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from .. import cases
 from ..drafting import recent_texts
 from ..models import Channel, as_utc
-from ..playbook import LIMITS, check_reply, usable_first_name, with_reference
-from ..store import repo
+from ..playbook import check_reply, usable_first_name, with_reference
 from ..store.tables import Post
 from .common import NotAllowedError, NotFoundError, WorkflowError, require_post
 from .tables import Macro, MacroUse, PostTag, TeamAdmin
@@ -191,7 +191,7 @@ def _fill(text: str, *, name: str | None, order: str | None, brand: str) -> str:
 
 def render_for(session: Session, macro: Macro, post: Post, *, brand: str, now: datetime) -> Rendered:
     channel = Channel(post.reply_channel)
-    limit = LIMITS[channel]
+    limit = channel.reply_limit
     order = order_number(session, post) if "{order}" in macro.text else None
     text = _fill(macro.text, name=usable_first_name(post.author_name), order=order, brand=brand).strip()
     missing = ["order"] if "{order}" in macro.text and order is None else []
@@ -220,8 +220,8 @@ def insert_macro(app: App, post_id: int, macro_id: int, *, actor: str) -> Render
         macro.uses += 1
         s.add(macro)
         s.add(MacroUse(macro_id=macro_id, post_id=post_id, actor=actor, at=now))
-        repo.record_event(s, post=post, action="macro_used", actor=actor, now=now,
-                          detail=f"saved reply {macro.id} ({macro.name}) inserted into the draft", bump=False)
+        cases.record(s, post, "macro_used", actor=actor, now=now,
+                     note=f"saved reply {macro.id} ({macro.name}) inserted into the draft", bump=False)
         s.flush()
         s.expunge(macro)
         return rendered

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, exists, func
 from sqlmodel import Session, col, select
 
+from .. import cases
 from ..alerts import enqueue
 from ..models import as_utc
-from ..store import repo
 from ..store.tables import Post
 from .common import WorkflowError, active_usernames, require_post
 from .tables import Note, NoteMention
@@ -71,7 +71,7 @@ def add_note(app: App, post_id: int, *, text: str, actor: str) -> NoteResult:
             enqueue(s, kind="mention", dedupe_key=f"mention:{note.id}:{username}", now=now, post_id=post_id,
                     payload={"note_id": note.id, "username": username, "by": actor, "text": text[:1500]})
         detail = f"note {note.id}" + (f", mentions {', '.join('@' + u for u in mentioned)}" if mentioned else "")
-        repo.record_event(s, post=post, action="noted", actor=actor, now=now, detail=detail, bump=False)
+        cases.record(s, post, "noted", actor=actor, now=now, note=detail, bump=False)
         s.flush()
         s.expunge(note)
         return NoteResult(note=note, mentioned=mentioned, unknown=unknown)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
-from ..store import repo
+from .. import cases
 from ..store.tables import Post
 from .common import WorkflowError, load_post
 from .tables import PostTag
@@ -90,7 +90,7 @@ def add_tags(
         for tag in fresh:
             s.add(PostTag(post_id=post_id, tag=tag, actor=actor, at=now))
         if fresh:
-            repo.record_event(s, post=post, action="tagged", actor=actor, now=now, detail=", ".join(fresh))
+            cases.record(s, post, "tagged", actor=actor, now=now, note=", ".join(fresh))
         return post, fresh
 
 
@@ -107,7 +107,7 @@ def remove_tags(
         for row in rows:
             s.delete(row)
         if removed:
-            repo.record_event(s, post=post, action="untagged", actor=actor, now=now, detail=", ".join(removed))
+            cases.record(s, post, "untagged", actor=actor, now=now, note=", ".join(removed))
         return post, removed
 
 

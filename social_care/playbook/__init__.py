@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from social_care.errors import ConfigError
-from social_care.models import Channel
+from social_care.models import CATEGORIES, Channel
 
 __all__ = ["Playbook", "Draft", "CheckResult", "check_reply", "check_templates", "pick", "with_reference",
            "DEFAULT_TEMPLATES"]
 
 DEFAULT_TEMPLATES = "templates.json"
-CATEGORIES = ("delivery", "refund", "damaged", "customer_service", "account", "other")
 # "question": the reply to a plain question (no apology: a question is not a complaint); optional, a
 # language without one falls back to "other" and the pipeline leaves the draft for a person.
 TEMPLATE_KEYS = CATEGORIES + ("question",)
@@ -28,7 +27,6 @@ TEMPLATE_KEYS = CATEGORIES + ("question",)
 # file: such replies are then drafted from en's section, else from the language's public templates.
 KINDS = ("public", "private", "unsolicited")
 OPTIONAL_KINDS = ("unsolicited",)
-LIMITS = {channel: channel.reply_limit for channel in Channel}
 # Words a care reply never uses: defending the company, blaming the customer, swearing.
 _BANNED = re.compile(
     r"\b(not our fault|your fault|you should have|as stated in our policy|per our policy|calm down|"
@@ -51,7 +49,7 @@ def check_reply(text: str, channel: Channel) -> list[str]:
     problems = []
     if not text.strip():
         problems.append("the reply is empty")
-    limit = LIMITS[channel]
+    limit = channel.reply_limit
     if len(text) > limit:
         problems.append(f"the reply is {len(text)} characters; {channel.label} allows {limit}")
     match = _BANNED.search(text)
@@ -80,7 +78,7 @@ def pick(options: list[Draft], avoid: Collection[str], *, channel: Channel, post
             return option
     first = options[0]
     if channel.is_public and post_id is not None:
-        return replace(first, text=with_reference(first.text, post_id, LIMITS[channel]))
+        return replace(first, text=with_reference(first.text, post_id, channel.reply_limit))
     return first
 
 
@@ -208,7 +206,7 @@ class Playbook:
         lang = self._lang(lang, text, needs="followup")
         variants = _variants(self.templates[lang]["followup"])
         return [
-            Draft(text=_fit(_fill(variants[i], name=name, brand=self.brand), LIMITS[Channel.MESSENGER]),
+            Draft(text=_fit(_fill(variants[i], name=name, brand=self.brand), Channel.MESSENGER.reply_limit),
                   template_id=f"{lang}.followup", lang=lang, variant=i + 1)
             for i in _rotated(len(variants), post_id)
         ]
@@ -231,7 +229,7 @@ class Playbook:
         key = category if category in texts else "other"
         variants = _variants(texts[key])
         return [
-            Draft(text=_fit(_fill(variants[i], name=name, brand=self.brand), LIMITS[channel]),
+            Draft(text=_fit(_fill(variants[i], name=name, brand=self.brand), channel.reply_limit),
                   template_id=f"{lang}.{kind}.{key}", lang=lang, variant=i + 1)
             for i in _rotated(len(variants), post_id)
         ]

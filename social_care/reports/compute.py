@@ -40,7 +40,7 @@ from ..audit import AUTOMATIC, answered_by
 from ..inbox.agents import team_table
 from ..inbox.macros import most_used
 from ..inbox.tags import tag_rows
-from ..models import Channel, as_utc
+from ..models import LABELS, Channel, as_utc
 from ..store.tables import Post, Reply, StatusEvent, User
 
 __all__ = [
@@ -50,7 +50,6 @@ __all__ = [
 
 REPORT_VERSION = 1
 CHANNELS = [c.value for c in Channel]
-LABELS = ("negative", "neutral", "positive")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STOP_WORDS = frozenset(
     [

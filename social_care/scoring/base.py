@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
-CATEGORIES: tuple[str, ...] = ("delivery", "refund", "damaged", "customer_service", "account", "other")
+from social_care.models import CATEGORIES as CATEGORIES  # listed once, re-exported
+from social_care.models import LABELS as LABELS
 
 #: Human readable names of the categories (for reports and templates).
 CATEGORY_NAMES: dict[str, str] = {

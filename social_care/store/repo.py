@@ -1,6 +1,7 @@
-"""Keyword-only functions over one ``Session``: the only code that writes posts, statuses and cursors.
+"""Keyword-only functions over one ``Session``: the code that inserts posts and writes the event log and cursors.
 
-Callers own the transaction (``session_scope``), so a poll's posts and its cursor commit together.
+Callers own the transaction (``session_scope``), so a poll's posts and its cursor commit together. A
+post's status and version change only in ``social_care.cases``, which writes its log entry here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ __all__ = [
     "adopt_polled",
     "get_cursor",
     "set_cursor",
-    "change_status",
     "record_event",
     "active_pause",
     "pause_stream",
@@ -36,7 +36,8 @@ __all__ = [
 def insert_new_posts(session: Session, *, posts: Sequence[Post]) -> list[Post]:
     """Insert the posts not stored yet (unique on channel + external_id); return only the new ones.
 
-    Re-delivery of a post (at-least-once polling) is harmless: it is silently dropped here.
+    Re-delivery of a post (at-least-once polling) is harmless: it is silently dropped here. The new posts'
+    first log entries are ``cases.store_new``'s (the caller to use).
     """
     if not posts:
         return []
@@ -61,14 +62,6 @@ def insert_new_posts(session: Session, *, posts: Sequence[Post]) -> list[Post]:
         session.add(post)
         fresh.append(post)
     session.flush()
-    for post in fresh:
-        if post.flagged:
-            reasons = "; ".join(post.reasons or [])
-            detail = f"by the scorer ({post.scorer})" + (f": {reasons}" if reasons else "")
-            record_event(session, post=post, action="flagged", actor="system", now=post.ingested_at,
-                         detail=detail, first=True)
-        else:
-            record_event(session, post=post, action="received", actor="system", now=post.ingested_at, first=True)
     return fresh
 
 
@@ -184,59 +177,24 @@ def record_event(
     now: datetime,
     detail: str | None = None,
     reply_id: int | None = None,
+    from_status: str | None = None,
     to_status: str | None = None,
-    bump: bool = True,
-    first: bool = False,
+    version: int | None = None,
 ) -> StatusEvent:
-    """The one writer of a post's event log (the audit trail); every change to a post goes through here.
-
-    ``to_status`` moves the post when it differs from its status (the event then carries both
-    statuses); ``bump`` increases ``Post.version`` so a view rendered before the change is refused.
-    ``first`` is the post's own arrival: no previous status, no version bump. ``detail`` is masked
-    for secrets and cut to ``DETAIL_LIMIT`` characters.
-    """
-    from_status: str | None = None
-    moved_to: str | None = None
-    if first:
-        moved_to = post.status
-    elif to_status is not None and to_status != post.status:
-        from_status, moved_to = post.status, to_status
-        post.status = to_status
-        if to_status == "resolved":
-            post.resolved_at = now
-    if bump and not first:
-        post.version += 1
-        post.updated_at = now
-        session.add(post)
+    """The one writer of a post's event log (the audit trail). It changes nothing on the post:
+    ``social_care.cases`` moves the post and bumps its version, then calls this with the statuses the
+    event carries (``to_status`` only when the event moved the post or is its arrival). ``detail`` is
+    masked for secrets and cut to ``DETAIL_LIMIT`` characters."""
     if detail is not None:
         detail = redact(detail)
         if len(detail) > DETAIL_LIMIT:
             detail = detail[: DETAIL_LIMIT - 1] + "…"
     event = StatusEvent(
-        post_id=post.id, action=action, from_status=from_status, to_status=moved_to, actor=actor, at=now,  # type: ignore[arg-type]
-        detail=detail, reply_id=reply_id, version=post.version,
+        post_id=post.id, action=action, from_status=from_status, to_status=to_status, actor=actor, at=now,  # type: ignore[arg-type]
+        detail=detail, reply_id=reply_id, version=post.version if version is None else version,
     )
     session.add(event)
     return event
-
-
-def change_status(
-    session: Session,
-    *,
-    post: Post,
-    to_status: str,
-    actor: str,
-    now: datetime,
-    note: str | None = None,
-    action: str = "status",
-    reply_id: int | None = None,
-) -> bool:
-    """Move a post to ``to_status`` and record who and when; returns False when nothing changed."""
-    if post.status == to_status:
-        return False
-    record_event(session, post=post, action=action, actor=actor, now=now, detail=note, reply_id=reply_id,
-                 to_status=to_status)
-    return True
 
 
 def active_pause(session: Session, *, stream: str, now: datetime) -> StreamPause | None:

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Float, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from ..models import Channel, ReplyTarget
+
 __all__ = [
     "Post",
     "anger_reach_points",
@@ -105,7 +107,7 @@ class Post(SQLModel, table=True):
     resolved_at: datetime | None = _ts()
     version: int = Field(default=1)  # bumped on every change: a send from an older view is refused
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    # follow-up after resolution (issue 5)
+    # follow-up after resolution
     followup_enabled: bool = Field(default=True)
     followup_due_at: datetime | None = _ts(index=True)
     followup_sent_at: datetime | None = _ts()
@@ -113,6 +115,17 @@ class Post(SQLModel, table=True):
     followup_of_post_id: int | None = Field(default=None, foreign_key="posts.id")  # this post answers a follow-up
     removed_at: datetime | None = _ts()  # the author removed it on the platform (a webhook said so); kept here
     raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    @property
+    def reply_target(self) -> ReplyTarget:
+        """Where a reply to this post goes (stored flat in the ``reply_*`` columns)."""
+        return ReplyTarget(Channel(self.reply_channel), self.reply_thread_id, self.reply_recipient_id)
+
+    @staticmethod
+    def reply_columns(target: ReplyTarget) -> dict[str, Any]:
+        """``target`` as the ``reply_*`` column values of a new post."""
+        return {"reply_channel": target.channel.value, "reply_thread_id": target.thread_id,
+                "reply_recipient_id": target.recipient_id}
 
 
 @event.listens_for(Post, "before_insert")
@@ -146,11 +159,23 @@ class Reply(SQLModel, table=True):
     sending_at: datetime | None = _ts()
     sent_at: datetime | None = _ts()
 
+    @property
+    def target(self) -> ReplyTarget:
+        """Where this reply goes (stored flat in ``channel`` and the ``target_*`` columns)."""
+        return ReplyTarget(Channel(self.channel), self.target_thread_id, self.target_recipient_id)
+
+    @classmethod
+    def to(cls, target: ReplyTarget, **fields: Any) -> Reply:
+        """A new reply addressed to ``target`` (the one place the target is flattened into the columns)."""
+        return cls(channel=target.channel.value, target_thread_id=target.thread_id,
+                   target_recipient_id=target.recipient_id, **fields)
+
 
 class StatusEvent(SQLModel, table=True):
     """The one event log of a post (the audit trail): who did what to it, when, and what its status became.
 
-    Every writer goes through ``store.repo.record_event``: ingestion and the scorer's flag, drafts,
+    Every writer goes through ``social_care.cases`` (which calls ``store.repo.record_event``): ingestion and the
+    scorer's flag, drafts,
     approvals, sends (by a person or by autosend), failures, assignments, snoozes, corrections,
     resolutions, follow-ups. The post page, ``social-care audit``, the export, the stale-view refusal
     and the weekly report all read it. ``to_status`` is set only when the event moved the post

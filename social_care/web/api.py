@@ -15,13 +15,13 @@ from pydantic import BaseModel, Field
 
 from .. import workflow
 from ..inbox.views import post_extras, row_extras
+from ..post_detail import load_post_detail, post_dict, reply_dict
+from ..queue import CursorError, QueueFilter, QueueResult, list_queue
 from ..store.tables import Post
 from .api_models import ApproveOut, Me, PostId, PostOut, QueueOut, StampOut, ViewOut, errors
 from .auth import AuthUser
 from .deps import api_user, core
 from .pages import queue_filter
-from .queue import CursorError, QueueFilter, QueueResult, list_queue
-from .views import load_post_detail, post_dict, reply_dict
 
 router = APIRouter(prefix="/api", tags=["queue"], dependencies=[Depends(api_user)])
 WRITE_ERRORS = errors(400, 404, 409)

@@ -12,12 +12,13 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 
+from ..durations import duration
 from ..errors import StaleViewError
 from ..workflow import NotFoundError, WorkflowError
 from . import api, inbox_api, inbox_pages, pages, reports, webhooks
 from .auth import SESSION_COOKIE, SessionStore
 from .deps import HSTS, SECURITY_HEADERS, LoginRequired, api_user, core, page_user, templates_of
-from .filters import ago, channel_label, duration, hhmm, templates
+from .filters import ago, channel_label, hhmm, templates
 
 if TYPE_CHECKING:
     from ..app import App

@@ -158,7 +158,7 @@ def queue(
     muted: bool = typer.Option(False, "--dont-engage", help="only the authors marked \"don't engage\""),
 ) -> None:
     """The queue, most urgent first: the same list as the web page, one page at a time."""
-    from .queue import CursorError, QueueFilter, list_queue
+    from ..queue import CursorError, QueueFilter, list_queue
 
     try:
         f = QueueFilter.from_params(
@@ -185,7 +185,7 @@ def queue(
     if not r.rows:
         typer.echo("nothing here")
         return
-    from .filters import duration
+    from ..durations import duration
 
     lines = [("ID", "URG", "CHANNEL", "STATUS", "WAITED", "AUTHOR", "CATEGORY", "POST")]
     for row in r.rows:
@@ -207,10 +207,11 @@ def _clip(text: str, n: int) -> str:
 
 def show(post_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """A post: the conversation, the customer's other posts, the draft and the replies."""
+    from ..durations import duration
     from ..inbox.views import post_extras
+    from ..post_detail import load_post_detail, post_dict
     from ..store.tables import Post
-    from .filters import duration, hhmm
-    from .views import load_post_detail, post_dict
+    from .filters import hhmm
 
     app = _app()
     with app.session() as s:

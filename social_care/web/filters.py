@@ -8,26 +8,11 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from ..durations import duration
 from ..models import Channel, as_utc
 from ..scoring.base import CATEGORY_NAMES
 
 HERE = Path(__file__).resolve().parent
-
-
-def duration(minutes: float | None) -> str:
-    """42 min · 3 h 5 min · 2 d 4 h"""
-    if minutes is None:
-        return "—"
-    m = int(max(minutes, 0))
-    if m < 1:
-        return "<1 min"
-    if m < 60:
-        return f"{m} min"
-    h, m = divmod(m, 60)
-    if h < 24:
-        return f"{h} h {m} min" if m else f"{h} h"
-    d, h = divmod(h, 24)
-    return f"{d} d {h} h" if h else f"{d} d"
 
 
 def ago(value: datetime | None, now: datetime) -> str:

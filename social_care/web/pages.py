@@ -20,6 +20,8 @@ from ..inbox.notes import mark_seen, unseen_mention_count
 from ..inbox.tags import all_tags
 from ..inbox.views import post_extras, row_extras
 from ..models import ReplyStatus, as_utc
+from ..post_detail import TimelineItem, load_post_detail, team
+from ..queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
 from ..scoring.base import CATEGORIES, LABELS
 from ..store.tables import Post, Reply
 from .api_models import PostId
@@ -39,8 +41,6 @@ from .auth import (
     same_token,
 )
 from .deps import core, page_user, templates_of
-from .queue import ALL_STATUSES, CursorError, QueueFilter, list_queue
-from .views import TimelineItem, load_post_detail, team
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)

@@ -19,9 +19,9 @@ from connectors.base import fit_key
 from connectors.webhook_events import WebhookEvents
 from social_care.models import Channel, Mention, as_utc
 
+from .. import cases
 from ..audit import SYSTEM
 from ..pipeline import ingest, ingest_many
-from ..store import repo
 from ..store.tables import Post, Reply, WebhookState
 
 __all__ = ["DeliveryResult", "ingest_delivery", "record_rejected", "state_row"]
@@ -151,8 +151,8 @@ def _apply_edit(s: Session, post: Post | None, mention: Mention, now: datetime) 
         return False  # a retried delivery of the same edit
     old = post.text
     post.text = mention.text
-    repo.record_event(s, post=post, action="customer_edited", actor=SYSTEM, now=now,
-                      detail=f"the customer edited the post; it read before: {old}")
+    cases.record(s, post, "customer_edited", actor=SYSTEM, now=now,
+                 note=f"the customer edited the post; it read before: {old}")
     return True
 
 
@@ -164,8 +164,8 @@ def _apply_removal(s: Session, channel: Channel, external_id: str, now: datetime
     if post.removed_at is not None:
         return False
     post.removed_at = now
-    repo.record_event(s, post=post, action="customer_removed", actor=SYSTEM, now=now,
-                      detail="the customer removed the post on the platform; it is kept here")
+    cases.record(s, post, "customer_removed", actor=SYSTEM, now=now,
+                 note="the customer removed the post on the platform; it is kept here")
     return True
 
 

@@ -189,9 +189,10 @@ def add_reply(
 
 
 def set_status(app: App, post: Post, to_status: str, at: datetime, actor: str = "anna") -> None:
-    from social_care.store import repo
+    from social_care import cases
 
     with app.session() as s:
         row = s.get(Post, post.id)
         assert row is not None
-        repo.change_status(s, post=row, to_status=to_status, actor=actor, now=at)
+        if row.status != to_status:
+            cases.transition(s, row, to_status, actor=actor, now=at, action="status")

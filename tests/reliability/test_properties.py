@@ -23,8 +23,8 @@ from connectors.x import XClient, XDirectMessages, XMentions
 from social_care.errors import ConfigError, SkippableError
 from social_care.models import Channel, Mention
 from social_care.playbook import CATEGORIES, Playbook, check_reply, check_templates
+from social_care.queue import QueueFilter, list_queue, urgency
 from social_care.store.tables import Post
-from social_care.web.queue import QueueFilter, list_queue, urgency
 
 X_USER_ID = "99"
 PAGE_ID = "104512345678901"
@@ -712,7 +712,7 @@ post_params = st.tuples(
 def test_the_sql_ranking_is_the_urgency_formula(app: Any, batch: list[Any]) -> None:
     """The queue ranks in SQL (urgency_base + the waiting part, SQLite and PostgreSQL); every row's score is
     what ``urgency`` says for that post now, and the rows come most urgent first."""
-    from social_care.web.queue import queue_row
+    from social_care.queue import queue_row
 
     start = len(_posts_of(app))
     for n, p in enumerate(batch):

@@ -10,6 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
+from social_care import cases
 from social_care.models import Channel, ReplyKind, ReplyStatus
 from social_care.store import repo
 from social_care.store.tables import Post, Reply, User
@@ -59,14 +60,18 @@ def make_post(
         status=status or ("flagged" if flagged else "new"), updated_at=now,
     )
     with app.session() as s:
-        repo.insert_new_posts(s, posts=[post])
+        if cases.allowed(None, post.status):
+            cases.store_new(s, [post])
+        else:  # seeded straight into a later status (a post the pipeline stored long ago)
+            repo.insert_new_posts(s, posts=[post])
+            repo.record_event(s, post=post, action="received", actor="system", now=now, to_status=post.status)
         if draft is not None:
             s.add(Reply(
                 post_id=post.id, kind=ReplyKind.PLAYBOOK.value, channel=channel, target_thread_id=post.reply_thread_id,
                 target_recipient_id=post.reply_recipient_id, text=draft, status=ReplyStatus.DRAFT.value,
                 idempotency_key=f"playbook:{post.id}", template_id="test", created_at=now,
             ))
-            repo.change_status(s, post=post, to_status="awaiting_approval", actor="system", now=now)
+            cases.transition(s, post, "awaiting_approval", actor="system", now=now, action="status")
     return post
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from social_care import workflow
-from social_care.web.queue import QueueFilter, list_queue
+from social_care.queue import QueueFilter, list_queue
 
 from .factory import PLATFORM, make_post
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from social_care import workflow
-from social_care.web.queue import QueueFilter, list_queue
+from social_care.queue import QueueFilter, list_queue
 
 from .factory import PLATFORM, make_post
 
@@ -55,7 +55,7 @@ def test_the_database_ranks_by_the_urgency_formula(app: Any) -> None:
     """The score computed in SQL (stored anger + reach, waiting from created_at) is ``urgency`` itself."""
     import random
 
-    from social_care.web.queue import urgency
+    from social_care.queue import urgency
 
     rnd = random.Random(7)
     targets = {ch: app.settings.response_target_minutes(ch) for ch in PLATFORM}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from social_care.web.queue import urgency, wait_state
+from social_care.queue import urgency, wait_state
 
 
 def u(**kw: object) -> float:

@@ -1,4 +1,4 @@
-"""queue: post activity log (issue 4)
+"""queue: post activity log
 
 Revision ID: 0002
 Revises: 0001

@@ -1,4 +1,4 @@
-"""web sessions on the server (revocable) and failed sign-ins for throttling (issues 17, 18)
+"""web sessions on the server (revocable) and failed sign-ins for throttling
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""queue paging: posts.urgency_base, the time-independent part of the queue's urgency (issue 17)
+"""queue paging: posts.urgency_base, the time-independent part of the queue's urgency
 
 The queue ranks open posts in SQL (this column plus the waiting part computed from ``created_at``) so its
 pages can be followed by keyset. Existing rows are filled in here, in batches, with the same formula the

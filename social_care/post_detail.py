@@ -1,4 +1,5 @@
-"""Read models shared by the post page, the JSON API and ``social-care show``."""
+"""The post read model (the post, its conversation, history, replies and activity) shared by the post page,
+the JSON API and ``social-care show``."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from ..models import ReplyStatus, as_utc
-from ..store.tables import Post, Reply, StatusEvent, User
-from ..workflow import MAX_REPLY_LENGTH, Viewer, draft_for
+from .models import Channel, ReplyStatus, as_utc
 from .queue import QueueRow, queue_row
+from .store.tables import Post, Reply, StatusEvent, User
+from .workflow import Viewer, draft_for
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from .config import Settings
 
 __all__ = ["PostDetail", "TimelineItem", "load_post_detail", "post_dict", "reply_dict", "team"]
 
@@ -55,7 +56,7 @@ def team(session: Session) -> list[User]:
 
 
 def load_post_detail(session: Session, settings: Settings, post: Post, *, now: datetime) -> PostDetail:
-    targets = {ch: settings.response_target_minutes(ch) for ch in MAX_REPLY_LENGTH}
+    targets = {ch: settings.response_target_minutes(ch) for ch in (c.value for c in Channel)}
     row = queue_row(post, targets, now)
     # the conversation: the thread's customer posts and the brand's replies to them, in time order
     if post.thread_key:
@@ -106,7 +107,7 @@ def load_post_detail(session: Session, settings: Settings, post: Post, *, now: d
             .limit(HISTORY_LIMIT)
         ).all()
     )
-    draft = draft_for(session, post.id)
+    draft = draft_for(session, post.id) if post.id is not None else None
     if draft is None:
         draft = session.exec(
             select(Reply).where(Reply.post_id == post.id, Reply.status == ReplyStatus.DRAFT.value).order_by(
@@ -133,7 +134,7 @@ def load_post_detail(session: Session, settings: Settings, post: Post, *, now: d
         draft=draft,
         replies=replies,
         activity=activity,
-        max_length=MAX_REPLY_LENGTH.get(post.reply_channel, 2_000),
+        max_length=Channel(post.reply_channel).reply_limit,
     )
 
 

@@ -1,4 +1,4 @@
-"""The queue: one list of posts across every channel, most urgent first (web page, API and CLI).
+"""The queue: one list of posts across every channel, most urgent first (for the web page, the API and the CLI).
 
 ``urgency`` is the single ranking formula. Its time-independent part (anger and reach) is kept in
 ``posts.urgency_base``; ``list_queue`` adds the waiting part in SQL from ``created_at``, so the database
@@ -25,15 +25,15 @@ from sqlalchemy.orm import defer
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from ..errors import SocialCareError
-from ..inbox.authors import muted_condition
-from ..inbox.notes import mention_condition
-from ..inbox.tags import normalize_tag, tag_condition
-from ..models import OPEN_STATUSES, Channel, PostStatus, as_utc
-from ..store.tables import Post, anger_reach_points
+from .errors import SocialCareError
+from .inbox.authors import muted_condition
+from .inbox.notes import mention_condition
+from .inbox.tags import normalize_tag, tag_condition
+from .models import OPEN_STATUSES, Channel, PostStatus, as_utc
+from .store.tables import Post, anger_reach_points
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from .config import Settings
 
 __all__ = [
     "ALL_STATUSES",
@@ -328,7 +328,7 @@ class QueueResult:
 # ---- SQL ----------------------------------------------------------------------------------------
 
 
-class minutes_between(FunctionElement):  # noqa: N801 - a SQL function
+class minutes_between(FunctionElement[float]):  # noqa: N801 - a SQL function
     """Minutes from ``start`` to ``end`` (two timestamps), as a float, on SQLite and PostgreSQL."""
 
     type = Float()

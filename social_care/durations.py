@@ -1,0 +1,25 @@
+"""How long something waited, as people read it: ``42 min``, ``3 h 5 min``, ``2 d 4 h``."""
+
+from __future__ import annotations
+
+__all__ = ["duration"]
+
+
+def duration(minutes: float | None, *, under_a_minute: str = "<1 min", days_from_hours: int = 24,
+             zero_hours: bool = False) -> str:
+    """``minutes`` in whole minutes, hours from 60 minutes, days from ``days_from_hours`` hours.
+
+    The queue page and the CLI use the defaults; a Slack alert says ``0 min`` under a minute, counts hours
+    up to two days and always names the hours of a day count (``zero_hours``: ``3 d 0 h``)."""
+    if minutes is None:
+        return "—"
+    m = int(max(minutes, 0))
+    if m < 1:
+        return under_a_minute
+    if m < 60:
+        return f"{m} min"
+    h, m = divmod(m, 60)
+    if h < days_from_hours:
+        return f"{h} h {m} min" if m else f"{h} h"
+    d, h = divmod(h, 24)
+    return f"{d} d {h} h" if h or zero_hours else f"{d} d"
