@@ -10,6 +10,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from connectors.base import Batch, Connector
 
@@ -17,9 +20,12 @@ from . import cases
 from .app import App
 from .audit import AUTOSEND
 from .config import Autosend
+from .drafting import playbook_draft
 from .errors import FatalError, RateLimited, RetriableError, SkippableError
 from .inbox.marks import blocks_autosend
 from .models import Mention, PostStatus, ReplyKind, ReplyStatus
+from .scoring.categories import category_call
+from .scoring.questions import plain_question
 from .store import repo
 from .store.tables import PollRun, Post, Reply
 
@@ -116,7 +122,7 @@ def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> Non
     result.new_post_ids.extend(p.id for p in fresh if p.id is not None)
 
 
-def ingest(app: App, session: object, mentions: Sequence[Mention], *, draft: bool = True) -> list[Post]:
+def ingest(app: App, session: Session, mentions: Sequence[Mention], *, draft: bool = True) -> list[Post]:
     """Score and store the mentions not stored yet; flagged ones get their playbook draft (with
     ``draft=False`` they are stored flagged and :func:`draft_pending` drafts them just after)."""
     if not mentions:
@@ -124,10 +130,10 @@ def ingest(app: App, session: object, mentions: Sequence[Mention], *, draft: boo
     now = app.now()
     scores = app.scorer.score_many([m.text for m in mentions])
     rows = [_post_row(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
-    fresh = cases.store_new(session, rows)  # type: ignore[arg-type]
+    fresh = cases.store_new(session, rows)
     if len(fresh) < len(rows):  # already stored: a post first read from a webhook takes the poll's details
         kept = {id(p) for p in fresh}
-        repo.adopt_polled(session, posts=[r for r in rows if id(r) not in kept])  # type: ignore[arg-type]
+        repo.adopt_polled(session, posts=[r for r in rows if id(r) not in kept])
     for post in fresh if draft else ():
         if post.flagged:
             draft_reply(app, session, post)
@@ -139,8 +145,6 @@ def draft_pending(app: App, *, limit: int = 500) -> int:
     its posts stored and flagged; the drafts follow here, at once, and again on every outbox run should the
     process stop in between). Only posts untouched since they arrived (version 1, status flagged, no playbook
     reply) qualify, so a draft a person discarded is never made again. Returns how many were drafted."""
-    from sqlmodel import col, select
-
     drafted = 0
     chunk = 20  # short transactions: a webhook delivery never waits long for SQLite's write lock
     while True:
@@ -158,7 +162,7 @@ def draft_pending(app: App, *, limit: int = 500) -> int:
             return drafted
 
 
-def _post_fields(m: Mention, score: object, scorer_name: str, now: object) -> dict[str, object]:
+def _post_fields(m: Mention, score: object, scorer_name: str, now: datetime) -> dict[str, Any]:
     flagged = bool(getattr(score, "flagged", False))
     return dict(
         channel=m.channel.value, external_id=m.external_id, author_id=m.author_id, author_handle=m.author_handle,
@@ -172,11 +176,11 @@ def _post_fields(m: Mention, score: object, scorer_name: str, now: object) -> di
     )
 
 
-def _post_row(m: Mention, score: object, scorer_name: str, now: object) -> Post:
+def _post_row(m: Mention, score: object, scorer_name: str, now: datetime) -> Post:
     return Post(**_post_fields(m, score, scorer_name, now))
 
 
-def ingest_many(app: App, session: object, mentions: Sequence[Mention]) -> list[repo.NewPost]:
+def ingest_many(app: App, session: Session, mentions: Sequence[Mention]) -> list[repo.NewPost]:
     """``ingest`` for a large webhook batch: the same rows and arrival events, written in bulk
     (``repo.insert_new_rows``), without drafts (``draft_pending`` makes them just after). Returns the new
     posts' ids, keys and flags."""
@@ -185,31 +189,27 @@ def ingest_many(app: App, session: object, mentions: Sequence[Mention]) -> list[
     now = app.now()
     scores = app.scorer.score_many([m.text for m in mentions])
     rows = [_post_fields(m, sc, app.scorer.name, now) for m, sc in zip(mentions, scores, strict=True)]
-    return repo.insert_new_rows(session, rows=rows)  # type: ignore[arg-type]
+    return repo.insert_new_rows(session, rows=rows)
 
 
-def draft_reply(app: App, session: object, post: Post, *, actor: str = "system") -> Reply:
+def draft_reply(app: App, session: Session, post: Post, *, actor: str = "system") -> Reply:
     """Create the playbook draft for ``post`` (idempotent) and move the post to awaiting approval.
 
     With ``SOCIAL_CARE_AUTOSEND=playbook`` the draft is approved at once and the outbox sends it.
     """
-    from sqlmodel import select
-
     key = f"playbook:{post.id}"
-    existing = session.exec(select(Reply).where(Reply.idempotency_key == key)).first()  # type: ignore[attr-defined]
+    existing = session.exec(select(Reply).where(Reply.idempotency_key == key)).first()
     if existing is not None:
         return existing
-    from .drafting import playbook_draft
-
     channel = post.reply_target.channel
     template_key, autosend_ok, why = choose_template(post)
-    muted = blocks_autosend(session, post)  # type: ignore[arg-type]
+    muted = blocks_autosend(session, post)
     if muted:  # an author marked "don't engage": a person decides whether to answer at all
         autosend_ok, why = False, muted
     if why and why.split(":")[0] not in (post.reasons or []):
         post.reasons = [why.split(":")[0], *(post.reasons or [])]  # the queue's why-flagged column shows it
     now = app.now()
-    draft = playbook_draft(app.playbook, session, post, now=now, category=template_key)  # type: ignore[arg-type]
+    draft = playbook_draft(app.playbook, session, post, now=now, category=template_key)
     reply = Reply.to(
         post.reply_target, post_id=post.id, kind=ReplyKind.PLAYBOOK.value, text=draft.text,
         status=ReplyStatus.DRAFT.value, idempotency_key=key, template_id=draft.template_id, created_at=now,
@@ -218,13 +218,13 @@ def draft_reply(app: App, session: object, post: Post, *, actor: str = "system")
     autosend = app.settings.autosend == Autosend.PLAYBOOK and autosend_ok and not channel.person_approves
     if autosend:
         reply.status, reply.author, reply.approved_at = ReplyStatus.APPROVED.value, AUTOSEND, now
-    session.add(reply)  # type: ignore[attr-defined]
-    session.flush()  # type: ignore[attr-defined]
-    cases.transition(session, post, PostStatus.AWAITING_APPROVAL, actor=actor, now=now,  # type: ignore[arg-type]
+    session.add(reply)
+    session.flush()
+    cases.transition(session, post, PostStatus.AWAITING_APPROVAL, actor=actor, now=now,
                      action="drafted", note=f"playbook draft {draft.template_id}" + (f" ({why})" if why else ""),
                      reply_id=reply.id)
     if autosend:
-        cases.record(session, post, "approved", actor=AUTOSEND, now=now,  # type: ignore[arg-type]
+        cases.record(session, post, "approved", actor=AUTOSEND, now=now,
                      note=f"reply {reply.id} approved by the playbook (SOCIAL_CARE_AUTOSEND=playbook)",
                      reply_id=reply.id)
     return reply
@@ -238,9 +238,6 @@ def choose_template(post: Post) -> tuple[str, bool, str | None]:
     a category that is not confident gets the general acknowledge-and-apologize reply ("other"); only a
     confident category gets its own apology. A person's category correction redraws with that category
     (workflow), so this applies to the scorer's own category only."""
-    from .scoring.categories import category_call
-    from .scoring.questions import plain_question
-
     text, lang = post.text or "", post.lang
     if plain_question(text, lang):
         return "question", False, "question, not a complaint: a person answers it"
