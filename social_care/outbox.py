@@ -68,6 +68,7 @@ def send_due(app: App, *, limit: int = 50) -> OutboxResult:
         ).all()
     result = OutboxResult()
     for reply_id in ids:
+        assert reply_id is not None  # a stored row's key
         reply = send_reply(app, reply_id)
         if reply.status == ReplyStatus.SENT.value:
             result.sent += 1
@@ -194,7 +195,9 @@ def deliver(app: App, claimed: Claim) -> Outcome:
         if redrafted:
             return _send(app, reply_id)  # once: a second refusal fails with its reason
         with app.session() as s:
-            return s.get(Reply, reply_id), None  # type: ignore[return-value]
+            left = s.get(Reply, reply_id)
+            assert left is not None
+            return left, None
     except (FatalError, SkippableError) as exc:
         with app.session() as s:
             return _finish(app, s, s.get(Reply, reply_id), status=ReplyStatus.FAILED, error=str(exc))
@@ -264,7 +267,7 @@ def _needs_person(reply: Reply, channel: Channel) -> str | None:
             "on this channel")
 
 
-def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> str | None:
+def _window_closed(s: Session, reply: Reply, channel: Channel, now: datetime) -> str | None:
     """Why the channel's reply window is closed (the customer's last message is too old), or None."""
     window = channel.reply_window
     if window is None:
@@ -274,7 +277,7 @@ def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> s
         .where(Post.channel == channel.value, Post.reply_thread_id == reply.target_thread_id)
         .order_by(col(Post.created_at).desc())
     ).first()
-    if last is None or now - as_utc(last) <= window:  # type: ignore[operator]
+    if last is None or now - as_utc(last) <= window:
         return None
     hours = int(window.total_seconds() // 3600)
     return (f"outside {channel.label}'s {hours}-hour window (the customer's last message is older): "
@@ -282,7 +285,7 @@ def _window_closed(s: Session, reply: Reply, channel: Channel, now: object) -> s
 
 
 def _retry_later(
-    s: Session, reply_id: int, exc: Exception, *, at: object, unconfirmed: bool = False
+    s: Session, reply_id: int, exc: Exception, *, at: datetime | None, unconfirmed: bool = False
 ) -> Reply:
     reply = s.get(Reply, reply_id)
     assert reply is not None
@@ -293,7 +296,10 @@ def _retry_later(
         # refused: not sent, safe to try again; unconfirmed: the next attempt checks the platform first
         reply.status = (ReplyStatus.SENDING if unconfirmed else ReplyStatus.APPROVED).value
         backoff = timedelta(seconds=min(30 * 2 ** max(reply.attempts - 1, 0), 3600))
-        reply.next_attempt_at = at or (as_utc(reply.sending_at) + backoff)  # type: ignore[arg-type]
+        if at is None:
+            assert reply.sending_at is not None  # set when the attempt began
+            at = as_utc(reply.sending_at) + backoff
+        reply.next_attempt_at = at
     s.add(reply)
     log.warning("reply %s not sent yet: %s", reply_id, reply.error)
     return reply
@@ -333,7 +339,7 @@ def _mark_sent(app: App, s: Session, reply: Reply | None, delivery: Delivery) ->
 
 
 def _answer_earlier_in_thread(
-    s: Session, post: Post, *, actor: str, now: object, sent_at: object, reply_id: int | None
+    s: Session, post: Post, *, actor: str, now: datetime, sent_at: datetime | None, reply_id: int | None
 ) -> None:
     """Earlier open posts of the same customer in the same thread are answered by this reply too."""
     if not post.thread_key:
@@ -347,8 +353,8 @@ def _answer_earlier_in_thread(
     ).all()
     for other in earlier:
         if other.first_response_at is None:
-            other.first_response_at = sent_at  # type: ignore[assignment]
-        cases.transition(s, other, PostStatus.SENT, actor=actor, now=now,  # type: ignore[arg-type]
+            other.first_response_at = sent_at
+        cases.transition(s, other, PostStatus.SENT, actor=actor, now=now,
                          action="answered", note=f"answered by the reply to post {post.id}", reply_id=reply_id)
         for draft in s.exec(select(Reply).where(Reply.post_id == other.id, Reply.status == ReplyStatus.DRAFT.value)):
             repo.discard_reply(s, draft)
