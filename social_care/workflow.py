@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from . import cases, outbox
+from .drafting import playbook_draft
 from .errors import SocialCareError, StaleViewError
 from .models import OPEN_STATUSES, Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
+from .pipeline import draft_reply
 from .playbook import check_reply
 from .scoring.base import CATEGORIES, LABELS
 from .store.tables import Feedback, Post, PostView, Reply, StatusEvent, User
@@ -234,7 +236,7 @@ def save_draft(app: App, post_id: int, *, text: str, actor: str, expected_versio
     with app.session() as s:
         post = _load(s, post_id, expected_version)
         text = _check_text(post, text)
-        draft = draft_for(s, post.id) or s.exec(
+        draft = draft_for(s, post_id) or s.exec(
             select(Reply).where(
                 Reply.post_id == post.id, Reply.kind == ReplyKind.MANUAL.value, Reply.status == ReplyStatus.DRAFT.value
             )
@@ -352,7 +354,7 @@ def correct(
             return post
         s.add(
             Feedback(
-                post_id=post.id,
+                post_id=post_id,
                 field=field,
                 old_value=None if old is None else _text(old),
                 new_value=_text(new),
@@ -367,8 +369,6 @@ def correct(
                 to = PostStatus.FLAGGED.value if post.status == PostStatus.NEW.value else None
                 _event(s, post, "flagged", actor=actor, now=now, detail="flagged by a person", to=to)
                 if to is not None:
-                    from .pipeline import draft_reply
-
                     draft_reply(app, s, post, actor=actor)
             else:
                 to = PostStatus.NEW.value if post.status == PostStatus.FLAGGED.value else None
@@ -382,11 +382,10 @@ def correct(
 
 def _redraft_for_category(app: App, s: Session, post: Post) -> None:
     """An untouched playbook draft follows a corrected category; a person's edits are never replaced."""
+    assert post.id is not None  # read from the store
     draft = draft_for(s, post.id)
     if draft is None or draft.kind != ReplyKind.PLAYBOOK.value or draft.author is not None:
         return
-    from .drafting import playbook_draft
-
     fresh = playbook_draft(app.playbook, s, post, now=app.now(), exclude_reply_id=draft.id)
     draft.text, draft.template_id = fresh.text, fresh.template_id
     s.add(draft)
