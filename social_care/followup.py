@@ -28,9 +28,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from . import cases
+from .alerts import enqueue
+from .app import App
 from .audit import SYSTEM
-from .errors import SocialCareError
+from .drafting import followup_draft
+from .errors import SkippableError, SocialCareError
 from .models import Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
+from .outbox import send_reply
 from .store import repo
 from .store.tables import Post, Reply
 
@@ -67,19 +71,17 @@ class FollowupSettings:
         )
 
 
-def followup_text(app: Any, post: Post, *, session: Session | None = None, channel: str | None = None,
+def followup_text(app: App, post: Post, *, session: Session | None = None, channel: str | None = None,
                   now: datetime | None = None) -> str:
     """The follow-up in the customer's language, from the playbook templates a team can edit; with a session,
     in a phrasing not sent on ``channel`` recently."""
     if session is None or channel is None:
         return app.playbook.followup(lang=post.lang, name=post.author_name or post.author_handle, text=post.text,
                                      post_id=post.id).text
-    from .drafting import followup_draft
-
     return followup_draft(app.playbook, session, post, channel, now=now or app.now()).text
 
 
-def run(app: Any) -> dict[str, int]:
+def run(app: App) -> dict[str, int]:
     """One pass of the follow-up job; returns counts of what it did."""
     cfg = FollowupSettings.from_settings(app.settings)
     out = {"scheduled": 0, "created": 0, "needs_human": 0, "sent": 0, "answered": 0, "reopened": 0}
@@ -90,8 +92,6 @@ def run(app: Any) -> dict[str, int]:
         out["scheduled"] = _schedule(s, cfg, now)
         to_send = _create_due(s, app, cfg, now, out)
     if getattr(app, "responders", None) is not None:
-        from .outbox import send_reply
-
         for reply_id in to_send:
             try:
                 send_reply(app, reply_id)
@@ -112,12 +112,12 @@ def _schedule(s: Session, cfg: FollowupSettings, now: datetime) -> int:
         .where(col(Post.resolved_at) >= now - timedelta(days=cfg.lookback_days))
     ).all()
     for post in posts:
-        post.followup_due_at = as_utc(post.resolved_at) + timedelta(minutes=cfg.delay_minutes)  # type: ignore[arg-type]
+        post.followup_due_at = _at(post.resolved_at) + timedelta(minutes=cfg.delay_minutes)
         s.add(post)
     return len(posts)
 
 
-def _create_due(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> list[int]:
+def _create_due(s: Session, app: App, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> list[int]:
     due = s.exec(
         select(Post)
         .where(Post.status == PostStatus.RESOLVED.value, Post.followup_enabled == True)
@@ -146,11 +146,18 @@ def _create_due(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out:
         s.flush()
         if reply.status == ReplyStatus.APPROVED.value:
             out["created"] += 1
-            to_send.append(reply.id)  # type: ignore[arg-type]
+            assert reply.id is not None  # given by the flush
+            to_send.append(reply.id)
         else:
             out["needs_human"] += 1
             log.info("follow-up for post %s listed for a person: %s", post.id, reply.error)
     return to_send
+
+
+def _at(value: datetime | None) -> datetime:
+    """A time column the query has already required to be set, in UTC."""
+    assert value is not None
+    return as_utc(value)
 
 
 def _pending_followup(s: Session, customer: str) -> bool:
@@ -165,7 +172,7 @@ def _pending_followup(s: Session, customer: str) -> bool:
     )
 
 
-def _followup_reply(s: Session, app: Any, post: Post, cfg: FollowupSettings, now: datetime) -> Reply:
+def _followup_reply(s: Session, app: App, post: Post, cfg: FollowupSettings, now: datetime) -> Reply:
     private = s.exec(
         select(Post)
         .where(Post.customer_key == post.customer_key, col(Post.channel).in_(PRIVATE_CHANNELS))
@@ -220,7 +227,7 @@ def _mark_sent(s: Session) -> int:
     return len(rows)
 
 
-def _answers(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> None:
+def _answers(s: Session, app: App, cfg: FollowupSettings, now: datetime, out: dict[str, int]) -> None:
     window = timedelta(hours=cfg.answer_hours)
     waiting = s.exec(
         select(Post)
@@ -231,7 +238,7 @@ def _answers(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: di
     for post in waiting:
         by_customer[post.customer_key].append(post)
     for customer, posts in by_customer.items():
-        first_sent = min(as_utc(p.followup_sent_at) for p in posts)  # type: ignore[arg-type]
+        first_sent = min(_at(p.followup_sent_at) for p in posts)
         answer = s.exec(
             select(Post)
             .where(Post.customer_key == customer, col(Post.channel).in_(PRIVATE_CHANNELS))
@@ -244,11 +251,11 @@ def _answers(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: di
         score = app.scorer.score(answer.text)
         unhappy = bool(score.flagged) or score.label == "negative"
         verdict = "unsatisfied" if unhappy else "satisfied"
-        primary = max(posts, key=lambda p: (as_utc(p.followup_sent_at), p.id))  # type: ignore[arg-type]
+        primary = max(posts, key=lambda p: (_at(p.followup_sent_at), p.id or 0))
         answer.followup_of_post_id = primary.id
         s.add(answer)
         for post in posts:
-            if as_utc(post.followup_sent_at) < as_utc(answer.created_at):  # type: ignore[arg-type]
+            if _at(post.followup_sent_at) < as_utc(answer.created_at):
                 post.satisfaction = verdict
                 s.add(post)
         out["answered"] += 1
@@ -258,8 +265,6 @@ def _answers(s: Session, app: Any, cfg: FollowupSettings, now: datetime, out: di
 
 
 def _reopen(s: Session, post: Post, answer: Post, now: datetime) -> None:
-    from .alerts import enqueue
-
     quote = answer.text if len(answer.text) <= 120 else answer.text[:119] + "…"
     post.flagged = True
     cases.transition(s, post, PostStatus.FLAGGED, actor=SYSTEM, now=now, action="reopened",
@@ -275,10 +280,8 @@ def _reopen(s: Session, post: Post, answer: Post, now: datetime) -> None:
     log.info("post %s reopened: the customer is not happy after the follow-up", post.id)
 
 
-def set_followup(app: Any, post_id: int, enabled: bool, actor: str) -> Post:
+def set_followup(app: App, post_id: int, enabled: bool, actor: str) -> Post:
     """Turn follow-ups on or off for one post; an unsent follow-up is withdrawn when turned off."""
-    from .errors import SkippableError
-
     with app.session() as s:
         post = s.get(Post, post_id)
         if post is None:
