@@ -21,10 +21,10 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import func, update
+from sqlalchemy import CursorResult, func, update
 from sqlmodel import Session, col, select
 
 from ..errors import FatalError, PlatformError, RateLimited, SkippableError, Unconfirmed
@@ -95,7 +95,7 @@ def next_send_in(app: Any) -> float | None:
     cfg = AlertSettings.from_settings(app.settings)
     if configured_sink(cfg) is None:
         return None
-    now = app.now()
+    now: datetime = app.now()
     with app.session() as s:
         pending = s.exec(select(Alert.next_attempt_at).where(Alert.status == "pending")).all()
         if not pending:
@@ -106,7 +106,7 @@ def next_send_in(app: Any) -> float | None:
             if pause.kind == "fatal" or pause.until is None:
                 return None
             at = max(at, as_utc(pause.until))
-        last = s.exec(select(func.max(Alert.sent_at))).one()
+        last: datetime | None = s.exec(select(func.max(Alert.sent_at))).one()
         if last is not None:
             at = max(at, as_utc(last) + timedelta(seconds=cfg.min_interval_seconds))
     return max((at - now).total_seconds(), 0.0)
@@ -187,7 +187,7 @@ def _next_message(s: Session, settings: Any, cfg: AlertSettings, now: datetime) 
             message = _with_note(message, "Re-sent after an interruption: this may be a duplicate.")
         if head.payload.get("text_only"):
             message = blocks.text_only(message)
-        claimed = s.execute(
+        claimed = cast(CursorResult[Any], s.execute(  # an UPDATE's result is a cursor result
             update(Alert)
             .where(col(Alert.id) == head.id, col(Alert.status) == "pending")
             .values(
@@ -195,10 +195,11 @@ def _next_message(s: Session, settings: Any, cfg: AlertSettings, now: datetime) 
                 attempts=Alert.attempts + 1,
                 next_attempt_at=now + timedelta(seconds=cfg.timeout_seconds + LEASE_EXTRA_SECONDS),
             )
-        )
+        ))
         if claimed.rowcount != 1:  # another process took it
             return None
-        return _Outgoing(alert_id=head.id, message=message)  # type: ignore[arg-type]
+        assert head.id is not None  # a stored row's key
+        return _Outgoing(alert_id=head.id, message=message)
     return None
 
 
@@ -208,7 +209,7 @@ def _fold(s: Session, alerts: list[Alert], cfg: AlertSettings, now: datetime) ->
     severity = {k: i for i, k in enumerate(FOLDABLE)}  # later in FOLDABLE = more urgent
     worst: dict[int, Alert] = {}
     for alert in alerts:
-        if alert.post_id in posts:
+        if alert.post_id is not None and alert.post_id in posts:
             kept = worst.get(alert.post_id)
             if kept is None or severity[alert.kind] > severity[kept.kind]:
                 worst[alert.post_id] = alert
@@ -254,7 +255,8 @@ def _render(
 ) -> dict[str, Any] | None:
     p = alert.payload
     if alert.kind == "digest":
-        return p["message"]
+        message: dict[str, Any] = p["message"]
+        return message
     if alert.kind in FOLDABLE:
         post = s.get(Post, alert.post_id)
         if post is None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
+
 __all__ = ["AlertSettings"]
 
 
@@ -36,7 +38,7 @@ class AlertSettings:
         """Read from ``Settings``; a field it does not define takes its default here."""
         defaults = cls()
         secret = getattr(settings, "slack_webhook_url", None)
-        url = secret.get_secret_value() if hasattr(secret, "get_secret_value") else secret
+        url = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
         values: dict[str, Any] = {
             "webhook_url": (url or None),
             "public_url": str(getattr(settings, "public_url", defaults.public_url)).rstrip("/"),
