@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import select as sa_select  # five columns: more than sqlmodel's select is typed for
 from sqlmodel import Session, col, or_, select
 
 from .models import Channel, ReplyKind, ReplyStatus
@@ -37,8 +38,8 @@ def recent_texts(session: Session, channel: Channel | str, texts: Iterable[str],
         return set()
     since = now - RECENT_REPLIES
     latest = (
-        select(Reply.id, Reply.text, Reply.status, Reply.created_at, Reply.sent_at)
-        .where(Reply.channel == Channel(channel).value)
+        sa_select(col(Reply.id), col(Reply.text), col(Reply.status), col(Reply.created_at), col(Reply.sent_at))
+        .where(col(Reply.channel) == Channel(channel).value)
         .order_by(col(Reply.id).desc())
         .limit(RECENT_LIMIT)
         .subquery()
