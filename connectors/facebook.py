@@ -136,10 +136,14 @@ class GraphClient:
         return Delivery(external_id=str(_field(body, "message_id")), sent_at=self.clock())
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _next_after(body: dict[str, Any]) -> str | None:
     """The next page's cursor of a Graph listing: ``paging.cursors.after`` while ``paging.next`` is there."""
-    paging = body.get("paging") if isinstance(body.get("paging"), dict) else {}
-    cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+    paging = _mapping(body.get("paging"))
+    cursors = _mapping(paging.get("cursors"))
     after = cursors.get("after")
     if not paging.get("next") or not isinstance(after, (str, int)) or isinstance(after, bool) or not after:
         return None

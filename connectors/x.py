@@ -76,7 +76,7 @@ class XClient:
 
     def mentions(self, *, since_id: str | None, pagination_token: str | None) -> dict[str, Any]:
         with x_errors(self.clock):
-            return self._client.get_users_mentions(
+            body: dict[str, Any] = self._client.get_users_mentions(
                 self.user_id,
                 since_id=since_id,
                 pagination_token=pagination_token,
@@ -86,12 +86,13 @@ class XClient:
                 user_fields=USER_FIELDS,
                 user_auth=False,
             )
+            return body
 
     def search_recent(self, *, query: str, since_id: str | None, next_token: str | None,
                       max_results: int) -> dict[str, Any]:
         """``GET /2/tweets/search/recent`` (the last 7 days; its own rate limit; billed per post read)."""
         with x_errors(self.clock):
-            return self._client.search_recent_tweets(
+            body: dict[str, Any] = self._client.search_recent_tweets(
                 query,
                 since_id=since_id,
                 next_token=next_token,
@@ -101,6 +102,7 @@ class XClient:
                 user_fields=USER_FIELDS,
                 user_auth=False,
             )
+            return body
 
     def username(self) -> str:
         """The brand's own @username (once per client): recent search excludes posts that tag it."""
@@ -116,7 +118,7 @@ class XClient:
 
     def dm_events(self, *, pagination_token: str | None) -> dict[str, Any]:
         with x_errors(self.clock):
-            return self._client.get_direct_message_events(
+            body: dict[str, Any] = self._client.get_direct_message_events(
                 dm_event_fields=DM_FIELDS,
                 event_types="MessageCreate",
                 expansions=["sender_id"],
@@ -125,12 +127,14 @@ class XClient:
                 pagination_token=pagination_token,
                 user_auth=True,
             )
+            return body
 
     def conversation_dm_events(self, *, participant_id: str) -> dict[str, Any]:
         with x_errors(self.clock):
-            return self._client.get_direct_message_events(
+            body: dict[str, Any] = self._client.get_direct_message_events(
                 participant_id=participant_id, dm_event_fields=DM_FIELDS, max_results=100, user_auth=True
             )
+            return body
 
     def reply(self, *, in_reply_to: str, text: str) -> Delivery:
         with x_errors(self.clock):
@@ -228,6 +232,10 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _array(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _token(value: Any) -> str | None:
     """A pagination token as X documents it (text), else None: the listing ends there."""
     return value if isinstance(value, str) and value else None
@@ -298,7 +306,7 @@ class XMentions:
         for page in pages:
             body = page.body
             meta = _object(body.get("meta"))
-            items = body.get("data") if isinstance(body.get("data"), list) else []
+            items = _array(body.get("data"))
             # the cursor is an id the store can keep: meta's newest_id, else the first item's that is an id
             newest = newest or ident_or_none(meta.get("newest_id")) or next(
                 (i for i in (ident_or_none(it.get("id")) for it in items if isinstance(it, dict)) if i), None)
@@ -431,7 +439,7 @@ class XSearch:
         for page in pages:
             body = page.body
             meta = _object(body.get("meta"))
-            items = body.get("data") if isinstance(body.get("data"), list) else []
+            items = _array(body.get("data"))
             read += len(items)
             newest = newest or ident_or_none(meta.get("newest_id")) or next(
                 (i for i in (ident_or_none(it.get("id")) for it in items if isinstance(it, dict)) if i), None)
