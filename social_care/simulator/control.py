@@ -38,7 +38,7 @@ class ControlApi:
 
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
-        self.router = Router()
+        self.router: Router[Callable[[dict[str, Any]], tuple[int, Any]]] = Router()
         seeders: dict[str, Callable[..., Any]] = {
             "x/mentions": sim.x.add_mention, "x/dms": sim.x.add_dm, "x/tweets": sim.x.add_tweet,
             "x/users": lambda **kw: sim.x.add_user(**kw).id, "x/tweets/delete": sim.x.delete_tweet,
@@ -50,9 +50,9 @@ class ControlApi:
             "instagram/messages": sim.facebook.add_ig_message,
         }
         for path, fn in seeders.items():
-            self.router.add("POST", f"/_sim/{path}", lambda body, _fn=fn: (201, {"id": _fn(**body)}))
+            self.router.add("POST", f"/_sim/{path}", _seeder(fn))
         self.router.add("POST", "/_sim/faults", self._fault)
-        self.router.add("POST", "/_sim/reset", lambda body: (200, {"ok": True, "reset": sim.reset()}))
+        self.router.add("POST", "/_sim/reset", self._reset)
         self.router.add("GET", "/_sim/health", lambda body: (200, {"ok": True}))
         self.router.add("GET", "/_sim/writes", lambda body: (200, {"writes": [w.to_dict() for w in sim.writes]}))
         self.router.add("GET", "/_sim/requests",
@@ -62,6 +62,10 @@ class ControlApi:
         self.router.add("GET", "/_sim/webhooks", lambda body: (200, {
             **sim.webhooks.describe(), "crc_checks": sim.webhooks.crc_checks,
             "deliveries": [a.to_dict() for a in sim.webhooks.deliveries()]}))
+
+    def _reset(self, body: dict[str, Any]) -> tuple[int, Any]:
+        self.sim.reset()
+        return 200, {"ok": True, "reset": None}
 
     def _webhooks(self, body: dict[str, Any]) -> tuple[int, Any]:
         """{"url_policy": "strict"|"loopback", "resolve": {public origin: local origin}} and/or
@@ -102,3 +106,12 @@ class ControlApi:
         except (TypeError, ValueError, KeyError) as exc:
             return json_response(400, {"error": str(exc)})
         return json_response(status, _jsonable(result))
+
+
+def _seeder(fn: Callable[..., Any]) -> Callable[[dict[str, Any]], tuple[int, Any]]:
+    """A control route that adds one object from the request body's fields and answers its id."""
+
+    def seed(body: dict[str, Any]) -> tuple[int, Any]:
+        return 201, {"id": fn(**body)}
+
+    return seed

@@ -246,7 +246,8 @@ class Simulator:
             body = None
         if not isinstance(body, dict):
             return resp
-        data = body.get("data") if isinstance(body.get("data"), list) else []
+        found = body.get("data")
+        data: list[Any] = found if isinstance(found, list) else []
         if fault.kind == "empty_page":
             token = f"EMPTY{next(self._replay_ids)}"
             with self._lock:

@@ -113,7 +113,7 @@ class GraphApi(PlatformApi):
         return self.decorate(req, resp)
 
     def _resolve(self, object_id: str) -> tuple[str, Any]:
-        found = self.state.lookup(object_id)
+        found: tuple[str, Any] | None = self.state.lookup(object_id)
         if found is None:
             raise no_such_object(object_id)
         return found

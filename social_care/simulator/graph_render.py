@@ -18,6 +18,7 @@ NODE_NAMES = {"page": "Page", "post": "Post", "comment": "Comment", "conversatio
               "message": "Message", "user": "User", "ig_user": "IGUser", "ig_media": "IGMedia",
               "ig_comment": "IGComment"}
 IG_MESSAGES_READABLE = 20  # Instagram: only the 20 most recent messages of a conversation can be read
+Edge = Callable[[Any, dict[str, str], Any], dict[str, Any]]  # (parent object, query args, sub-fields) -> a listing
 
 
 def _ms(dt: datetime) -> int:
@@ -75,10 +76,11 @@ class GraphRenderer:
         return value
 
     def _getters(self, kind: str, obj: Any) -> dict[str, Callable[[], Any]]:
-        return getattr(self, f"_{kind}_fields")(obj)
+        getters: dict[str, Callable[[], Any]] = getattr(self, f"_{kind}_fields")(obj)
+        return getters
 
-    def _edges(self, kind: str) -> dict[str, Callable[[Any, dict[str, str], Any], dict[str, Any]]]:
-        return {
+    def _edges(self, kind: str) -> dict[str, Edge]:
+        edges: dict[str, dict[str, Edge]] = {
             "page": {"feed": self.feed, "posts": self.posts, "published_posts": self.posts,
                      "conversations": self.conversations},
             "post": {"comments": self.comments, "reactions": self.empty_edge, "likes": self.empty_edge},
@@ -87,7 +89,8 @@ class GraphRenderer:
             "ig_user": {"media": self.ig_media},
             "ig_media": {"comments": self.ig_comments},
             "ig_comment": {"replies": self.ig_replies},
-        }.get(kind, {})
+        }
+        return edges.get(kind, {})
 
     def edge(self, kind: str, obj: Any, name: str, args: dict[str, str]) -> dict[str, Any]:
         edges = self._edges(kind)

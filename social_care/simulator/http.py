@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs
 
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -94,25 +94,27 @@ def body_response(status: int, body: Any, default_type: str) -> Response:
 
 
 Handler = Callable[..., Response]
+Target = TypeVar("Target")
 
 
-class Router:
-    """Maps ``METHOD /path/{param}/...`` patterns to handlers; first match wins."""
+class Router(Generic[Target]):
+    """Maps ``METHOD /path/{param}/...`` patterns to targets (a handler, or what a server keeps with it);
+    first match wins."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._routes: list[tuple[str, re.Pattern[str], Target]] = []
 
-    def add(self, method: str, pattern: str, handler: Handler) -> None:
+    def add(self, method: str, pattern: str, handler: Target) -> None:
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern.rstrip("/"))
         self._routes.append((method.upper(), re.compile(f"^{regex}/?$"), handler))
 
-    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
-        def deco(fn: Handler) -> Handler:
+    def route(self, method: str, pattern: str) -> Callable[[Target], Target]:
+        def deco(fn: Target) -> Target:
             self.add(method, pattern, fn)
             return fn
         return deco
 
-    def match(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
+    def match(self, method: str, path: str) -> tuple[Target | None, dict[str, str], bool]:
         """Return (handler, params, path_known); path_known tells 405 from 404."""
         known = False
         for m, regex, handler in self._routes:

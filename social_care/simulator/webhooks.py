@@ -338,7 +338,8 @@ class WebhookHub:
                         subs.append(self.sim.x.user_id)
         elif fields is not None and platform == "facebook":
             self.set_meta_fields(fields)
-        return self.describe()[platform]
+        described: dict[str, Any] = self.describe()[platform]
+        return described
 
     def set_meta_fields(self, fields_: list[str] | str) -> None:
         names = [f.strip() for f in (fields_.split(",") if isinstance(fields_, str) else fields_) if f.strip()]
@@ -385,7 +386,8 @@ class WebhookHub:
         with self.lock:
             for hook_id, hook in self.x_webhooks.items():
                 if hook["valid"] and user_id in self.x_subscriptions.get(hook_id, []):
-                    return hook["url"]
+                    url: str = hook["url"]
+                    return url
         return None
 
     def target(self, platform: str, body: bytes) -> tuple[str | None, dict[str, str]]:

@@ -11,7 +11,7 @@ from typing import Any
 from ._util import epoch
 from .base import PlatformApi
 from .faults import Fault, RateLimitWindow, WindowCounter
-from .http import Request, Response, Router, json_response
+from .http import Handler, Request, Response, Router, json_response
 from .x_render import (
     DM_EXPANSIONS,
     PROBLEMS,
@@ -153,13 +153,13 @@ class Auth:
 class XApi(PlatformApi):
     platform = "x"
 
-    def __init__(self, sim: Any, rate_limits: str = "documented") -> None:
+    def __init__(self, sim: Any, rate_limits: str | dict[str, int] = "documented") -> None:
         super().__init__(sim)
         self.state = sim.x
         self.counter = WindowCounter(timedelta(minutes=15))
         self.rate_limits: dict[str, tuple[int | None, int | None]] = {}
         self.set_rate_limits(rate_limits)
-        self.router = Router()
+        self.router: Router[tuple[str, Handler]] = Router()
         routes: list[tuple[str, Callable[[Request, Auth], Response]]] = [
             ("GET /2/users/me", self.users_me),
             ("GET /2/users/by/username/:username", self.user_by_username),
@@ -185,7 +185,7 @@ class XApi(PlatformApi):
         ]
         for key, handler in routes:
             method, path = key.split(" ")
-            self.router.add(method, re.sub(r":(\w+)", r"{\1}", path), (key, handler))  # type: ignore[arg-type]
+            self.router.add(method, re.sub(r":(\w+)", r"{\1}", path), (key, handler))
 
     def set_rate_limits(self, mode: str | dict[str, int]) -> None:
         """"documented" (default), "generous"/"off", or {route key: limit per 15 min} overrides."""
@@ -224,7 +224,7 @@ class XApi(PlatformApi):
 
     def _route_key(self, req: Request) -> str | None:
         target, _, _ = self.router.match(req.method, req.path)
-        return target[0] if target else None  # type: ignore[index]
+        return target[0] if target else None
 
     def _rate_headers(self, resp: Response, limit: int, remaining: int, reset: datetime) -> Response:
         resp.headers.update({"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": str(remaining),
@@ -267,7 +267,7 @@ class XApi(PlatformApi):
         if target is None:
             return problem(405 if known else 404)
         req.params = params
-        key, handler = target  # type: ignore[misc]
+        key, handler = target
         limit = self._limit(key, auth)
         if limit is None and auth.kind == "user":
             return problem(403, "Authenticating with OAuth 1.0a User Context is forbidden for this endpoint.  "
