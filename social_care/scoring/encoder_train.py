@@ -25,10 +25,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .data import SETS, Row, available_sets, load_set
+
+if TYPE_CHECKING:
+    from .model import LinearModel
 
 # rows per (set, language) of the train split the head is fitted on
 SAMPLE_CAPS: dict[str, int] = {
@@ -88,6 +92,9 @@ def embed_sets(data_dir: Path, what: Sequence[str] = ("train", "dev"), progress:
 
 
 # margins beyond which routing stops mattering; "all" is stored as a large band
+# a fitted head: (w1, b1, w2, b2); w1/b1 None for logistic regression
+Params = tuple[np.ndarray | None, np.ndarray | None, np.ndarray, float]
+
 BANDS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 99.0)
 ALL = 99.0
 # a wider band is only chosen when it gains at least this much mean F1 (each routed post costs ~25-35 ms)
@@ -106,19 +113,19 @@ class HeadConfig:
     feedback_weight: float = 3.0
     progress: bool | None = None
     cache_dir: Path | None = None
-    caps: dict = field(default_factory=lambda: dict(SAMPLE_CAPS))
+    caps: dict[str, Any] = field(default_factory=lambda: dict(SAMPLE_CAPS))
     # the hashed model whose thresholds the margins are measured from (default: the one in use)
     model_path: Path | None = None
     log: list[str] = field(default_factory=list)
 
 
-def _hashed(model_path: Path | None):
+def _hashed(model_path: Path | None) -> LinearModel:
     from .model import LinearModel, default_model
 
     return LinearModel(model_path) if model_path else default_model()
 
 
-def held_out_margins(data_dir: Path, train: Sequence[Row], sample: Sequence[Row], progress=None,
+def held_out_margins(data_dir: Path, train: Sequence[Row], sample: Sequence[Row], progress: bool | None = None,
                      cache_dir: Path | None = None, model_path: Path | None = None) -> np.ndarray:
     """The hashed model's flag margin (raw score minus the shipped threshold of the row's language) of every
     sampled row, by a hashed flag head fitted like the shipped one on the train split without the sample.
@@ -159,7 +166,7 @@ def _features(emb: np.ndarray, margin: np.ndarray, scale: float) -> np.ndarray:
     return np.hstack([emb.astype(np.float32), m[:, None]])
 
 
-def _fit(cfg: HeadConfig, X: np.ndarray, y: np.ndarray, w: np.ndarray):
+def _fit(cfg: HeadConfig, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> Params:
     """(w1, b1, w2, b2); w1/b1 None for logistic regression."""
     if cfg.hidden:
         from sklearn.neural_network import MLPClassifier
@@ -176,14 +183,15 @@ def _fit(cfg: HeadConfig, X: np.ndarray, y: np.ndarray, w: np.ndarray):
     return None, None, clf.coef_[0], float(clf.intercept_[0])
 
 
-def _logits(params, X: np.ndarray) -> np.ndarray:
+def _logits(params: Params, X: np.ndarray) -> np.ndarray:
     w1, b1, w2, b2 = params
     h = np.maximum(X @ w1 + b1, 0.0) if w1 is not None else X
     return h @ w2 + b2
 
 
 def choose_bands(rows: Sequence[Row], margin: np.ndarray, logit: np.ndarray,
-                 thresholds: dict[str, float], default_thr: float) -> tuple[dict[str, float], dict[str, dict]]:
+                 thresholds: dict[str, float], default_thr: float
+                 ) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
     """Per language, the band of hashed margins routed to the encoder that maximises the mean F1 over the
     language's sets (as tune_thresholds weighs them), with the F1 of each stage alone for the model card."""
     from .evaluate import _f1
@@ -193,7 +201,7 @@ def choose_bands(rows: Sequence[Row], margin: np.ndarray, logit: np.ndarray,
     langs = np.array([r.lang for r in rows])
     sets = np.array([r.set for r in rows])
     bands: dict[str, float] = {}
-    report: dict[str, dict] = {}
+    report: dict[str, dict[str, Any]] = {}
     for lg in sorted(set(langs.tolist())):
         m = langs == lg
         names = TARGET_SETS.get(lg) or sorted(set(sets[m].tolist()))
@@ -203,7 +211,7 @@ def choose_bands(rows: Sequence[Row], margin: np.ndarray, logit: np.ndarray,
         enc = logit > thresholds.get(lg, default_thr)
         hashed = margin > 0
 
-        def f1_of(pred, groups=groups):
+        def f1_of(pred: np.ndarray, groups: list[np.ndarray] = groups) -> float:
             return float(np.mean([_f1(y[g], pred[g]) for g in groups]))
 
         scores = {}
@@ -219,7 +227,7 @@ def choose_bands(rows: Sequence[Row], margin: np.ndarray, logit: np.ndarray,
     return bands, report
 
 
-def train_head(cfg: HeadConfig) -> dict:
+def train_head(cfg: HeadConfig) -> dict[str, Any]:
     from .data import load_feedback
     from .encoder import CACHE_DIR, DIM, ENCODER_LICENSE, ENCODER_NAME, HEAD_PATH, EmbeddingCache, embed_cached
     from .train import recall_curves, tune_thresholds
@@ -280,7 +288,8 @@ def train_head(cfg: HeadConfig) -> dict:
     }
     out = Path(cfg.out) if cfg.out else HEAD_PATH
     out.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {"w2": np.asarray(w2, dtype=np.float16), "b2": np.float32(b2), "meta": np.array(json.dumps(meta))}
+    arrays: dict[str, Any] = {"w2": np.asarray(w2, dtype=np.float16), "b2": np.float32(b2),
+                              "meta": np.array(json.dumps(meta))}
     if w1 is not None:
         arrays.update(w1=np.asarray(w1, dtype=np.float16), b1=np.asarray(b1, dtype=np.float32))
     tmp = out.with_suffix(".tmp.npz")

@@ -22,6 +22,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class TrainConfig:
     # the thresholds are tuned on out-of-fold scores of train: this many folds
     tune_folds: int = 5
     # sample weights per language family (like a larger C for that family: scripts barely share features)
-    family_weights: dict = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
+    family_weights: dict[str, Any] = field(default_factory=lambda: dict(FAMILY_WEIGHTS))
     seed: int = 13
     exclude_non_commercial: bool = False
     sets: Sequence[str] | None = None
@@ -72,14 +73,15 @@ class TrainConfig:
     log: list[str] = field(default_factory=list)
 
 
-def _bar(total: int, desc: str, progress: bool | None):
+def _bar(total: int, desc: str, progress: bool | None) -> Any:
     from tqdm import tqdm
 
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
     return tqdm(total=total, desc=desc, disable=disable, leave=False)
 
 
-def _matrix(rows: Sequence[Row], bits: int, progress, desc: str, lang: bool = False, dense=None):
+def _matrix(rows: Sequence[Row], bits: int, progress: bool | None, desc: str, lang: bool = False,
+            dense: tuple[Any, Any] | None = None) -> Any:
     """Hashed features (and, with dense=(lex_hash, lex_val), the N_DENSE lexicon columns after them)."""
     from scipy import sparse
 
@@ -133,7 +135,7 @@ def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, fl
 RECALL_LEVELS = np.round(np.arange(RECALL_MIN, RECALL_MAX + 1e-4, 0.01), 2)
 
 
-def recall_curves(dev: Sequence[Row], score: np.ndarray) -> dict[str, dict]:
+def recall_curves(dev: Sequence[Row], score: np.ndarray) -> dict[str, dict[str, Any]]:
     """Per language, for each recall level 0.50..0.99: the highest threshold that flags at least that share
     of the unhappy posts among `dev` (over the same sets as tune_thresholds), with the precision it gave.
 
@@ -143,7 +145,7 @@ def recall_curves(dev: Sequence[Row], score: np.ndarray) -> dict[str, dict]:
     y = np.array([r.flag for r in dev], dtype=bool)
     langs = np.array([r.lang for r in dev])
     sets = np.array([r.set for r in dev])
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     for lg in sorted(set(langs.tolist())):
         m = langs == lg
         names = TARGET_SETS.get(lg) or sorted(set(sets[m].tolist()))
@@ -177,7 +179,8 @@ def _clean_hinglish(rows: Sequence[Row]) -> list[Row]:
     return keep
 
 
-def train_langid(lang_rows: Sequence[Row], seed: int, progress, cap: int = 6000) -> tuple[np.ndarray, np.ndarray]:
+def train_langid(lang_rows: Sequence[Row], seed: int, progress: bool | None,
+                 cap: int = 6000) -> tuple[np.ndarray, np.ndarray]:
     """The language model: multinomial logistic regression over char 3-grams and words of the
     Latin- and Arabic-script rows (at most `cap` per language, class-balanced). The English prior and
     the Hinglish rule of langid.decide_latin sit on top of it at run time."""
@@ -214,7 +217,7 @@ def train_langid(lang_rows: Sequence[Row], seed: int, progress, cap: int = 6000)
     return table, bias
 
 
-def nb_ratios(X, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENSE) -> np.ndarray:
+def nb_ratios(X: Any, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENSE) -> np.ndarray:
     """Naive-Bayes log-count ratio of every column (Wang & Manning 2012, "NBSVM"): log of how much more
     often the feature occurs in flagged than in unflagged posts (presence counts, add-alpha smoothing).
     The flag head is fitted on X·diag(r) and shipped as r·w, so the model file and run time are unchanged;
@@ -231,7 +234,7 @@ def nb_ratios(X, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENSE) ->
     return r.astype(np.float32)
 
 
-def _fit_flag(cfg: TrainConfig, X, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
+def _fit_flag(cfg: TrainConfig, X: Any, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
     """The flag head on X: (coef (n_features,), intercept), NB scaling folded into the coef."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
@@ -245,7 +248,7 @@ def _fit_flag(cfg: TrainConfig, X, rows: Sequence[Row]) -> tuple[np.ndarray, flo
     return scale * flag.coef_[0], float(flag.intercept_[0])
 
 
-def _fit_heads(cfg: TrainConfig, X, rows: Sequence[Row], stages=None) -> tuple[np.ndarray, np.ndarray]:
+def _fit_heads(cfg: TrainConfig, X: Any, rows: Sequence[Row], stages: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """Flag and positive heads on X: (coef (n_features, 2), bias (2,))."""
     from sklearn.linear_model import LogisticRegression
 
@@ -266,16 +269,16 @@ def _fit_heads(cfg: TrainConfig, X, rows: Sequence[Row], stages=None) -> tuple[n
     return coef, np.array([flag_icpt, pos_icpt], dtype=np.float32)
 
 
-def _fold_scores(cfg: TrainConfig, X, rows: Sequence[Row], fold: np.ndarray, f: int) -> np.ndarray:
+def _fold_scores(cfg: TrainConfig, X: Any, rows: Sequence[Row], fold: np.ndarray, f: int) -> np.ndarray:
     """Flag scores of fold f's rows by a flag head fitted on the other folds, with the weights as shipped."""
     fit = np.flatnonzero(fold != f)
-    coef, icpt = _fit_flag(cfg, X[fit], [rows[i] for i in fit])
+    coef, icpt = _fit_flag(cfg, X[fit], [rows[int(i)] for i in fit])
     n_buckets = 2**cfg.bits
     w = np.concatenate([coef[:n_buckets].astype(np.float16).astype(np.float32), coef[n_buckets:]])
     return np.asarray(X[np.flatnonzero(fold == f)] @ w).ravel() + icpt
 
 
-def out_of_fold_scores(cfg: TrainConfig, X, rows: Sequence[Row], progress=None) -> np.ndarray:
+def out_of_fold_scores(cfg: TrainConfig, X: Any, rows: Sequence[Row], progress: bool | None = None) -> np.ndarray:
     """Each train row's flag score by a head fitted without its fold (cfg.tune_folds folds, fixed by md5).
 
     The thresholds and recall curves are tuned on these: every train row counts, none is scored by a
@@ -294,7 +297,7 @@ def out_of_fold_scores(cfg: TrainConfig, X, rows: Sequence[Row], progress=None) 
     return out
 
 
-def _feedback_rows(cfg: TrainConfig, used: dict[str, dict]) -> list[Row]:
+def _feedback_rows(cfg: TrainConfig, used: dict[str, dict[str, Any]]) -> list[Row]:
     """Rows of cfg.feedback files; notes what was left out in cfg.log. ValueError for an unreadable file."""
     rows: list[Row] = []
     problems: list[str] = []
@@ -311,7 +314,7 @@ def _feedback_rows(cfg: TrainConfig, used: dict[str, dict]) -> list[Row]:
     return rows
 
 
-def train(cfg: TrainConfig) -> dict:
+def train(cfg: TrainConfig) -> dict[str, Any]:
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     t0 = time.perf_counter()
@@ -322,7 +325,7 @@ def train(cfg: TrainConfig) -> dict:
         raise SystemExit(f"no labelled sets found in {cfg.data_dir}")
     train_rows: list[Row] = []
     dev_rows: list[Row] = []
-    used: dict[str, dict] = {}
+    used: dict[str, dict[str, Any]] = {}
     for n in names:
         tr, dv = load_set(cfg.data_dir, n)
         if n == "multi_xlmt":  # its English part overlaps TweetEval
