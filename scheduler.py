@@ -23,7 +23,7 @@ from social_care.app import App
 from social_care.errors import SocialCareError
 from social_care.outbox import send_due
 from social_care.pipeline import draft_pending
-from social_care.reports import ReportSettings, weekly_job
+from social_care.reports import weekly_job
 from social_care.webhooks.backstop import poll_unless_webhooks_live
 
 __all__ = ["build_scheduler", "poll_intervals"]
@@ -163,7 +163,7 @@ def build_scheduler(
 
 def _weekly_trigger(app: App) -> Any:
     # day names, never from_crontab: in APScheduler 3.x "1" would mean Tuesday
-    return CronTrigger(**ReportSettings.from_settings(app.settings).cron_trigger_kwargs())
+    return CronTrigger(**app.settings.reports.cron_trigger_kwargs())
 
 if __name__ == "__main__":  # `python scheduler.py` is `social-care run`; never runs on import
     from social_care.cli import main

@@ -6,8 +6,10 @@ print; ``Settings.describe()`` gives a masked view for ``status`` output and log
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from .errors import ConfigError
 from .scoring.base import RECALL_MAX, RECALL_MIN, parse_recall_by_lang
 
-__all__ = ["Settings", "Autosend", "load_settings"]
+__all__ = ["Settings", "Autosend", "AlertSettings", "FollowupSettings", "ReportSettings", "load_settings"]
 
 
 class Autosend(StrEnum):
@@ -188,6 +190,45 @@ class Settings(BaseSettings):
                 seen[term.lower()] = term
         return list(seen.values())
 
+    @property
+    def alerts(self) -> AlertSettings:
+        """The alert settings (``SLACK_WEBHOOK_URL``, ``SOCIAL_CARE_ALERT_*``, ``SOCIAL_CARE_SPIKE_*``)."""
+        url = self.slack_webhook_url.get_secret_value() if self.slack_webhook_url is not None else None
+        return AlertSettings(
+            webhook_url=url or None, public_url=self.public_url.rstrip("/"),
+            timeout_seconds=float(self.http_timeout_seconds), enabled=self.alert_enabled,
+            sla_warning_ratio=self.alert_sla_warning_ratio, lookback_hours=self.alert_lookback_hours,
+            digest_threshold=self.alert_digest_threshold, digest_max_items=self.alert_digest_max_items,
+            max_per_run=self.alert_max_per_run, min_interval_seconds=self.alert_min_interval_seconds,
+            retry_base_seconds=self.alert_retry_base_seconds, retry_max_seconds=self.alert_retry_max_seconds,
+            spike_sensitivity=self.spike_sensitivity, spike_min_count=self.spike_min_count,
+            spike_baseline_hours=self.spike_baseline_hours, spike_cooldown_minutes=self.spike_cooldown_minutes,
+            connector_error_runs=self.alert_connector_error_runs,
+        )
+
+    @property
+    def followup(self) -> FollowupSettings:
+        """The follow-up settings (``SOCIAL_CARE_FOLLOWUP_*``, ``SOCIAL_CARE_BRAND_NAME``)."""
+        return FollowupSettings(
+            enabled=self.followup_enabled, delay_minutes=self.followup_delay_minutes,
+            answer_hours=self.followup_answer_hours, lookback_days=self.followup_lookback_days, brand=self.brand_name,
+        )
+
+    @property
+    def reports(self) -> ReportSettings:
+        """The weekly report settings (``SOCIAL_CARE_REPORT_*``, ``SOCIAL_CARE_REPORTS_DIR``); ConfigError for
+        a time zone that does not exist."""
+        out = ReportSettings(
+            timezone=self.report_timezone or _default("report_timezone"),
+            reports_dir=self.reports_dir or _default("reports_dir"),
+            day=self.report_day or _default("report_day"), hour=self.report_hour, minute=self.report_minute,
+        )
+        try:
+            ZoneInfo(out.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"SOCIAL_CARE_REPORT_TIMEZONE: unknown time zone {out.timezone!r}") from None
+        return out
+
     def response_target_minutes(self, channel: str) -> int:
         return {
             "x.mention": self.target_x_mention_minutes,
@@ -220,6 +261,60 @@ class Settings(BaseSettings):
             else:
                 out[name] = value
         return out
+
+
+def _default(name: str) -> Any:
+    """The default of the ``Settings`` field ``name``: the settings groups below take theirs from there."""
+    return Settings.model_fields[name].default
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """``Settings.alerts``; built directly (tests, a sink of one's own), a field left out takes Settings' default."""
+
+    webhook_url: str | None = None  # SLACK_WEBHOOK_URL (a secret: its path is the token)
+    public_url: str = _default("public_url")
+    timeout_seconds: float = _default("http_timeout_seconds")
+    enabled: bool = _default("alert_enabled")
+    sla_warning_ratio: float = _default("alert_sla_warning_ratio")  # warn at this share of the target
+    lookback_hours: int = _default("alert_lookback_hours")  # older posts never ping (first deploy)
+    digest_threshold: int = _default("alert_digest_threshold")  # more post alerts due at once → one digest
+    digest_max_items: int = _default("alert_digest_max_items")  # lines listed in one digest
+    max_per_run: int = _default("alert_max_per_run")  # messages one deliver() run may post
+    min_interval_seconds: float = _default("alert_min_interval_seconds")  # Slack's 1 msg/s per webhook
+    retry_base_seconds: float = _default("alert_retry_base_seconds")  # first back-off after 5xx/timeout
+    retry_max_seconds: float = _default("alert_retry_max_seconds")
+    spike_sensitivity: float = _default("spike_sensitivity")  # deviations above the baseline
+    spike_min_count: int = _default("spike_min_count")  # never a spike below this many negative posts/h
+    spike_baseline_hours: int = _default("spike_baseline_hours")
+    spike_cooldown_minutes: int = _default("spike_cooldown_minutes")
+    connector_error_runs: int = _default("alert_connector_error_runs")  # failed polls in a row → ping
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupSettings:
+    """``Settings.followup``."""
+
+    enabled: bool = _default("followup_enabled")  # follow-ups at all
+    delay_minutes: int = _default("followup_delay_minutes")  # after resolution
+    answer_hours: int = _default("followup_answer_hours")  # a private message this long after is the answer
+    lookback_days: int = _default("followup_lookback_days")  # older resolutions get none (first deploy)
+    brand: str = _default("brand_name")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """``Settings.reports``."""
+
+    timezone: str = _default("report_timezone")  # weeks, days and hours of the report (IANA name)
+    reports_dir: str = _default("reports_dir")  # where weekly_job writes its files
+    day: str = _default("report_day")  # APScheduler day name for the weekly job
+    hour: int = _default("report_hour")  # local hour (in the report time zone)
+    minute: int = _default("report_minute")
+
+    def cron_trigger_kwargs(self) -> dict[str, Any]:
+        """``CronTrigger(**kwargs)`` for the weekly job (day names, never from_crontab)."""
+        return {"day_of_week": self.day, "hour": self.hour, "minute": self.minute, "timezone": self.timezone}
 
 
 def _mask_url(url: str) -> str:

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -31,6 +29,7 @@ from . import cases
 from .alerts import enqueue
 from .app import App
 from .audit import SYSTEM
+from .config import FollowupSettings
 from .drafting import followup_draft
 from .errors import SkippableError, SocialCareError
 from .models import Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
@@ -42,33 +41,6 @@ __all__ = ["PRIVATE_CHANNELS", "FollowupSettings", "followup_text", "run", "set_
 log = logging.getLogger(__name__)
 
 PRIVATE_CHANNELS = tuple(c.value for c in Channel if not c.is_public)
-
-
-@dataclass(frozen=True, slots=True)
-class FollowupSettings:
-    enabled: bool = True  # SOCIAL_CARE_FOLLOWUP_ENABLED: follow-ups at all
-    delay_minutes: int = 1440  # SOCIAL_CARE_FOLLOWUP_DELAY_MINUTES: after resolution (1 day)
-    answer_hours: int = (
-        168  # SOCIAL_CARE_FOLLOWUP_ANSWER_HOURS: a private message this long after counts as the answer
-    )
-    lookback_days: int = 14  # SOCIAL_CARE_FOLLOWUP_LOOKBACK_DAYS: older resolutions get none (first deploy)
-    brand: str = "our shop"  # SOCIAL_CARE_BRAND_NAME
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> FollowupSettings:
-        d = cls()
-
-        def get(name: str, default: Any) -> Any:
-            value = getattr(settings, name, None)
-            return default if value is None else type(default)(value)
-
-        return cls(
-            enabled=get("followup_enabled", d.enabled),
-            delay_minutes=get("followup_delay_minutes", d.delay_minutes),
-            answer_hours=get("followup_answer_hours", d.answer_hours),
-            lookback_days=get("followup_lookback_days", d.lookback_days),
-            brand=get("brand_name", d.brand),
-        )
 
 
 def followup_text(app: App, post: Post, *, session: Session | None = None, channel: str | None = None,
@@ -83,7 +55,7 @@ def followup_text(app: App, post: Post, *, session: Session | None = None, chann
 
 def run(app: App) -> dict[str, int]:
     """One pass of the follow-up job; returns counts of what it did."""
-    cfg = FollowupSettings.from_settings(app.settings)
+    cfg = app.settings.followup
     out = {"scheduled": 0, "created": 0, "needs_human": 0, "sent": 0, "answered": 0, "reopened": 0}
     if not cfg.enabled:
         return out

@@ -34,7 +34,7 @@ __all__ = [
 
 def evaluate(app: Any) -> int:
     """Create the alerts that are due now; returns how many were created."""
-    cfg = AlertSettings.from_settings(app.settings)
+    cfg = app.settings.alerts
     if not cfg.enabled:
         return 0
     with app.session() as s:

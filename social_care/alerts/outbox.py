@@ -55,7 +55,7 @@ def fingerprint(url: str) -> str:
 
 
 def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
-    cfg = AlertSettings.from_settings(app.settings)
+    cfg = app.settings.alerts
     sink = configured_sink(cfg, client=client)
     if sink is None:
         return 0
@@ -92,7 +92,7 @@ def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
 def next_send_in(app: Any) -> float | None:
     """Seconds until the next pending alert may go to Slack (pacing, a Retry-After, a retry backoff);
     None when nothing is pending or Slack refused the webhook (a person must fix it)."""
-    cfg = AlertSettings.from_settings(app.settings)
+    cfg = app.settings.alerts
     if configured_sink(cfg) is None:
         return None
     now: datetime = app.now()
@@ -376,7 +376,7 @@ def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: PlatformError, n
 
 def webhook_status(app: Any) -> dict[str, Any]:
     """A ``social-care status``-style summary: safe to print (the webhook URL is masked)."""
-    cfg = AlertSettings.from_settings(app.settings)
+    cfg = app.settings.alerts
     now = app.now()
     with app.session() as s:
         counts = dict(s.exec(select(Alert.status, func.count()).group_by(Alert.status)).all())

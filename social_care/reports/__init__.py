@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from ..alerts import enqueue
-from ..errors import ConfigError
+from ..config import ReportSettings
 from ..models import as_utc
 from ..store.tables import Alert, Post
 from .compute import Week, compute_report, count_posts, current_week, last_full_week, parse_week, summary_lines
@@ -44,47 +43,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class ReportSettings:
-    timezone: str = "UTC"  # SOCIAL_CARE_REPORT_TIMEZONE: weeks, days and hours of the report (IANA name)
-    reports_dir: str = "./reports"  # SOCIAL_CARE_REPORTS_DIR: where weekly_job writes its files
-    day: str = "mon"  # SOCIAL_CARE_REPORT_DAY: APScheduler day name for the weekly job
-    hour: int = 8  # SOCIAL_CARE_REPORT_HOUR: local hour (in SOCIAL_CARE_REPORT_TIMEZONE)
-    minute: int = 0  # SOCIAL_CARE_REPORT_MINUTE
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> ReportSettings:
-        d = cls()
-
-        def get(name: str, default: Any) -> Any:
-            value = getattr(settings, name, None)
-            return default if value is None or value == "" else value
-
-        out = cls(
-            timezone=str(get("report_timezone", d.timezone)),
-            reports_dir=str(get("reports_dir", d.reports_dir)),
-            day=str(get("report_day", d.day)),
-            hour=int(get("report_hour", d.hour)),
-            minute=int(get("report_minute", d.minute)),
-        )
-        try:
-            ZoneInfo(out.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"SOCIAL_CARE_REPORT_TIMEZONE: unknown time zone {out.timezone!r}") from None
-        return out
-
-    def cron_trigger_kwargs(self) -> dict[str, Any]:
-        """``CronTrigger(**kwargs)`` for the weekly job (day names, never from_crontab)."""
-        return {"day_of_week": self.day, "hour": self.hour, "minute": self.minute, "timezone": self.timezone}
-
-
 CURRENT_WEEK = "current"  # `--week current`: this week so far (the report says "week to date")
 
 
 def resolve_week(app: Any, week: str | Week | None = None) -> Week:
     """``"2026-W47"``, ``"current"`` (this week so far) or None (the last full week), in the report time
     zone. ValueError for anything else, and for a week that has not begun."""
-    cfg = ReportSettings.from_settings(app.settings)
+    cfg = app.settings.reports
     now = app.now()
     if week is None:
         return last_full_week(now, cfg.timezone)
@@ -101,7 +66,7 @@ def resolve_week(app: Any, week: str | Week | None = None) -> Week:
 def empty_default_week(app: Any) -> dict[str, Any] | None:
     """When the last full week (the default report) has no posts but this week has some, both weeks
     and this week's count, so a command or page can say so and offer this week; else None."""
-    cfg = ReportSettings.from_settings(app.settings)
+    cfg = app.settings.reports
     now = app.now()
     last, this = last_full_week(now, cfg.timezone), current_week(now, cfg.timezone)
     with app.session() as s:
@@ -115,7 +80,7 @@ def report_weeks(app: Any) -> list[dict[str, Any]]:
     """The weeks a reader can open, newest first: this week so far, the last full week, and every week
     whose report the weekly job made; each with its post count (spam left out)."""
 
-    cfg = ReportSettings.from_settings(app.settings)
+    cfg = app.settings.reports
     now = app.now()
     this, last = current_week(now, cfg.timezone), last_full_week(now, cfg.timezone)
     with app.session() as s:
@@ -183,7 +148,7 @@ def report_due(app: Any) -> bool:
     day and hour after the week) has passed, the service held posts before the week ended, and no report
     for that week was sent. ``run --once`` from cron uses this instead of the scheduler's trigger."""
 
-    cfg = ReportSettings.from_settings(app.settings)
+    cfg = app.settings.reports
     now = app.now()
     wk = last_full_week(now, cfg.timezone)
     day = DAYS.index(cfg.day.lower()[:3]) if cfg.day.lower()[:3] in DAYS else 0
@@ -200,7 +165,7 @@ def report_due(app: Any) -> bool:
 def weekly_job(app: Any) -> dict[str, Any]:
     """Last full week's report in html, md and json, and its summary to Slack (once per week)."""
 
-    cfg = ReportSettings.from_settings(app.settings)
+    cfg = app.settings.reports
     report = build_report(app)
     base = Path(cfg.reports_dir) / f"social-care-{report['week']}"
     files = [str(write_report(report, fmt, base.with_suffix(f".{fmt}"))) for fmt in FORMATS]

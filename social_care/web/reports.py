@@ -36,7 +36,7 @@ def reports_page(request: Request, user: AuthUser = Depends(page_user)) -> Respo
         "user": user,
         "csrf": user.csrf,
         "weeks": reports.report_weeks(app),
-        "settings": reports.ReportSettings.from_settings(app.settings),
+        "settings": app.settings.reports,
     }
     return templates_of(request).TemplateResponse(request, "reports.html", ctx)
 

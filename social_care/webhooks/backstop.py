@@ -103,12 +103,12 @@ def _alert_broken(app: Any, s: Session, row: WebhookState, last: datetime, now: 
                   window: timedelta) -> None:
     if row.broken_alerted_at is not None and as_utc(row.broken_alerted_at) >= last:
         return  # this outage was already announced
-    from ..alerts import AlertSettings, enqueue
+    from ..alerts import enqueue
 
     reason = (f"no signed webhook delivery since {last:%Y-%m-%d %H:%M} UTC "
               f"(over {int(window.total_seconds())} s); polling is back to its normal interval")
     log.warning("webhooks.%s look broken: %s", row.platform, reason)
-    if AlertSettings.from_settings(app.settings).enabled:
+    if app.settings.alerts.enabled:
         enqueue(s, kind="connector", dedupe_key=f"webhooks_broken:{row.platform}:{last.isoformat()}", now=now,
                 payload={"stream": f"webhooks.{row.platform}", "reason": reason, "kind": "webhooks",
                          "since": last.isoformat(),

@@ -234,10 +234,10 @@ def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str
 def _ping_flagged(app: Any, s: Session, fresh: list[Any], now: datetime) -> None:
     """The Slack ping for a flagged post is queued in the same transaction (the alert rule's own dedupe
     key, so the scheduled rule does not queue it again); the sender is woken after the commit."""
-    from ..alerts import AlertSettings, enqueue
+    from ..alerts import enqueue
 
     flagged = [p for p in fresh if p.flagged]
-    if not flagged or not AlertSettings.from_settings(app.settings).enabled:
+    if not flagged or not app.settings.alerts.enabled:
         return
     if len(flagged) == 1:
         enqueue(s, kind="flagged", dedupe_key=f"flagged:{flagged[0].id}", now=now, post_id=flagged[0].id)
