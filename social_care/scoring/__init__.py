@@ -6,8 +6,8 @@
 Scorers: "default" (the project's cascade: its hashed n-gram model on every post, the multilingual encoder
 and its head on the posts the hashed model is unsure about and on languages where the encoder is better),
 "fast" (the hashed model alone, for bulk files), "textblob", "vader".
-get_scorer(None) reads SOCIAL_CARE_SCORER (default "default"). Recall levels and model files apply to "default"
-and "fast" alike. get_scorer("default", recall=0.9) flags at the
+get_scorer(None) is "default" (SOCIAL_CARE_SCORER reaches it through Settings, or the CLI).
+Recall levels and model files apply to "default" and "fast" alike. get_scorer("default", recall=0.9) flags at the
 operating point that caught 90 % of the unhappy posts when the model was tuned (SOCIAL_CARE_FLAG_RECALL);
 get_scorer("default", recall_by_lang="de=0.6") sets it for single languages (SOCIAL_CARE_FLAG_RECALL_BY_LANG);
 get_scorer("default", model_path="ours.npz") uses a model file of the team's own (SOCIAL_CARE_MODEL_PATH).
@@ -33,7 +33,7 @@ _LOCK = threading.Lock()
 def get_scorer(name: str | None = "default", recall: float | None = None,
                model_path: str | os.PathLike[str] | None = None,
                recall_by_lang: str | Mapping[str, float] | None = None) -> Scorer:
-    """The scorer called `name`, cached per name, recall and model file. None -> $SOCIAL_CARE_SCORER or "default".
+    """The scorer called `name`, cached per name, recall and model file. None -> "default".
 
     recall (default scorer only): flag at the per-language threshold that caught at least this share
     of the unhappy posts when the model was tuned, instead of the best-F1 threshold. recall_by_lang
@@ -42,7 +42,7 @@ def get_scorer(name: str | None = "default", recall: float | None = None,
     instead of the shipped one. ValueError when the name is unknown, a recall is malformed or outside what
     the model file offers, or the model file is missing or unusable."""
     if name is None:
-        name = os.environ.get("SOCIAL_CARE_SCORER") or "default"
+        name = "default"
     key = str(name).strip().lower()
     if key not in SCORER_NAMES:
         raise ValueError(f"unknown scorer {name!r}: choose one of {', '.join(SCORER_NAMES)}")

@@ -90,6 +90,11 @@ def _read_input(src: str, *, skip_bad_rows: bool = False) -> tuple[list[str], li
     return header, body, delimiter
 
 
+def scorer_name(given: str | None) -> str:
+    """The scorer a command uses: ``--scorer``, else ``$SOCIAL_CARE_SCORER``, else "default"."""
+    return given if given is not None else (os.environ.get("SOCIAL_CARE_SCORER") or "default")
+
+
 def score_cmd(
     input: str = typer.Argument(..., help="CSV file with a `text` column, or - for standard input."),
     output: str = typer.Option("-", "--output", "-o", help="Output CSV, or - for standard output."),
@@ -115,7 +120,7 @@ def score_cmd(
             _fail(f"--fast is the hashed model alone; it cannot be combined with --scorer {scorer}")
         scorer = "fast"
     try:
-        sc = get_scorer(scorer)
+        sc = get_scorer(scorer_name(scorer))
         if (recall is not None or recall_by_lang) and sc.name in ("default", "fast"):
             sc = get_scorer(sc.name, recall=recall, recall_by_lang=recall_by_lang)
     except ValueError as e:

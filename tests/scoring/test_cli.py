@@ -44,6 +44,17 @@ def test_score_stdin_stdout():
     assert rows[1]["label"] == "positive"
 
 
+def test_env_chooses_the_scorer_of_score(monkeypatch):
+    posts = "text\n\"I hate this, awful\"\nlovely day\nthe parcel is late again\n"
+    named = runner.invoke(app, ["score", "-", "--output", "-", "--scorer", "vader"], input=posts)
+    default = runner.invoke(app, ["score", "-", "--output", "-"], input=posts)
+    monkeypatch.setenv("SOCIAL_CARE_SCORER", "vader")
+    from_env = runner.invoke(app, ["score", "-", "--output", "-"], input=posts)
+    assert named.exit_code == default.exit_code == from_env.exit_code == 0, from_env.output
+    assert _rows(from_env.stdout) == _rows(named.stdout)
+    assert [r["polarity"] for r in _rows(default.stdout)] != [r["polarity"] for r in _rows(named.stdout)]
+
+
 def test_existing_output_columns_are_replaced():
     r = runner.invoke(app, ["score", "-"], input="text,label\nterrible!!! never again,old\n")
     assert r.exit_code == 0, r.output

@@ -53,9 +53,15 @@ def test_unknown_scorer():
 
 
 def test_env_selects_scorer(monkeypatch):
+    """SOCIAL_CARE_SCORER reaches the scorer through the CLI (and Settings), never read by get_scorer itself."""
+    from social_care.scoring.cli import scorer_name
+
     monkeypatch.setenv("SOCIAL_CARE_SCORER", "vader")
-    assert get_scorer(None).name == "vader"
+    assert scorer_name(None) == "vader"
+    assert scorer_name("textblob") == "textblob"  # --scorer wins
+    assert get_scorer(None).name == "default"
     monkeypatch.delenv("SOCIAL_CARE_SCORER")
+    assert scorer_name(None) == "default"
     assert get_scorer(None).name == "default"
 
 
