@@ -211,6 +211,8 @@ def demo(
     database: str = typer.Option("sqlite:///./social_care_demo.db", help="Database for the demo (fresh each run)."),
     autosend: str = typer.Option("none", "--autosend", help="none: every reply waits for your approval in the "
                                  "queue (the default); playbook: flagged posts are answered automatically."),
+    webhooks: bool = typer.Option(True, "--webhooks/--no-webhooks", help="The simulator delivers signed webhooks "
+                                  "(posts flagged within a second; the default) or the service only polls."),
 ) -> None:
     """Start the platform simulator, feed it customer posts over time, and run the service on it."""
     from .demo import run_demo
@@ -219,7 +221,7 @@ def demo(
         typer.echo("error: --autosend must be none or playbook", err=True)
         raise typer.Exit(2)
     raise typer.Exit(run_demo(exit_when_idle=exit_when_idle, port=port, speed=speed, database_url=database,
-                              autosend=autosend))
+                              autosend=autosend, webhooks=webhooks))
 
 
 def _register_areas() -> None:
