@@ -17,7 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from social_care.app import App
 from social_care.errors import SocialCareError
 
-__all__ = ["build_scheduler", "poll_intervals", "main"]
+__all__ = ["build_scheduler", "build_enqueue_scheduler", "poll_intervals", "main"]
 log = logging.getLogger("social_care.scheduler")
 
 
@@ -81,6 +81,39 @@ def build_scheduler(app: App, *, scheduler: BaseScheduler | None = None, tick_se
                   id="followup", name="follow up resolved cases", replace_existing=True)
     sched.add_job(_guarded("report:weekly", weekly_job, app), _weekly_trigger(app),
                   id="report:weekly", name="weekly mention report", replace_existing=True,
+                  misfire_grace_time=6 * 3600)
+    return sched
+
+
+def build_enqueue_scheduler(app: App, scheduler: BaseScheduler, *, tick_seconds: int | None = None,
+                            enqueue: Callable[..., None]) -> BaseScheduler:
+    """Scaled out (``SOCIAL_CARE_BROKER_URL``): the same timetable, but each job only enqueues a Celery
+    task (``social_care.scale.tasks``) for the workers; only the elected leader runs this scheduler.
+
+    ``enqueue(task, *args, expires=seconds)``: a trigger the workers did not get to within its interval
+    is dropped, the next one does the same work."""
+    from social_care.scale import tasks
+
+    start = datetime.now(UTC)
+    sched = scheduler
+    intervals = poll_intervals(app)
+    for connector in app.connectors:
+        seconds = intervals.get(connector.stream, 60)
+        sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(tasks.poll_stream, connector.stream),
+                      kwargs={"expires": max(seconds, 5)}, id=f"poll:{connector.stream}",
+                      name=f"enqueue poll {connector.stream}", replace_existing=True, next_run_time=start)
+    every = {
+        "outbox": (tasks.outbox_sweep, app.settings.outbox_interval_seconds),
+        "alerts:evaluate": (tasks.evaluate_alerts, tick_seconds or 30),
+        "alerts:deliver": (tasks.deliver_alerts, min(tick_seconds or 5, 5)),
+        "followup": (tasks.followup, tick_seconds or 300),
+    }
+    for job_id, (task, seconds) in every.items():
+        first = {} if job_id == "followup" else {"next_run_time": start}  # as embedded: follow-ups wait a tick
+        sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(task,), kwargs={"expires": max(seconds, 5)},
+                      id=job_id, name=f"enqueue {job_id}", replace_existing=True, **first)
+    sched.add_job(enqueue, _weekly_trigger(app), args=(tasks.weekly_report,), kwargs={"expires": 6 * 3600},
+                  id="report:weekly", name="enqueue the weekly mention report", replace_existing=True,
                   misfire_grace_time=6 * 3600)
     return sched
 

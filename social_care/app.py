@@ -39,6 +39,8 @@ class App:
     connectors: list[Connector]
     responders: Responders
     clock: Callable[[], datetime] = utcnow
+    # scaled out: called in each poll batch's transaction to prove this process still holds the stream
+    fence: Callable[[Session, str], None] | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

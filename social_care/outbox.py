@@ -79,7 +79,23 @@ def send_due(app: App, *, limit: int = 50) -> OutboxResult:
 
 
 def send_reply(app: App, reply_id: int) -> Reply:
-    """Deliver one approved reply on the customer's own channel; safe to call again after a crash."""
+    """Deliver one approved reply on the customer's own channel; safe to call again after a crash.
+
+    Scaled out, only the process that claims the reply sends it (``social_care.scale.claims``); another
+    process's call returns the reply as it is."""
+    from .scale.claims import reply_claim
+
+    with reply_claim(app, reply_id) as claimed:
+        if claimed:
+            return _send_reply(app, reply_id)
+    with app.session() as s:
+        reply = s.get(Reply, reply_id)
+        if reply is None:
+            raise SkippableError(f"no reply {reply_id}")
+        return reply
+
+
+def _send_reply(app: App, reply_id: int) -> Reply:
     now = app.now()
     with app.session() as s:
         reply = s.get(Reply, reply_id)
@@ -156,7 +172,7 @@ def send_reply(app: App, reply_id: int) -> Reply:
         with app.session() as s:
             redrafted = _redraft_duplicate(app, s, s.get(Reply, reply_id), exc)
         if redrafted:
-            return send_reply(app, reply_id)  # once: a second refusal fails with its reason
+            return _send_reply(app, reply_id)  # once: a second refusal fails with its reason
         with app.session() as s:
             return s.get(Reply, reply_id)  # type: ignore[return-value]
     except (FatalError, SkippableError) as exc:
