@@ -12,6 +12,7 @@ Times are the hosts' clocks in UTC (keep them in NTP sync, as PostgreSQL replica
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import socket
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _local = threading.local()
 _holder: tuple[int, str] | None = None
+_thread_numbers = itertools.count(2)
 
 
 class LeaseLost(RetriableError):
@@ -43,11 +45,17 @@ class LeaseLost(RetriableError):
 
 
 def holder_id() -> str:
-    """``host:pid:nonce`` of this process (a forked worker child gets its own)."""
+    """``host:pid:nonce`` of this process (a forked worker child gets its own); another thread of the
+    process is another holder (``host:pid:nonce/2``), so threads exclude each other too."""
     global _holder
     if _holder is None or _holder[0] != os.getpid():
         _holder = (os.getpid(), f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")
-    return _holder[1]
+    if threading.current_thread() is threading.main_thread():
+        return _holder[1]
+    mine = getattr(_local, "holder", None)
+    if mine is None or not mine.startswith(_holder[1] + "/"):
+        mine = _local.holder = f"{_holder[1]}/{next(_thread_numbers)}"
+    return mine
 
 
 def _now() -> datetime:
