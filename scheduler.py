@@ -90,8 +90,8 @@ def build_enqueue_scheduler(app: App, scheduler: BaseScheduler, *, tick_seconds:
     """Scaled out (``SOCIAL_CARE_BROKER_URL``): the same timetable, but each job only enqueues a Celery
     task (``social_care.scale.tasks``) for the workers; only the elected leader runs this scheduler.
 
-    ``enqueue(task, *args, expires=seconds)``: a trigger the workers did not get to within its interval
-    is dropped, the next one does the same work."""
+    ``enqueue(task, *args, expires=seconds, unless_held=lease)``: a trigger the workers did not get to
+    within its interval is dropped, the next one does the same work; none is sent while ``lease`` is held."""
     from social_care.scale import tasks
 
     start = datetime.now(UTC)
@@ -99,8 +99,11 @@ def build_enqueue_scheduler(app: App, scheduler: BaseScheduler, *, tick_seconds:
     intervals = poll_intervals(app)
     for connector in app.connectors:
         seconds = intervals.get(connector.stream, 60)
+        # like the embedded scheduler's coalescing: no new trigger while a worker is still polling the stream,
+        # and a trigger no worker took within the interval is dropped (the next one does the same work)
         sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(tasks.poll_stream, connector.stream),
-                      kwargs={"expires": max(seconds, 5)}, id=f"poll:{connector.stream}",
+                      kwargs={"expires": seconds, "unless_held": f"poll:{connector.stream}"},
+                      id=f"poll:{connector.stream}",
                       name=f"enqueue poll {connector.stream}", replace_existing=True, next_run_time=start)
     every = {
         "outbox": (tasks.outbox_sweep, app.settings.outbox_interval_seconds),

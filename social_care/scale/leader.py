@@ -92,7 +92,9 @@ class Leadership:
             print("scheduler: standing by", flush=True)
 
     # ---- enqueueing -------------------------------------------------------------------------------------
-    def enqueue(self, task: Any, *args: Any, expires: float | None = None) -> None:
+    def enqueue(self, task: Any, *args: Any, expires: float | None = None, unless_held: str | None = None) -> None:
+        if unless_held is not None and self._held(unless_held):
+            return
         try:
             task.apply_async(args=args, expires=expires, retry=False)
         except Exception as exc:  # noqa: BLE001 - kombu/redis/amqp connection errors vary by transport
@@ -100,6 +102,15 @@ class Leadership:
             return
         if self._broker_down_since is not None:
             self._broker_back()
+
+    def _held(self, name: str) -> bool:
+        from .leases import current
+
+        try:
+            with self.app.session() as s:
+                return current(s, name) is not None
+        except Exception:  # noqa: BLE001 - cannot tell: enqueue anyway, the worker's lease decides
+            return False
 
     def _broker_down(self, exc: Exception) -> None:
         now = self.app.now()
