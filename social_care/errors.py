@@ -34,6 +34,8 @@ __all__ = [
     "BlockedError",
     "StaleViewError",
     "AlertDeliveryError",
+    "LeaseLost",
+    "PoisonInput",
 ]
 
 
@@ -120,3 +122,13 @@ class AlertDeliveryError(SocialCareError):
         self.retry_after = retry_after
         self.permanent = permanent
         self.maybe_delivered = maybe_delivered  # the answer was lost after the message went out
+
+
+class LeaseLost(RetriableError):
+    """Scaled out: this process's lease (on a stream, a reply) ran out and another process took it; the
+    work in progress is rolled back and the holder carries on."""
+
+
+class PoisonInput(SocialCareError):
+    """Scaled out: a task argument no run can succeed with (a reply id that is not a number or does not
+    exist, a stream that is not configured): the task goes to the dead letters, never retried."""

@@ -28,7 +28,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from ..errors import RetriableError
+from ..errors import LeaseLost
 from ..store import session_scope
 from .tables import Lease
 
@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 _local = threading.local()
 _holder: tuple[int, str] | None = None
 _thread_numbers = itertools.count(2)
-
-
-class LeaseLost(RetriableError):
-    """The lease ran out and another process took it: this process's work in progress is rolled back."""
 
 
 def holder_id() -> str:

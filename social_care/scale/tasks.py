@@ -28,7 +28,7 @@ from celery.signals import worker_process_init
 from kombu import Queue
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..errors import RetriableError
+from ..errors import PoisonInput, RetriableError
 from ..logging_setup import redact
 from . import QUEUES
 from .leases import held
@@ -186,10 +186,6 @@ def _dead_letter(app: Any, name: str, task_id: str | None, args: Any, deliveries
             row = s.get(TaskDelivery, task_id)
             if row is not None:
                 s.delete(row)
-
-
-class PoisonInput(ValueError):
-    """A task argument no run can succeed with."""
 
 
 def enqueue(task: Any, *args: Any, expires: float | None = None, countdown: float | None = None) -> None:

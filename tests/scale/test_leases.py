@@ -168,3 +168,52 @@ def test_status_shows_dead_letters_and_mode(app):
     scale = status_report(app)["scale"]
     assert scale["mode"] == "embedded" and scale["broker"] is None and scale["scheduler_leader"] is None
     assert scale["dead_letters_total"] == 1 and scale["dead_letters"][0]["reason"] == "cannot succeed: bad id"
+
+
+@pytest.fixture
+def task_app(app, monkeypatch):
+    """The Celery tasks run in this process on the test's app, as a worker process would run them."""
+    import os
+
+    from social_care.scale import tasks
+
+    monkeypatch.setattr(tasks, "_app", app)
+    monkeypatch.setattr(tasks, "_app_pid", os.getpid())
+    return tasks
+
+
+def _call(task, task_id, *args):
+    task.push_request(id=task_id, retries=0, is_eager=False)
+    try:
+        return task(*args)
+    finally:
+        task.pop_request()
+
+
+def test_a_message_whose_worker_died_three_times_is_dead_lettered_not_run(app, sim, task_app):
+    from social_care.scale.tables import DeadLetter, TaskDelivery
+
+    reply_id = _approved_reply(app, sim)
+    with app.session() as s:  # started three times already; each time the worker died before finishing
+        s.add(TaskDelivery(task_id="t-dies", task="social_care.send_reply", count=3, first_at=app.now()))
+    assert _call(task_app.send_reply, "t-dies", reply_id) is None
+    assert [w for w in sim.writes if w.kind != "slack"] == []  # not run a fourth time
+    with app.session() as s:
+        dead = s.exec(select(DeadLetter)).one()
+        assert s.get(TaskDelivery, "t-dies") is None
+    assert dead.task == "social_care.send_reply" and dead.args == [reply_id] and dead.deliveries == 4
+    assert "the worker died each time" in dead.reason
+
+
+def test_poison_inputs_are_dead_lettered_once_and_good_ones_leave_no_trace(app, sim, task_app):
+    from social_care.scale.tables import DeadLetter, TaskDelivery
+
+    reply_id = _approved_reply(app, sim)
+    assert _call(task_app.send_reply, "t-bad", "abc") is None
+    assert _call(task_app.send_reply, "t-gone", 999999) is None
+    assert _call(task_app.send_reply, "t-ok", reply_id) == "sent"
+    with app.session() as s:
+        reasons = {d.task_id: d.reason for d in s.exec(select(DeadLetter))}
+        assert s.exec(select(TaskDelivery)).all() == []
+    assert set(reasons) == {"t-bad", "t-gone"}
+    assert "'abc' is not a number" in reasons["t-bad"] and "no reply 999999" in reasons["t-gone"]
