@@ -105,15 +105,16 @@ def build_enqueue_scheduler(app: App, scheduler: BaseScheduler, *, tick_seconds:
                       kwargs={"expires": seconds, "unless_held": f"poll:{connector.stream}"},
                       id=f"poll:{connector.stream}",
                       name=f"enqueue poll {connector.stream}", replace_existing=True, next_run_time=start)
-    every = {
-        "outbox": (tasks.outbox_sweep, app.settings.outbox_interval_seconds),
-        "alerts:evaluate": (tasks.evaluate_alerts, tick_seconds or 30),
-        "alerts:deliver": (tasks.deliver_alerts, min(tick_seconds or 5, 5)),
-        "followup": (tasks.followup, tick_seconds or 300),
+    every = {  # job: (task, interval, the lease its task holds while it runs)
+        "outbox": (tasks.outbox_sweep, app.settings.outbox_interval_seconds, None),
+        "alerts:evaluate": (tasks.evaluate_alerts, tick_seconds or 30, "alerts:evaluate"),
+        "alerts:deliver": (tasks.deliver_alerts, min(tick_seconds or 5, 5), "alerts:slack"),
+        "followup": (tasks.followup, tick_seconds or 300, "followup"),
     }
-    for job_id, (task, seconds) in every.items():
+    for job_id, (task, seconds, lease) in every.items():
         first = {} if job_id == "followup" else {"next_run_time": start}  # as embedded: follow-ups wait a tick
-        sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(task,), kwargs={"expires": max(seconds, 5)},
+        sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(task,),
+                      kwargs={"expires": seconds, "unless_held": lease},
                       id=job_id, name=f"enqueue {job_id}", replace_existing=True, **first)
     sched.add_job(enqueue, _weekly_trigger(app), args=(tasks.weekly_report,), kwargs={"expires": 6 * 3600},
                   id="report:weekly", name="enqueue the weekly mention report", replace_existing=True,

@@ -74,7 +74,9 @@ def configure(settings: Any) -> Celery:
         task_routes={name: {"queue": q} for name, q in ROUTES.items()},
         task_create_missing_queues=False,
         worker_hijack_root_logger=False,
-        worker_cancel_long_running_tasks_on_connection_loss=True,
+        # a broker restart must not interrupt a task halfway through a database call: it runs to its end
+        # (it is idempotent; an acknowledgement lost with the connection only means it may run again)
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         timezone="UTC",
         enable_utc=True,
     )
