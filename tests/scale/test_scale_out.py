@@ -220,6 +220,8 @@ def test_two_workers_two_schedulers_survive_kills_and_a_redis_restart(tmp_path: 
             assert len(state["dead"]) == 2, f"tasks given up on: {state['dead']}"
             status = cli_json(env, "status")
             assert "broker" not in status["paused"]  # it answered again
+            told = [m for m in sim.slack.messages if "task broker" in json.dumps(m)]
+            assert len(told) == 1, "Slack is told once that the broker was away"
             print(f"{len(feed.posts)} posts, replies {dict(state['replies'])}, alerts {dict(state['alerts'])}, "
                   f"{len(sim.slack.messages)} Slack messages")
     finally:
