@@ -112,7 +112,8 @@ def build_enqueue_scheduler(app: App, scheduler: BaseScheduler, *, tick_seconds:
         "followup": (tasks.followup, tick_seconds or 300, "followup"),
     }
     for job_id, (task, seconds, lease) in every.items():
-        first = {} if job_id == "followup" else {"next_run_time": start}  # as embedded: follow-ups wait a tick
+        # as embedded, follow-ups wait one interval; the rest start at once
+        first = {} if job_id == "followup" else {"next_run_time": start}
         sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(task,),
                       kwargs={"expires": seconds, "unless_held": lease},
                       id=job_id, name=f"enqueue {job_id}", replace_existing=True, **first)

@@ -204,7 +204,8 @@ def run_mode(mode: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             tokens = [f"[p{n:06d}]" for n in range(start, start + total)]
             angry = [t for t in tokens if t in feed.angry]
             _wait(f"{mode}: stored", stored, 300, total=args.backlog + total)
-            _wait(f"{mode}: Slack pings", lambda: sum(1 for t in angry if t in slack.first), 300, total=len(angry))
+            _wait(f"{mode}: Slack pings", lambda: sum(1 for t in angry if t in slack.first), 300,
+                  total=len(angry))
             with engine.connect() as c:
                 rows = c.execute(sa.text(
                     "SELECT substr(text, 1, 9), ingested_at, flagged FROM posts WHERE text LIKE '[p%'")).all()
@@ -243,7 +244,8 @@ def run_mode(mode: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 
 def _pending_alerts(engine: sa.Engine) -> int:
     with engine.connect() as c:
-        return int(c.execute(sa.text("SELECT count(*) FROM alerts WHERE status IN ('pending', 'sending')")).scalar_one())
+        query = sa.text("SELECT count(*) FROM alerts WHERE status IN ('pending', 'sending')")
+        return int(c.execute(query).scalar_one())
 
 
 def _aware(dt: Any) -> datetime:
@@ -259,7 +261,8 @@ def _r(x: float | None) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--backlog", type=int, default=2000, help="posts waiting before the service starts")
-    ap.add_argument("--rate", type=float, default=10.0, help="posts per second in the latency phase (10x 1/s)")
+    ap.add_argument("--rate", type=float, default=10.0,
+                    help="posts per second in the latency phase (10x 1/s)")
     ap.add_argument("--seconds", type=float, default=30.0, help="length of the latency phase")
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated: " + ", ".join(MODES))
     ap.add_argument("--redis-port", type=int, default=6391)

@@ -65,5 +65,6 @@ def due_reply_ids(app: Any, *, limit: int = 200) -> list[int]:
         if not ids:
             return []
         names = [f"reply:{i}" for i in ids]
-        busy = set(s.exec(select(Lease.name).where(col(Lease.name).in_(names), col(Lease.expires_at) > now)).all())
+        leased = select(Lease.name).where(col(Lease.name).in_(names), col(Lease.expires_at) > now)
+        busy = set(s.exec(leased).all())
     return [i for i in ids if f"reply:{i}" not in busy]

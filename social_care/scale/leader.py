@@ -92,7 +92,8 @@ class Leadership:
             print("scheduler: standing by", flush=True)
 
     # ---- enqueueing -------------------------------------------------------------------------------------
-    def enqueue(self, task: Any, *args: Any, expires: float | None = None, unless_held: str | None = None) -> None:
+    def enqueue(self, task: Any, *args: Any, expires: float | None = None,
+                unless_held: str | None = None) -> None:
         if unless_held is not None and self._held(unless_held):
             return
         try:
@@ -144,11 +145,13 @@ class Leadership:
                 pause = repo.active_pause(s, stream=BROKER_STREAM, now=now)
                 reason = pause.reason if pause is not None else "the broker did not answer"
                 repo.clear_pause(s, stream=BROKER_STREAM)
-                enqueue_alert(s, kind="connector", dedupe_key=f"broker:{since.isoformat()}", now=now, payload={
+                key = f"broker:{since.isoformat()}"
+                enqueue_alert(s, kind="connector", dedupe_key=key, now=now, payload={
                     "stream": "task broker",
                     "reason": f"{reason} (for {seconds} s, until {now.astimezone(UTC):%H:%M:%S} UTC)",
                     "advice": ("It answers again and the workers reconnected by themselves; nothing was lost "
-                               "(work due meanwhile was handed out again). If it recurs, check the broker host."),
+                               "(work due meanwhile was handed out again). If it recurs, check the broker "
+                               "host."),
                     "since": since.isoformat(),
                     "kind": "errors",
                 })

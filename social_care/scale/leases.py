@@ -58,7 +58,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def acquire(s: Session, name: str, *, ttl: float, holder: str | None = None, now: datetime | None = None) -> bool:
+def acquire(s: Session, name: str, *, ttl: float, holder: str | None = None,
+            now: datetime | None = None) -> bool:
     """Take (or renew) lease ``name`` for ``ttl`` seconds; False when another holder has it unexpired."""
     holder = holder or holder_id()
     now = now or _now()
@@ -107,7 +108,8 @@ def active(s: Session, *, now: datetime | None = None) -> list[Lease]:
     now = now or _now()
     table = Lease.__table__  # type: ignore[attr-defined]
     rows = s.execute(select(table).where(table.c.expires_at > now).order_by(table.c.name)).all()
-    return [Lease(name=r.name, holder=r.holder, acquired_at=r.acquired_at, expires_at=r.expires_at) for r in rows]
+    return [Lease(name=r.name, holder=r.holder, acquired_at=r.acquired_at, expires_at=r.expires_at)
+            for r in rows]
 
 
 def _aware(dt: datetime) -> datetime:

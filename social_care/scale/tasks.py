@@ -131,8 +131,8 @@ class CareTask(Task):
         deliveries = _delivered(app, task_id, self.name)
         if deliveries > MAX_DELIVERIES:
             _dead_letter(app, self.name, task_id, args, deliveries,
-                         f"started {deliveries - 1} times and the worker died each time (killed, out of memory "
-                         "or past the hard time limit): given up")
+                         f"started {deliveries - 1} times and the worker died each time (killed, out of "
+                         "memory or past the hard time limit): given up")
             return None
         try:
             result = self.run(*args, **kwargs)

@@ -24,7 +24,8 @@ from tests.reliability.test_crash_anywhere import _env as sqlite_env
 
 BIN = Path(sys.executable).parent / "social-care"
 REDIS_PORT = int(os.environ.get("SOCIAL_CARE_TEST_REDIS_PORT", "6390"))
-PG_BASE = os.environ.get("SOCIAL_CARE_TEST_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_BASE = (os.environ.get("SOCIAL_CARE_TEST_POSTGRES_URL")
+           or "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_DATABASE = "scale_test"
 
 
@@ -82,7 +83,8 @@ def pg_schema_url() -> tuple[str, Any]:
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as c:
-            if c.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": PG_DATABASE}).first() is None:
+            exists = c.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": PG_DATABASE})
+            if exists.first() is None:
                 c.execute(sa.text(f'CREATE DATABASE "{PG_DATABASE}"'))
     except sa.exc.OperationalError as exc:
         pytest.skip(f"PostgreSQL cannot be had at {base.render_as_string(hide_password=True)}: "
@@ -163,8 +165,8 @@ def holder_pid(holder: str) -> int:
 
 def lease(engine: sa.Engine, name: str) -> tuple[str, Any] | None:
     with engine.connect() as c:
-        row = c.execute(sa.text("SELECT holder, expires_at FROM leases WHERE name = :n AND expires_at > now()"),
-                        {"n": name}).first()
+        row = c.execute(sa.text("SELECT holder, expires_at FROM leases "
+                                "WHERE name = :n AND expires_at > now()"), {"n": name}).first()
     return (row[0], row[1]) if row else None
 
 

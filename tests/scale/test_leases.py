@@ -144,7 +144,8 @@ def test_a_broker_needs_postgresql(tmp_path):
 def test_run_and_worker_refuse_sqlite_with_a_broker(tmp_path, command):
     env = {"PATH": "/usr/bin:/bin", "SOCIAL_CARE_BROKER_URL": "redis://:s3cret@127.0.0.1:6379/0",
            "SOCIAL_CARE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    out = subprocess.run([str(BIN), *command], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    out = subprocess.run([str(BIN), *command], env=env, capture_output=True, text=True, timeout=60,
+                         cwd=tmp_path)
     assert out.returncode == 2
     assert "SOCIAL_CARE_BROKER_URL needs PostgreSQL" in out.stderr
     assert "s3cret" not in out.stderr + out.stdout
@@ -154,7 +155,8 @@ def test_run_and_worker_refuse_sqlite_with_a_broker(tmp_path, command):
 @pytest.mark.skipif(not BIN.exists(), reason="the social-care console script is not installed")
 def test_worker_without_a_broker_says_so(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "SOCIAL_CARE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    out = subprocess.run([str(BIN), "worker"], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    out = subprocess.run([str(BIN), "worker"], env=env, capture_output=True, text=True, timeout=60,
+                         cwd=tmp_path)
     assert out.returncode == 2 and "SOCIAL_CARE_BROKER_URL is not set" in out.stderr
 
 
@@ -163,8 +165,8 @@ def test_status_shows_dead_letters_and_mode(app):
     from social_care.scale.tables import DeadLetter
 
     with app.session() as s:
-        s.add(DeadLetter(task="social_care.send_reply", task_id="t1", args=["x"], reason="cannot succeed: bad id",
-                         deliveries=1, created_at=app.now()))
+        s.add(DeadLetter(task="social_care.send_reply", task_id="t1", args=["x"],
+                         reason="cannot succeed: bad id", deliveries=1, created_at=app.now()))
     scale = status_report(app)["scale"]
     assert scale["mode"] == "embedded" and scale["broker"] is None and scale["scheduler_leader"] is None
     assert scale["dead_letters_total"] == 1 and scale["dead_letters"][0]["reason"] == "cannot succeed: bad id"

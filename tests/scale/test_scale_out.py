@@ -162,8 +162,8 @@ def test_two_workers_two_schedulers_survive_kills_and_a_redis_restart(tmp_path: 
                                           SOCIAL_CARE_DATABASE_URL=db_url))
             tasks.send_reply.apply_async(args=["not-a-reply-id"])
             tasks.poll_stream.apply_async(args=["no.such.stream"])
-            dead = wait_for("two dead letters", lambda: len(db_state(engine)["dead"]) >= 2 and db_state(engine)["dead"],
-                            60)
+            dead = wait_for("two dead letters",
+                            lambda: len(db_state(engine)["dead"]) >= 2 and db_state(engine)["dead"], 60)
             reasons = {task: reason for task, _args, reason in dead}
             assert "is not a number" in reasons["social_care.send_reply"]
             assert "no stream 'no.such.stream'" in reasons["social_care.poll_stream"]
@@ -204,7 +204,8 @@ def test_two_workers_two_schedulers_survive_kills_and_a_redis_restart(tmp_path: 
             assert victim is not None and victim.kind == "run", holder
             victim.kill()
             killed = time.monotonic()
-            new = wait_for("a new leader", lambda: (l := lease(engine, "scheduler")) and l[0] != holder and l, 45)
+            new = wait_for("a new leader",
+                           lambda: (now := lease(engine, "scheduler")) and now[0] != holder and now, 45)
             took = time.monotonic() - killed
             print(f"scheduler leader killed: {new[0]} took over in {took:.1f} s")
             assert took <= TAKEOVER_LIMIT
@@ -222,7 +223,8 @@ def test_two_workers_two_schedulers_survive_kills_and_a_redis_restart(tmp_path: 
             assert "broker" not in status["paused"]  # it answered again
             told = [m for m in sim.slack.messages if "task broker" in json.dumps(m)]
             assert len(told) == 1, "Slack is told once that the broker was away"
-            print(f"{len(feed.posts)} posts, replies {dict(state['replies'])}, alerts {dict(state['alerts'])}, "
+            print(f"{len(feed.posts)} posts, replies {dict(state['replies'])}, "
+                  f"alerts {dict(state['alerts'])}, "
                   f"{len(sim.slack.messages)} Slack messages")
     finally:
         for proc in procs:
@@ -237,5 +239,6 @@ def _reply_lease_on(engine: sa.Engine, channel: str) -> str | None:
     with engine.connect() as c:
         row = c.execute(sa.text(
             "SELECT l.holder FROM leases l JOIN replies r ON l.name = 'reply:' || r.id "
-            "WHERE r.channel = :ch AND l.expires_at > now() ORDER BY l.acquired_at LIMIT 1"), {"ch": channel}).first()
+            "WHERE r.channel = :ch AND l.expires_at > now() ORDER BY l.acquired_at LIMIT 1"),
+            {"ch": channel}).first()
     return row[0] if row else None
