@@ -34,6 +34,7 @@ from .errors import (
 from .logging_setup import redact
 from .models import Channel, Delivery, PostStatus, ReplyKind, ReplyStatus, ReplyTarget, as_utc
 from .playbook import check_reply, reference, with_reference
+from .scale.claims import reply_claim
 from .store import repo
 from .store.tables import Post, Reply
 
@@ -94,8 +95,18 @@ Outcome = tuple[Reply, Post | None]
 
 
 def send_reply(app: App, reply_id: int) -> Reply:
-    """Deliver one approved reply on the customer's own channel; safe to call again after a crash."""
-    return _send(app, reply_id)[0]
+    """Deliver one approved reply on the customer's own channel; safe to call again after a crash.
+
+    Scaled out, only the process that claims the reply sends it (``social_care.scale.claims``); another
+    process's call returns the reply as it is."""
+    with reply_claim(app, reply_id) as claimed:
+        if claimed:
+            return _send(app, reply_id)[0]
+    with app.session() as s:
+        reply = s.get(Reply, reply_id)
+        if reply is None:
+            raise SkippableError(f"no reply {reply_id}")
+        return reply
 
 
 def _send(app: App, reply_id: int) -> Outcome:
