@@ -26,7 +26,7 @@ from social_care.pipeline import draft_pending
 from social_care.reports import weekly_job
 from social_care.webhooks.backstop import poll_unless_webhooks_live
 
-__all__ = ["build_scheduler", "poll_intervals"]
+__all__ = ["build_scheduler", "build_enqueue_scheduler", "poll_intervals"]
 log = logging.getLogger("social_care.scheduler")
 WOKEN = ("outbox", "alerts:deliver")  # what a webhook delivery wakes at once, besides the scheduled runs
 
@@ -158,6 +158,44 @@ def build_scheduler(
                 log.info("could not wake %s: %s", name, exc)
 
     app.wake = wake
+    return sched
+
+
+def build_enqueue_scheduler(app: App, scheduler: BaseScheduler, *, tick_seconds: int | None = None,
+                            enqueue: Callable[..., None]) -> BaseScheduler:
+    """Scaled out (``SOCIAL_CARE_BROKER_URL``): the same timetable, but each job only enqueues a Celery
+    task (``social_care.scale.tasks``) for the workers; only the elected leader runs this scheduler.
+
+    ``enqueue(task, *args, expires=seconds, unless_held=lease)``: a trigger the workers did not get to
+    within its interval is dropped, the next one does the same work; none is sent while ``lease`` is held."""
+    from social_care.scale import tasks
+
+    start = datetime.now(UTC)
+    sched = scheduler
+    intervals = poll_intervals(app)
+    for connector in app.connectors:
+        seconds = intervals.get(connector.stream, 60)
+        # like the embedded scheduler's coalescing: no new trigger while a worker is still polling the stream,
+        # and a trigger no worker took within the interval is dropped (the next one does the same work)
+        sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(tasks.poll_stream, connector.stream),
+                      kwargs={"expires": seconds, "unless_held": f"poll:{connector.stream}"},
+                      id=f"poll:{connector.stream}",
+                      name=f"enqueue poll {connector.stream}", replace_existing=True, next_run_time=start)
+    every = {  # job: (task, interval, the lease its task holds while it runs)
+        "outbox": (tasks.outbox_sweep, app.settings.outbox_interval_seconds, None),
+        "alerts:evaluate": (tasks.evaluate_alerts, tick_seconds or 30, "alerts:evaluate"),
+        "alerts:deliver": (tasks.deliver_alerts, min(tick_seconds or 5, 5), "alerts:slack"),
+        "followup": (tasks.followup, tick_seconds or 300, "followup"),
+    }
+    for job_id, (task, seconds, lease) in every.items():
+        # as embedded, follow-ups wait one interval; the rest start at once
+        first = {} if job_id == "followup" else {"next_run_time": start}
+        sched.add_job(enqueue, IntervalTrigger(seconds=seconds), args=(task,),
+                      kwargs={"expires": seconds, "unless_held": lease},
+                      id=job_id, name=f"enqueue {job_id}", replace_existing=True, **first)
+    sched.add_job(enqueue, _weekly_trigger(app), args=(tasks.weekly_report,), kwargs={"expires": 6 * 3600},
+                  id="report:weekly", name="enqueue the weekly mention report", replace_existing=True,
+                  misfire_grace_time=6 * 3600)
     return sched
 
 

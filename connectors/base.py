@@ -46,6 +46,9 @@ class Batch:
 class Connector(Protocol):
     stream: ClassVar[str]
     channel: ClassVar[Channel]
+    # whose signed webhooks also deliver this stream's posts ("x", "facebook"), making its polls the backstop;
+    # None: only polling finds them
+    webhook_platform: ClassVar[str | None]
 
     def poll(self, cursor: str | None) -> Iterator[Batch]: ...
 

@@ -175,6 +175,7 @@ class PageComments:
     """Comments (and replies, and visitor posts) on the Page's recent posts, newest first per post."""
 
     stream: ClassVar[str] = "facebook.comments"
+    webhook_platform: ClassVar[str | None] = "facebook"
     channel: ClassVar[Channel] = Channel.FACEBOOK_COMMENT
 
     def __init__(self, client: GraphClient, *, lookback: timedelta = timedelta(days=14)) -> None:
@@ -314,6 +315,7 @@ class MessengerConversations:
     """``/{page-id}/conversations?platform=messenger`` (most recently updated first) and their messages."""
 
     stream: ClassVar[str] = "facebook.messenger"
+    webhook_platform: ClassVar[str | None] = "facebook"
     channel: ClassVar[Channel] = Channel.MESSENGER
     platform: ClassVar[str] = "messenger"  # the conversations listing's platform parameter
     fields: ClassVar[str] = CONVERSATION_FIELDS

@@ -47,6 +47,7 @@ class InstagramComments:
     """Comments and replies on the business account's recent media."""
 
     stream: ClassVar[str] = "instagram.comments"
+    webhook_platform: ClassVar[str | None] = None
     channel: ClassVar[Channel] = Channel.INSTAGRAM_COMMENT
 
     def __init__(self, client: GraphClient, *, lookback: timedelta = timedelta(days=14)) -> None:
@@ -157,6 +158,7 @@ class InstagramMessages(MessengerConversations):
     """``/{page-id}/conversations?platform=instagram`` and their (20 most recent) messages."""
 
     stream: ClassVar[str] = "instagram.dms"
+    webhook_platform: ClassVar[str | None] = None
     channel: ClassVar[Channel] = Channel.INSTAGRAM_DM
     platform: ClassVar[str] = "instagram"
     fields: ClassVar[str] = IG_CONVERSATION_FIELDS

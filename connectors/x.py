@@ -294,6 +294,8 @@ class XMentions:
     """``GET /2/users/:id/mentions`` since the cursor (a tweet id), following next_token to the end."""
 
     stream: ClassVar[str] = "x.mentions"
+    # whose signed webhooks also deliver this stream (its polls become the backstop); None: polled only
+    webhook_platform: ClassVar[str | None] = "x"
     channel: ClassVar[Channel] = Channel.X_MENTION
 
     def __init__(self, client: XClient) -> None:
@@ -328,6 +330,7 @@ class XDirectMessages:
     """``GET /2/dm_events`` has no since_id: page back (newest first) until an event we already hold."""
 
     stream: ClassVar[str] = "x.dms"
+    webhook_platform: ClassVar[str | None] = "x"
     channel: ClassVar[Channel] = Channel.X_DM
 
     def __init__(self, client: XClient, *, lookback: timedelta = timedelta(days=30)) -> None:
@@ -409,6 +412,7 @@ class XSearch:
     """
 
     stream: ClassVar[str] = "x.search"
+    webhook_platform: ClassVar[str | None] = None
     channel: ClassVar[Channel] = Channel.X_SEARCH
 
     def __init__(self, client: XClient, *, terms: Sequence[str], max_posts_per_day: int = 500) -> None:

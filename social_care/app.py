@@ -47,6 +47,8 @@ class App:
     clock: Callable[[], datetime] = utcnow
     # set by the scheduler: runs the outbox and the Slack sender now (a webhook delivery was stored)
     wake: Callable[[], None] | None = None
+    # scaled out: called in each poll batch's transaction to prove this process still holds the stream
+    fence: Callable[[Session, str], None] | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

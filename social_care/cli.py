@@ -16,8 +16,10 @@ from typing import Any
 
 import typer
 
+from . import scale
 from .cli_support import build_or_exit, settings_or_exit
-from .errors import SocialCareError
+from .config import Settings
+from .errors import ConfigError, SocialCareError
 
 app = typer.Typer(help="Social customer care for online shops: X and Facebook in one queue.", no_args_is_help=True,
                   add_completion=False)
@@ -61,7 +63,11 @@ def run(
     from .logging_setup import configure_logging
 
     configure_logging()
-    application = build_or_exit(create=True)
+    settings = settings_or_exit()
+    if scale.enabled(settings) and not once:
+        _run_scaled(settings, serve=serve, host=host, port=port, tick_seconds=tick_seconds)
+        return
+    application = build_or_exit(settings, create=True)
     if once:
         from .runner import run_once
 
@@ -85,6 +91,77 @@ def run(
     if stopper.ident is not None:
         stopper.join()
     typer.echo("stopped")
+
+
+def _scaled_app(settings: Settings) -> Any:
+    try:
+        scale.require_postgres(settings)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    return build_or_exit(settings, create=True)
+
+
+def _run_scaled(settings: Settings, *, serve: bool, host: str, port: int, tick_seconds: int | None) -> None:
+    """With a broker: serve the queue and stand for scheduler leader; the workers do the work."""
+    from .scale.leader import Leadership
+    from .scale.tasks import configure
+
+    application = _scaled_app(settings)
+    configure(settings)
+    leadership = Leadership(application, tick_seconds=tick_seconds)
+    if serve:
+        from .web import serve_in_thread
+
+        _server, _thread, url = serve_in_thread(application, host, port)
+        typer.echo(f"queue: {url}")
+    typer.echo(f"scheduler: standing for leader as {leadership.holder}; broker "
+               f"{scale.mask_broker_url(settings.broker_url)} (Ctrl-C stops)")
+
+    def handler(signum: int, _frame: object) -> None:
+        leadership.stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    leadership.run()
+    typer.echo("stopped")
+
+
+@app.command()
+def worker(
+    concurrency: int = typer.Option(2, "--concurrency", "-c", min=1, help="Worker processes (default 2)."),
+    queues: str = typer.Option(",".join(scale.QUEUES), "--queues", "-Q",
+                               help="Queues to consume, comma-separated: ingest, send, alerts."),
+    loglevel: str = typer.Option("INFO", "--loglevel", help="Celery's log level."),
+) -> None:
+    """A Celery worker (needs SOCIAL_CARE_BROKER_URL and PostgreSQL): polls, scores, sends, pings Slack."""
+    import os
+
+    from .logging_setup import configure_logging
+
+    configure_logging()
+    settings = settings_or_exit()
+    if not scale.enabled(settings):
+        typer.echo("error: SOCIAL_CARE_BROKER_URL is not set: `social-care worker` takes tasks from a broker "
+                   "(redis://… or amqp://…); without one, `social-care run` does everything itself", err=True)
+        raise typer.Exit(2)
+    wanted = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = sorted(set(wanted) - set(scale.QUEUES))
+    if unknown or not wanted:
+        typer.echo(f"error: unknown queue(s) {', '.join(unknown) or '(none given)'}; "
+                   f"choose from {', '.join(scale.QUEUES)}", err=True)
+        raise typer.Exit(2)
+    application = _scaled_app(settings)  # migrates; each worker process then opens its own connections
+    application.engine.dispose()
+    from .scale.tasks import configure
+
+    celery_app = configure(settings)
+    typer.echo(f"worker: queues {', '.join(wanted)}, concurrency {concurrency}, broker "
+               f"{scale.mask_broker_url(settings.broker_url)}")
+    celery_app.worker_main([
+        "worker", f"--concurrency={concurrency}", f"--queues={','.join(wanted)}", f"--loglevel={loglevel}",
+        f"--hostname=social-care-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--pool=prefork",
+    ])
 
 
 def _stop_on_signals(sched: Any) -> threading.Thread:
@@ -211,6 +288,8 @@ def demo(
     database: str = typer.Option("sqlite:///./social_care_demo.db", help="Database for the demo (fresh each run)."),
     autosend: str = typer.Option("none", "--autosend", help="none: every reply waits for your approval in the "
                                  "queue (the default); playbook: flagged posts are answered automatically."),
+    webhooks: bool = typer.Option(True, "--webhooks/--no-webhooks", help="The simulator delivers signed webhooks "
+                                  "(posts flagged within a second; the default) or the service only polls."),
 ) -> None:
     """Start the platform simulator, feed it customer posts over time, and run the service on it."""
     from .demo import run_demo
@@ -219,7 +298,7 @@ def demo(
         typer.echo("error: --autosend must be none or playbook", err=True)
         raise typer.Exit(2)
     raise typer.Exit(run_demo(exit_when_idle=exit_when_idle, port=port, speed=speed, database_url=database,
-                              autosend=autosend))
+                              autosend=autosend, webhooks=webhooks))
 
 
 def _register_areas() -> None:

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # store
     database_url: str = Field("sqlite:///./social_care.db", alias="SOCIAL_CARE_DATABASE_URL")
 
+    # scale-out (docs/scaling.md): a Celery broker switches polling, sending and Slack to worker processes
+    broker_url: str | None = Field(None, alias="SOCIAL_CARE_BROKER_URL")
+    # Redis: a task a dead worker had taken goes to another worker after this long (its lease ran out long before)
+    broker_visibility_timeout_seconds: int = Field(300, alias="SOCIAL_CARE_BROKER_VISIBILITY_TIMEOUT", ge=30)
+
     # X
     x_user_id: str | None = Field(None, alias="X_USER_ID")
     x_bearer_token: SecretStr | None = Field(None, alias="X_BEARER_TOKEN")
@@ -256,7 +261,7 @@ class Settings(BaseSettings):
         for name, value in self.__dict__.items():
             if isinstance(value, SecretStr):
                 out[name] = "****" if value.get_secret_value() else None
-            elif name == "database_url":
+            elif name == "database_url" or (name == "broker_url" and value):
                 out[name] = _mask_url(value)
             else:
                 out[name] = value

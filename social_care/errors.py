@@ -38,6 +38,8 @@ __all__ = [
     "WebhookRefusedError",
     "StaleViewError",
     "Unconfirmed",
+    "LeaseLost",
+    "PoisonInput",
 ]
 
 
@@ -130,3 +132,12 @@ class WebhookRefusedError(FatalError):
 class StaleViewError(SocialCareError):
     pass
 
+
+class LeaseLost(RetriableError):
+    """Scaled out: this process's lease (on a stream, a reply) ran out and another process took it; the
+    work in progress is rolled back and the holder carries on."""
+
+
+class PoisonInput(SocialCareError):
+    """Scaled out: a task argument no run can succeed with (a reply id that is not a number or does not
+    exist, a stream that is not configured): the task goes to the dead letters, never retried."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from . import cases
+from . import cases, in_flight
 from .app import App
 from .audit import AUTOSEND, SYSTEM, reply_actor
 from .drafting import options_for, recent_texts
@@ -34,6 +34,7 @@ from .errors import (
 from .logging_setup import redact
 from .models import Channel, Delivery, PostStatus, ReplyKind, ReplyStatus, ReplyTarget, as_utc
 from .playbook import check_reply, reference, with_reference
+from .scale.claims import reply_claim
 from .store import repo
 from .store.tables import Post, Reply
 
@@ -95,8 +96,18 @@ Outcome = tuple[Reply, Post | None]
 
 
 def send_reply(app: App, reply_id: int) -> Reply:
-    """Deliver one approved reply on the customer's own channel; safe to call again after a crash."""
-    return _send(app, reply_id)[0]
+    """Deliver one approved reply on the customer's own channel; safe to call again after a crash.
+
+    Scaled out, only the process that claims the reply sends it (``social_care.scale.claims``); another
+    process's call returns the reply as it is."""
+    with reply_claim(app, reply_id) as claimed:
+        if claimed:
+            return _send(app, reply_id)[0]
+    with app.session() as s:
+        reply = s.get(Reply, reply_id)
+        if reply is None:
+            raise SkippableError(f"no reply {reply_id}")
+        return reply
 
 
 def _send(app: App, reply_id: int) -> Outcome:
@@ -115,6 +126,8 @@ def claim(app: App, s: Session, reply: Reply, *, now: datetime, checked: bool = 
     before ``deliver`` calls the platform, so a crash in between leaves it ``sending``, checked first."""
     if reply.status not in (ReplyStatus.APPROVED.value, ReplyStatus.SENDING.value):
         return reply, None
+    if reply.status == ReplyStatus.SENDING.value and in_flight.active(reply.id):
+        return reply, None  # this process is sending it right now: its sender records the answer
     if reply.next_attempt_at is not None and as_utc(reply.next_attempt_at) > now:
         return reply, None
     if repo.active_pause(s, stream=_send_key(reply.channel), now=now) is not None:
@@ -161,13 +174,24 @@ def claim(app: App, s: Session, reply: Reply, *, now: datetime, checked: bool = 
         return _finish(app, s, reply, status=ReplyStatus.NEEDS_HUMAN, error=closed)
     reply.status, reply.sending_at, reply.attempts = ReplyStatus.SENDING.value, now, reply.attempts + 1
     s.add(reply)
+    s.flush()
+    assert reply.id is not None  # given by the flush
+    in_flight.mark(reply.id)
     return Claim(reply, target, responder)
 
 
 def deliver(app: App, claimed: Claim) -> Outcome:
     """Send a claimed reply (its ``sending`` mark committed) and record what the platform answered."""
-    reply, reply_id = claimed.reply, claimed.reply.id
+    reply_id = claimed.reply.id
     assert reply_id is not None
+    try:
+        return _deliver(app, claimed, reply_id)
+    finally:
+        in_flight.done(reply_id)
+
+
+def _deliver(app: App, claimed: Claim, reply_id: int) -> Outcome:
+    reply = claimed.reply
     try:
         delivery = claimed.responder.send(claimed.target, reply.text)
     except RateLimited as exc:

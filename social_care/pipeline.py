@@ -117,6 +117,8 @@ def _store_batch(app: App, stream: str, batch: Batch, result: PollResult) -> Non
         fresh = ingest(app, s, batch.mentions)
         if batch.checkpoint is not None:
             repo.set_cursor(s, stream=stream, value=batch.checkpoint, now=app.now())
+        if app.fence is not None:  # scaled out: only the stream's lease holder commits (social_care.scale)
+            app.fence(s, stream)
     result.stored += len(fresh)
     result.flagged += sum(1 for p in fresh if p.flagged)
     result.new_post_ids.extend(p.id for p in fresh if p.id is not None)

@@ -86,6 +86,32 @@ def _deliver_alerts(app: App, *, budget: float, sleep: Callable[[float], None]) 
         sleep(max(wait, 0.05))
 
 
+def scale_status(app: App) -> dict[str, Any]:
+    """Scaled out: the broker, who leads the scheduler, what is held now; in every mode: dead letters."""
+    from .scale import enabled, mask_broker_url
+    from .scale.leader import leader_status
+    from .scale.leases import active
+    from .scale.tables import DeadLetter
+
+    with app.session() as s:
+        dead_total = int(s.exec(select(func.count()).select_from(DeadLetter)).one())
+        dead = [
+            {"id": d.id, "task": d.task, "args": d.args, "reason": d.reason, "deliveries": d.deliveries,
+             "at": d.created_at}
+            for d in s.exec(select(DeadLetter).order_by(col(DeadLetter.id).desc()).limit(10))
+        ]
+        held = [{"name": lease.name, "holder": lease.holder, "expires_at": lease.expires_at}
+                for lease in active(s)]
+    return {
+        "mode": "celery" if enabled(app.settings) else "embedded",
+        "broker": mask_broker_url(app.settings.broker_url),
+        "scheduler_leader": leader_status(app),
+        "leases": held,
+        "dead_letters_total": dead_total,
+        "dead_letters": dead,  # the newest ten tasks given up on, with the reason
+    }
+
+
 def status_report(app: App) -> dict[str, Any]:
     now = app.now()
     with app.session() as s:
@@ -137,5 +163,6 @@ def status_report(app: App) -> dict[str, Any]:
         "slack": slack_status(app),
         # per platform: live (polling stretched to the backstop), broken (with the problem), or not used
         "webhooks": webhooks_status(app),
+        "scale": scale_status(app),
         "settings": app.settings.describe(),
     }

@@ -23,6 +23,7 @@ from .errors import SocialCareError, StaleViewError
 from .models import OPEN_STATUSES, Channel, PostStatus, ReplyKind, ReplyStatus, as_utc
 from .pipeline import draft_reply
 from .playbook import check_reply
+from .scale.claims import reply_claim
 from .scoring.base import CATEGORIES, LABELS
 from .store.tables import Feedback, Post, PostView, Reply, StatusEvent, User
 
@@ -219,11 +220,17 @@ def approve_and_send(
         claimed = outbox.claim(app, s, reply, now=now, checked=True)
     send_error = None
     if isinstance(claimed, outbox.Claim):
-        try:
-            reply, sent_post = outbox.deliver(app, claimed)
-        except SocialCareError as exc:
-            log.warning("reply %s approved but not sent: %s", reply.id, exc)
-            send_error, sent_post = str(exc), None
+        assert reply.id is not None
+        # scaled out, the reply's lease keeps the workers' outbox from checking it while it is on its way
+        with reply_claim(app, reply.id) as mine:
+            if not mine:  # another process got to it first: it checks the platform and records the answer
+                reply, sent_post = claimed.reply, None
+            else:
+                try:
+                    reply, sent_post = outbox.deliver(app, claimed)
+                except SocialCareError as exc:
+                    log.warning("reply %s approved but not sent: %s", reply.id, exc)
+                    send_error, sent_post = str(exc), None
     else:
         reply, sent_post = claimed
     # the post as the last transaction left it (a send that is retried later did not change it)

@@ -131,8 +131,14 @@ def _fresh_sqlite(database_url: str) -> None:
             Path(url.database + suffix).unlink(missing_ok=True)
 
 
+# the demo's own secrets, shared by the simulator and the service (never used outside the demo)
+DEMO_CONSUMER_SECRET = "demo-cs"
+DEMO_APP_SECRET = "demo-app-secret"
+DEMO_VERIFY_TOKEN = "demo-verify-token"
+
+
 def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str,
-             autosend: str = "none", idle_timeout: float = 900.0) -> int:
+             autosend: str = "none", idle_timeout: float = 900.0, webhooks: bool = True) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from scheduler import build_scheduler
@@ -149,7 +155,8 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
     posts, page_posts = load_demo_posts()
     sim = Simulator(x_user_id=X_USER_ID, x_username="acmeshop", page_id=PAGE_ID, page_name="Acme",
                     page_token="demo-page-token", x_bearer_token="demo-bearer-token",
-                    rate_limits="generous")
+                    rate_limits="generous", x_consumer_secret=DEMO_CONSUMER_SECRET,
+                    facebook_app_secret=DEMO_APP_SECRET)
     server = SimulatorServer(sim, host="127.0.0.1", port=0).start()
     _fresh_sqlite(database_url)
     web_port = port
@@ -157,7 +164,9 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
         _env_file=None,
         SOCIAL_CARE_DATABASE_URL=database_url, SOCIAL_CARE_AUTOSEND=autosend, SOCIAL_CARE_BRAND_NAME="Acme",
         X_USER_ID=X_USER_ID, X_BEARER_TOKEN="demo-bearer-token", X_CONSUMER_KEY="demo-ck",
-        X_CONSUMER_SECRET="demo-cs", X_ACCESS_TOKEN=f"{X_USER_ID}-demo-at", X_ACCESS_TOKEN_SECRET="demo-ats",
+        X_CONSUMER_SECRET=DEMO_CONSUMER_SECRET, FACEBOOK_APP_SECRET=DEMO_APP_SECRET,
+        FACEBOOK_WEBHOOK_VERIFY_TOKEN=DEMO_VERIFY_TOKEN, X_ACCESS_TOKEN=f"{X_USER_ID}-demo-at",
+        X_ACCESS_TOKEN_SECRET="demo-ats",
         X_API_BASE_URL=server.url, FACEBOOK_PAGE_ID=PAGE_ID, FACEBOOK_PAGE_ACCESS_TOKEN="demo-page-token",
         FACEBOOK_GRAPH_URL=server.url, SLACK_WEBHOOK_URL=f"{server.url}/services/TDEMO/BDEMO/demo",
         SOCIAL_CARE_POLL_X_MENTIONS_SECONDS=FAST_POLL_SECONDS, SOCIAL_CARE_POLL_X_DMS_SECONDS=FAST_POLL_SECONDS,
@@ -174,6 +183,10 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
     _server, _thread, url = serve_in_thread(app, "127.0.0.1", web_port)
     print(f"social-care demo — simulator at {server.url}")
     print(f"queue page: {url}  (sign in as {DEMO_USER} / {DEMO_PASSWORD})")
+    if webhooks:
+        print(_go_live(sim, settings, url))
+    else:
+        print("webhooks off (--no-webhooks): every post is found by polling")
     print(f"feeding {len(posts)} customer posts over {posts[-1].get('at_minute', 0) * 60 / speed:.0f} s "
           f"(autosend={autosend}); Ctrl-C stops\n")
 
@@ -217,6 +230,21 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
         server.stop()
         app.engine.dispose()
     return code
+
+
+def _go_live(sim: Any, settings: Any, url: str) -> str:
+    """What a brand does going live, against the simulator: the Meta dashboard's callback and verify token,
+    then ``social-care webhooks subscribe`` (X registers the URL after its CRC, the Page subscribes its
+    fields). The simulator accepts the loopback http:// address the real platforms refuse."""
+    from ..webhook_subscribe import subscribe
+
+    sim.webhooks.url_policy = "loopback"
+    sim.webhooks.configure("facebook", f"{url}/webhooks/meta", verify_token=DEMO_VERIFY_TOKEN, verify=True)
+    code, lines = subscribe(settings.model_copy(update={"public_url": url}), allow_loopback=True)
+    if code != 0:
+        return "webhooks could not be subscribed; polling finds every post:\n  " + "\n  ".join(lines)
+    return (f"webhooks live: X and Meta deliver signed posts to {url}/webhooks/x and /webhooks/meta at once; "
+            "polling stays as the backstop (Instagram and untagged X mentions are polled)")
 
 
 class _Narrator:

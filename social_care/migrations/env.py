@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import social_care.inbox.tables  # noqa: F401  (the inbox tools' tables)
+import social_care.scale.tables  # noqa: F401  (the scaled-out service's leases and dead letters)
 import social_care.web.tables  # noqa: F401  (registers the web app's session tables on the shared metadata)
 from social_care.store.tables import metadata
 

@@ -432,6 +432,9 @@ class WebhookHub:
             self.channels["facebook"].add(_Event("entry", entry, time.monotonic()))
 
     def message_added(self, msg: Message) -> None:
+        conv = self.sim.facebook.conversations.get(msg.conversation_id)
+        if conv is not None and conv.platform != "messenger":
+            return  # an Instagram message: Meta delivers those with object "instagram", not the Page's messaging
         echo = msg.from_id == self.sim.facebook.page_id
         if self._meta_wants("message_echoes" if echo else "messages"):
             entry = shapes.meta_message_entry(self.sim.facebook.page_id, msg, self.sim.clock(), self.facebook_app_id)

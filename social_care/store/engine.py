@@ -80,6 +80,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["connection"] = None
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # several processes starting at once migrate one at a time
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7202601)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

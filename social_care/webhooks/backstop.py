@@ -14,13 +14,9 @@ from ..models import as_utc
 from ..store.tables import PollRun, WebhookState
 
 __all__ = ["PLATFORMS", "last_deliveries", "delivery_counts", "webhooks_status", "poll_due",
-           "poll_unless_webhooks_live", "platform_of"]
+           "poll_unless_webhooks_live"]
 log = logging.getLogger(__name__)
 PLATFORMS = ("x", "facebook")
-
-
-def platform_of(stream: str) -> str:
-    return stream.split(".", 1)[0]
 
 
 def last_deliveries(session: Session) -> dict[str, datetime | None]:
@@ -77,11 +73,14 @@ def webhooks_status(app: Any) -> dict[str, Any]:
     return out
 
 
-def poll_due(app: Any, stream: str) -> bool:
-    """Whether the scheduled poll of ``stream`` should run now. While its platform's webhooks are live, only
-    when the last poll is at least the backstop interval old; otherwise always (normal interval). When the
-    webhooks went quiet for the whole window, one Slack ping says so (per outage)."""
-    platform = platform_of(stream)
+def poll_due(app: Any, stream: str, platform: str | None) -> bool:
+    """Whether the scheduled poll of ``stream`` should run now. ``platform``: whose webhooks also deliver this
+    stream's posts (the connector's ``webhook_platform``; None: no webhook does, it is always polled). While
+    that platform's webhooks are live, only when the last poll is at least the backstop interval old;
+    otherwise always (normal interval). When the webhooks went quiet for the whole window, one Slack ping says
+    so (per outage)."""
+    if platform is None:
+        return True
     now = app.now()
     window = timedelta(seconds=app.settings.poll_backstop_seconds)
     with app.session() as s:
@@ -123,6 +122,6 @@ def poll_unless_webhooks_live(app: Any, connector: Any) -> Any:
     """The scheduled poll job: ``poll_stream`` when :func:`poll_due` says so, else nothing."""
     from ..pipeline import poll_stream
 
-    if not poll_due(app, connector.stream):
+    if not poll_due(app, connector.stream, connector.webhook_platform):
         return None
     return poll_stream(app, connector)

@@ -78,7 +78,8 @@ def test_demo_runs_to_idle_and_prints_a_summary(tmp_path, autosend):
     # the hashed model alone: the cascade would embed a few hundred demo posts (benchmarks/bench_scorer.py
     # measures it on them)
     env["SOCIAL_CARE_SCORER"] = "fast"
-    extra = ["--autosend", autosend] if autosend else []
+    # the default demo takes the simulator's signed webhooks; the autosend run shows the polling path
+    extra = ["--autosend", autosend, "--no-webhooks"] if autosend else []
     proc = subprocess.run(
         [sys.executable, "-m", "social_care", "demo", "--exit-when-idle", "--speed", "6000", "--port", "0",
          "--database", f"sqlite:///{tmp_path}/demo.db", *extra],
@@ -86,6 +87,7 @@ def test_demo_runs_to_idle_and_prints_a_summary(tmp_path, autosend):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "sign in as demo" in proc.stdout
+    assert ("webhooks off" if autosend else "webhooks live") in proc.stdout
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert summary["fed"] == 380 and sum(summary["stored"].values()) == 380
     assert summary["stored"] == {"x.mention": 126, "x.dm": 67, "facebook.comment": 86, "facebook.messenger": 71,

@@ -28,7 +28,7 @@ def _ids(app: Any) -> set[str]:
 def test_polling_stretches_while_webhooks_deliver_and_catches_what_they_missed(client: Any, hook_app: Any,
                                                                               sim: Any, clock: Any) -> None:
     mentions = connector(hook_app, "x.mentions")
-    assert poll_due(hook_app, "x.mentions")  # no webhook ever: the normal interval
+    assert poll_due(hook_app, "x.mentions", "x")  # no webhook ever: the normal interval
     assert poll_unless_webhooks_live(hook_app, mentions) is not None
     feed = Feeder(sim)
     delivered = feed.add(Channel.X_MENTION, ANGRY)
@@ -40,12 +40,12 @@ def test_polling_stretches_while_webhooks_deliver_and_catches_what_they_missed(c
         assert delivery_counts(s)["x"] == {"accepted": 1, "rejected": 0, "unknown": 0, "events": 1}
     assert _ids(hook_app) == {delivered}
     clock.advance(seconds=120)  # the normal interval has passed, but webhooks are live: no poll yet
-    assert not poll_due(hook_app, "x.mentions")
+    assert not poll_due(hook_app, "x.mentions", "x")
     assert poll_unless_webhooks_live(hook_app, mentions) is None
-    assert poll_due(hook_app, "facebook.comments")  # the other platform polls as usual
+    assert poll_due(hook_app, "facebook.comments", "facebook")  # the other platform polls as usual
     assert status_report(hook_app)["webhooks"]["x"]["state"] == "live"
     clock.advance(seconds=900 - 120)  # the backstop interval since the last poll
-    assert poll_due(hook_app, "x.mentions")
+    assert poll_due(hook_app, "x.mentions", "x")
     result = poll_unless_webhooks_live(hook_app, mentions)
     assert result is not None and result.stored == 1
     assert _ids(hook_app) == {delivered, missed}
@@ -61,7 +61,7 @@ def test_silent_webhooks_return_polling_to_normal_and_ping_once(client: Any, hoo
     assert report["state"] == "broken" and "look broken" in report["problem"]
     assert report["poll_interval"] == "normal"
     for _ in range(3):
-        assert poll_due(hook_app, "x.mentions") and poll_due(hook_app, "x.dms")
+        assert poll_due(hook_app, "x.mentions", "x") and poll_due(hook_app, "x.dms", "x")
     with hook_app.session() as s:
         broken = [a for a in s.exec(select(Alert)).all() if a.dedupe_key.startswith("webhooks_broken:")]
     assert len(broken) == 1 and broken[0].payload["stream"] == "webhooks.x"
@@ -76,7 +76,7 @@ def test_silent_webhooks_return_polling_to_normal_and_ping_once(client: Any, hoo
     assert post_x(client, x_mentions_payload(sim, [tweet])).status_code == 200
     assert status_report(hook_app)["webhooks"]["x"]["state"] == "live"
     clock.advance(seconds=1000)
-    poll_due(hook_app, "x.mentions")
+    poll_due(hook_app, "x.mentions", "x")
     with hook_app.session() as s:
         assert sum(a.dedupe_key.startswith("webhooks_broken:x") for a in s.exec(select(Alert)).all()) == 2
 
