@@ -137,3 +137,22 @@ def app(settings: Settings, clock: Clock) -> Iterator[Any]:
     application = build_app(settings, clock=clock)
     yield application
     application.engine.dispose()
+
+
+@pytest.fixture
+def as_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Callable[[Settings], Settings]:
+    """Put settings in the environment, as a user's shell gives them to a command (run from an empty folder,
+    so no stray .env is read)."""
+
+    def put(settings: Settings) -> Settings:
+        monkeypatch.chdir(tmp_path)
+        for name, field in type(settings).model_fields.items():
+            value = getattr(settings, name)
+            if value is None:
+                continue
+            if hasattr(value, "get_secret_value"):
+                value = value.get_secret_value()
+            monkeypatch.setenv(field.alias or name.upper(), str(value.value if hasattr(value, "value") else value))
+        return settings
+
+    return put

@@ -195,19 +195,12 @@ def choose_bands(rows: Sequence[Row], margin: np.ndarray, logit: np.ndarray,
     """Per language, the band of hashed margins routed to the encoder that maximises the mean F1 over the
     language's sets (as tune_thresholds weighs them), with the F1 of each stage alone for the model card."""
     from .evaluate import _f1
-    from .train import TARGET_SETS
+    from .train import language_groups
 
-    y = np.array([r.flag for r in rows])
-    langs = np.array([r.lang for r in rows])
-    sets = np.array([r.set for r in rows])
     bands: dict[str, float] = {}
     report: dict[str, dict[str, Any]] = {}
-    for lg in sorted(set(langs.tolist())):
-        m = langs == lg
-        names = TARGET_SETS.get(lg) or sorted(set(sets[m].tolist()))
-        groups = [m & (sets == s) for s in names if np.any(m & (sets == s) & y)]
-        if not groups:
-            continue
+    y, by_lang = language_groups(rows)
+    for lg, m, groups in by_lang:
         enc = logit > thresholds.get(lg, default_thr)
         hashed = margin > 0
 

@@ -107,19 +107,28 @@ def _family(r: Row) -> str:
     return r.lang if r.lang in ("en", "fa", "ko") else "multi"
 
 
-def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, float], float]:
-    """Per-language flag threshold on the raw flag score, maximising mean F1 over that language's sets."""
-    y = np.array([r.flag for r in dev])
-    langs = np.array([r.lang for r in dev])
-    sets = np.array([r.set for r in dev])
-    grid = np.round(np.arange(-3.0, 2.001, 0.05), 3)
-    out: dict[str, float] = {}
+def language_groups(rows: Sequence[Row]) -> tuple[np.ndarray, list[tuple[str, np.ndarray, list[np.ndarray]]]]:
+    """The flags of ``rows`` and, per language: its rows' mask and the masks of its sets that hold an unhappy
+    post (its target sets when it has some), the groups its mean F1 is taken over."""
+    y = np.array([r.flag for r in rows])
+    langs = np.array([r.lang for r in rows])
+    sets = np.array([r.set for r in rows])
+    out = []
     for lg in sorted(set(langs.tolist())):
         m = langs == lg
         names = TARGET_SETS.get(lg) or sorted(set(sets[m].tolist()))
         groups = [m & (sets == s) for s in names if np.any(m & (sets == s) & y)]
-        if not groups:
-            continue
+        if groups:
+            out.append((lg, m, groups))
+    return y, out
+
+
+def tune_thresholds(dev: Sequence[Row], score: np.ndarray) -> tuple[dict[str, float], float]:
+    """Per-language flag threshold on the raw flag score, maximising mean F1 over that language's sets."""
+    grid = np.round(np.arange(-3.0, 2.001, 0.05), 3)
+    out: dict[str, float] = {}
+    y, by_lang = language_groups(dev)
+    for lg, _m, groups in by_lang:
         vals = np.array([np.mean([_f1(y[g], score[g] > t) for g in groups]) for t in grid])
         # smooth over neighbours so a lucky spike on a small dev set is not chosen
         sm = np.convolve(vals, np.ones(5) / 5, mode="same")

@@ -10,17 +10,9 @@ from web.conftest import jane, team, web  # noqa: F401  (the queue's fixtures: a
 
 
 @pytest.fixture
-def env_settings(settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+def env_settings(settings: Any, as_env: Any) -> Any:
     """The test settings as environment variables, as a user's shell gives them to the command."""
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for name, field in type(settings).model_fields.items():
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        monkeypatch.setenv(field.alias or name.upper(), str(value.value if hasattr(value, "value") else value))
-    return settings
+    return as_env(settings)
 
 
 @pytest.fixture

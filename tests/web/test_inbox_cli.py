@@ -16,15 +16,8 @@ from .factory import make_post, make_user
 
 
 @pytest.fixture
-def cli(app: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for name, field in type(settings).model_fields.items():
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        monkeypatch.setenv(field.alias or name.upper(), str(value.value if hasattr(value, "value") else value))
+def cli(app: Any, settings: Any, as_env: Any) -> Any:
+    as_env(settings)
     root = typer.Typer()
     register_web(root)
     register_inbox(root)

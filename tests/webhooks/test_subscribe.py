@@ -182,15 +182,8 @@ def test_subscriptions_listing(sim: Any, rx: Any, live: Any) -> None:
 
 
 @pytest.fixture
-def cli(live: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for name, field in type(live).model_fields.items():
-        value = getattr(live, name)
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        monkeypatch.setenv(field.alias or name.upper(), str(value.value if hasattr(value, "value") else value))
+def cli(live: Any, as_env: Any) -> Any:
+    as_env(live)
     root = typer.Typer()
     root.command("noop")(lambda: None)
     register(root)
