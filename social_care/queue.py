@@ -30,7 +30,7 @@ from .inbox.authors import muted_condition
 from .inbox.notes import mention_condition
 from .inbox.tags import normalize_tag, tag_condition
 from .models import OPEN_STATUSES, Channel, PostStatus, as_utc
-from .store.tables import Post, anger_reach_points
+from .store.tables import Post, anger_reach_points, table_of
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -353,22 +353,22 @@ def _minutes_between_sqlite(element: minutes_between, compiler: Any, **kw: Any) 
 
 def _at(value: datetime) -> Any:
     # stored like the column's own values: SQLite keeps UTC wall-clock text, PostgreSQL a timestamptz
-    return bindparam(None, as_utc(value), type_=Post.__table__.c.created_at.type)  # type: ignore[attr-defined]
+    return bindparam(None, as_utc(value), type_=table_of(Post).c.created_at.type)
 
 
 def _target_sql(targets: dict[str, int]) -> Any:
-    t = Post.__table__.c  # type: ignore[attr-defined]
+    t = table_of(Post).c
     return case({ch: float(max(m, 1)) for ch, m in targets.items()}, value=t.channel, else_=60.0)
 
 
 def _waited_sql(as_of: datetime) -> Any:
-    t = Post.__table__.c  # type: ignore[attr-defined]
+    t = table_of(Post).c
     return minutes_between(t.created_at, _at(as_of))
 
 
 def _score_sql(targets: dict[str, int], as_of: datetime) -> Any:
     """``urgency`` in SQL (unrounded): ``urgency_base`` plus 20 points per response target waited, at most 40."""
-    t = Post.__table__.c  # type: ignore[attr-defined]
+    t = table_of(Post).c
     ratio = _waited_sql(as_of) / _target_sql(targets)
     waiting = case((ratio <= 0.0, 0.0), (ratio >= 2.0, 40.0), else_=20.0 * ratio)
     return t.urgency_base + waiting
@@ -462,7 +462,7 @@ def list_queue(
         raise CursorError("the page link belongs to another view: start again from the first page")
     cond = _conditions(f, now)
     targets = {ch.value: settings.response_target_minutes(ch.value) for ch in Channel}
-    t = Post.__table__.c  # type: ignore[attr-defined]
+    t = table_of(Post).c
     scores: dict[int, float] = {}
     late = 0
     if f.ranks_by_urgency:

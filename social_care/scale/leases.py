@@ -32,6 +32,7 @@ from sqlmodel import Session
 
 from ..errors import LeaseLost
 from ..store import session_scope
+from ..store.tables import table_of
 from .tables import Lease
 
 __all__ = ["LeaseLost", "Held", "acquire", "release", "holder_id", "held", "current", "active"]
@@ -67,7 +68,7 @@ def acquire(s: Session, name: str, *, ttl: float, holder: str | None = None,
     now = now or _now()
     values = {"name": name, "holder": holder, "acquired_at": now, "expires_at": now + timedelta(seconds=ttl)}
     dialect = s.get_bind().dialect.name
-    table = Lease.__table__  # type: ignore[attr-defined]
+    table = table_of(Lease)
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(table).values(**values)
     free = (table.c.expires_at < now) | (table.c.holder == holder)
@@ -91,7 +92,7 @@ def _case_keep(table: Any, holder: str, new: Any) -> Any:
 
 
 def release(s: Session, name: str, *, holder: str | None = None) -> None:
-    table = Lease.__table__  # type: ignore[attr-defined]
+    table = table_of(Lease)
     s.execute(delete(table).where(table.c.name == name, table.c.holder == (holder or holder_id())))
 
 
@@ -105,7 +106,7 @@ def current(s: Session, name: str, *, now: datetime | None = None) -> Lease | No
 
 def active(s: Session, *, now: datetime | None = None) -> list[Lease]:
     now = now or _now()
-    table = Lease.__table__  # type: ignore[attr-defined]
+    table = table_of(Lease)
     rows = s.execute(select(table).where(table.c.expires_at > now).order_by(table.c.name)).all()
     return [Lease(name=r.name, holder=r.holder, acquired_at=r.acquired_at, expires_at=r.expires_at)
             for r in rows]
@@ -131,7 +132,7 @@ class Held:
         """In the caller's transaction: lock the lease row and make sure it is still ours, or raise
         LeaseLost (the transaction then rolls back). A process that took the lease over waits for this
         transaction before it reads anything, so it sees what was committed here."""
-        table = Lease.__table__  # type: ignore[attr-defined]
+        table = table_of(Lease)
         query = select(table.c.holder, table.c.expires_at).where(table.c.name == self.name)
         if s.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()

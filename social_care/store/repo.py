@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from ..logging_setup import redact
 from ..models import as_utc
-from .tables import Cursor, PollRun, Post, Reply, StatusEvent, StreamPause, anger_reach_points
+from .tables import Cursor, PollRun, Post, Reply, StatusEvent, StreamPause, anger_reach_points, table_of
 
 __all__ = [
     "insert_new_posts",
@@ -102,7 +102,7 @@ def insert_new_rows(session: Session, *, rows: Sequence[dict[str, Any]]) -> list
                                                          row.get("author_followers")), **row})
     if not fresh:
         return []
-    posts, events_table = Post.__table__, StatusEvent.__table__  # type: ignore[attr-defined]
+    posts, events_table = table_of(Post), table_of(StatusEvent)
     conn = session.connection()
     ids = conn.execute(insert(posts).returning(posts.c.id, sort_by_parameter_order=True), fresh).scalars().all()
     events = []

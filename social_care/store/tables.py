@@ -9,7 +9,8 @@ import math
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Float, Index, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Column, DateTime, Float, Index, Table, Text, UniqueConstraint, event
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Field, SQLModel
 
 from ..models import Channel, ReplyTarget
@@ -28,9 +29,17 @@ __all__ = [
     "Alert",
     "WebhookState",
     "metadata",
+    "table_of",
 ]
 
 metadata = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a table model, typed (sqlmodel declares no ``__table__``), for Core statements."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 def anger_reach_points(polarity: float | None, flagged: bool | None, followers: int | None) -> float:

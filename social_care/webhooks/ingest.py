@@ -22,7 +22,7 @@ from social_care.models import Channel, Mention, as_utc
 from .. import cases
 from ..audit import SYSTEM
 from ..pipeline import ingest, ingest_many
-from ..store.tables import Post, Reply, WebhookState
+from ..store.tables import Alert, Post, Reply, WebhookState, table_of
 
 __all__ = ["DeliveryResult", "ingest_delivery", "record_rejected", "state_row"]
 log = logging.getLogger(__name__)
@@ -243,13 +243,12 @@ def _ping_flagged(app: Any, s: Session, fresh: list[Any], now: datetime) -> None
         enqueue(s, kind="flagged", dedupe_key=f"flagged:{flagged[0].id}", now=now, post_id=flagged[0].id)
         return
     from ..alerts.rules import _existing
-    from ..store.tables import Alert
 
     known = _existing(s, (f"flagged:{p.id}" for p in flagged))
     rows = [{"kind": "flagged", "dedupe_key": f"flagged:{p.id}", "post_id": p.id, "payload": {}, "status": "pending",
              "attempts": 0, "created_at": now} for p in flagged if f"flagged:{p.id}" not in known]
     if rows:  # fresh posts: their keys are new unless the scheduled rule raced us
-        s.connection().execute(insert(Alert.__table__), rows)  # type: ignore[attr-defined]
+        s.connection().execute(insert(table_of(Alert)), rows)
 
 
 def last_delivery(session: Session, platform: str) -> datetime | None:
