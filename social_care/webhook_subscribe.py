@@ -22,7 +22,8 @@ import typer
 from .config import Settings
 from .errors import AuthError, BlockedError, PlatformError, RetriableError, WebhookRefusedError
 
-__all__ = ["META_FIELDS", "IG_FIELDS", "meta_fields", "Outcome", "callback_urls", "check_public_url", "register", "subscribe", "subscriptions",
+__all__ = ["META_FIELDS", "IG_FIELDS", "meta_fields", "Outcome",
+           "callback_urls", "check_public_url", "register", "subscribe", "subscriptions",
            "subscription_lines"]
 
 META_FIELDS = ["feed", "messages"]
@@ -173,7 +174,7 @@ def subscribe_meta(settings: Settings, client: Any) -> Outcome:
     out.lines.append(f"Meta: in the app dashboard (Webhooks → Page) the callback URL must be {url} and the verify "
                      "token the value of FACEBOOK_WEBHOOK_VERIFY_TOKEN; subscribe the feed and messages fields there.")
     if settings.instagram_business_account_id:
-        out.lines.append(f"Meta: in the app dashboard (Webhooks → Instagram) use the same callback URL and token and "
+        out.lines.append("Meta: in the app dashboard (Webhooks → Instagram) use the same callback URL and token and "
                          "subscribe the comments and messages fields: Meta sends only fields subscribed both there "
                          "and on the Page.")
     missing = [name for name, value in (("FACEBOOK_APP_SECRET", settings.facebook_app_secret),
