@@ -39,6 +39,7 @@ def parse_meta(body: Any, *, page_id: str | None, ig_user_id: str | None = None)
     if not isinstance(entries, list):
         raise WebhookPayloadError("`entry` is not a list")
     own = page_id if kind == "page" else ig_user_id
+    out.source = "instagram" if kind == "instagram" else None
     for entry in entries:
         if not isinstance(entry, dict):
             out.skip(PLATFORM, entry, "entry is not an object")

@@ -3,8 +3,9 @@
 
 X: ``POST /2/webhooks`` with ``SOCIAL_CARE_PUBLIC_URL`` + ``/webhooks/x`` (X sends its CRC to it at once), then
 ``POST /2/account_activity/webhooks/:id/subscriptions/all`` for the brand account. Meta:
-``POST /{page-id}/subscribed_apps?subscribed_fields=feed,messages`` (plus ``comments`` when the Instagram business
-account is configured: its DMs come with ``messages``); the callback URL and verify token are set in
+``POST /{page-id}/subscribed_apps?subscribed_fields=feed,messages`` (the Page fields; Instagram's ``comments`` and
+``messages`` are fields of the app's Instagram object, subscribed in the dashboard: Meta delivers a field only when
+it is subscribed at both the app and the Page level); the callback URL and verify token are set in
 the Meta app dashboard (Meta sends its verification GET from there). Every documented refusal becomes a sentence
 that says what to fix.
 """
@@ -22,17 +23,11 @@ import typer
 from .config import Settings
 from .errors import AuthError, BlockedError, PlatformError, RetriableError, WebhookRefusedError
 
-__all__ = ["META_FIELDS", "IG_FIELDS", "meta_fields", "Outcome",
-           "callback_urls", "check_public_url", "register", "subscribe", "subscriptions",
-           "subscription_lines"]
+__all__ = ["META_FIELDS", "IG_FIELDS", "Outcome", "callback_urls", "check_public_url", "register", "subscribe",
+           "subscriptions", "subscription_lines"]
 
 META_FIELDS = ["feed", "messages"]
-IG_FIELDS = ["comments"]  # Instagram comments; Instagram DMs and their echoes arrive with ``messages``
-
-
-def meta_fields(settings: Settings) -> list[str]:
-    """The Page fields to subscribe: the Instagram ones too when INSTAGRAM_BUSINESS_ACCOUNT_ID is set."""
-    return META_FIELDS + (IG_FIELDS if settings.instagram_business_account_id else [])
+IG_FIELDS = ["comments", "messages"]  # the Instagram object's fields (app level); DM echoes come with messages
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
 
@@ -159,8 +154,7 @@ def subscribe_meta(settings: Settings, client: Any) -> Outcome:
     out = Outcome("facebook", False)
     url = callback_urls(settings)["facebook"]
     try:
-        fields_ = meta_fields(settings)
-        ok = client.subscribe_app(fields_)
+        ok = client.subscribe_app(META_FIELDS)
     except PlatformError as exc:
         out.lines.append(f"Meta: {_platform_error_sentence('facebook', exc)}")
         out.code = EXIT_REFUSED
@@ -170,13 +164,13 @@ def subscribe_meta(settings: Settings, client: Any) -> Outcome:
         out.code = EXIT_REFUSED
         return out
     out.ok = True
-    out.lines.append(f"Meta: Page {settings.facebook_page_id} sends {', '.join(fields_)} to the app.")
+    out.lines.append(f"Meta: Page {settings.facebook_page_id} sends {', '.join(META_FIELDS)} to the app.")
     out.lines.append(f"Meta: in the app dashboard (Webhooks → Page) the callback URL must be {url} and the verify "
                      "token the value of FACEBOOK_WEBHOOK_VERIFY_TOKEN; subscribe the feed and messages fields there.")
     if settings.instagram_business_account_id:
-        out.lines.append("Meta: in the app dashboard (Webhooks → Instagram) use the same callback URL and token and "
-                         "subscribe the comments and messages fields: Meta sends only fields subscribed both there "
-                         "and on the Page.")
+        out.lines.append(f"Meta: Instagram account {settings.instagram_business_account_id}: in the app dashboard "
+                         "(Webhooks → Instagram) use the same callback URL and token and subscribe the "
+                         f"{' and '.join(IG_FIELDS)} fields; the Page subscription above carries them to the app.")
     missing = [name for name, value in (("FACEBOOK_APP_SECRET", settings.facebook_app_secret),
                                         ("FACEBOOK_WEBHOOK_VERIFY_TOKEN", settings.facebook_webhook_verify_token))
                if value is None or not value.get_secret_value()]
@@ -232,7 +226,7 @@ def subscriptions(settings: Settings, *, clock: Callable[[], datetime] = _now) -
     report: dict[str, dict[str, Any]] = {
         "x": {"configured": x is not None, "callback": urls["x"], "webhooks": [], "subscribed": None, "error": None},
         "facebook": {"configured": graph is not None, "callback": urls["facebook"], "subscribed_fields": [],
-                     "wanted_fields": meta_fields(settings), "error": None},
+                     "error": None},
     }
     if x is not None:
         row = report["x"]
@@ -282,7 +276,7 @@ def subscription_lines(report: dict[str, dict[str, Any]]) -> list[str]:
     elif fb["error"]:
         lines.append(f"facebook  cannot list subscribed apps: {fb['error']}")
     else:
-        missing = [f for f in fb.get("wanted_fields", META_FIELDS) if f not in fb["subscribed_fields"]]
+        missing = [f for f in META_FIELDS if f not in fb["subscribed_fields"]]
         fields_ = ", ".join(fb["subscribed_fields"]) or "none"
         lines.append(f"facebook  Page fields subscribed: {fields_}"
                      + (f" (missing {', '.join(missing)}: run `social-care webhooks subscribe`)" if missing else ""))

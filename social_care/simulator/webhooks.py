@@ -13,8 +13,9 @@ events (webhooks lost or disabled: the backstop poll must find them) · ``retry_
 ``max_attempts`` the backoff · ``timeout`` per request (X 10 s, Meta 20 s).
 
 Registrations: X ``POST /2/webhooks`` (URL checks, CRC GET) and ``/2/account_activity/.../subscriptions/all``;
-Meta ``/{page-id}/subscribed_apps`` (fields; ``comments`` and ``messages`` also carry the linked Instagram
-account's comments and DMs, as ``object: "instagram"`` deliveries) plus the dashboard's callback URL and verify token
+Meta ``/{page-id}/subscribed_apps`` (Page fields) plus the app-level fields set in the dashboard (``configure``:
+Instagram's ``comments`` and ``messages`` deliver the linked account's comments and DMs as ``object: "instagram"``)
+plus the dashboard's callback URL and verify token
 (``configure("facebook", url=..., verify_token=...)``, which sends Meta's verification GET when asked).
 """
 from __future__ import annotations
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_RESPONSE = 64 * 1024
 META_FIELDS = {"feed", "messages", "message_echoes", "messaging_postbacks", "message_deliveries",
-               "message_reads", "messaging_optins", "mention", "ratings", "comments"}
+               "message_reads", "messaging_optins", "mention", "ratings"}  # Page fields (subscribed_apps)
 IG_ENTRY = "ig_entry"  # an Instagram entry: delivered apart from Page entries, as ``object: "instagram"``
 
 

@@ -91,6 +91,7 @@ async def _delivery(request: Request, platform: str, secret: str | None, header:
     except WebhookPayloadError as exc:
         return _refuse(request, platform, 400, f"not a {platform} delivery: {exc}")
     app = core(request)
+    platform = events.source or platform  # Instagram deliveries are counted apart from the Page's
     result = await run_in_threadpool(ingest_delivery, app, platform, events)  # committed before the 200
     if events.unknown:
         log.info("webhooks.%s: acknowledged %d entr%s of a kind not read: %s", platform, len(events.unknown),

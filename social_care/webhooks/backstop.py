@@ -16,11 +16,16 @@ from ..store.tables import PollRun, WebhookState
 __all__ = ["PLATFORMS", "last_deliveries", "delivery_counts", "webhooks_status", "poll_due",
            "poll_unless_webhooks_live", "platform_of"]
 log = logging.getLogger(__name__)
-PLATFORMS = ("x", "facebook")
+PLATFORMS = ("x", "facebook", "instagram")  # Instagram arrives at /webhooks/meta but is counted apart
+# the streams webhooks deliver, by the platform whose deliveries stand in for their polls; X's recent search
+# has no webhook (Account Activity carries only what names or messages the brand)
+WEBHOOK_STREAMS = {"x.mentions": "x", "x.dms": "x", "facebook.comments": "facebook",
+                   "facebook.messenger": "facebook", "instagram.comments": "instagram", "instagram.dms": "instagram"}
 
 
-def platform_of(stream: str) -> str:
-    return stream.split(".", 1)[0]
+def platform_of(stream: str) -> str | None:
+    """The platform whose webhook deliveries stretch ``stream``'s polls; None when no webhook carries it."""
+    return WEBHOOK_STREAMS.get(stream)
 
 
 def last_deliveries(session: Session) -> dict[str, datetime | None]:
@@ -82,6 +87,8 @@ def poll_due(app: Any, stream: str) -> bool:
     when the last poll is at least the backstop interval old; otherwise always (normal interval). When the
     webhooks went quiet for the whole window, one Slack ping says so (per outage)."""
     platform = platform_of(stream)
+    if platform is None:
+        return True  # no webhook carries it: always its normal interval
     now = app.now()
     window = timedelta(seconds=app.settings.poll_backstop_seconds)
     with app.session() as s:

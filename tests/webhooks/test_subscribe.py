@@ -52,8 +52,8 @@ def test_subscribe_registers_x_and_meta_and_deliveries_follow(sim: Any, rx: Any,
     (hook,) = sim.webhooks.x_webhooks.values()
     assert hook["url"] == f"{PUBLIC}/webhooks/x" and hook["valid"]
     assert sim.webhooks.x_subscriptions[hook["id"]] == [X_USER_ID]
-    assert sim.webhooks.meta_fields == {"feed", "messages", "comments"}  # Instagram is configured
-    assert "Webhooks → Instagram" in text
+    assert sim.webhooks.meta_fields == {"feed", "messages"}
+    assert "(Webhooks → Instagram)" in text and "comments and messages fields" in text  # Instagram is configured
     subscribed = [r for r in sim.requests if "subscriptions/all" in r.path]
     assert subscribed[0].headers["authorization"].startswith("OAuth")  # user context, as documented
     created = next(r for r in sim.requests if r.path == "/2/webhooks" and r.method == "POST")
@@ -174,9 +174,9 @@ def test_subscriptions_listing(sim: Any, rx: Any, live: Any) -> None:
     after = subscriptions(live)
     (hook,) = after["x"]["webhooks"]
     assert hook["url"] == f"{PUBLIC}/webhooks/x" and hook["valid"] is True and after["x"]["subscribed"] is True
-    assert after["facebook"]["subscribed_fields"] == ["comments", "feed", "messages"]
+    assert after["facebook"]["subscribed_fields"] == ["feed", "messages"]
     lines = "\n".join(subscription_lines(after))
-    assert f"{PUBLIC}/webhooks/x: subscribed" in lines and "Page fields subscribed: comments, feed, messages" in lines
+    assert f"{PUBLIC}/webhooks/x: subscribed" in lines and "Page fields subscribed: feed, messages" in lines
     sim.fail_next("facebook", status=500, body={"error": {"message": "boom", "code": 2}}, path_contains="subscribed")
     broken = subscriptions(live)
     assert broken["facebook"]["error"] and broken["x"]["error"] is None
@@ -206,7 +206,7 @@ def test_cli_exit_codes(sim: Any, rx: Any, cli: Any, monkeypatch: pytest.MonkeyP
     assert r.exit_code == 0, r.output
     assert "account 99 is subscribed" in r.output
     r = cli("webhooks", "subscriptions")
-    assert r.exit_code == 0 and "Page fields subscribed: comments, feed, messages" in r.output
+    assert r.exit_code == 0 and "Page fields subscribed: feed, messages" in r.output
     assert cli("webhooks", "subscribe", "--platform", "myspace").exit_code == 2
     monkeypatch.setenv("SOCIAL_CARE_PUBLIC_URL", "http://care.example.com")
     r = cli("webhooks", "subscribe")
@@ -224,11 +224,9 @@ def test_subscriptions_without_user_tokens_say_unknown(sim: Any, rx: Any, live: 
     assert "subscription unknown" in "\n".join(subscription_lines(report))
 
 
-def test_without_instagram_only_the_page_fields(sim: Any, rx: Any, live: Any) -> None:
+def test_without_instagram_no_instagram_step(sim: Any, rx: Any, live: Any) -> None:
     settings = live.model_copy(update={"instagram_business_account_id": None})
     code, lines = subscribe(settings, platforms=("facebook",))
     assert code == 0, lines
     assert sim.webhooks.meta_fields == {"feed", "messages"}
     assert "Instagram" not in "\n".join(lines)
-    missing = "\n".join(subscription_lines(subscriptions(live)))
-    assert "missing comments" in missing  # Instagram configured, its field not subscribed yet
