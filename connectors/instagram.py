@@ -32,7 +32,7 @@ from .base import (
 )
 from .facebook import GraphClient, MessengerConversations, _listing_failed, _since
 
-__all__ = ["InstagramComments", "InstagramMessages", "IG_MESSAGES_READABLE"]
+__all__ = ["InstagramComments", "InstagramMessages", "IG_MESSAGES_READABLE", "comment_details", "ig_conversation_of"]
 log = logging.getLogger(__name__)
 
 IG_MESSAGES_READABLE = 20
@@ -47,7 +47,7 @@ class InstagramComments:
     """Comments and replies on the business account's recent media."""
 
     stream: ClassVar[str] = "instagram.comments"
-    webhook_platform: ClassVar[str | None] = None
+    webhook_platform: ClassVar[str | None] = "instagram"  # Meta's Instagram fields, counted apart
     channel: ClassVar[Channel] = Channel.INSTAGRAM_COMMENT
 
     def __init__(self, client: GraphClient, *, lookback: timedelta = timedelta(days=14)) -> None:
@@ -158,7 +158,7 @@ class InstagramMessages(MessengerConversations):
     """``/{page-id}/conversations?platform=instagram`` and their (20 most recent) messages."""
 
     stream: ClassVar[str] = "instagram.dms"
-    webhook_platform: ClassVar[str | None] = None
+    webhook_platform: ClassVar[str | None] = "instagram"  # Meta's Instagram fields, counted apart
     channel: ClassVar[Channel] = Channel.INSTAGRAM_DM
     platform: ClassVar[str] = "instagram"
     fields: ClassVar[str] = IG_CONVERSATION_FIELDS
@@ -182,3 +182,30 @@ class InstagramMessages(MessengerConversations):
                     "missing: read the conversation in the Instagram app")
             log.warning(note)
             notes.append(note)
+
+
+def comment_details(client: GraphClient, comment_id: str, media_id: str,
+                    links: dict[str, str | None]) -> tuple[datetime, str | None]:
+    """What a ``comments`` webhook does not carry and the poll reads: the comment's ``timestamp`` and its
+    media's permalink (``links`` caches the media already read)."""
+    created = parse_time(client.get(comment_id, fields="timestamp").get("timestamp"))
+    if media_id not in links:
+        links[media_id] = url(client.get(media_id, fields="permalink").get("permalink"))
+    return created, links[media_id]
+
+
+def ig_conversation_of(client: GraphClient, igsid: str) -> tuple[str, str | None] | None:
+    """One customer's Instagram conversation (``conversations?platform=instagram&user_id=``): its id as the
+    poller keys the thread, and the customer's username; None when there is none."""
+    body = client.get(f"{client.page_id}/conversations", platform="instagram", user_id=igsid,
+                      fields="id,participants")
+    data = body.get("data")
+    conv = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else None
+    conv_id = ident_or_none(conv.get("id")) if conv else None
+    if conv is None or conv_id is None:
+        return None
+    people = conv.get("participants")
+    people = people.get("data") if isinstance(people, dict) else None
+    handle = next((label(p.get("username")) for p in people or []
+                   if isinstance(p, dict) and str(p.get("id")) == igsid), None)
+    return fit_key(conv_id), handle

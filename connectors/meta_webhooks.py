@@ -1,9 +1,12 @@
-"""Meta (Page) webhook deliveries → the same ``Mention`` the Graph pollers make for the same post.
+"""Meta webhook deliveries → the same ``Mention`` the Graph pollers make for the same post.
 
-Feed ``comment`` changes (add, edited, remove) and visitor posts become ``facebook.comment``; Messenger
-``message`` events become ``facebook.messenger``. The Page's own comments and message echoes are dropped.
-The pollers' fields are matched exactly: ids, author, text, ``created_time`` in whole seconds, reply target,
-thread key and parent. Payload shapes: platforms.md §3.1.
+``object: "page"``: feed ``comment`` changes (add, edited, remove) and visitor posts become
+``facebook.comment``; Messenger ``message`` events become ``facebook.messenger``. ``object: "instagram"``
+(``entry[].id`` the business account): ``comments`` changes become ``instagram.comment`` and ``messaging``
+events ``instagram.dm``. The brand's own comments and message echoes are dropped. The pollers' fields are
+matched exactly: ids, author, text, ``created_time`` in whole seconds, reply target, thread key and parent.
+What a delivery does not carry (an Instagram comment's time and its media's link, a DM's conversation) is
+looked up once by the ingest (``LOOKUP``). Payload shapes: platforms.md §3.1, docs/instagram.md.
 """
 
 from __future__ import annotations
@@ -16,40 +19,51 @@ from social_care.models import Channel, Mention, ReplyTarget
 from .base import fit_key, ident, ident_or_none, label, message_text, parse_time
 from .webhook_events import Edit, Removal, WebhookEvents, WebhookPayloadError, epoch_time
 
-__all__ = ["parse_meta"]
+__all__ = ["LOOKUP", "parse_meta"]
 PLATFORM = "facebook"
+LOOKUP = "lookup"  # key in ``raw``: the fields the ingest still asks the Graph API for
 POST_ITEMS = frozenset({"post", "status", "photo", "video"})  # a visitor's post on the Page's feed
 
 
-def parse_meta(body: Any, *, page_id: str | None) -> WebhookEvents:
-    """Read one delivery; WebhookPayloadError when it is not a Meta delivery object at all."""
+def parse_meta(body: Any, *, page_id: str | None, ig_user_id: str | None = None) -> WebhookEvents:
+    """Read one delivery; WebhookPayloadError when it is not a Meta delivery object at all. Instagram
+    deliveries are read only when ``ig_user_id`` (the business account) is configured."""
     if not isinstance(body, dict):
         raise WebhookPayloadError("the body is not a JSON object")
     out = WebhookEvents()
-    if body.get("object") != "page":
-        out.unknown.append(f"object {str(body.get('object'))[:40]!r}")
+    kind = body.get("object")
+    if kind not in ("page", "instagram") or (kind == "instagram" and not ig_user_id):
+        out.unknown.append(f"object {str(kind)[:40]!r}")
         return out
     entries = body.get("entry")
     if not isinstance(entries, list):
         raise WebhookPayloadError("`entry` is not a list")
+    own = page_id if kind == "page" else ig_user_id
+    out.source = "instagram" if kind == "instagram" else None
     for entry in entries:
         if not isinstance(entry, dict):
             out.skip(PLATFORM, entry, "entry is not an object")
             continue
-        entry_page = ident_or_none(entry.get("id"))
-        if page_id and entry_page and entry_page != page_id:
-            out.unknown.append(f"entry for another Page {entry_page[:24]!r}")
+        entry_owner = ident_or_none(entry.get("id"))
+        if own and entry_owner and entry_owner != own:
+            out.unknown.append(f"entry for another {'Page' if kind == 'page' else 'account'} {entry_owner[:24]!r}")
             continue
-        page = page_id or entry_page or ""
+        owner = own or entry_owner or ""
         changes, messaging = entry.get("changes"), entry.get("messaging")
         if not isinstance(changes, list) and not isinstance(messaging, list):
             out.unknown.append("entry without changes or messaging")
         for change in changes if isinstance(changes, list) else []:
             out.entries += 1
-            _change(change, page, out)
+            if kind == "page":
+                _change(change, owner, out)
+            else:
+                _ig_change(change, owner, entry.get("time"), out)
         for event in messaging if isinstance(messaging, list) else []:
             out.entries += 1
-            _messaging(event, page, out)
+            if kind == "page":
+                _messaging(event, owner, out)
+            else:
+                _ig_messaging(event, owner, out)
     return out
 
 
@@ -161,5 +175,80 @@ def _messaging(event: Any, page: str, out: WebhookEvents) -> None:
         channel=Channel.MESSENGER, external_id=mid, author_id=psid, text=text, created_at=created,
         reply_to=ReplyTarget(Channel.MESSENGER, thread_id=psid, recipient_id=psid),
         thread_key=None,  # the conversation id is not in the event: the store fills it in (ingest)
+        raw={"webhook": "meta", **event},
+    ))
+
+
+# ---- Instagram ---------------------------------------------------------------------------------------------
+def _ig_change(change: Any, account: str, sent: Any, out: WebhookEvents) -> None:
+    """A ``comments`` change: ``value {id, text, from {id, username}, media {id}, parent_id}``. It carries no
+    time of its own (``entry.time`` is when Meta sent it): the ingest reads the comment's ``timestamp``."""
+    if not isinstance(change, dict):
+        out.skip(PLATFORM, change, "change is not an object")
+        return
+    field, value = change.get("field"), change.get("value")
+    if field != "comments" or not isinstance(value, dict):
+        out.unknown.append(f"instagram field {str(field)[:40]!r}")
+        return
+    try:
+        comment_id = ident(value.get("id"), "comment id")
+        author = value.get("from")
+        if not isinstance(author, dict) or not author.get("id"):
+            raise SkippableError("comment without `from`")
+        author_id = ident(author["id"], "comment `from` id")
+        if author_id == account:
+            out.dropped += 1  # the business account's own comment or reply
+            return
+        media = value.get("media")
+        media_id = ident(media.get("id") if isinstance(media, dict) else None, "comment media id")
+        text = message_text(value.get("text"), "comment")
+        sent_at = epoch_time(sent, millis=False, whole_seconds=True)  # until the ingest reads the real time
+    except SkippableError as exc:
+        out.skip(PLATFORM, value, str(exc))
+        return
+    parent = ident_or_none(value.get("parent_id"))
+    top = parent or comment_id  # replies are one level deep: a reply's parent is the top-level comment
+    out.mentions.append(Mention(
+        channel=Channel.INSTAGRAM_COMMENT, external_id=comment_id, author_id=author_id,
+        author_handle=label(author.get("username")), text=text, created_at=sent_at,
+        reply_to=ReplyTarget(Channel.INSTAGRAM_COMMENT, thread_id=top, recipient_id=author_id),
+        thread_key=fit_key(f"{media_id}:{top}"), parent_external_id=top if parent else media_id,
+        raw={"webhook": "meta", LOOKUP: {"comment": comment_id, "media": media_id}, **value},
+    ))
+
+
+def _ig_messaging(event: Any, account: str, out: WebhookEvents) -> None:
+    """An Instagram ``messages`` event, Messenger's shape; echoes of the account's own messages come in the
+    same field (``is_echo``) and are dropped. The conversation and the sender's username are looked up."""
+    if not isinstance(event, dict):
+        out.skip(PLATFORM, event, "messaging event is not an object")
+        return
+    message = event.get("message")
+    if not isinstance(message, dict):
+        kinds = [k for k in event if k not in ("sender", "recipient", "timestamp")]
+        out.unknown.append(f"instagram messaging {str(kinds[:1])[:40]}")
+        return
+    if message.get("is_echo") or message.get("is_deleted"):
+        out.dropped += 1
+        return
+    try:
+        sender = event.get("sender")
+        igsid = ident(sender.get("id") if isinstance(sender, dict) else None, "messaging sender id")
+        if igsid == account:
+            out.dropped += 1
+            return
+        mid = ident(message.get("mid"), "message mid")
+        if "text" not in message:
+            out.unknown.append("instagram message without text (attachment)")
+            return
+        text = message_text(message.get("text"), "message")
+        created = epoch_time(event.get("timestamp"), millis=True, whole_seconds=True)
+    except SkippableError as exc:
+        out.skip(PLATFORM, {"id": message.get("mid")}, str(exc))
+        return
+    out.mentions.append(Mention(
+        channel=Channel.INSTAGRAM_DM, external_id=mid, author_id=igsid, text=text, created_at=created,
+        reply_to=ReplyTarget(Channel.INSTAGRAM_DM, thread_id=igsid, recipient_id=igsid),
+        thread_key=None,  # the conversation id is not in the event: the ingest fills it in
         raw={"webhook": "meta", **event},
     ))

@@ -43,6 +43,7 @@ class WebhookEvents:
     dropped: int = 0  # the brand's own posts, echoes, tweets that do not mention the brand
     unknown: list[str] = field(default_factory=list)  # objects and event kinds not read (acknowledged)
     skipped: list[str] = field(default_factory=list)  # malformed entries (the rest of the delivery goes on)
+    source: str | None = None  # whose deliveries these are when not the endpoint's platform ("instagram")
 
     def skip(self, platform: str, item: object, reason: str) -> None:
         item_id = item.get("id") if isinstance(item, dict) else None

@@ -3,7 +3,9 @@
 
 X: ``POST /2/webhooks`` with ``SOCIAL_CARE_PUBLIC_URL`` + ``/webhooks/x`` (X sends its CRC to it at once), then
 ``POST /2/account_activity/webhooks/:id/subscriptions/all`` for the brand account. Meta:
-``POST /{page-id}/subscribed_apps?subscribed_fields=feed,messages``; the callback URL and verify token are set in
+``POST /{page-id}/subscribed_apps?subscribed_fields=feed,messages`` (the Page fields; Instagram's ``comments`` and
+``messages`` are fields of the app's Instagram object, subscribed in the dashboard: Meta delivers a field only when
+it is subscribed at both the app and the Page level); the callback URL and verify token are set in
 the Meta app dashboard (Meta sends its verification GET from there). Every documented refusal becomes a sentence
 that says what to fix.
 """
@@ -21,10 +23,11 @@ import typer
 from .config import Settings
 from .errors import AuthError, BlockedError, PlatformError, RetriableError, WebhookRefusedError
 
-__all__ = ["META_FIELDS", "Outcome", "callback_urls", "check_public_url", "register", "subscribe", "subscriptions",
-           "subscription_lines"]
+__all__ = ["META_FIELDS", "IG_FIELDS", "Outcome", "callback_urls", "check_public_url", "register", "subscribe",
+           "subscriptions", "subscription_lines"]
 
 META_FIELDS = ["feed", "messages"]
+IG_FIELDS = ["comments", "messages"]  # the Instagram object's fields (app level); DM echoes come with messages
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 EXIT_OK, EXIT_REFUSED, EXIT_CONFIG = 0, 1, 2
 
@@ -164,6 +167,10 @@ def subscribe_meta(settings: Settings, client: Any) -> Outcome:
     out.lines.append(f"Meta: Page {settings.facebook_page_id} sends {', '.join(META_FIELDS)} to the app.")
     out.lines.append(f"Meta: in the app dashboard (Webhooks → Page) the callback URL must be {url} and the verify "
                      "token the value of FACEBOOK_WEBHOOK_VERIFY_TOKEN; subscribe the feed and messages fields there.")
+    if settings.instagram_business_account_id:
+        out.lines.append(f"Meta: Instagram account {settings.instagram_business_account_id}: in the app dashboard "
+                         "(Webhooks → Instagram) use the same callback URL and token and subscribe the "
+                         f"{' and '.join(IG_FIELDS)} fields; the Page subscription above carries them to the app.")
     missing = [name for name, value in (("FACEBOOK_APP_SECRET", settings.facebook_app_secret),
                                         ("FACEBOOK_WEBHOOK_VERIFY_TOKEN", settings.facebook_webhook_verify_token))
                if value is None or not value.get_secret_value()]

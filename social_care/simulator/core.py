@@ -211,13 +211,16 @@ class Simulator:
                                  req.parsed_body(), 0, self.clock())
         with self._lock:
             self._requests.append(record)
-        cursor = req.query.get("after") or req.query.get("pagination_token")
+        cursor = req.query.get("after") or req.query.get("pagination_token") or req.query.get("next_token")
         with self._lock:
             replay = self._replays.pop(cursor, None) if cursor else None
         if replay is not None:  # the page an empty_page fault held back
             record.status = replay.status
             return replay
-        fault = self.faults.take(platform, req.path, req.method)
+        # faults match on the path, or on its parameters (query and form fields) when the path alone is shared:
+        # Messenger's and Instagram's conversations and Send API differ only in ``platform`` and ``recipient``
+        where = _where(req)
+        fault = self.faults.take(platform, where, req.method)
         try:
             if fault is not None and fault.kind == "timeout":
                 self.faults.stall_release.wait(fault.seconds)
@@ -228,7 +231,7 @@ class Simulator:
                 if fault.apply and fault.kind in ("reset", "malformed"):
                     api.handle(req)  # the platform did it; the answer is lost on the way back
                 resp = api.fault_response(req, fault)
-            elif (window := self.faults.window(platform, req.path, self.clock())) is not None:
+            elif (window := self.faults.window(platform, where, self.clock())) is not None:
                 resp = api.rate_limited(req, window)
             else:
                 resp = api.handle(req)
@@ -275,3 +278,14 @@ class Simulator:
             if extra_users:
                 body.setdefault("includes", {})["users"] = [*users, *extra_users]
         return Response(resp.status, json.dumps(body, ensure_ascii=False).encode("utf-8"), dict(resp.headers))
+
+
+def _where(req: Request) -> str:
+    """``path?k=v&…`` over the query and the body's fields, what a fault's ``path_contains`` is looked for in."""
+    try:
+        fields = req.body_fields() if req.raw_body else {}
+    except ValueError:
+        fields = {}
+    params = {**req.query, **{k: v for k, v in fields.items() if isinstance(v, str)}}
+    params.pop("access_token", None)
+    return req.path + "?" + "&".join(f"{k}={v}" for k, v in params.items())

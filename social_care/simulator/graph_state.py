@@ -232,6 +232,7 @@ class FacebookState:
         comment = IgComment(cid, media_id, text, as_utc(created_at, self._sim.clock), from_id, username,
                             self._seq.next(), parent_id=top)
         self.ig_comments[cid] = comment
+        self._sim.webhooks.ig_comment_added(comment)
         return comment
 
     def add_ig_message(self, igsid: str = "6112345678901234", username: str = "jane.doe", text: str = "",

@@ -1,6 +1,7 @@
 """Webhook bodies and signatures in the platforms' shapes (platforms.md §3).
 
-Meta: ``{"object": "page", "entry": [...]}`` with ``changes`` (field ``feed``) or ``messaging`` entries, signed
+Meta: ``{"object": "page", "entry": [...]}`` with ``changes`` (field ``feed``) or ``messaging`` entries, and
+``{"object": "instagram", ...}`` with ``changes`` (field ``comments``) or ``messaging`` entries, signed
 ``X-Hub-Signature-256: sha256=<lowercase hex>`` over the raw body with the app secret; the body is the
 "escaped unicode version" (non-ASCII as ``\\uXXXX``, ``/`` as ``\\/``), so re-serialised JSON does not match.
 X Account Activity: v1.1-shaped ``tweet_create_events`` / ``direct_message_events`` for ``for_user_id``, signed
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .x_state import MENTION_RE
 
 if TYPE_CHECKING:
-    from .graph_state import Comment, Message, Post
+    from .graph_state import Comment, IgComment, Message, Post
     from .x_state import DMEvent, Tweet, XState, XUser
 
 X_LONG = 140  # longer posts arrive truncated, the whole text in extended_tweet.full_text
@@ -90,8 +91,29 @@ def meta_message_entry(page_id: str, msg: Message, now: datetime, app_id: str) -
     return {"id": page_id, "time": _ms(now), "messaging": [event]}
 
 
-def meta_payload(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"object": "page", "entry": entries}
+def meta_payload(entries: list[dict[str, Any]], obj: str = "page") -> dict[str, Any]:
+    return {"object": obj, "entry": entries}
+
+
+def ig_comment_entry(ig_user_id: str, comment: IgComment, now: datetime) -> dict[str, Any]:
+    """An Instagram ``comments`` change (``object: "instagram"``): no time of its own, ``entry.time`` is when
+    Meta sent it; ``parent_id`` only on a reply."""
+    value: dict[str, Any] = {"from": {"id": comment.from_id, "username": comment.username},
+                             "media": {"id": comment.media_id, "media_product_type": "FEED"}, "id": comment.id,
+                             "text": comment.text}
+    if comment.parent_id:
+        value["parent_id"] = comment.parent_id
+    return {"id": ig_user_id, "time": _epoch(now), "changes": [{"field": "comments", "value": value}]}
+
+
+def ig_message_entry(ig_user_id: str, msg: Message, now: datetime) -> dict[str, Any]:
+    """An Instagram ``messages`` event, Messenger's shape; the account's own messages come back as echoes in
+    the same field."""
+    event: dict[str, Any] = {"sender": {"id": msg.from_id}, "recipient": {"id": msg.to_id},
+                             "timestamp": _ms(msg.created_at), "message": {"mid": msg.id, "text": msg.text}}
+    if msg.from_id == ig_user_id:
+        event["message"] = {"mid": msg.id, "text": msg.text, "is_echo": True}
+    return {"id": ig_user_id, "time": _ms(now), "messaging": [event]}
 
 
 # ---- X ---------------------------------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ events (webhooks lost or disabled: the backstop poll must find them) · ``retry_
 ``max_attempts`` the backoff · ``timeout`` per request (X 10 s, Meta 20 s).
 
 Registrations: X ``POST /2/webhooks`` (URL checks, CRC GET) and ``/2/account_activity/.../subscriptions/all``;
-Meta ``/{page-id}/subscribed_apps`` (fields) plus the dashboard's callback URL and verify token
+Meta ``/{page-id}/subscribed_apps`` (Page fields) plus the app-level fields set in the dashboard (``configure``:
+Instagram's ``comments`` and ``messages`` deliver the linked account's comments and DMs as ``object: "instagram"``)
+plus the dashboard's callback URL and verify token
 (``configure("facebook", url=..., verify_token=...)``, which sends Meta's verification GET when asked).
 """
 from __future__ import annotations
@@ -36,13 +38,14 @@ from .faults import platform_name
 
 if TYPE_CHECKING:
     from .core import Simulator
-    from .graph_state import Comment, Message, Post
+    from .graph_state import Comment, IgComment, Message, Post
     from .x_state import DMEvent, Tweet
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_RESPONSE = 64 * 1024
 META_FIELDS = {"feed", "messages", "message_echoes", "messaging_postbacks", "message_deliveries",
-               "message_reads", "messaging_optins", "mention", "ratings"}
+               "message_reads", "messaging_optins", "mention", "ratings"}  # Page fields (subscribed_apps)
+IG_ENTRY = "ig_entry"  # an Instagram entry: delivered apart from Page entries, as ``object: "instagram"``
 
 
 @dataclass
@@ -94,7 +97,7 @@ class Attempt(Record):
 
 @dataclass
 class _Event:
-    kind: str  # meta: "entry"; x: "tweet_create_events" | "direct_message_events"
+    kind: str  # meta: "entry" | "ig_entry"; x: "tweet_create_events" | "direct_message_events"
     item: dict[str, Any]
     at: float  # monotonic time it happened
     users: dict[str, Any] = field(default_factory=dict)
@@ -310,7 +313,7 @@ class WebhookHub:
         """Point ``platform``'s deliveries at ``url`` (as if registered and subscribed) and/or set knobs.
 
         Meta: ``url`` is the app dashboard's callback URL; ``fields`` the Page's subscribed fields (default
-        feed,messages,message_echoes); ``verify=True`` sends Meta's verification GET with ``verify_token``
+        feed,messages,message_echoes,comments); ``verify=True`` sends Meta's verification GET with ``verify_token``
         first (a wrong answer raises ValueError). X: registers ``url`` as the app's webhook and subscribes the
         brand; ``crc=True`` runs the CRC first."""
         platform = platform_name(platform)
@@ -327,7 +330,7 @@ class WebhookHub:
                 with self.lock:
                     self.meta_url, self.meta_verify_token = url, verify_token
                     if fields is not None or not self.meta_fields:
-                        self.set_meta_fields(fields or ["feed", "messages", "message_echoes"])
+                        self.set_meta_fields(fields or ["feed", "messages", "message_echoes", "comments"])
             else:
                 if crc and not self.x_crc(url):
                     raise ValueError("the callback did not answer X's CRC correctly")
@@ -403,7 +406,8 @@ class WebhookHub:
 
     def render(self, platform: str, group: list[_Event]) -> bytes:
         if platform == "facebook":
-            return shapes.meta_body(shapes.meta_payload([e.item for e in group]))
+            obj = "instagram" if group[0].kind == IG_ENTRY else "page"
+            return shapes.meta_body(shapes.meta_payload([e.item for e in group], obj))
         user_id = self.sim.x.user_id
         if group[0].kind == "tweet_create_events":
             payload = shapes.x_tweet_payload(user_id, [e.item for e in group], any(e.mention for e in group))
@@ -431,10 +435,19 @@ class WebhookHub:
             entry = shapes.meta_post_entry(self.sim.facebook.page_id, post, self.sim.clock())
             self.channels["facebook"].add(_Event("entry", entry, time.monotonic()))
 
+    def ig_comment_added(self, comment: IgComment) -> None:
+        if self._meta_wants("comments"):
+            entry = shapes.ig_comment_entry(self.sim.facebook.ig_user_id, comment, self.sim.clock())
+            self.channels["facebook"].add(_Event(IG_ENTRY, entry, time.monotonic()))
+
     def message_added(self, msg: Message) -> None:
-        conv = self.sim.facebook.conversations.get(msg.conversation_id)
-        if conv is not None and conv.platform != "messenger":
-            return  # an Instagram message: Meta delivers those with object "instagram", not the Page's messaging
+        state = self.sim.facebook
+        conv = state.conversations.get(msg.conversation_id)
+        if conv is not None and conv.platform == "instagram":  # echoes come with the messages field
+            if self._meta_wants("messages"):
+                entry = shapes.ig_message_entry(state.ig_user_id, msg, self.sim.clock())
+                self.channels["facebook"].add(_Event(IG_ENTRY, entry, time.monotonic()))
+            return
         echo = msg.from_id == self.sim.facebook.page_id
         if self._meta_wants("message_echoes" if echo else "messages"):
             entry = shapes.meta_message_entry(self.sim.facebook.page_id, msg, self.sim.clock(), self.facebook_app_id)

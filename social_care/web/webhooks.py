@@ -1,7 +1,8 @@
 """The platforms' webhook endpoints: no sign-in and no CSRF, authenticated by signature alone.
 
 ``GET /webhooks/meta`` answers Meta's verification; ``POST /webhooks/meta`` takes Page feed and Messenger
-deliveries (``X-Hub-Signature-256``, hex). ``GET /webhooks/x`` answers X's CRC; ``POST /webhooks/x`` takes
+deliveries, and Instagram comments and messages (``X-Hub-Signature-256``, hex). ``GET /webhooks/x`` answers
+X's CRC; ``POST /webhooks/x`` takes
 Account Activity deliveries (``x-twitter-webhooks-signature``, base64). The signature is checked over the
 raw bytes, in constant time, before any JSON is parsed; a refused delivery is logged with its reason only
 (never the secret, the signature or the body) and nothing is stored. A valid delivery is committed before
@@ -90,6 +91,7 @@ async def _delivery(request: Request, platform: str, secret: str | None, header:
     except WebhookPayloadError as exc:
         return _refuse(request, platform, 400, f"not a {platform} delivery: {exc}")
     app = core(request)
+    platform = events.source or platform  # Instagram deliveries are counted apart from the Page's
     result = await run_in_threadpool(ingest_delivery, app, platform, events)  # committed before the 200
     if events.unknown:
         log.info("webhooks.%s: acknowledged %d entr%s of a kind not read: %s", platform, len(events.unknown),
@@ -116,9 +118,10 @@ async def meta_verify(request: Request) -> Response:
 @router.post("/webhooks/meta")
 async def meta_delivery(request: Request) -> Response:
     settings = core(request).settings
-    page_id = settings.facebook_page_id
+    page_id, ig_user_id = settings.facebook_page_id, settings.instagram_business_account_id
     return await _delivery(request, "facebook", _secret(settings.facebook_app_secret), "X-Hub-Signature-256",
-                           meta_signature, lambda body: parse_meta(body, page_id=page_id), "FACEBOOK_APP_SECRET")
+                           meta_signature, lambda body: parse_meta(body, page_id=page_id, ig_user_id=ig_user_id),
+                           "FACEBOOK_APP_SECRET")
 
 
 @router.get("/webhooks/x")

@@ -16,7 +16,7 @@ from ..store.tables import PollRun, WebhookState
 __all__ = ["PLATFORMS", "last_deliveries", "delivery_counts", "webhooks_status", "poll_due",
            "poll_unless_webhooks_live"]
 log = logging.getLogger(__name__)
-PLATFORMS = ("x", "facebook")
+PLATFORMS = ("x", "facebook", "instagram")  # Instagram arrives at /webhooks/meta but is counted apart
 
 
 def last_deliveries(session: Session) -> dict[str, datetime | None]:

@@ -84,11 +84,14 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
     now = app.now()
     result = DeliveryResult(platform=platform, entries=events.entries, dropped=events.dropped,
                             unknown=len(events.unknown), skipped=len(events.skipped))
-    conversations = _messenger_conversations(app, events.mentions)  # before the transaction: no lock held
+    # Graph look-ups before the transaction: no lock held
+    conversations = _messenger_conversations(app, events.mentions)
+    instagram = _instagram_details(app, events.mentions)
     with app.session() as s:
         edits_known, edits_new = _split_edits(s, events)
         mentions = _dedupe([*events.mentions, *edits_new])
-        mentions = [_with_thread(s, m, conversations) for m in mentions]
+        mentions = [_with_thread(s, instagram.get((m.channel, m.external_id), m), conversations)
+                    for m in mentions]
         # a few posts go the poll's way, drafted in this transaction; a large batch is written in bulk and
         # drafted just after the 200 (pipeline.draft_pending)
         fresh: list[Any] = (ingest(app, s, mentions) if len(mentions) <= INLINE_DRAFTS
@@ -201,6 +204,59 @@ def _messenger_conversations(app: Any, mentions: list[Mention]) -> dict[str, tup
     return out
 
 
+def _instagram_details(app: Any, mentions: list[Mention]) -> dict[tuple[Channel, str], Mention]:
+    """What an Instagram delivery does not carry, read once from the Graph API for posts the store does not
+    have yet: a comment's own time and its media's link; a DM's conversation and the sender's username. A
+    post whose look-up fails keeps what the delivery says (``entry.time``, a thread per customer) until a poll
+    reads it."""
+    from connectors.instagram import comment_details, ig_conversation_of
+    from connectors.meta_webhooks import LOOKUP
+
+    wanted = [m for m in mentions if (m.channel == Channel.INSTAGRAM_COMMENT and LOOKUP in (m.raw or {}))
+              or m.channel == Channel.INSTAGRAM_DM]
+    if not wanted:
+        return {}
+    with app.session() as s:
+        known = set(s.exec(select(Post.channel, Post.external_id).where(
+            col(Post.channel).in_([Channel.INSTAGRAM_COMMENT.value, Channel.INSTAGRAM_DM.value]),
+            col(Post.external_id).in_([m.external_id for m in wanted]))).all())
+        dm_authors = {m.author_id for m in wanted if m.channel == Channel.INSTAGRAM_DM}
+        threads: dict[str, tuple[str | None, str | None]] = {
+            row[0]: (row[1], row[2]) for row in s.exec(
+                select(Post.author_id, Post.thread_key, Post.author_handle)
+                .where(Post.channel == Channel.INSTAGRAM_DM.value, col(Post.author_id).in_(dm_authors),
+                       col(Post.thread_key).is_not(None)).order_by(col(Post.id)))}
+    stream = next((c for c in app.connectors if c.stream in ("instagram.comments", "instagram.dms")), None)
+    out: dict[tuple[Channel, str], Mention] = {}
+    links: dict[str, str | None] = {}
+    lookups = 0
+    for m in wanted:
+        if (m.channel.value, m.external_id) in known:
+            continue  # stored already: the delivery is a duplicate and is dropped as such
+        if m.channel == Channel.INSTAGRAM_DM and m.author_id in threads:
+            thread, handle = threads[m.author_id]
+            out[(m.channel, m.external_id)] = dataclasses.replace(m, thread_key=thread, author_handle=handle)
+            continue
+        if stream is None or lookups >= MAX_LOOKUPS:
+            continue
+        lookups += 1
+        try:
+            if m.channel == Channel.INSTAGRAM_COMMENT:
+                created, link = comment_details(stream.client, m.raw[LOOKUP]["comment"], m.raw[LOOKUP]["media"],
+                                                links)
+                out[(m.channel, m.external_id)] = dataclasses.replace(m, created_at=created, permalink=link)
+            else:
+                found = ig_conversation_of(stream.client, m.author_id)
+                if found is not None:
+                    threads[m.author_id] = found
+                    out[(m.channel, m.external_id)] = dataclasses.replace(m, thread_key=found[0],
+                                                                          author_handle=found[1])
+        except Exception as exc:  # noqa: BLE001 - the post is stored now; the next poll has the rest
+            log.info("webhooks.facebook: no Instagram details for %s yet (%s)", m.external_id, type(exc).__name__)
+            break
+    return out
+
+
 def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str | None, str | None]]) -> Mention:
     """Fill in a thread key the delivery does not carry, from what the store already knows, so the post
     joins its conversation as a polled one would (the next poll corrects it if it differs)."""
@@ -228,6 +284,8 @@ def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str
             return dataclasses.replace(m, thread_key=earlier[0], permalink=earlier[1],
                                        author_name=m.author_name or earlier[2])
         return dataclasses.replace(m, thread_key=fit_key(f"psid:{m.author_id}"))
+    if m.channel == Channel.INSTAGRAM_DM:
+        return dataclasses.replace(m, thread_key=fit_key(f"igsid:{m.author_id}"))
     return m
 
 

@@ -27,7 +27,7 @@ from social_care.pipeline import poll_all
 from social_care.runner import status_report
 from social_care.store.tables import Cursor, Post, Reply
 from tests.conftest import PAGE_ID, X_USER_ID
-from tests.spine.helpers import ANGRY, STREAM_OF, Feeder
+from tests.spine.helpers import ANGRY, IG_USER_ID, STREAM_OF, Feeder
 
 HTML_ERROR = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 FAST_TIMEOUT = 1.0  # the HTTP timeout of the timeout cells (the other calls in those cells must beat it)
@@ -98,11 +98,57 @@ def _fill_conversation_messages(feed: Feeder, scene: Scene) -> None:
     scene.fed[Channel.MESSENGER] += 32
 
 
+def _fill_x_search(feed: Feeder, scene: Scene) -> None:
+    feed.many(Channel.X_SEARCH, 105)  # two pages of 100
+    scene.fed[Channel.X_SEARCH] += 105
+
+
+def _fill_ig_media(feed: Feeder, scene: Scene) -> None:
+    fb = scene.sim.facebook
+    for i in range(27):  # two pages of 25 media, one customer comment each
+        media = fb.add_ig_media(caption=f"Look {i}")
+        fb.add_ig_comment(media, user_id=f"66{i}", username=f"fan{i}", text=f"is look {i} in stock?")
+    scene.fed[Channel.INSTAGRAM_COMMENT] += 27
+
+
+def _fill_ig_comments(feed: Feeder, scene: Scene) -> None:
+    fb = scene.sim.facebook
+    media = fb.add_ig_media(caption="Big sale")
+    for i in range(55):  # two pages of 50 comments on one media
+        fb.add_ig_comment(media, user_id=f"67{i}", username=f"fan{i}", text=f"sizes for item {i}?")
+    other = fb.add_ig_media(caption="Other news")
+    fb.add_ig_comment(other, user_id="6800", username="ann.lee", text="when do you open?")
+    scene.ids["media"] = media
+    scene.fed[Channel.INSTAGRAM_COMMENT] += 56
+
+
+def _fill_ig_replies(feed: Feeder, scene: Scene) -> None:
+    fb = scene.sim.facebook
+    media = fb.add_ig_media(caption="Giveaway")
+    top = fb.add_ig_comment(media, user_id="6900", username="jane.doe", text="how do I enter?")
+    for i in range(55):  # more than the 50 replies a comment carries inline: read from /{comment}/replies
+        fb.add_ig_comment(media, user_id=f"69{i + 10}", username=f"fan{i}", text=f"me too {i}", parent_id=top)
+    scene.ids["top"] = top
+    scene.fed[Channel.INSTAGRAM_COMMENT] += 56
+
+
+def _fill_ig_conversations(feed: Feeder, scene: Scene) -> None:
+    feed.many(Channel.INSTAGRAM_DM, 27)  # two pages of 25 conversations
+    scene.fed[Channel.INSTAGRAM_DM] += 27
+
+
 FILL: dict[str, Callable[[Feeder, Scene], None]] = {
     "x.mentions": _fill_x_mentions, "x.dms": _fill_x_dms, "facebook.feed": _fill_feed,
     "facebook.post_comments": _fill_post_comments, "facebook.conversations": _fill_conversations,
-    "facebook.conversation_messages": _fill_conversation_messages,
+    "facebook.conversation_messages": _fill_conversation_messages, "x.search": _fill_x_search,
+    "instagram.media": _fill_ig_media, "instagram.comments": _fill_ig_comments,
+    "instagram.replies": _fill_ig_replies, "instagram.conversations": _fill_ig_conversations,
 }
+# the Instagram Send API shares Messenger's path: its cells tell them apart by the recipient (Feeder's IGSIDs
+# start with 61, Messenger's PSIDs with 80); the conversations listings by their platform parameter
+IG_RECIPIENT = 'recipient={"id": "61'
+MESSENGER_RECIPIENT = 'recipient={"id": "80'
+
 
 ENDPOINTS = [
     Endpoint("x.mentions", "x", "poll", Channel.X_MENTION, "GET", lambda s: "/mentions", missing="author_id"),
@@ -115,13 +161,27 @@ ENDPOINTS = [
              lambda s: f"{PAGE_ID}/conversations", missing="updated_time", missing_skips=False),
     Endpoint("facebook.conversation_messages", "facebook", "poll", Channel.MESSENGER, "GET",
              lambda s: f"{s.ids['conv']}/messages", missing="from"),
+    Endpoint("x.search", "x", "poll", Channel.X_SEARCH, "GET", lambda s: "/2/tweets/search/recent",
+             missing="author_id"),
+    Endpoint("instagram.media", "facebook", "poll", Channel.INSTAGRAM_COMMENT, "GET",
+             lambda s: f"{IG_USER_ID}/media", missing="timestamp", missing_skips=False),
+    Endpoint("instagram.comments", "facebook", "poll", Channel.INSTAGRAM_COMMENT, "GET",
+             lambda s: f"{s.ids['media']}/comments", missing="from"),
+    Endpoint("instagram.replies", "facebook", "poll", Channel.INSTAGRAM_COMMENT, "GET",
+             lambda s: f"{s.ids['top']}/replies", missing="from"),
+    Endpoint("instagram.conversations", "facebook", "poll", Channel.INSTAGRAM_DM, "GET",
+             lambda s: "platform=instagram", missing="updated_time", missing_skips=False),
     # send: "missing" is the field a write's answer lacks (the reply went out, its new id did not come back)
     Endpoint("x.reply", "x", "send", Channel.X_MENTION, "POST", lambda s: "/2/tweets", missing="id"),
     Endpoint("x.dm_send", "x", "send", Channel.X_DM, "POST", lambda s: "/messages", missing="dm_event_id"),
     Endpoint("facebook.comment_reply", "facebook", "send", Channel.FACEBOOK_COMMENT, "POST",
              lambda s: "/comments", missing="id"),
     Endpoint("facebook.messenger_send", "facebook", "send", Channel.MESSENGER, "POST",
-             lambda s: f"{PAGE_ID}/messages", missing="message_id"),
+             lambda s: MESSENGER_RECIPIENT, missing="message_id"),
+    Endpoint("instagram.reply", "facebook", "send", Channel.INSTAGRAM_COMMENT, "POST", lambda s: "/replies",
+             missing="id"),
+    Endpoint("instagram.dm_send", "facebook", "send", Channel.INSTAGRAM_DM, "POST", lambda s: IG_RECIPIENT,
+             missing="message_id"),
     # reading back what the brand sent, to settle a reply a crash left unconfirmed (outbox reconciliation)
     Endpoint("x.own_tweets", "x", "reconcile", Channel.X_MENTION, "GET",
              lambda s: f"/users/{X_USER_ID}/tweets"),

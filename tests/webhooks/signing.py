@@ -125,3 +125,31 @@ def meta_payload(page_id: str, *, changes: list[dict[str, Any]] = (), messaging:
     if messaging:
         entry["messaging"] = list(messaging)
     return {"object": "page", "entry": [entry]}
+
+
+def ig_comment_change(sim: Any, comment_id: str, *, text: str | None = None) -> dict[str, Any]:
+    """An Instagram ``comments`` change: id, text, from {id, username}, media {id, media_product_type},
+    parent_id on a reply (no time of its own)."""
+    c = sim.facebook.ig_comments[comment_id]
+    value: dict[str, Any] = {"from": {"id": c.from_id, "username": c.username},
+                             "media": {"id": c.media_id, "media_product_type": "FEED"}, "id": c.id,
+                             "text": c.text if text is None else text}
+    if c.parent_id:
+        value["parent_id"] = c.parent_id
+    return {"field": "comments", "value": value}
+
+
+def ig_message_event(sim: Any, mid: str) -> dict[str, Any]:
+    m = sim.facebook.messages[mid]
+    message: dict[str, Any] = {"mid": m.id, "text": m.text}
+    if m.from_id == sim.facebook.ig_user_id:
+        message["is_echo"] = True
+    return {"sender": {"id": m.from_id}, "recipient": {"id": m.to_id}, "timestamp": _ms(m.created_at),
+            "message": message}
+
+
+def ig_payload(ig_user_id: str, *, changes: list[dict[str, Any]] = (), messaging: list[dict[str, Any]] = (),
+               time: int = 1795680000) -> dict[str, Any]:
+    payload = meta_payload(ig_user_id, changes=changes, messaging=messaging, time=time)
+    payload["object"] = "instagram"
+    return payload

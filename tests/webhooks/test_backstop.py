@@ -20,6 +20,11 @@ from tests.spine.helpers import ANGRY, Feeder, connector
 from .signing import post_x, x_mentions_payload
 
 
+def due(app: Any, stream: str) -> bool:
+    """``poll_due`` for a stream with the webhook platform its connector declares."""
+    return poll_due(app, stream, connector(app, stream).webhook_platform)
+
+
 def _ids(app: Any) -> set[str]:
     with app.session() as s:
         return set(s.exec(select(Post.external_id)).all())
@@ -36,7 +41,7 @@ def test_polling_stretches_while_webhooks_deliver_and_catches_what_they_missed(c
     clock.advance(seconds=5)
     assert post_x(client, x_mentions_payload(sim, [delivered])).status_code == 200
     with hook_app.session() as s:
-        assert last_deliveries(s) == {"x": clock(), "facebook": None}
+        assert last_deliveries(s) == {"x": clock(), "facebook": None, "instagram": None}
         assert delivery_counts(s)["x"] == {"accepted": 1, "rejected": 0, "unknown": 0, "events": 1}
     assert _ids(hook_app) == {delivered}
     clock.advance(seconds=120)  # the normal interval has passed, but webhooks are live: no poll yet
@@ -112,3 +117,33 @@ def test_the_running_scheduler_answers_and_pings_a_delivery_at_once(make_setting
     finally:
         sched.shutdown(wait=True)
         app.engine.dispose()
+
+
+def test_search_is_never_stretched_and_instagram_follows_its_own_deliveries(client: Any, hook_app: Any, sim: Any,
+                                                                           clock: Any) -> None:
+    """X's recent search has no webhook: live X webhooks do not slow it. Instagram's deliveries arrive at
+    /webhooks/meta but stretch only the Instagram streams (a Page delivery says nothing of Instagram's)."""
+    from .signing import ig_comment_change, ig_payload, meta_comment_change, meta_payload, post_meta
+
+    feed = Feeder(sim)
+    tweet = feed.add(Channel.X_MENTION, ANGRY)
+    assert post_x(client, x_mentions_payload(sim, [tweet])).status_code == 200
+    for stream in ("x.mentions", "x.search", "facebook.comments", "instagram.comments"):
+        poll_unless_webhooks_live(hook_app, connector(hook_app, stream))
+    clock.advance(seconds=120)
+    assert not due(hook_app, "x.mentions")
+    assert due(hook_app, "x.search")
+    comment = feed.add(Channel.FACEBOOK_COMMENT, ANGRY)
+    assert post_meta(client, meta_payload(sim.facebook.page_id,
+                                          changes=[meta_comment_change(sim, comment)])).status_code == 200
+    clock.advance(seconds=120)
+    assert not due(hook_app, "facebook.comments") and due(hook_app, "instagram.comments")
+    ig_comment = feed.add(Channel.INSTAGRAM_COMMENT, ANGRY)
+    r = post_meta(client, ig_payload(sim.facebook.ig_user_id, changes=[ig_comment_change(sim, ig_comment)]))
+    assert r.status_code == 200 and r.json()["stored"] == 1
+    poll_unless_webhooks_live(hook_app, connector(hook_app, "instagram.comments"))
+    clock.advance(seconds=120)
+    assert not due(hook_app, "instagram.comments") and due(hook_app, "x.search")
+    with hook_app.session() as s:
+        assert delivery_counts(s)["instagram"]["accepted"] == 1 and delivery_counts(s)["facebook"]["accepted"] == 1
+    assert status_report(hook_app)["webhooks"]["instagram"]["state"] == "live"

@@ -6,13 +6,19 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
-from social_care.models import Channel
+from social_care.app import build_app
+from social_care.models import Channel, as_utc
 from social_care.store.tables import Alert, Post, StatusEvent, WebhookState
+from social_care.web import create_web_app
+from social_care.webhooks.wake import stop_senders
 from tests.spine.helpers import ANGRY, HAPPY, Feeder
 
 from .signing import (
+    ig_comment_change,
+    ig_payload,
     meta_comment_change,
     meta_message_event,
     meta_payload,
@@ -135,9 +141,48 @@ def test_meta_drops_the_pages_own_comments_and_echoes_and_acknowledges_unknown(c
     r = post_meta(client, payload)
     assert r.status_code == 200 and r.json()["stored"] == 0
     assert r.json()["dropped"] == 2 and r.json()["unknown"] == 3
-    r = post_meta(client, {"object": "instagram", "entry": []})
+    r = post_meta(client, {"object": "permissions", "entry": []})
     assert r.status_code == 200 and r.json()["unknown"] == 1
     assert _posts(hook_app) == []
+
+
+def test_instagram_drops_the_accounts_own_comments_and_echoes(client: Any, hook_app: Any, sim: Any) -> None:
+    ig = sim.facebook.ig_user_id
+    media = sim.facebook.add_ig_media("New arrivals")
+    customer = sim.facebook.add_ig_comment(media, user_id="6042", username="dee", text=ANGRY)
+    own = sim.facebook.add_ig_comment(media, user_id=ig, username="acmeshop", text="Sorry! DM us", parent_id=customer)
+    echo = {"sender": {"id": ig}, "recipient": {"id": "6142"}, "timestamp": 1795680300000,
+            "message": {"mid": "aWdfZAG1_echo", "text": "our answer", "is_echo": True}}
+    seen = {"sender": {"id": "6142"}, "recipient": {"id": ig}, "timestamp": 1795680300000,
+            "read": {"mid": "aWdfZAG1_echo"}}
+    payload = ig_payload(ig, changes=[ig_comment_change(sim, own), {"field": "story_insights", "value": {}}],
+                         messaging=[echo, seen])
+    r = post_meta(client, payload)
+    assert r.status_code == 200 and r.json()["stored"] == 0
+    assert r.json()["dropped"] == 2 and r.json()["unknown"] == 2
+    other = post_meta(client, ig_payload("17841499999999999", changes=[ig_comment_change(sim, customer)]))
+    assert other.status_code == 200 and other.json()["stored"] == 0 and other.json()["unknown"] == 1
+    # entry.time is when Meta sent it, not the comment's time: the comment's own timestamp is read
+    r = post_meta(client, ig_payload(ig, changes=[ig_comment_change(sim, customer)], time=1700000000))
+    assert r.json()["stored"] == 1
+    (post,) = _posts(hook_app)
+    assert (post.channel, post.external_id, post.author_handle) == ("instagram.comment", customer, "dee")
+    comment = sim.facebook.ig_comments[customer]
+    assert as_utc(post.created_at) == comment.created_at.replace(microsecond=0)
+    assert post.permalink == f"https://www.instagram.com/p/{sim.facebook.ig_media[media].shortcode}/"
+
+
+def test_instagram_is_not_read_without_the_business_account(make_settings: Any, clock: Any, sim: Any) -> None:
+    app = build_app(make_settings(INSTAGRAM_BUSINESS_ACCOUNT_ID=None), clock=clock)
+    try:
+        with TestClient(create_web_app(app), base_url="http://127.0.0.1") as c:
+            media = sim.facebook.add_ig_media("m")
+            cid = sim.facebook.add_ig_comment(media, text=ANGRY)
+            r = post_meta(c, ig_payload(sim.facebook.ig_user_id, changes=[ig_comment_change(sim, cid)]))
+        assert r.status_code == 200 and r.json()["stored"] == 0 and r.json()["unknown"] == 1
+    finally:
+        stop_senders(app)
+        app.engine.dispose()
 
 
 def test_messenger_message_and_visitor_post(client: Any, hook_app: Any, sim: Any) -> None:

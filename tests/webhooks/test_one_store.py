@@ -1,5 +1,5 @@
 """One store whichever way a post arrives: by webhook, by a retried delivery and by the poll, in every
-order, each of the four channels gives the export a poll alone gives (and the same row details)."""
+order, each of the six channels gives the export a poll alone gives (and the same row details)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from social_care.webhooks.wake import stop_senders
 from tests.spine.helpers import ANGRY, Feeder
 
 from .signing import (
+    ig_comment_change,
+    ig_message_event,
+    ig_payload,
     meta_comment_change,
     meta_message_event,
     meta_payload,
@@ -37,8 +40,9 @@ ROW = ("channel", "external_id", "author_id", "author_handle", "author_name", "a
        "flagged", "status", "customer_key")
 
 
-# the channels X and Meta deliver by webhook today (Instagram's webhook fields are not read yet)
-WEBHOOK_CHANNELS = [Channel.X_MENTION, Channel.X_DM, Channel.FACEBOOK_COMMENT, Channel.MESSENGER]
+# the channels X and Meta deliver by webhook
+WEBHOOK_CHANNELS = [Channel.X_MENTION, Channel.X_DM, Channel.FACEBOOK_COMMENT, Channel.MESSENGER,
+                    Channel.INSTAGRAM_COMMENT, Channel.INSTAGRAM_DM]
 
 
 def _deliver(client: TestClient, sim: Any, channel: Channel, external_id: str) -> None:
@@ -48,6 +52,10 @@ def _deliver(client: TestClient, sim: Any, channel: Channel, external_id: str) -
         r = post_x(client, x_dms_payload(sim, [external_id]))
     elif channel == Channel.FACEBOOK_COMMENT:
         r = post_meta(client, meta_payload(PAGE_ID, changes=[meta_comment_change(sim, external_id)]))
+    elif channel == Channel.INSTAGRAM_COMMENT:
+        r = post_meta(client, ig_payload(sim.facebook.ig_user_id, changes=[ig_comment_change(sim, external_id)]))
+    elif channel == Channel.INSTAGRAM_DM:
+        r = post_meta(client, ig_payload(sim.facebook.ig_user_id, messaging=[ig_message_event(sim, external_id)]))
     else:
         r = post_meta(client, meta_payload(PAGE_ID, messaging=[meta_message_event(sim, external_id,
                                                                                    page_id=PAGE_ID)]))
@@ -101,7 +109,7 @@ def test_webhook_alone_gives_the_polls_text_author_time_and_reply_target(make_se
     polled_export, polled_rows = _run(make_settings, clock, sim, tmp_path, "poll", ("poll",), channel, external_id)
     export, rows = _run(make_settings, clock, sim, tmp_path, "hook", ("webhook",), channel, external_id)
     assert export == polled_export
-    assert rows == polled_rows  # thread, author's name and reach included (Messenger: one Graph look-up)
+    assert rows == polled_rows  # thread, author's name and reach included (Messenger, Instagram: Graph look-ups)
 
 
 def test_a_large_batch_stores_and_drafts_as_single_deliveries_do(make_settings: Any, clock: Any, sim: Any,

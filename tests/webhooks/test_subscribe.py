@@ -53,6 +53,7 @@ def test_subscribe_registers_x_and_meta_and_deliveries_follow(sim: Any, rx: Any,
     assert hook["url"] == f"{PUBLIC}/webhooks/x" and hook["valid"]
     assert sim.webhooks.x_subscriptions[hook["id"]] == [X_USER_ID]
     assert sim.webhooks.meta_fields == {"feed", "messages"}
+    assert "(Webhooks → Instagram)" in text and "comments and messages fields" in text  # Instagram is configured
     subscribed = [r for r in sim.requests if "subscriptions/all" in r.path]
     assert subscribed[0].headers["authorization"].startswith("OAuth")  # user context, as documented
     created = next(r for r in sim.requests if r.path == "/2/webhooks" and r.method == "POST")
@@ -214,3 +215,11 @@ def test_subscriptions_without_user_tokens_say_unknown(sim: Any, rx: Any, live: 
     report = subscriptions(app_only)
     assert report["x"]["subscribed"] is None and report["x"]["webhooks"][0]["valid"] is True
     assert "subscription unknown" in "\n".join(subscription_lines(report))
+
+
+def test_without_instagram_no_instagram_step(sim: Any, rx: Any, live: Any) -> None:
+    settings = live.model_copy(update={"instagram_business_account_id": None})
+    code, lines = subscribe(settings, platforms=("facebook",))
+    assert code == 0, lines
+    assert sim.webhooks.meta_fields == {"feed", "messages"}
+    assert "Instagram" not in "\n".join(lines)
