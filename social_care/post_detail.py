@@ -140,7 +140,7 @@ def load_post_detail(session: Session, settings: Settings, post: Post, *, now: d
 
 def _author(p: Post) -> str:
     if p.author_handle:
-        return "@" + p.author_handle if p.channel.startswith("x.") else p.author_handle
+        return Channel(p.channel).handle_prefix + p.author_handle
     return p.author_name or p.author_id
 
 
