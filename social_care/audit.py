@@ -39,7 +39,7 @@ AUTOMATIC = "automatic"  # the weekly report's name for replies autosend answere
 #: Every action the log records, with what it means (``social-care audit --action`` takes these).
 ACTIONS: dict[str, str] = {
     "received": "the post was stored (not flagged by the scorer)",
-    "flagged": "flagged: by the scorer on arrival, or by a person",
+    "flagged": "flagged: by the scorer on arrival or after the customer edited the post, or by a person",
     "unflagged": "a person took the flag off",
     "drafted": "the playbook drafted a reply",
     "edited": "a person saved an edited draft",
