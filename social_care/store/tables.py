@@ -251,6 +251,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     is_active: bool = True
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    slack_user_id: str | None = Field(default=None, max_length=32)  # `<@U…>` in Slack pings (user slack)
 
 
 class Feedback(SQLModel, table=True):
