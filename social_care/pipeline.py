@@ -177,12 +177,13 @@ def _score_fields(score: object, scorer_name: str) -> dict[str, Any]:
 
 def _post_fields(m: Mention, score: object, scorer_name: str, now: datetime) -> dict[str, Any]:
     scored = _score_fields(score, scorer_name)
+    flagged = scored["flagged"]
     return dict(
         channel=m.channel.value, external_id=m.external_id, author_id=m.author_id, author_handle=m.author_handle,
         author_name=m.author_name, author_followers=m.author_followers, customer_key=m.customer_key, text=m.text,
         created_at=m.created_at, ingested_at=now, thread_key=m.thread_key, parent_external_id=m.parent_external_id,
         permalink=m.permalink, **Post.reply_columns(m.reply_to), **scored,
-        status=cases.initial_status(scored["flagged"]), updated_at=now,
+        status=cases.initial_status(flagged), updated_at=now,
         raw=dict(m.raw) if m.raw else {},
     )
 
