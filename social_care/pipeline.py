@@ -188,19 +188,24 @@ def _post_fields(m: Mention, score: object, scorer_name: str, now: datetime) -> 
     )
 
 
-def rescore(app: App, session: Session, posts: Sequence[Post], *, now: datetime) -> list[Post]:
+def rescore(app: App, session: Session, posts: Sequence[Post], *, now: datetime, bulk: bool = False) -> list[Post]:
     """Score posts again after their authors edited them, with the scorer new posts go through, and act as
     on arrival: an untouched post (``new``) that the edit makes unhappy is flagged (``cases.transition``, with
     the scorer's reasons) and gets its playbook draft (autosend included). A post already flagged, answered
     or closed keeps its status; its score follows the new text and its log says so. An edit never clears a
     flag (a person does): a flagged post that now reads calmer keeps its flag and the reasons it was flagged
-    for. Returns the posts the edit newly flagged that are open, for the caller's Slack ping."""
+    for. Returns the posts the edit newly flagged that are open, for the caller's Slack ping. ``bulk``: a
+    large webhook batch, scored by the cascade's hashed stage alone as ``ingest_many`` scores new posts."""
     if not posts:
         return []
-    scores = app.scorer.score_many([p.text for p in posts])
+    texts = [p.text for p in posts]
+    if bulk and isinstance(app.scorer, CascadeScorer):
+        scores, name = app.scorer.score_many_hashed(texts), "fast"
+    else:
+        scores, name = app.scorer.score_many(texts), app.scorer.name
     pinged: list[Post] = []
     for post, score in zip(posts, scores, strict=True):
-        fields = _score_fields(score, app.scorer.name)
+        fields = _score_fields(score, name)
         was = bool(post.flagged)
         if was and not fields["flagged"]:
             del fields["flagged"], fields["reasons"]

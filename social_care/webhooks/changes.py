@@ -50,10 +50,11 @@ def split_edits(s: Session, events: WebhookEvents) -> tuple[list[tuple[Post | No
 
 
 def apply_edits(
-    app: Any, s: Session, edits: list[tuple[Post | None, Mention]], now: datetime
+    app: Any, s: Session, edits: list[tuple[Post | None, Mention]], now: datetime, *, bulk: bool = False
 ) -> tuple[int, list[Post]]:
-    """The new text of each edited post, the old one in its log, then the post scored again. Returns how
-    many posts changed and the open posts the edits newly flagged (to ping, as new flagged posts are)."""
+    """The new text of each edited post, the old one in its log, then the post scored again (``bulk``: by
+    the fast stage alone, as a large batch's new posts are). Returns how many posts changed and the open
+    posts the edits newly flagged (to ping, as new flagged posts are)."""
     changed: list[Post] = []
     for post, mention in edits:
         if post is None:
@@ -66,7 +67,7 @@ def apply_edits(
                      note=f"the customer edited the post; it read before: {old}")
         if not any(p is post for p in changed):
             changed.append(post)
-    return len(changed), rescore(app, s, changed, now=now)
+    return len(changed), rescore(app, s, changed, now=now, bulk=bulk)
 
 
 def apply_removals(s: Session, removals: Iterable[Removal], now: datetime) -> int:

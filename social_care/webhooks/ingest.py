@@ -99,7 +99,7 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
         result.duplicates = len(mentions) - len(fresh)
         result.flagged = sum(1 for p in fresh if p.flagged)
         result.removed = removed_early(s, fresh, now)  # their removals came first
-        result.edited, reflagged = apply_edits(app, s, edits_known, now)
+        result.edited, reflagged = apply_edits(app, s, edits_known, now, bulk=len(edits_known) > INLINE_DRAFTS)
         result.flagged += len(reflagged)
         result.removed += apply_removals(s, events.removals, now)
         _ping_flagged(app, s, [*fresh, *reflagged], now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from social_care import workflow
@@ -116,3 +117,31 @@ def test_an_edit_never_clears_a_flag(client: Any, hook_app: Any, sim: Any) -> No
 def _replies(app: Any) -> int:
     with app.session() as s:
         return len(s.exec(select(Reply.id)).all())
+
+
+def test_a_large_batch_of_edits_is_scored_by_the_fast_stage(make_settings: Any, clock: Any, db_url: str) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("scoring does not depend on the store")
+    from datetime import UTC, datetime
+
+    from social_care.app import build_app
+    from social_care.models import Channel, Mention, ReplyTarget
+    from social_care.pipeline import ingest, rescore
+    from social_care.scoring.model import CascadeScorer
+
+    app = build_app(make_settings(SOCIAL_CARE_SCORER="default"), clock=clock)
+    try:
+        assert isinstance(app.scorer, CascadeScorer)
+        mentions = [Mention(channel=Channel.X_MENTION, external_id=f"8{n}", author_id=f"6{n}", text="thanks",
+                            created_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+                            reply_to=ReplyTarget(Channel.X_MENTION, thread_id=f"8{n}")) for n in range(2)]
+        with app.session() as s:
+            posts = ingest(app, s, mentions)
+            for post in posts:
+                post.text = COMPLAINT
+            assert [p.id for p in rescore(app, s, posts[:1], now=clock(), bulk=True)] == [posts[0].id]
+            assert [p.id for p in rescore(app, s, posts[1:], now=clock())] == [posts[1].id]
+            assert [(p.scorer, p.flagged, p.status) for p in posts] == [
+                ("fast", True, "awaiting_approval"), ("default", True, "awaiting_approval")]
+    finally:
+        app.engine.dispose()
