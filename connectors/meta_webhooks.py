@@ -11,6 +11,7 @@ looked up once by the ingest (``LOOKUP``). Payload shapes: platforms.md §3.1, d
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from social_care.errors import SkippableError
@@ -60,20 +61,25 @@ def parse_meta(body: Any, *, page_id: str | None, ig_user_id: str | None = None)
                 _ig_change(change, owner, entry.get("time"), out)
         for event in messaging if isinstance(messaging, list) else []:
             out.entries += 1
-            if kind == "page":
-                _messaging(event, owner, out)
-            else:
-                _ig_messaging(event, owner, out)
+            _messaging(event, owner, MESSENGER if kind == "page" else INSTAGRAM_DM, out)
     return out
 
 
-def _change(change: Any, page: str, out: WebhookEvents) -> None:
+def _change_value(change: Any, wanted: str, label: str, out: WebhookEvents) -> dict[str, Any] | None:
+    """The ``value`` of a change of field ``wanted``; None (skipped or counted as unknown) otherwise."""
     if not isinstance(change, dict):
         out.skip(PLATFORM, change, "change is not an object")
-        return
+        return None
     field, value = change.get("field"), change.get("value")
-    if field != "feed" or not isinstance(value, dict):
-        out.unknown.append(f"field {str(field)[:40]!r}")
+    if field != wanted or not isinstance(value, dict):
+        out.unknown.append(f"{label}field {str(field)[:40]!r}")
+        return None
+    return value
+
+
+def _change(change: Any, page: str, out: WebhookEvents) -> None:
+    value = _change_value(change, "feed", "", out)
+    if value is None:
         return
     item, verb = value.get("item"), value.get("verb")
     if item not in ("comment", *POST_ITEMS) or verb not in ("add", "edited", "remove"):
@@ -144,27 +150,45 @@ def _visitor_post(value: dict[str, Any], page: str) -> Mention | None:
     )
 
 
-def _messaging(event: Any, page: str, out: WebhookEvents) -> None:
+@dataclass(frozen=True, slots=True)
+class _Inbox:
+    """What differs between Messenger's and Instagram's ``messaging`` events, which share one shape
+    (platforms.md §3.1, docs/instagram.md): the channel, how an unread kind is named in the counts, and
+    whether a ``message.is_deleted`` is dropped (Instagram documents it on the event; Messenger does not)."""
+
+    channel: Channel
+    label: str
+    drops_deleted: bool
+
+
+MESSENGER = _Inbox(Channel.MESSENGER, "", drops_deleted=False)
+INSTAGRAM_DM = _Inbox(Channel.INSTAGRAM_DM, "instagram ", drops_deleted=True)
+
+
+def _messaging(event: Any, own: str, inbox: _Inbox, out: WebhookEvents) -> None:
+    """A ``message`` event (Messenger's shape, on both platforms). Echoes of the Page's or account's own
+    messages (``is_echo``) and messages from ``own`` are dropped; the conversation id is not in the event
+    and the ingest fills it in (for Instagram also the sender's username)."""
     if not isinstance(event, dict):
         out.skip(PLATFORM, event, "messaging event is not an object")
         return
     message = event.get("message")
     if not isinstance(message, dict):
         kinds = [k for k in event if k not in ("sender", "recipient", "timestamp")]
-        out.unknown.append(f"messaging {str(kinds[:1])[:40]}")
+        out.unknown.append(f"{inbox.label}messaging {str(kinds[:1])[:40]}")
         return
-    if message.get("is_echo"):
-        out.dropped += 1  # the Page's own message coming back
+    if message.get("is_echo") or (inbox.drops_deleted and message.get("is_deleted")):
+        out.dropped += 1
         return
     try:
         sender = event.get("sender")
-        psid = ident(sender.get("id") if isinstance(sender, dict) else None, "messaging sender id")
-        if psid == page:
+        sender_id = ident(sender.get("id") if isinstance(sender, dict) else None, "messaging sender id")
+        if sender_id == own:
             out.dropped += 1
             return
         mid = ident(message.get("mid"), "message mid")
         if "text" not in message:
-            out.unknown.append("message without text (attachment)")
+            out.unknown.append(f"{inbox.label}message without text (attachment)")
             return
         text = message_text(message.get("text"), "message")
         created = epoch_time(event.get("timestamp"), millis=True, whole_seconds=True)
@@ -172,10 +196,9 @@ def _messaging(event: Any, page: str, out: WebhookEvents) -> None:
         out.skip(PLATFORM, {"id": message.get("mid")}, str(exc))
         return
     out.mentions.append(Mention(
-        channel=Channel.MESSENGER, external_id=mid, author_id=psid, text=text, created_at=created,
-        reply_to=ReplyTarget(Channel.MESSENGER, thread_id=psid, recipient_id=psid),
-        thread_key=None,  # the conversation id is not in the event: the store fills it in (ingest)
-        raw={"webhook": "meta", **event},
+        channel=inbox.channel, external_id=mid, author_id=sender_id, text=text, created_at=created,
+        reply_to=ReplyTarget(inbox.channel, thread_id=sender_id, recipient_id=sender_id),
+        thread_key=None, raw={"webhook": "meta", **event},
     ))
 
 
@@ -183,12 +206,8 @@ def _messaging(event: Any, page: str, out: WebhookEvents) -> None:
 def _ig_change(change: Any, account: str, sent: Any, out: WebhookEvents) -> None:
     """A ``comments`` change: ``value {id, text, from {id, username}, media {id}, parent_id}``. It carries no
     time of its own (``entry.time`` is when Meta sent it): the ingest reads the comment's ``timestamp``."""
-    if not isinstance(change, dict):
-        out.skip(PLATFORM, change, "change is not an object")
-        return
-    field, value = change.get("field"), change.get("value")
-    if field != "comments" or not isinstance(value, dict):
-        out.unknown.append(f"instagram field {str(field)[:40]!r}")
+    value = _change_value(change, "comments", "instagram ", out)
+    if value is None:
         return
     try:
         comment_id = ident(value.get("id"), "comment id")
@@ -214,41 +233,4 @@ def _ig_change(change: Any, account: str, sent: Any, out: WebhookEvents) -> None
         reply_to=ReplyTarget(Channel.INSTAGRAM_COMMENT, thread_id=top, recipient_id=author_id),
         thread_key=fit_key(f"{media_id}:{top}"), parent_external_id=top if parent else media_id,
         raw={"webhook": "meta", LOOKUP: {"comment": comment_id, "media": media_id}, **value},
-    ))
-
-
-def _ig_messaging(event: Any, account: str, out: WebhookEvents) -> None:
-    """An Instagram ``messages`` event, Messenger's shape; echoes of the account's own messages come in the
-    same field (``is_echo``) and are dropped. The conversation and the sender's username are looked up."""
-    if not isinstance(event, dict):
-        out.skip(PLATFORM, event, "messaging event is not an object")
-        return
-    message = event.get("message")
-    if not isinstance(message, dict):
-        kinds = [k for k in event if k not in ("sender", "recipient", "timestamp")]
-        out.unknown.append(f"instagram messaging {str(kinds[:1])[:40]}")
-        return
-    if message.get("is_echo") or message.get("is_deleted"):
-        out.dropped += 1
-        return
-    try:
-        sender = event.get("sender")
-        igsid = ident(sender.get("id") if isinstance(sender, dict) else None, "messaging sender id")
-        if igsid == account:
-            out.dropped += 1
-            return
-        mid = ident(message.get("mid"), "message mid")
-        if "text" not in message:
-            out.unknown.append("instagram message without text (attachment)")
-            return
-        text = message_text(message.get("text"), "message")
-        created = epoch_time(event.get("timestamp"), millis=True, whole_seconds=True)
-    except SkippableError as exc:
-        out.skip(PLATFORM, {"id": message.get("mid")}, str(exc))
-        return
-    out.mentions.append(Mention(
-        channel=Channel.INSTAGRAM_DM, external_id=mid, author_id=igsid, text=text, created_at=created,
-        reply_to=ReplyTarget(Channel.INSTAGRAM_DM, thread_id=igsid, recipient_id=igsid),
-        thread_key=None,  # the conversation id is not in the event: the ingest fills it in
-        raw={"webhook": "meta", **event},
     ))

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from .models import ReplyKind, as_utc
-from .store.tables import Reply, StatusEvent
+from .store.tables import Post, Reply, StatusEvent
 
 __all__ = [
     "ACTIONS",
@@ -39,7 +39,7 @@ AUTOMATIC = "automatic"  # the weekly report's name for replies autosend answere
 #: Every action the log records, with what it means (``social-care audit --action`` takes these).
 ACTIONS: dict[str, str] = {
     "received": "the post was stored (not flagged by the scorer)",
-    "flagged": "flagged: by the scorer on arrival, or by a person",
+    "flagged": "flagged: by the scorer on arrival or after the customer edited the post, or by a person",
     "unflagged": "a person took the flag off",
     "drafted": "the playbook drafted a reply",
     "edited": "a person saved an edited draft",
@@ -182,15 +182,17 @@ def event_dict(ev: StatusEvent, *, with_post: bool = True) -> dict[str, Any]:
     return out
 
 
-def answered_by(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def answered_by(session: Session, start: datetime, end: datetime, *, posts: Any = None) -> list[dict[str, Any]]:
     """Replies sent in ``[start, end)`` per sender (follow-ups left out): team members by user name,
-    ``automatic`` for autosend; most replies first, then by name."""
-    rows = session.exec(
-        select(Reply).where(
-            Reply.status == "sent", Reply.kind != ReplyKind.FOLLOWUP.value,
-            col(Reply.sent_at) >= start, col(Reply.sent_at) < end,
-        )
-    ).all()
+    ``automatic`` for autosend; most replies first, then by name. ``posts``: an SQL condition on the
+    replies' posts (a tag's report counts only replies to its posts)."""
+    query = select(Reply).where(
+        Reply.status == "sent", Reply.kind != ReplyKind.FOLLOWUP.value,
+        col(Reply.sent_at) >= start, col(Reply.sent_at) < end,
+    )
+    if posts is not None:
+        query = query.join(Post, col(Post.id) == col(Reply.post_id)).where(posts)
+    rows = session.exec(query).all()
     counts: dict[str, int] = {}
     for reply in rows:
         who = reply_actor(reply)

@@ -23,7 +23,7 @@ from .config import Autosend
 from .drafting import playbook_draft
 from .errors import FatalError, RateLimited, RetriableError, SkippableError
 from .inbox.marks import blocks_autosend
-from .models import Mention, PostStatus, ReplyKind, ReplyStatus
+from .models import OPEN_STATUSES, Mention, PostStatus, ReplyKind, ReplyStatus
 from .scoring.categories import category_call
 from .scoring.model import CascadeScorer
 from .scoring.questions import plain_question
@@ -32,6 +32,7 @@ from .store.tables import PollRun, Post, Reply
 
 __all__ = [
     "PollResult", "poll_stream", "poll_all", "ingest", "ingest_many", "draft_reply", "draft_pending", "choose_template",
+    "rescore",
 ]
 log = logging.getLogger(__name__)
 FATAL_PAUSE = timedelta(minutes=30)  # then polled again: fixes (a new token) are picked up by themselves
@@ -165,18 +166,64 @@ def draft_pending(app: App, *, limit: int = 500) -> int:
             return drafted
 
 
+def _score_fields(score: object, scorer_name: str) -> dict[str, Any]:
+    """A post's score columns from one scorer result (a new post's, and an edited post's again)."""
+    return dict(
+        scorer=scorer_name, lang=getattr(score, "lang", None), label=getattr(score, "label", None),
+        polarity=getattr(score, "polarity", None), flagged=bool(getattr(score, "flagged", False)),
+        category=getattr(score, "category", None), reasons=list(getattr(score, "reasons", ()) or ()),
+    )
+
+
 def _post_fields(m: Mention, score: object, scorer_name: str, now: datetime) -> dict[str, Any]:
-    flagged = bool(getattr(score, "flagged", False))
+    scored = _score_fields(score, scorer_name)
+    flagged = scored["flagged"]
     return dict(
         channel=m.channel.value, external_id=m.external_id, author_id=m.author_id, author_handle=m.author_handle,
         author_name=m.author_name, author_followers=m.author_followers, customer_key=m.customer_key, text=m.text,
         created_at=m.created_at, ingested_at=now, thread_key=m.thread_key, parent_external_id=m.parent_external_id,
-        permalink=m.permalink, **Post.reply_columns(m.reply_to), scorer=scorer_name, lang=getattr(score, "lang", None),
-        label=getattr(score, "label", None), polarity=getattr(score, "polarity", None), flagged=flagged,
-        category=getattr(score, "category", None), reasons=list(getattr(score, "reasons", ()) or ()),
+        permalink=m.permalink, **Post.reply_columns(m.reply_to), **scored,
         status=cases.initial_status(flagged), updated_at=now,
         raw=dict(m.raw) if m.raw else {},
     )
+
+
+def rescore(app: App, session: Session, posts: Sequence[Post], *, now: datetime, bulk: bool = False) -> list[Post]:
+    """Score posts again after their authors edited them, with the scorer new posts go through, and act as
+    on arrival: an untouched post (``new``) that the edit makes unhappy is flagged (``cases.transition``, with
+    the scorer's reasons) and gets its playbook draft (autosend included). A post already flagged, answered
+    or closed keeps its status; its score follows the new text and its log says so. An edit never clears a
+    flag (a person does): a flagged post that now reads calmer keeps its flag and the reasons it was flagged
+    for. Returns the posts the edit newly flagged that are open, for the caller's Slack ping. ``bulk``: a
+    large webhook batch, scored by the cascade's hashed stage alone as ``ingest_many`` scores new posts."""
+    if not posts:
+        return []
+    texts = [p.text for p in posts]
+    if bulk and isinstance(app.scorer, CascadeScorer):
+        scores, name = app.scorer.score_many_hashed(texts), "fast"
+    else:
+        scores, name = app.scorer.score_many(texts), app.scorer.name
+    pinged: list[Post] = []
+    for post, score in zip(posts, scores, strict=True):
+        fields = _score_fields(score, name)
+        was = bool(post.flagged)
+        if was and not fields["flagged"]:
+            del fields["flagged"], fields["reasons"]
+        for name, value in fields.items():
+            setattr(post, name, value)
+        session.add(post)
+        if was or not post.flagged:
+            continue
+        reasons = "; ".join(post.reasons or [])
+        note = f"by the scorer ({post.scorer}) after the customer's edit" + (f": {reasons}" if reasons else "")
+        if post.status == PostStatus.NEW.value:
+            cases.transition(session, post, PostStatus.FLAGGED, actor="system", now=now, action="flagged", note=note)
+            draft_reply(app, session, post)
+        else:  # answered, closed, or a person's reply waiting: the status stays
+            cases.record(session, post, "flagged", actor="system", now=now, note=f"{note} (stays {post.status})")
+        if PostStatus(post.status) in OPEN_STATUSES:
+            pinged.append(post)
+    return pinged
 
 
 def _post_row(m: Mention, score: object, scorer_name: str, now: datetime) -> Post:

@@ -25,6 +25,7 @@ __all__ = [
     "post_url",
     "queue_url",
     "simple_message",
+    "slack_user_id",
     "text_only",
     "truncate",
 ]
@@ -68,6 +69,7 @@ def truncate(text: str, limit: int) -> str:
 
 
 _MASS_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")  # a Slack member id, as in ``<@U024BE7LH>``
 
 
 def escape(text: str) -> str:
@@ -248,18 +250,40 @@ def simple_message(
     return enforce_limits({"text": fallback or f"{headline}: {body}", "blocks": blocks})
 
 
-def mention_message(post: Any, *, by: str, username: str, note: str, public_url: str) -> dict[str, Any]:
-    """A team member was @-mentioned in an internal note: who, the note, the post and a link to it."""
+def slack_user_id(value: str | None) -> str | None:
+    """A Slack member id (``U…`` or ``W…``, capitals and digits) cleaned up, or None when it is not one, so
+    nothing else can ever be written between ``<@`` and ``>``."""
+    value = (value or "").strip().upper()
+    return value if SLACK_USER_ID.fullmatch(value) else None
+
+
+def _name_pattern(username: str) -> re.Pattern[str]:
+    """``@username`` as the notes read it: not inside a word or an address, a trailing ``.``/``-`` is
+    punctuation (``@ana.`` names ana, ``@ana.b`` does not)."""
+    return re.compile(rf"(?<![\w@.])@{re.escape(username)}(?![\w]|[.-][\w])", re.IGNORECASE)
+
+
+def mention_message(post: Any, *, by: str, username: str, note: str, public_url: str,
+                    slack_id: str | None = None) -> dict[str, Any]:
+    """A team member was @-mentioned in an internal note: who, the note, the post and a link to it. With the
+    member's Slack user id on record, the mention is Slack's ``<@U…>`` (Slack notifies them and shows their
+    name), in the message and in its notification text; otherwise it is the escaped ``@name``. Only the
+    member this message is for is written so: the others named in the note get their own message."""
     url = queue_url(public_url, post.id)
-    body = (f"*{escape(by)}* mentioned *@{escape(username)}* in a note on post #{post.id}:\n"
-            f">{escape(truncate(note, 1500))}")
+    member = slack_user_id(slack_id)
+    who = f"<@{member}>" if member else f"*@{escape(username)}*"
+    text = escape(truncate(note, 1500))
+    if member:
+        text = _name_pattern(username).sub(f"<@{member}>", text)
+    body = f"*{escape(by)}* mentioned {who} in a note on post #{post.id}:\n>{text}"
     quote = truncate(post.text or "", 300)
     return simple_message(
         f"@{username}, you were mentioned",
         body,
         context=[f"{channel_label(post.channel)} · {escape(author_label(post))}: {escape(quote)}"],
         buttons=[("Open the post", url)],
-        fallback=f"{by} mentioned @{username} in a note on post #{post.id}: {url}",
+        fallback=(f"{escape(by)} mentioned {f'<@{member}>' if member else '@' + escape(username)} in a note on "
+                  f"post #{post.id}: {url}"),
     )
 
 

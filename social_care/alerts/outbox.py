@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from ..errors import FatalError, PlatformError, RateLimited, SkippableError, Unconfirmed
 from ..models import OPEN_STATUSES, as_utc
 from ..store import repo
-from ..store.tables import Alert, Post
+from ..store.tables import Alert, Post, User
 from . import blocks
 from .rules import WEBHOOK_STREAM
 from .settings import AlertSettings
@@ -300,8 +300,9 @@ def _render(
         post = s.get(Post, alert.post_id)
         if post is None:
             return None
+        member = s.exec(select(User.slack_user_id).where(User.username == p.get("username", ""))).first()
         return blocks.mention_message(post, by=p.get("by", "someone"), username=p.get("username", ""),
-                                      note=p.get("text", ""), public_url=cfg.public_url)
+                                      note=p.get("text", ""), public_url=cfg.public_url, slack_id=member)
     if alert.kind == "report":
         return blocks.simple_message(
             p.get("headline", "Weekly report"),

@@ -1,6 +1,6 @@
-"""The inbox tools in the terminal: ``tag``, ``note``, ``bulk``, ``macro …``, ``team``, ``dont-engage`` and
-``user admin``. The actor of a change is ``--as USER`` (default: the OS login); ``--version N`` refuses a
-change to a post that changed since you looked at version N, as the web page does."""
+"""The inbox tools in the terminal: ``tag``, ``note``, ``bulk``, ``macro …``, ``team``, ``dont-engage``,
+``user admin`` and ``user slack``. The actor of a change is ``--as USER`` (default: the OS login);
+``--version N`` refuses a change to a post that changed since you looked at version N, as the web page does."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from ..web.cli import _actor, _app, _clip, _run, user_app
+from ..web.cli import _actor, _app, _clip, _fail, _run, user_app
 
 __all__ = ["register"]
 
@@ -193,6 +193,21 @@ def user_admin(
     typer.echo(json.dumps({"user": name.strip(), "admin": not off, "changed": changed}))
 
 
+def user_slack(
+    name: str = typer.Argument(..., help="the team member"),
+    slack_id: str | None = typer.Argument(None, help="their Slack member id (U… or W…)"),
+    off: bool = typer.Option(False, "--off", help="forget the Slack member id"),
+) -> None:
+    """Record a team member's Slack member id: an @-mention in a note then pings them in Slack (<@U…>)."""
+    from .notes import set_slack_id
+
+    if not off and slack_id is None:
+        _fail("give the Slack member id (U… or W…), or --off to forget it")
+    changed = _run(lambda: set_slack_id(_app(), name.strip(), None if off else slack_id))
+    typer.echo(json.dumps({"user": name.strip(), "slack_user_id": None if off else (slack_id or "").strip().upper(),
+                           "changed": changed}))
+
+
 def register(app: typer.Typer) -> None:
     app.command("tag")(tag)
     app.command("note")(note)
@@ -201,3 +216,4 @@ def register(app: typer.Typer) -> None:
     app.command("dont-engage")(dont_engage)
     app.add_typer(macro_app, name="macro")
     user_app.command("admin")(user_admin)
+    user_app.command("slack")(user_slack)

@@ -2,7 +2,8 @@
 
 A note is for the team only: it is stored beside the post, shown in the conversation in its own style and
 never sent to the customer (no reply row is ever made from it). ``@ana`` naming an active team member pings
-her in Slack (a ``mention`` alert in the alert outbox: Block Kit, with a link to the post) and puts a badge
+her in Slack (a ``mention`` alert in the alert outbox: Block Kit, with a link to the post; as ``<@U…>`` when her
+Slack user id is on record, ``social-care user slack ana U…``) and puts a badge
 on the post in her queue until she opens it. Writing a note is a ``noted`` event in the audit trail; it does
 not make anyone's open view of the post stale (``bump=False``): a note changes nothing a reply depends on.
 """
@@ -20,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from .. import cases
 from ..alerts import enqueue
+from ..alerts.blocks import slack_user_id
 from ..models import as_utc
 from ..store.tables import Post
 from .common import WorkflowError, active_usernames, require_post
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from ..app import App
 
 __all__ = ["MAX_NOTE", "NoteResult", "add_note", "mark_seen", "mention_condition", "mentioned_posts",
-           "mentions_in", "note_dict", "notes_for", "unseen_mention_count"]
+           "mentions_in", "note_dict", "notes_for", "set_slack_id", "unseen_mention_count"]
 
 MAX_NOTE = 4_000
 _MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})")
@@ -75,6 +77,26 @@ def add_note(app: App, post_id: int, *, text: str, actor: str) -> NoteResult:
         s.flush()
         s.expunge(note)
         return NoteResult(note=note, mentioned=mentioned, unknown=unknown)
+
+
+def set_slack_id(app: App, username: str, slack_id: str | None) -> bool:
+    """Record a team member's Slack user id (``U…``/``W…``, from their Slack profile: "Copy member ID"), so
+    a note's @-mention pings them as ``<@U…>``; None forgets it. Returns whether anything changed."""
+    from ..workflow import _require_user
+
+    member = None
+    if slack_id is not None:
+        member = slack_user_id(slack_id)
+        if member is None:
+            raise WorkflowError(f"{slack_id.strip()[:40]!r} is not a Slack member id (U or W, then capitals and "
+                                "digits, e.g. U024BE7LH: Slack profile → ⋮ → Copy member ID)")
+    with app.session() as s:
+        user = _require_user(s, username)
+        if user.slack_user_id == member:
+            return False
+        user.slack_user_id = member
+        s.add(user)
+        return True
 
 
 def notes_for(session: Session, post_id: int) -> list[Note]:

@@ -110,11 +110,19 @@ def report_weeks(app: Any) -> list[dict[str, Any]]:
     return out
 
 
-def build_report(app: Any, week: str | Week | None = None) -> dict[str, Any]:
+def build_report(app: Any, week: str | Week | None = None, *, tag: str | None = None) -> dict[str, Any]:
     """Figures of ``week`` (``"2026-W47"``, ``"current"`` for the week to date; default: the last full
-    week in the report time zone)."""
+    week in the report time zone); with ``tag``, of the posts carrying it (ValueError for what cannot be
+    a tag)."""
+    from ..inbox.tags import normalize_tag
+    from ..workflow import WorkflowError
+
     now = app.now()
     wk = resolve_week(app, week)
+    try:
+        only = normalize_tag(tag) if tag is not None else None
+    except WorkflowError as exc:
+        raise ValueError(str(exc)) from None
     with app.session() as s:
         return compute_report(
             s,
@@ -122,6 +130,7 @@ def build_report(app: Any, week: str | Week | None = None) -> dict[str, Any]:
             settings=app.settings,
             as_of=now,
             public_url=str(getattr(app.settings, "public_url", "")),
+            tag=only,
         )
 
 

@@ -27,8 +27,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="html, md or json.")] = "html",
         out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
+        tag: Annotated[
+            str | None, typer.Option("--tag", help="Only the posts carrying this tag (e.g. vip, refund-approved).")
+        ] = None,
     ) -> None:
-        """The weekly mention report: volumes, sentiment, response and resolution times, top issues."""
+        """The weekly mention report: volumes, sentiment, response and resolution times, top issues; with
+        --tag, of the posts carrying that tag."""
         # the report loads the store: only this command pays for it, not every `social-care` start
         from . import FORMATS, build_report, empty_default_week, render, write_report
 
@@ -38,8 +42,8 @@ def register(app: typer.Typer) -> None:
         settings = settings_or_exit()
         application = build_or_exit(settings)
         try:
-            data = build_report(application, week)
-            hint = empty_default_week(application) if week is None else None
+            data = build_report(application, week, tag=tag)
+            hint = empty_default_week(application) if week is None and tag is None else None
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

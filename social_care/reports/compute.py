@@ -39,7 +39,7 @@ from sqlmodel import Session, col, func, select
 from ..audit import AUTOMATIC, answered_by
 from ..inbox.agents import team_table
 from ..inbox.macros import most_used
-from ..inbox.tags import tag_rows
+from ..inbox.tags import tag_condition, tag_rows
 from ..models import LABELS, Channel, as_utc
 from ..store.tables import Post, Reply, StatusEvent, User
 
@@ -261,14 +261,11 @@ def _stats(values: Sequence[float]) -> dict[str, Any]:
     return {"count": len(values), "median_minutes": median(values), "p90_minutes": p90(values)}
 
 
-def _posts(session: Session, start: datetime, end: datetime) -> list[Post]:
-    return list(
-        session.exec(
-            select(Post)
-            .where(Post.created_at >= start, Post.created_at < end)
-            .order_by(col(Post.created_at), col(Post.id))
-        ).all()
-    )
+def _posts(session: Session, start: datetime, end: datetime, only: Any = None) -> list[Post]:
+    query = select(Post).where(Post.created_at >= start, Post.created_at < end)
+    if only is not None:  # a tag's report: its posts alone
+        query = query.where(only)
+    return list(session.exec(query.order_by(col(Post.created_at), col(Post.id))).all())
 
 
 def _first_replies(session: Session, post_ids: list[int], as_of: datetime) -> dict[int, datetime]:
@@ -306,13 +303,17 @@ def _first_resolved(session: Session, post_ids: list[int], as_of: datetime) -> d
 
 
 def compute_report(
-    session: Session, *, week: Week, settings: Any, as_of: datetime, public_url: str = ""
+    session: Session, *, week: Week, settings: Any, as_of: datetime, public_url: str = "", tag: str | None = None
 ) -> dict[str, Any]:
-    """All figures of ``week`` (and the change from the week before) as a JSON-able dict."""
+    """All figures of ``week`` (and the change from the week before) as a JSON-able dict. With ``tag``
+    (normalised, ``inbox.tags.normalize_tag``) every figure of posts, their replies and their follow-ups
+    counts only the posts carrying the tag (both weeks); the team table and the saved replies stay the whole
+    team's."""
     tz = ZoneInfo(week.tz)
     prev = week.previous()
-    all_this = _posts(session, week.start, week.end)
-    all_prev = _posts(session, prev.start, prev.end)
+    only = tag_condition(tag) if tag is not None else None
+    all_this = _posts(session, week.start, week.end, only)
+    all_prev = _posts(session, prev.start, prev.end, only)
     this = [p for p in all_this if p.status != "spam"]
     last = [p for p in all_prev if p.status != "spam"]
     ids = [p.id for p in this if p.id is not None]
@@ -395,16 +396,14 @@ def compute_report(
     ]
     langs = Counter(p.lang or "und" for p in this)
 
-    followed = list(
-        session.exec(
-            select(Post).where(col(Post.followup_sent_at) >= week.start, col(Post.followup_sent_at) < week.end)
-        ).all()
-    )
+    followed_query = select(Post).where(col(Post.followup_sent_at) >= week.start,
+                                        col(Post.followup_sent_at) < week.end)
+    followed = list(session.exec(followed_query if only is None else followed_query.where(only)).all())
     satisfied = sum(1 for p in followed if p.satisfaction == "satisfied")
     unsatisfied = sum(1 for p in followed if p.satisfaction == "unsatisfied")
 
     answered_end = min(week.end, as_utc(as_of))
-    answerers = answered_by(session, week.start, answered_end) if answered_end > week.start else []
+    answerers = answered_by(session, week.start, answered_end, posts=only) if answered_end > week.start else []
     names = dict(session.exec(select(User.username, User.display_name)).all())
     for row in answerers:
         row["name"] = "Automatic (autosend)" if row["who"] == AUTOMATIC else (names.get(row["who"]) or row["who"])
@@ -414,6 +413,7 @@ def compute_report(
         "report": "social-care weekly",
         "version": REPORT_VERSION,
         "week": week.label,
+        "tag": tag,  # None: every post; else the report of the posts carrying this tag
         "timezone": week.tz,
         "first_day": week.first_day.isoformat(),
         "last_day": (week.first_day + timedelta(days=6)).isoformat(),

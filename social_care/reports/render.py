@@ -52,11 +52,14 @@ def to_markdown(r: dict[str, Any]) -> str:
     fr, res = r["first_response"], r["resolution"]
     s = r["sentiment"]
     lines = [
-        f"# Weekly mention report {r['week']}" + (" (week to date)" if r.get("week_to_date") else ""),
+        f"# Weekly mention report {r['week']}" + (f" · tag {r['tag']}" if r.get("tag") else "")
+        + (" (week to date)" if r.get("week_to_date") else ""),
         "",
         (
             f"{r['first_day']} to {r['last_day']} ({r['timezone']}), compared with {r['previous_week']}. "
             f"Figures as of {r['as_of'][:16].replace('T', ' ')} UTC."
+            + (f" Only the posts tagged `{r['tag']}` (their replies and follow-ups); the team table and the "
+               "saved replies are the whole team's." if r.get("tag") else "")
         ),
         "",
         "## Summary",

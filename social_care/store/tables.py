@@ -28,6 +28,7 @@ __all__ = [
     "PostView",
     "Alert",
     "WebhookState",
+    "EarlyRemoval",
     "metadata",
     "table_of",
 ]
@@ -250,6 +251,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     is_active: bool = True
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    slack_user_id: str | None = Field(default=None, max_length=32)  # `<@U…>` in Slack pings (user slack)
 
 
 class Feedback(SQLModel, table=True):
@@ -311,3 +313,16 @@ class WebhookState(SQLModel, table=True):
     last_rejected_at: datetime | None = _ts()
     last_rejected_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     broken_alerted_at: datetime | None = _ts()  # the Slack ping that webhooks look broken went for this outage
+
+
+class EarlyRemoval(SQLModel, table=True):
+    """A post its author removed before the store had it (platforms deliver late and out of order): the
+    removal is kept here so the post, when it arrives, is stored as removed by its author. ``post_id`` is
+    set once it has. Rows are never deleted (they are few, and a record of what the platform said)."""
+
+    __tablename__ = "early_removals"
+
+    channel: str = Field(primary_key=True, max_length=32)
+    external_id: str = Field(primary_key=True, max_length=128)
+    received_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    post_id: int | None = Field(default=None, foreign_key="posts.id")

@@ -1,5 +1,6 @@
 """The Reports page: the weeks a reader can open (this week so far, the last full week, every week the
-weekly job made) and each week's report, the same HTML and charts as ``social-care report``."""
+weekly job made) and each week's report, the same HTML and charts as ``social-care report`` (``?tag=``
+as its ``--tag``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from .. import reports
+from ..inbox.tags import normalize_tag
 from ..reports.render import inline_style_hashes, to_html
+from ..workflow import WorkflowError
 from .auth import AuthUser
 from .deps import SECURITY_HEADERS, core, page_user, templates_of
 
@@ -42,10 +45,17 @@ def reports_page(request: Request, user: AuthUser = Depends(page_user)) -> Respo
 
 
 @router.get("/reports/{week}", response_class=HTMLResponse)
-def report_page(request: Request, week: str, user: AuthUser = Depends(page_user)) -> Response:
+def report_page(request: Request, week: str, tag: str | None = None, user: AuthUser = Depends(page_user)) -> Response:
+    """The week's report; ``?tag=vip``: of the posts carrying that tag (``social-care report --tag``)."""
     app = core(request)
+    tag = (tag or "").strip() or None
+    if tag is not None:
+        try:
+            tag = normalize_tag(tag)
+        except WorkflowError as exc:
+            raise HTTPException(400, str(exc)) from None
     try:
-        data = reports.build_report(app, week)
+        data = reports.build_report(app, week, tag=tag)
     except ValueError as exc:
         raise HTTPException(404, f"no report for {week!r}: {exc}") from None
     html = to_html(data, back_url="/reports")

@@ -1,7 +1,7 @@
 """A verified delivery into the store, through the pipeline's own ingest: one transaction, committed
 before the platform gets its 200. A post that also arrives by a retried delivery or by a poll is the
-same row (unique on channel + external_id); an edit updates the text and keeps the old one in the
-post's event log; a removal marks the post, it is never deleted."""
+same row (unique on channel + external_id); edits and removals (in whatever order they come) are
+``changes``'s."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ from connectors.base import fit_key
 from connectors.webhook_events import WebhookEvents
 from social_care.models import Channel, Mention, as_utc
 
-from .. import cases
-from ..audit import SYSTEM
 from ..pipeline import ingest, ingest_many
 from ..store.tables import Alert, Post, Reply, WebhookState, table_of
+from .changes import apply_edits, apply_removals, removed_early, split_edits
 
 __all__ = ["DeliveryResult", "ingest_delivery", "record_rejected", "state_row"]
 log = logging.getLogger(__name__)
@@ -88,7 +87,7 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
     conversations = _messenger_conversations(app, events.mentions)
     instagram = _instagram_details(app, events.mentions)
     with app.session() as s:
-        edits_known, edits_new = _split_edits(s, events)
+        edits_known, edits_new = split_edits(s, events)
         mentions = _dedupe([*events.mentions, *edits_new])
         mentions = [_with_thread(s, instagram.get((m.channel, m.external_id), m), conversations)
                     for m in mentions]
@@ -99,13 +98,11 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
         result.stored = len(fresh)
         result.duplicates = len(mentions) - len(fresh)
         result.flagged = sum(1 for p in fresh if p.flagged)
-        for post, mention in edits_known:
-            if _apply_edit(s, post, mention, now):
-                result.edited += 1
-        for removal in events.removals:
-            if _apply_removal(s, removal.channel, removal.external_id, now):
-                result.removed += 1
-        _ping_flagged(app, s, fresh, now)
+        result.removed = removed_early(s, fresh, now)  # their removals came first
+        result.edited, reflagged = apply_edits(app, s, edits_known, now, bulk=len(edits_known) > INLINE_DRAFTS)
+        result.flagged += len(reflagged)
+        result.removed += apply_removals(s, events.removals, now)
+        _ping_flagged(app, s, [*fresh, *reflagged], now)
         row = state_row(s, platform)
         row.accepted += 1
         row.events += events.entries
@@ -122,54 +119,6 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         seen[(m.channel.value, m.external_id)] = m
     return list(seen.values())
-
-
-def _find(s: Session, channel: str, external_id: str) -> Post | None:
-    return s.exec(select(Post).where(Post.channel == channel, Post.external_id == external_id)).first()
-
-
-def _split_edits(s: Session, events: WebhookEvents) -> tuple[list[tuple[Post, Mention]], list[Mention]]:
-    """Edits of stored posts, and edits of posts not stored yet (stored as they now read)."""
-    known: list[tuple[Post, Mention]] = []
-    new: list[Mention] = []
-    added = {(m.channel.value, m.external_id) for m in events.mentions}
-    for edit in events.edits:
-        m = edit.mention
-        post = _find(s, m.channel.value, m.external_id)
-        if post is not None:
-            known.append((post, m))
-        elif (m.channel.value, m.external_id) in added:
-            known.append((None, m))  # type: ignore[arg-type]  # added in this delivery: edited after insert
-        else:
-            new.append(m)
-    return known, new
-
-
-def _apply_edit(s: Session, post: Post | None, mention: Mention, now: datetime) -> bool:
-    if post is None:
-        post = _find(s, mention.channel.value, mention.external_id)
-        if post is None:
-            return False
-    if post.text == mention.text:
-        return False  # a retried delivery of the same edit
-    old = post.text
-    post.text = mention.text
-    cases.record(s, post, "customer_edited", actor=SYSTEM, now=now,
-                 note=f"the customer edited the post; it read before: {old}")
-    return True
-
-
-def _apply_removal(s: Session, channel: Channel, external_id: str, now: datetime) -> bool:
-    post = _find(s, channel.value, external_id)
-    if post is None:
-        log.info("webhooks: %s %s was removed by its author before it was stored", channel.value, external_id)
-        return False
-    if post.removed_at is not None:
-        return False
-    post.removed_at = now
-    cases.record(s, post, "customer_removed", actor=SYSTEM, now=now,
-                 note="the customer removed the post on the platform; it is kept here")
-    return True
 
 
 INLINE_DRAFTS = 25  # deliveries up to this many new posts are drafted before the 200 (as a poll drafts)

@@ -82,3 +82,19 @@ def test_bad_or_future_weeks_are_404(app: Any, jane: tuple[TestClient, str]) -> 
     client, _ = jane
     assert client.get("/reports/2026-47").status_code == 404
     assert client.get("/reports/2999-W01").status_code == 404
+
+
+def test_a_week_opens_for_one_tag(app: Any, jane: tuple[TestClient, str]) -> None:
+    from social_care.inbox.tags import add_tags
+
+    client, _ = jane
+    this, _last = _weeks(app)
+    vip = make_post(app, minutes_ago=5)
+    make_post(app, minutes_ago=6)
+    add_tags(app, vip.id, "vip", actor="jane", expected_version=None)
+    r = client.get(f"/reports/{this}?tag=VIP")
+    assert r.status_code == 200
+    assert r.text == to_html(reports.build_report(app, this, tag="vip"), back_url="/reports")
+    assert 'id="tag-scope"' in r.text and reports.build_report(app, this, tag="vip")["posts"]["total"] == 1
+    assert client.get(f"/reports/{this}?tag=not%20a%20tag!").status_code == 400
+    assert 'id="tag-scope"' not in client.get(f"/reports/{this}?tag=").text
