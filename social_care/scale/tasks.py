@@ -1,6 +1,7 @@
 """The Celery app and its tasks: the same work as the embedded scheduler's jobs, one unit per task.
 
-Queues: ``ingest`` (poll one stream, find what needs a Slack ping, the weekly report), ``send`` (send one
+Queues: ``ingest`` (poll one stream, draft one large webhook batch, find what needs a Slack ping, the
+weekly report), ``send`` (send one
 reply, the outbox sweep that hands out due replies, follow-ups) and ``alerts`` (deliver Slack alerts), so
 a Slack outage never delays replies and a polling backlog never delays either.
 
@@ -46,6 +47,7 @@ ROUTES = {
     "social_care.poll_stream": "ingest",
     "social_care.evaluate_alerts": "ingest",
     "social_care.weekly_report": "ingest",
+    "social_care.draft_batch": "ingest",
     "social_care.send_reply": "send",
     "social_care.outbox_sweep": "send",
     "social_care.followup": "send",
@@ -262,21 +264,46 @@ def evaluate_alerts(self: Task) -> int:
 
 
 @celery.task(base=CareTask, bind=True, name="social_care.deliver_alerts", soft_time_limit=50, time_limit=60)
-def deliver_alerts(self: Task) -> int:
+def deliver_alerts(self: Task, again: bool = True) -> int:
     """Deliver what Slack may take now (one deliverer at a time: pacing and order hold across workers);
-    when more is waiting for Slack's pacing, come back for it."""
+    when more is waiting for Slack's pacing, come back for it.
+
+    Found busy, it comes back once a second later (``again``): the deliverer at work may have read the
+    pending alerts just before the ones this task was woken for were committed."""
     from .. import alerts
     from ..alerts import outbox as alerts_outbox
 
     app = worker_app()
     with held(app.engine, "alerts:slack", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
+            if again:
+                enqueue(deliver_alerts, False, countdown=1.0, expires=60)
             return 0
         sent = alerts.deliver(app)
         wait = alerts_outbox.next_send_in(app) if sent else None
     if wait is not None and wait <= 5:
         enqueue(deliver_alerts, countdown=max(wait, 0.2), expires=60)
     return sent
+
+
+@celery.task(base=CareTask, bind=True, name="social_care.draft_batch", soft_time_limit=110, time_limit=120)
+def draft_batch(self: Task, again: bool = True) -> int:
+    """Score/draft one batch: the drafts of the flagged posts a large webhook delivery stored in bulk
+    (``pipeline.draft_pending``; one drafter at a time), then, with autosend, the sweep that sends them.
+    Found busy, it comes back once (the drafter at work may have missed the newest posts)."""
+    from ..config import Autosend
+    from ..pipeline import draft_pending
+
+    app = worker_app()
+    with held(app.engine, "drafts", ttl=JOB_LEASE_SECONDS) as lease:
+        if not lease:
+            if again:
+                enqueue(draft_batch, False, countdown=1.0, expires=300)
+            return 0
+        drafted = draft_pending(app)
+    if drafted and app.settings.autosend == Autosend.PLAYBOOK:
+        enqueue(outbox_sweep, expires=60)
+    return drafted
 
 
 @celery.task(base=CareTask, bind=True, name="social_care.followup", soft_time_limit=110, time_limit=120)

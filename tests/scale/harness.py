@@ -158,6 +158,18 @@ def runner(env: dict[str, str], log: Path) -> Proc:
     return Proc("run", ["run", "--no-serve", "--tick-seconds", "1"], env, log)
 
 
+def web_runner(env: dict[str, str], log: Path, port: int) -> Proc:
+    """`social-care run` serving the web app (webhooks included) on ``port``, standing for leader."""
+    return Proc("run", ["run", "--host", "127.0.0.1", "--port", str(port)], env, log)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 def holder_pid(holder: str) -> int:
     return int(holder.split(":")[1])
 
