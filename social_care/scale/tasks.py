@@ -129,8 +129,14 @@ class CareTask(Task):
         task_id = self.request.id
         if task_id is None or getattr(self.request, "is_eager", False):  # called directly (tests, one-off)
             return self.run(*args, **kwargs)
-        app = worker_app()
-        deliveries = _delivered(app, task_id, self.name)
+        try:  # the database may be restarting: like any transient error, this is retried
+            app = worker_app()
+            deliveries = _delivered(app, task_id, self.name)
+        except Exception as exc:  # noqa: BLE001 - classified: transient errors are retried, others raise
+            if _transient(exc) and self.request.retries < self.max_retries:
+                log.warning("task %s %s will be retried: %s", self.name, task_id, type(exc).__name__)
+                raise self.retry(exc=exc, countdown=min(2 ** self.request.retries * 2, 60)) from None
+            raise
         if deliveries > MAX_DELIVERIES:
             _dead_letter(app, self.name, task_id, args, deliveries,
                          f"started {deliveries - 1} times and the worker died each time (killed, out of "
@@ -153,7 +159,11 @@ class CareTask(Task):
             why = "retries used up" if _transient(exc) else "cannot succeed"
             _dead_letter(app, self.name, task_id, args, deliveries, f"{why}: {reason}")
             return None
-        _finished(app, task_id)
+        try:
+            _finished(app, task_id)
+        except Exception as exc:  # noqa: BLE001 - the work is done; only its delivery count is left behind
+            log.warning("task %s %s finished; its delivery count not cleared: %s", self.name, task_id,
+                        type(exc).__name__)
         return result
 
 
