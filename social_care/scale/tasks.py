@@ -1,9 +1,10 @@
 """The Celery app and its tasks: the same work as the embedded scheduler's jobs, one unit per task.
 
 Queues: ``ingest`` (poll one stream, draft one large webhook batch, find what needs a Slack ping, the
-weekly report), ``send`` (send one
-reply, the outbox sweep that hands out due replies, follow-ups) and ``alerts`` (deliver Slack alerts), so
-a Slack outage never delays replies and a polling backlog never delays either.
+weekly report), ``send`` (send one reply, the outbox sweep that hands out due replies, follow-ups) and
+``alerts`` (deliver Slack alerts), so a Slack outage never delays replies and a polling backlog never
+delays either. A webhook delivery is stored by the web process before its 200; ``social_care.scale.wake``
+then enqueues its sends here.
 
 Every task is acknowledged late (``acks_late``: a worker killed mid-task has its task redelivered,
 ``reject_on_worker_lost``), has a soft and a hard time limit, and is idempotent: the database says what
