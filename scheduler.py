@@ -183,6 +183,7 @@ def build_enqueue_scheduler(app: App, scheduler: BaseScheduler, *, tick_seconds:
                       name=f"enqueue poll {connector.stream}", replace_existing=True, next_run_time=start)
     every = {  # job: (task, interval, the lease its task holds while it runs)
         "outbox": (tasks.outbox_sweep, app.settings.outbox_interval_seconds, None),
+        "drafts": (tasks.draft_batch, app.settings.outbox_interval_seconds, "drafts"),  # as draft_and_send
         "alerts:evaluate": (tasks.evaluate_alerts, tick_seconds or 30, "alerts:evaluate"),
         "alerts:deliver": (tasks.deliver_alerts, min(tick_seconds or 5, 5), "alerts:slack"),
         "followup": (tasks.followup, tick_seconds or 300, "followup"),

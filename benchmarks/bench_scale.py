@@ -1,6 +1,7 @@
-"""Scale-out throughput and latency, end to end with real processes, against the simulator (polling).
+"""Scale-out throughput and latency, end to end with real processes, against the simulator.
 
     .venv/bin/python benchmarks/bench_scale.py [--backlog 2000] [--rate 10] [--seconds 30] [--modes ...]
+        [--source webhooks|polling]
 
 Three set-ups in one run, each on a fresh database and simulator:
 
@@ -16,7 +17,11 @@ the simulator got the post) to flagged (stored with its flag and draft) and to t
 Slack message naming it; bursts fold into digests, Slack takes one message a second). (3) the resident
 memory of each worker process (and the embedded process) at the end.
 
-Polling intervals are 1 s on every stream (the latency floor is the poll interval, not the workers). Redis
+``--source webhooks`` (the default): the latency phase's posts arrive as the platforms send them, signed
+webhook deliveries from the simulator to `run`'s endpoints (each committed before its 200; scaled out, the
+Slack ping and the drafts are handed to the workers at once); polls every 60 s are the backstop, the first
+one drains the backlog. ``--source polling``: every stream is polled each second (the latency floor is the
+poll interval, not the workers). Redis
 is a redis-server of this script's own on port 6391; PostgreSQL is SOCIAL_CARE_TEST_POSTGRES_URL (or the
 local ``test`` server), in a schema of its own in database ``scale_test``.
 """
@@ -44,7 +49,7 @@ from social_care.models import Channel  # noqa: E402
 from social_care.simulator import Simulator, SimulatorServer  # noqa: E402
 from tests.conftest import PAGE_ID, PAGE_TOKEN, X_BEARER, X_USER_ID  # noqa: E402
 from tests.reliability.test_crash_anywhere import _env as sqlite_env  # noqa: E402
-from tests.scale.harness import RedisServer, pg_schema_url, runner, worker  # noqa: E402
+from tests.scale.harness import Proc, RedisServer, free_port, pg_schema_url, runner, worker  # noqa: E402
 from tests.spine.helpers import ANGRY, HAPPY, Feeder  # noqa: E402
 
 MODES = ("embedded", "celery-1", "celery-2")
@@ -155,6 +160,8 @@ def run_mode(mode: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         env = sqlite_env(server.url, tmp / f"{mode}.db")
         env.update({"SOCIAL_CARE_AUTOSEND": "none", "SOCIAL_CARE_ALERT_DIGEST_MAX_ITEMS": "100",
                     "SOCIAL_CARE_REPORTS_DIR": str(tmp / "reports")})
+        if args.source == "webhooks":  # posts arrive by webhook; polling is the backstop, once a minute
+            env.update({k: "60" for k in env if k.startswith("SOCIAL_CARE_POLL_") and k.endswith("_SECONDS")})
         if mode == "embedded":
             db_url = f"sqlite:///{tmp / f'{mode}.db'}"
         else:
@@ -168,7 +175,12 @@ def run_mode(mode: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 
             subprocess.run([sys.executable, "-m", "social_care", "db", "upgrade"], env=env, check=True,
                            capture_output=True, timeout=120)
-            procs.append(runner(env, tmp / f"{mode}-run.log"))
+            port = free_port()
+            if args.source == "webhooks":  # `run` serves the webhook endpoints (and stands for leader)
+                procs.append(Proc("run", ["run", "--host", "127.0.0.1", "--port", str(port), "--tick-seconds", "1"],
+                                  env, tmp / f"{mode}-run.log"))
+            else:
+                procs.append(runner(env, tmp / f"{mode}-run.log"))
             workers = {"embedded": 0, "celery-1": 1, "celery-2": 2}[mode]
             for i in range(workers):
                 procs.append(worker(env, tmp / f"{mode}-worker{i}.log", concurrency=1))
@@ -186,6 +198,9 @@ def run_mode(mode: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             # let the backlog's alerts drain before the latency phase
             _wait(f"{mode}: backlog alerts", lambda: _pending_alerts(engine) == 0, 300)
 
+            if args.source == "webhooks":  # from here on the simulator delivers each new post, signed
+                sim.webhooks.configure("x", f"http://127.0.0.1:{port}/webhooks/x")
+                sim.webhooks.configure("facebook", f"http://127.0.0.1:{port}/webhooks/meta")
             # 10x the normal rate
             start = len(feed.arrived)
             total = int(args.rate * args.seconds)
@@ -227,6 +242,7 @@ def run_mode(mode: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 drop()
     return {
         "mode": mode,
+        "source": args.source,
         "backlog_posts": args.backlog,
         "ingested_scored_per_s": round(throughput, 1),
         "latency_posts": total,
@@ -264,6 +280,9 @@ def main() -> None:
                     help="posts per second in the latency phase (10x 1/s)")
     ap.add_argument("--seconds", type=float, default=30.0, help="length of the latency phase")
     ap.add_argument("--modes", default=",".join(MODES), help="comma-separated: " + ", ".join(MODES))
+    ap.add_argument("--source", choices=("webhooks", "polling"), default="webhooks",
+                    help="how the latency phase's posts arrive: signed webhook deliveries from the simulator to "
+                    "`run`'s endpoints (polls once a minute as the backstop), or polling every second")
     ap.add_argument("--redis-port", type=int, default=6391)
     ap.add_argument("--logs", type=Path, help="keep the processes' logs in this folder")
     args = ap.parse_args()

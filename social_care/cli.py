@@ -273,10 +273,19 @@ def feedback_export(
 @app.command()
 def status() -> None:
     """Streams, cursors, pauses, last polls, outbox and alert counts (secrets masked)."""
+    from sqlalchemy.exc import OperationalError
+
     from .runner import status_report
 
-    application = build_or_exit()
-    typer.echo(json.dumps(status_report(application), indent=2, default=str, sort_keys=True))
+    settings = settings_or_exit()
+    try:
+        report = status_report(build_or_exit(settings))
+    except OperationalError as exc:  # PostgreSQL restarting or away: say so, not a traceback
+        reason = str(exc.orig or exc).strip().splitlines()[0][:200]
+        typer.echo(f"error: the database {settings.describe()['database_url']} does not answer ({reason}); "
+                   "the service reconnects by itself once it is back", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(report, indent=2, default=str, sort_keys=True))
 
 
 @app.command()

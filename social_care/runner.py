@@ -89,7 +89,7 @@ def _deliver_alerts(app: App, *, budget: float, sleep: Callable[[float], None]) 
 def scale_status(app: App) -> dict[str, Any]:
     """Scaled out: the broker, who leads the scheduler, what is held now; in every mode: dead letters."""
     from .scale import enabled, mask_broker_url
-    from .scale.leader import leader_status
+    from .scale.leader import leader_status, outages
     from .scale.leases import active
     from .scale.tables import DeadLetter
 
@@ -109,6 +109,7 @@ def scale_status(app: App) -> dict[str, Any]:
         "leases": held,
         "dead_letters_total": dead_total,
         "dead_letters": dead,  # the newest ten tasks given up on, with the reason
+        "outages": outages(app),  # the newest broker / database outages the scheduler leader lived through
     }
 
 

@@ -8,7 +8,9 @@ took over) stops its scheduler at once, so two schedulers never run for longer t
 
 The leader also watches the broker: when it cannot enqueue, ``status`` lists ``broker`` under
 ``paused`` with the error, and when the broker answers again Slack gets one message saying how long it
-was away (triggers missed meanwhile need no replay: the database says what is due).
+was away (triggers missed meanwhile need no replay: the database says what is due). Likewise the database:
+while PostgreSQL does not answer every process steps down and retries; when it answers again the leader tells
+Slack once how long it was away. ``status`` lists both under ``scale.outages``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ LEADER_LEASE = "scheduler"
 LEADER_TTL_SECONDS = 15.0
 CHECK_SECONDS = 5.0
 BROKER_STREAM = "broker"
+DATABASE_STREAM = "database"
+OUTAGE_STREAMS = ("task broker", DATABASE_STREAM)  # what the leader tells Slack (and status) it lived through
 
 
 class Leadership:
@@ -43,6 +47,7 @@ class Leadership:
         self.stop = threading.Event()
         self._broker_down_since: datetime | None = None
         self._broker_lock = threading.Lock()
+        self._db_down: tuple[datetime, str] | None = None  # since when, and why, the database did not answer
 
     # ---- election ---------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -65,7 +70,12 @@ class Leadership:
                 leading = acquire(s, LEADER_LEASE, ttl=self.ttl, holder=self.holder)
         except Exception as exc:  # noqa: BLE001 - cannot tell: a leader that cannot renew must step down
             log.warning("scheduler election: database not reachable (%s)", type(exc).__name__)
+            if self._db_down is None:
+                self._db_down = (self.app.now(), redact(f"{type(exc).__name__}: {exc}").splitlines()[0][:300])
             leading = False
+        else:
+            if self._db_down is not None:
+                self._database_back(leading)
         if leading and self.sched is None:
             self._lead()
         elif not leading and self.sched is not None:
@@ -90,6 +100,33 @@ class Leadership:
         if sched is not None:
             sched.shutdown(wait=False)
             print("scheduler: standing by", flush=True)
+
+    def _database_back(self, leading: bool) -> None:
+        """The database answers again: the leader tells Slack (and so ``status``) once how long it was away."""
+        from ..alerts import enqueue as enqueue_alert
+
+        assert self._db_down is not None
+        since, reason = self._db_down
+        self._db_down = None
+        now = self.app.now()
+        seconds = int((now - since).total_seconds())
+        log.warning("scheduler: the database answers again after %s s", seconds)
+        if not leading:
+            return  # the leader records it
+        try:
+            with self.app.session() as s:
+                enqueue_alert(s, kind="connector", dedupe_key=f"database:{since.isoformat()}", now=now, payload={
+                    "stream": DATABASE_STREAM,
+                    "reason": f"PostgreSQL did not answer ({reason}) for {seconds} s, until "
+                              f"{now.astimezone(UTC):%H:%M:%S} UTC",
+                    "advice": ("It answers again; the workers and the scheduler reconnected by themselves and "
+                               "work cut off meanwhile was retried (nothing committed is lost). If it recurs, "
+                               "check the database host."),
+                    "since": since.isoformat(),
+                    "kind": "errors",
+                })
+        except Exception as exc:  # noqa: BLE001 - logged; the outage is in this process's log either way
+            log.warning("scheduler: could not record the database's recovery: %s", type(exc).__name__)
 
     # ---- enqueueing -------------------------------------------------------------------------------------
     def enqueue(self, task: Any, *args: Any, expires: float | None = None,
@@ -157,6 +194,20 @@ class Leadership:
                 })
         except Exception as exc:  # noqa: BLE001 - logged; the next enqueue failure records it again
             log.warning("scheduler: could not record the broker's recovery: %s", type(exc).__name__)
+
+
+def outages(app: Any, limit: int = 5) -> list[dict[str, Any]]:
+    """The newest broker and database outages the leader lived through (from their Slack alerts)."""
+    from sqlmodel import col, select
+
+    from ..store.tables import Alert
+
+    with app.session() as s:
+        rows = s.exec(select(Alert).where(Alert.kind == "connector").order_by(col(Alert.id).desc()).limit(200))
+        found = [{"what": a.payload.get("stream"), "since": a.payload.get("since"), "reason": a.payload.get("reason"),
+                  "recorded_at": a.created_at, "slack": a.status}
+                 for a in rows if (a.payload or {}).get("stream") in OUTAGE_STREAMS]
+    return found[:limit]
 
 
 def leader_status(app: Any) -> dict[str, Any] | None:

@@ -1,8 +1,10 @@
 """The Celery app and its tasks: the same work as the embedded scheduler's jobs, one unit per task.
 
-Queues: ``ingest`` (poll one stream, find what needs a Slack ping, the weekly report), ``send`` (send one
-reply, the outbox sweep that hands out due replies, follow-ups) and ``alerts`` (deliver Slack alerts), so
-a Slack outage never delays replies and a polling backlog never delays either.
+Queues: ``ingest`` (poll one stream, draft one large webhook batch, find what needs a Slack ping, the
+weekly report), ``send`` (send one reply, the outbox sweep that hands out due replies, follow-ups) and
+``alerts`` (deliver Slack alerts), so a Slack outage never delays replies and a polling backlog never
+delays either. A webhook delivery is stored by the web process before its 200; ``social_care.scale.wake``
+then enqueues its sends here.
 
 Every task is acknowledged late (``acks_late``: a worker killed mid-task has its task redelivered,
 ``reject_on_worker_lost``), has a soft and a hard time limit, and is idempotent: the database says what
@@ -46,6 +48,7 @@ ROUTES = {
     "social_care.poll_stream": "ingest",
     "social_care.evaluate_alerts": "ingest",
     "social_care.weekly_report": "ingest",
+    "social_care.draft_batch": "ingest",
     "social_care.send_reply": "send",
     "social_care.outbox_sweep": "send",
     "social_care.followup": "send",
@@ -127,8 +130,14 @@ class CareTask(Task):
         task_id = self.request.id
         if task_id is None or getattr(self.request, "is_eager", False):  # called directly (tests, one-off)
             return self.run(*args, **kwargs)
-        app = worker_app()
-        deliveries = _delivered(app, task_id, self.name)
+        try:  # the database may be restarting: like any transient error, this is retried
+            app = worker_app()
+            deliveries = _delivered(app, task_id, self.name)
+        except Exception as exc:  # noqa: BLE001 - classified: transient errors are retried, others raise
+            if _transient(exc) and self.request.retries < self.max_retries:
+                log.warning("task %s %s will be retried: %s", self.name, task_id, type(exc).__name__)
+                raise self.retry(exc=exc, countdown=min(2 ** self.request.retries * 2, 60)) from None
+            raise
         if deliveries > MAX_DELIVERIES:
             _dead_letter(app, self.name, task_id, args, deliveries,
                          f"started {deliveries - 1} times and the worker died each time (killed, out of "
@@ -151,7 +160,11 @@ class CareTask(Task):
             why = "retries used up" if _transient(exc) else "cannot succeed"
             _dead_letter(app, self.name, task_id, args, deliveries, f"{why}: {reason}")
             return None
-        _finished(app, task_id)
+        try:
+            _finished(app, task_id)
+        except Exception as exc:  # noqa: BLE001 - the work is done; only its delivery count is left behind
+            log.warning("task %s %s finished; its delivery count not cleared: %s", self.name, task_id,
+                        type(exc).__name__)
         return result
 
 
@@ -262,21 +275,46 @@ def evaluate_alerts(self: Task) -> int:
 
 
 @celery.task(base=CareTask, bind=True, name="social_care.deliver_alerts", soft_time_limit=50, time_limit=60)
-def deliver_alerts(self: Task) -> int:
+def deliver_alerts(self: Task, again: bool = True) -> int:
     """Deliver what Slack may take now (one deliverer at a time: pacing and order hold across workers);
-    when more is waiting for Slack's pacing, come back for it."""
+    when more is waiting for Slack's pacing, come back for it.
+
+    Found busy, it comes back once a second later (``again``): the deliverer at work may have read the
+    pending alerts just before the ones this task was woken for were committed."""
     from .. import alerts
     from ..alerts import outbox as alerts_outbox
 
     app = worker_app()
     with held(app.engine, "alerts:slack", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
+            if again:
+                enqueue(deliver_alerts, False, countdown=1.0, expires=60)
             return 0
         sent = alerts.deliver(app)
         wait = alerts_outbox.next_send_in(app) if sent else None
     if wait is not None and wait <= 5:
         enqueue(deliver_alerts, countdown=max(wait, 0.2), expires=60)
     return sent
+
+
+@celery.task(base=CareTask, bind=True, name="social_care.draft_batch", soft_time_limit=110, time_limit=120)
+def draft_batch(self: Task, again: bool = True) -> int:
+    """Score/draft one batch: the drafts of the flagged posts a large webhook delivery stored in bulk
+    (``pipeline.draft_pending``; one drafter at a time), then, with autosend, the sweep that sends them.
+    Found busy, it comes back once (the drafter at work may have missed the newest posts)."""
+    from ..config import Autosend
+    from ..pipeline import draft_pending
+
+    app = worker_app()
+    with held(app.engine, "drafts", ttl=JOB_LEASE_SECONDS) as lease:
+        if not lease:
+            if again:
+                enqueue(draft_batch, False, countdown=1.0, expires=300)
+            return 0
+        drafted = draft_pending(app)
+    if drafted and app.settings.autosend == Autosend.PLAYBOOK:
+        enqueue(outbox_sweep, expires=60)
+    return drafted
 
 
 @celery.task(base=CareTask, bind=True, name="social_care.followup", soft_time_limit=110, time_limit=120)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
 from ..errors import ConfigError
@@ -65,6 +65,11 @@ def open_error(url: str, exc: Exception) -> ConfigError:
     else:
         where = f"the {parsed.get_backend_name()} database {parsed.database or ''}".rstrip()
     reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    if parsed.get_backend_name() != "sqlite" and isinstance(exc, OperationalError):
+        return ConfigError(
+            f"cannot reach {where} ({reason}): the server is down, restarting or not at this address; running "
+            "services reconnect by themselves once it answers (check SOCIAL_CARE_DATABASE_URL otherwise)"
+        )
     return ConfigError(
         f"cannot read {where} ({reason}): restore it from a backup or point SOCIAL_CARE_DATABASE_URL at the "
         "right database"

@@ -24,7 +24,7 @@ from connectors.meta_webhooks import parse_meta
 from connectors.webhook_events import WebhookEvents, WebhookPayloadError
 from connectors.x_webhooks import parse_x
 
-from ..webhooks.ingest import ingest_delivery, record_rejected
+from ..webhooks.ingest import INLINE_DRAFTS, ingest_delivery, record_rejected
 from ..webhooks.signatures import meta_signature, same_signature, x_crc_response, x_signature
 from ..webhooks.wake import wake_senders
 from .auth import client_address
@@ -97,7 +97,7 @@ async def _delivery(request: Request, platform: str, secret: str | None, header:
         log.info("webhooks.%s: acknowledged %d entr%s of a kind not read: %s", platform, len(events.unknown),
                  "y" if len(events.unknown) == 1 else "ies", ", ".join(sorted(set(events.unknown))[:5]))
     if result.stored or result.edited or result.removed:
-        wake_senders(app)
+        wake_senders(app, flagged=result.flagged, large=result.stored > INLINE_DRAFTS)
     return JSONResponse({"ok": True, **result.as_dict()})
 
 

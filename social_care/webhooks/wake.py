@@ -1,10 +1,11 @@
 """After a delivery is committed: wake what sends, so a post is answered and pinged at once.
 
 Under ``social-care run`` the scheduler sets ``App.wake`` (a one-off run of the outbox and of the Slack
-sender, serialized with their scheduled runs). Under ``social-care serve`` alone there is no scheduler in
-the process: the drafts of a large batch and the Slack sender run in one worker thread here (drafts are
-idempotent and alerts are claimed in the database, so this is safe beside another process's jobs); replies
-go out with that other process's outbox.
+sender, serialized with their scheduled runs). Scaled out (``SOCIAL_CARE_BROKER_URL``), the web process
+hands the sends to the Celery workers (``social_care.scale.wake``). Under ``social-care serve`` alone
+there is no scheduler in the process: the drafts of a large batch and the Slack sender run in one worker
+thread here (drafts are idempotent and alerts are claimed in the database, so this is safe beside another
+process's jobs); replies go out with that other process's outbox.
 """
 
 from __future__ import annotations
@@ -49,10 +50,19 @@ class _Worker:
                 log.warning("webhook pings: Slack delivery failed: %s", type(exc).__name__)
 
 
-def wake_senders(app: Any) -> None:
-    """Never blocks: a wake is a scheduled one-off job or a signal to the worker thread."""
+def wake_senders(app: Any, *, flagged: int = 0, large: bool = False) -> None:
+    """Never blocks: a wake is a scheduled one-off job, Celery tasks enqueued by a thread (scaled out:
+    ``flagged`` new flagged posts, ``large`` when their drafts were left to a task) or a signal to the
+    worker thread."""
     if app.wake is not None:
         app.wake()
+        return
+    from ..scale import enabled
+
+    if enabled(app.settings):
+        from ..scale.wake import wake_workers
+
+        wake_workers(app, flagged=flagged, large=large)
         return
     with _lock:
         worker = getattr(app, "_ping_worker", None)
@@ -64,6 +74,9 @@ def wake_senders(app: Any) -> None:
 
 def stop_senders(app: Any, timeout: float = 10.0) -> None:
     """End the worker thread of ``app`` (if any) once its current Slack delivery is done."""
+    from ..scale.wake import stop_workers_wake
+
+    stop_workers_wake(app, timeout)
     with _lock:
         worker = getattr(app, "_ping_worker", None)
         if worker is None:

@@ -158,6 +158,18 @@ def runner(env: dict[str, str], log: Path) -> Proc:
     return Proc("run", ["run", "--no-serve", "--tick-seconds", "1"], env, log)
 
 
+def web_runner(env: dict[str, str], log: Path, port: int) -> Proc:
+    """`social-care run` serving the web app (webhooks included) on ``port``, standing for leader."""
+    return Proc("run", ["run", "--host", "127.0.0.1", "--port", str(port)], env, log)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 def holder_pid(holder: str) -> int:
     return int(holder.split(":")[1])
 
@@ -197,3 +209,81 @@ def export(env: dict[str, str]) -> list[dict[str, Any]]:
     out = subprocess.run([str(BIN), "export", "--format", "jsonl"], env=env, capture_output=True, text=True,
                          timeout=120, check=True)
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+class PgCluster:
+    """A PostgreSQL instance of this test's own (``initdb`` + ``pg_ctl`` into a temporary directory, on a free
+    port), so a test may restart it; the shared server on 5432 is never touched. As root it runs as the
+    ``postgres`` user (PostgreSQL refuses root). Skips with the reason when it cannot be had."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir: Path | None = None
+        self.bin: Path | None = None
+        self.as_user: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/scale"
+
+    def _run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        assert self.bin is not None
+        return subprocess.run([*self.as_user, str(self.bin / args[0]), *args[1:]], capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def start(self) -> PgCluster:
+        import glob
+        import tempfile
+
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+        initdb = found[-1] if found else shutil.which("initdb")
+        if initdb is None:
+            pytest.skip("initdb is not installed: a PostgreSQL of the test's own (to restart it) cannot be had")
+        self.bin = Path(initdb).parent
+        self.dir = Path(tempfile.mkdtemp(prefix="social-care-pg-"))
+        if os.geteuid() == 0:
+            import pwd
+
+            try:
+                user = pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.skip("running as root and there is no postgres user to run a PostgreSQL of the test's own")
+            os.chown(self.dir, user.pw_uid, user.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        made = self._run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                         "--no-sync")
+        if made.returncode != 0:
+            pytest.skip(f"initdb failed: {(made.stderr or made.stdout).strip().splitlines()[-1:]}")
+        self.up()
+        admin = sa.create_engine(self.url.replace("/scale", "/postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(sa.text("CREATE DATABASE scale"))
+        admin.dispose()
+        return self
+
+    def up(self) -> None:
+        assert self.dir is not None
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
+                   "-c full_page_writes=off -c max_connections=60")
+        started = self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-o", options,
+                            "-w", "-t", "30", "start")
+        if started.returncode != 0:
+            pytest.skip(f"pg_ctl start failed: {(started.stderr or started.stdout).strip()[-300:]}")
+
+    def down(self) -> None:
+        """An immediate stop: every connection is cut as in a crash; the next start recovers."""
+        assert self.dir is not None
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "-w", "stop")
+
+    def restart(self, down_seconds: float) -> None:
+        self.down()
+        time.sleep(down_seconds)
+        self.up()
+
+    def stop(self) -> None:
+        if self.dir is None:
+            return
+        if (self.dir / "data" / "postmaster.pid").exists():
+            self.down()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir = None
