@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -24,6 +24,9 @@ from ..logging_setup import redact
 from ..store import repo, session_scope
 from . import mask_broker_url
 from .leases import acquire, holder_id, release
+
+if TYPE_CHECKING:
+    from ..app import App
 
 __all__ = ["LEADER_LEASE", "LEADER_TTL_SECONDS", "CHECK_SECONDS", "Leadership"]
 log = logging.getLogger(__name__)
@@ -35,7 +38,7 @@ BROKER_STREAM = "broker"
 
 
 class Leadership:
-    def __init__(self, app: Any, *, tick_seconds: int | None = None, ttl: float = LEADER_TTL_SECONDS,
+    def __init__(self, app: App, *, tick_seconds: int | None = None, ttl: float = LEADER_TTL_SECONDS,
                  every: float = CHECK_SECONDS) -> None:
         self.app, self.tick_seconds, self.ttl, self.every = app, tick_seconds, ttl, every
         self.sched: BackgroundScheduler | None = None
@@ -159,7 +162,7 @@ class Leadership:
             log.warning("scheduler: could not record the broker's recovery: %s", type(exc).__name__)
 
 
-def leader_status(app: Any) -> dict[str, Any] | None:
+def leader_status(app: App) -> dict[str, Any] | None:
     """Who leads the scheduler now (None when no `run` process holds the lease)."""
     from .leases import current
 

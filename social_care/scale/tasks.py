@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, Task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
@@ -32,6 +33,10 @@ from ..errors import PoisonInput, RetriableError
 from ..logging_setup import redact
 from . import QUEUES
 from .leases import held
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..config import Settings
 
 __all__ = ["celery", "configure", "worker_app", "MAX_DELIVERIES", "enqueue"]
 log = logging.getLogger(__name__)
@@ -52,11 +57,11 @@ ROUTES = {
     "social_care.deliver_alerts": "alerts",
 }
 
-_app: Any = None
+_app: App | None = None
 _app_pid: int | None = None
 
 
-def configure(settings: Any) -> Celery:
+def configure(settings: Settings) -> Celery:
     """Point the Celery app at ``SOCIAL_CARE_BROKER_URL`` with the project's delivery guarantees."""
     celery.conf.update(
         broker_url=settings.broker_url,
@@ -83,7 +88,7 @@ def configure(settings: Any) -> Celery:
     return celery
 
 
-def worker_app() -> Any:
+def worker_app() -> App:
     """This worker process's App (built once per process: a forked child never shares a connection)."""
     global _app, _app_pid
     if _app is None or _app_pid != os.getpid():
@@ -155,7 +160,7 @@ class CareTask(Task):
         return result
 
 
-def _delivered(app: Any, task_id: str, name: str) -> int:
+def _delivered(app: App, task_id: str, name: str) -> int:
     from .tables import TaskDelivery
 
     with app.session() as s:
@@ -167,7 +172,7 @@ def _delivered(app: Any, task_id: str, name: str) -> int:
         return int(row.count)
 
 
-def _finished(app: Any, task_id: str) -> None:
+def _finished(app: App, task_id: str) -> None:
     from .tables import TaskDelivery
 
     with app.session() as s:
@@ -176,7 +181,8 @@ def _finished(app: Any, task_id: str) -> None:
             s.delete(row)
 
 
-def _dead_letter(app: Any, name: str, task_id: str | None, args: Any, deliveries: int, reason: str) -> None:
+def _dead_letter(app: App, name: str, task_id: str | None, args: Sequence[object], deliveries: int,
+                 reason: str) -> None:
     from .tables import DeadLetter, TaskDelivery
 
     log.error("task %s %s dead-lettered: %s", name, task_id, reason)
