@@ -145,7 +145,7 @@ DEMO_VERIFY_TOKEN = "demo-verify-token"
 
 def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str,
              autosend: str = "none", idle_timeout: float = 900.0, webhooks: bool = True) -> int:
-    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler  # lazy: the scheduler only when the demo runs
 
     from scheduler import build_scheduler
 

@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from scheduler import build_enqueue_scheduler
+
+from ..alerts import enqueue as enqueue_alert
 from ..logging_setup import redact
 from ..store import repo, session_scope
 from . import mask_broker_url
-from .leases import acquire, holder_id, release
+from .leases import acquire, current, holder_id, release
 
 if TYPE_CHECKING:
     from ..app import App
@@ -77,8 +80,6 @@ class Leadership:
         return leading
 
     def _lead(self) -> None:
-        from scheduler import build_enqueue_scheduler
-
         sched = BackgroundScheduler(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
         )
@@ -108,8 +109,6 @@ class Leadership:
             self._broker_back()
 
     def _held(self, name: str) -> bool:
-        from .leases import current
-
         try:
             with self.app.session() as s:
                 return current(s, name) is not None
@@ -134,8 +133,6 @@ class Leadership:
             pass
 
     def _broker_back(self) -> None:
-        from ..alerts import enqueue as enqueue_alert
-
         with self._broker_lock:
             since, self._broker_down_since = self._broker_down_since, None
         if since is None:
@@ -164,8 +161,6 @@ class Leadership:
 
 def leader_status(app: App) -> dict[str, Any] | None:
     """Who leads the scheduler now (None when no `run` process holds the lease)."""
-    from .leases import current
-
     with app.session() as s:
         row = current(s, LEADER_LEASE)
         if row is None:

@@ -29,10 +29,19 @@ from celery.signals import worker_process_init
 from kombu.entity import Queue
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..errors import PoisonInput, RetriableError
+from .. import alerts, reports
+from .. import followup as followups
+from ..alerts import outbox as alerts_outbox
+from ..app import build_app
+from ..config import Autosend, load_settings
+from ..errors import PoisonInput, RetriableError, SkippableError
 from ..logging_setup import redact
+from ..outbox import send_reply as send
+from ..pipeline import poll_stream as drain
 from . import QUEUES
+from .claims import due_reply_ids
 from .leases import held
+from .tables import DeadLetter, TaskDelivery
 
 if TYPE_CHECKING:
     from ..app import App
@@ -92,9 +101,6 @@ def worker_app() -> App:
     """This worker process's App (built once per process: a forked child never shares a connection)."""
     global _app, _app_pid
     if _app is None or _app_pid != os.getpid():
-        from ..app import build_app
-        from ..config import load_settings
-
         _app = build_app(load_settings(), migrate=False)
         _app_pid = os.getpid()
     return _app
@@ -161,8 +167,6 @@ class CareTask(Task):
 
 
 def _delivered(app: App, task_id: str, name: str) -> int:
-    from .tables import TaskDelivery
-
     with app.session() as s:
         row = s.get(TaskDelivery, task_id, with_for_update=True)
         if row is None:
@@ -173,8 +177,6 @@ def _delivered(app: App, task_id: str, name: str) -> int:
 
 
 def _finished(app: App, task_id: str) -> None:
-    from .tables import TaskDelivery
-
     with app.session() as s:
         row = s.get(TaskDelivery, task_id)
         if row is not None:
@@ -183,8 +185,6 @@ def _finished(app: App, task_id: str) -> None:
 
 def _dead_letter(app: App, name: str, task_id: str | None, args: Sequence[object], deliveries: int,
                  reason: str) -> None:
-    from .tables import DeadLetter, TaskDelivery
-
     log.error("task %s %s dead-lettered: %s", name, task_id, reason)
     safe_args = [a if isinstance(a, (int, float, bool)) or a is None else redact(str(a))[:200] for a in args]
     with app.session() as s:
@@ -206,9 +206,6 @@ def poll_stream(self: Task, stream: str) -> dict[str, Any]:
     """Drain one stream from its cursor, scoring and drafting each batch (posts and cursor commit
     together), holding the stream's lease: at most one poller per stream, and a poller that lost its
     lease commits nothing more."""
-    from ..config import Autosend
-    from ..pipeline import poll_stream as drain
-
     app = worker_app()
     connector = next((c for c in app.connectors if c.stream == stream), None)
     if connector is None:
@@ -228,9 +225,6 @@ def poll_stream(self: Task, stream: str) -> dict[str, Any]:
 @celery.task(base=CareTask, bind=True, name="social_care.send_reply", soft_time_limit=75, time_limit=90)
 def send_reply(self: Task, reply_id: Any) -> str:
     """Send one approved reply (or reconcile one left ``sending``), if this worker can claim it."""
-    from ..errors import SkippableError
-    from ..outbox import send_reply as send
-
     try:
         rid = int(reply_id)
     except (TypeError, ValueError):
@@ -244,8 +238,6 @@ def send_reply(self: Task, reply_id: Any) -> str:
 @celery.task(base=CareTask, bind=True, name="social_care.outbox_sweep", soft_time_limit=50, time_limit=60)
 def outbox_sweep(self: Task) -> int:
     """Hand every due reply that no one has claimed to ``send_reply``."""
-    from .claims import due_reply_ids
-
     ids = due_reply_ids(worker_app())
     for rid in ids:
         enqueue(send_reply, rid, expires=300)
@@ -255,8 +247,6 @@ def outbox_sweep(self: Task) -> int:
 @celery.task(base=CareTask, bind=True, name="social_care.evaluate_alerts", soft_time_limit=50, time_limit=60)
 def evaluate_alerts(self: Task) -> int:
     """Create the Slack alerts that are due (one evaluator at a time), then have them delivered."""
-    from .. import alerts
-
     app = worker_app()
     with held(app.engine, "alerts:evaluate", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
@@ -271,9 +261,6 @@ def evaluate_alerts(self: Task) -> int:
 def deliver_alerts(self: Task) -> int:
     """Deliver what Slack may take now (one deliverer at a time: pacing and order hold across workers);
     when more is waiting for Slack's pacing, come back for it."""
-    from .. import alerts
-    from ..alerts import outbox as alerts_outbox
-
     app = worker_app()
     with held(app.engine, "alerts:slack", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
@@ -288,8 +275,6 @@ def deliver_alerts(self: Task) -> int:
 @celery.task(base=CareTask, bind=True, name="social_care.followup", soft_time_limit=110, time_limit=120)
 def followup(self: Task) -> dict[str, int]:
     """One pass of the follow-ups (its sends are claimed like every reply)."""
-    from .. import followup as followups
-
     app = worker_app()
     with held(app.engine, "followup", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
@@ -300,8 +285,6 @@ def followup(self: Task) -> dict[str, int]:
 @celery.task(base=CareTask, bind=True, name="social_care.weekly_report", soft_time_limit=280, time_limit=300)
 def weekly_report(self: Task) -> str | None:
     """Last full week's report, once (its Slack summary is deduplicated by week)."""
-    from .. import reports
-
     app = worker_app()
     with held(app.engine, "report:weekly", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease or not reports.report_due(app):

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..durations import duration
 from ..errors import StaleViewError
+from ..inbox.common import NotAllowedError
 from ..workflow import NotFoundError, WorkflowError
 from . import api, inbox_api, inbox_pages, pages, reports, webhooks
 from .auth import SESSION_COOKIE, SessionStore
@@ -108,8 +109,6 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
-        from ..inbox.common import NotAllowedError
-
         status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, NotAllowedError) else 400
         return JSONResponse({"error": "refused", "detail": str(exc)}, status_code=status)
 

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from ..alerts import enqueue
 from ..models import as_utc
+from ..pipeline import poll_stream
 from ..store.tables import PollRun, WebhookState
 
 if TYPE_CHECKING:
@@ -109,7 +111,6 @@ def _alert_broken(app: App, s: Session, row: WebhookState, last: datetime, now: 
                   window: timedelta) -> None:
     if row.broken_alerted_at is not None and as_utc(row.broken_alerted_at) >= last:
         return  # this outage was already announced
-    from ..alerts import enqueue
 
     reason = (f"no signed webhook delivery since {last:%Y-%m-%d %H:%M} UTC "
               f"(over {int(window.total_seconds())} s); polling is back to its normal interval")
@@ -127,8 +128,6 @@ def _alert_broken(app: App, s: Session, row: WebhookState, last: datetime, now: 
 
 def poll_unless_webhooks_live(app: App, connector: Connector) -> PollResult | None:
     """The scheduled poll job: ``poll_stream`` when :func:`poll_due` says so, else nothing."""
-    from ..pipeline import poll_stream
-
     if not poll_due(app, connector.stream, connector.webhook_platform):
         return None
     return poll_stream(app, connector)

@@ -24,6 +24,8 @@ from connectors.webhook_events import WebhookEvents
 from social_care.models import Channel, Mention, as_utc
 
 from .. import cases
+from ..alerts import enqueue
+from ..alerts.rules import _existing
 from ..audit import SYSTEM
 from ..pipeline import ingest, ingest_many
 from ..store.repo import NewPost
@@ -304,15 +306,12 @@ def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str
 def _ping_flagged(app: App, s: Session, fresh: Sequence[Post | NewPost], now: datetime) -> None:
     """The Slack ping for a flagged post is queued in the same transaction (the alert rule's own dedupe
     key, so the scheduled rule does not queue it again); the sender is woken after the commit."""
-    from ..alerts import enqueue
-
     flagged = [p for p in fresh if p.flagged]
     if not flagged or not app.settings.alerts.enabled:
         return
     if len(flagged) == 1:
         enqueue(s, kind="flagged", dedupe_key=f"flagged:{flagged[0].id}", now=now, post_id=flagged[0].id)
         return
-    from ..alerts.rules import _existing
 
     known = _existing(s, (f"flagged:{p.id}" for p in flagged))
     rows: list[dict[str, Any]] = [

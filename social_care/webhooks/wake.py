@@ -13,6 +13,9 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from ..alerts import deliver
+from ..pipeline import draft_pending
+
 if TYPE_CHECKING:
     from ..app import App
 
@@ -41,9 +44,6 @@ class _Worker:
             del _workers[id(self.app)]
 
     def _run(self) -> None:
-        from ..alerts import deliver
-        from ..pipeline import draft_pending
-
         while True:
             if not self.event.wait(IDLE_SECONDS):
                 with _lock:
