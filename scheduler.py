@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from social_care import followup
 from social_care.alerts import deliver, evaluate
+from social_care.alerts.outbox import next_send_in
 from social_care.app import App
 from social_care.errors import SocialCareError
 from social_care.outbox import send_due
@@ -127,10 +128,6 @@ def build_scheduler(
 
     def _again_when_paced(name: str) -> None:
         """Slack's pacing (1 message/s) held a ping back: send it when the pacing allows, not at the next tick."""
-        from datetime import timedelta
-
-        from social_care.alerts.outbox import next_send_in
-
         wait = next_send_in(app)
         if wait is None or not 0 < wait < 5:
             return

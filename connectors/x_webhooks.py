@@ -14,7 +14,7 @@ from typing import Any
 from social_care.errors import SkippableError
 from social_care.models import Channel, Mention, ReplyTarget
 
-from .base import KEY_MAX, count, fit_key, ident, ident_or_none, label, message_text
+from .base import KEY_MAX, count, fit_key, ident, ident_or_none, label, message_text, parse_time
 from .webhook_events import WebhookEvents, WebhookPayloadError, epoch_time
 
 __all__ = ["parse_x", "conversation_id"]
@@ -78,8 +78,6 @@ def _tweet_time(tweet: dict[str, Any]) -> datetime:
     try:
         return datetime.strptime(raw, _V1_TIME)
     except ValueError:
-        from .base import parse_time
-
         return parse_time(raw)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -32,6 +33,7 @@ __all__ = [
     "life_cycle_table",
     "record",
     "store_new",
+    "store_new_rows",
     "transition",
 ]
 
@@ -92,16 +94,41 @@ def store_new(session: Session, posts: Sequence[Post]) -> list[Post]:
     return fresh
 
 
+def store_new_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[repo.NewPost]:
+    """:func:`store_new` in bulk, for a large batch given as column values (a few statements in all): the rows
+    not stored yet are inserted at version 1 (``repo.insert_new_rows``), each with the same arrival event
+    :func:`arrived` writes (``repo.record_events``). A row whose status is no arrival (``MOVES[None]``) raises
+    ``ForbiddenMove`` before anything is written. Returns the new posts' ids, keys and flags."""
+    for row in rows:
+        _may_arrive(None, row["status"])
+    fresh = repo.insert_new_rows(session, rows=[{**row, "version": 1} for row in rows])
+    events = []
+    for pid, row in fresh:
+        action, detail = _arrival(bool(row["flagged"]), row.get("reasons"), row["scorer"])
+        events.append({"post_id": pid, "action": action, "to_status": row["status"], "actor": "system",
+                       "at": row["ingested_at"], "detail": detail, "version": row["version"]})
+    repo.record_events(session, events=events)
+    return [repo.NewPost(pid, row["channel"], row["external_id"], bool(row["flagged"])) for pid, row in fresh]
+
+
+def _may_arrive(post_id: int | None, status: str) -> None:
+    if not allowed(None, status):
+        raise ForbiddenMove(post_id, None, status)
+
+
+def _arrival(flagged: bool, reasons: Sequence[str] | None, scorer: str | None) -> tuple[str, str | None]:
+    """A new post's first log entry, as (action, detail): ``flagged`` with the scorer's reasons, or
+    ``received``."""
+    if not flagged:
+        return "received", None
+    why = "; ".join(reasons or [])
+    return "flagged", f"by the scorer ({scorer})" + (f": {why}" if why else "")
+
+
 def arrived(session: Session, post: Post) -> StatusEvent:
     """The first entry of a stored post's log: ``flagged`` (with the scorer's reasons) or ``received``."""
-    if not allowed(None, post.status):
-        raise ForbiddenMove(post.id, None, post.status)
-    if post.flagged:
-        reasons = "; ".join(post.reasons or [])
-        detail: str | None = f"by the scorer ({post.scorer})" + (f": {reasons}" if reasons else "")
-        action = "flagged"
-    else:
-        detail, action = None, "received"
+    _may_arrive(post.id, post.status)
+    action, detail = _arrival(post.flagged, post.reasons, post.scorer)
     return repo.record_event(session, post=post, action=action, actor="system", now=post.ingested_at,
                              detail=detail, to_status=post.status, version=post.version)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -15,11 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from . import scale
 from .cli_support import build_or_exit, settings_or_exit
 from .config import Settings
 from .errors import ConfigError, SocialCareError
+from .inbox.cli import register as register_inbox
+from .playbook.cli import register as register_playbook
+from .reports.cli import register as register_reports
+from .scoring.cli import register as register_scoring
+from .web.cli import register as register_web
+from .webhook_subscribe import register as register_going_live
+from .webhooks.cli import register as register_webhooks
 
 app = typer.Typer(help="Social customer care for online shops: X and Facebook in one queue.", no_args_is_help=True,
                   add_completion=False)
@@ -33,8 +42,6 @@ log = logging.getLogger("social_care")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the schema migrations to SOCIAL_CARE_DATABASE_URL."""
-    from sqlalchemy.exc import DatabaseError, OperationalError
-
     from .store import make_engine, upgrade
     from .store.engine import open_error
 
@@ -135,8 +142,6 @@ def worker(
     loglevel: str = typer.Option("INFO", "--loglevel", help="Celery's log level."),
 ) -> None:
     """A Celery worker (needs SOCIAL_CARE_BROKER_URL and PostgreSQL): polls, scores, sends, pings Slack."""
-    import os
-
     from .logging_setup import configure_logging
 
     configure_logging()
@@ -312,13 +317,6 @@ def demo(
 
 def _register_areas() -> None:
     """Commands that live with their area (scoring, queue, reports)."""
-    from .inbox.cli import register as register_inbox
-    from .playbook.cli import register as register_playbook
-    from .reports.cli import register as register_reports
-    from .scoring.cli import register as register_scoring
-    from .web.cli import register as register_web
-    from .webhooks.cli import register as register_webhooks
-
     for register in (register_scoring, register_web, register_reports, register_playbook, register_webhooks,
                      register_inbox):
         register(app)
@@ -336,6 +334,4 @@ def main(argv: list[str] | None = None) -> None:
 
 def _register_going_live() -> None:
     """`webhooks subscribe` / `webhooks subscriptions`, added to the `webhooks` group (created if absent)."""
-    from .webhook_subscribe import register
-
-    register(app)
+    register_going_live(app)

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
@@ -323,7 +323,7 @@ class ReportSettings:
 
 
 def _mask_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url  # lazy: config is read before anything needs SQLAlchemy
 
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -333,8 +333,6 @@ def _mask_url(url: str) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Build settings; a validation failure becomes a ConfigError naming the setting, not a traceback."""
-    from pydantic import ValidationError
-
     try:
         return Settings(**overrides)
     except ValidationError as exc:

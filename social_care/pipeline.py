@@ -232,7 +232,7 @@ def _post_row(m: Mention, score: object, scorer_name: str, now: datetime) -> Pos
 
 def ingest_many(app: App, session: Session, mentions: Sequence[Mention]) -> list[repo.NewPost]:
     """``ingest`` for a large webhook batch: the same rows and arrival events, written in bulk
-    (``repo.insert_new_rows``), without drafts (``draft_pending`` makes them just after). Returns the new
+    (``cases.store_new_rows``), without drafts (``draft_pending`` makes them just after). Returns the new
     posts' ids, keys and flags."""
     if not mentions:
         return []
@@ -244,7 +244,7 @@ def ingest_many(app: App, session: Session, mentions: Sequence[Mention]) -> list
     else:
         scores, name = app.scorer.score_many(texts), app.scorer.name
     rows = [_post_fields(m, sc, name, now) for m, sc in zip(mentions, scores, strict=True)]
-    return repo.insert_new_rows(session, rows=rows)
+    return cases.store_new_rows(session, rows)
 
 
 def draft_reply(app: App, session: Session, post: Post, *, actor: str = "system") -> Reply:

@@ -16,6 +16,10 @@ from .app import App
 from .models import ReplyStatus
 from .outbox import send_due
 from .pipeline import draft_pending, poll_stream
+from .scale import enabled, mask_broker_url
+from .scale.leader import leader_status, outages
+from .scale.leases import active
+from .scale.tables import DeadLetter
 from .store import repo
 from .store.tables import Alert, Cursor, PollRun, Post, Reply, StreamPause
 from .webhooks.backstop import webhooks_status
@@ -88,11 +92,6 @@ def _deliver_alerts(app: App, *, budget: float, sleep: Callable[[float], None]) 
 
 def scale_status(app: App) -> dict[str, Any]:
     """Scaled out: the broker, who leads the scheduler, what is held now; in every mode: dead letters."""
-    from .scale import enabled, mask_broker_url
-    from .scale.leader import leader_status, outages
-    from .scale.leases import active
-    from .scale.tables import DeadLetter
-
     with app.session() as s:
         dead_total = int(s.exec(select(func.count()).select_from(DeadLetter)).one())
         dead = [

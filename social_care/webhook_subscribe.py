@@ -12,6 +12,7 @@ that says what to fix.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from .cli_support import settings_or_exit
 from .config import Settings
 from .errors import AuthError, BlockedError, PlatformError, RetriableError, WebhookRefusedError
 
@@ -293,8 +295,6 @@ def subscribe_command(
     """Register SOCIAL_CARE_PUBLIC_URL + /webhooks/x with X and subscribe the brand account; subscribe the Page's
     feed and messages fields on Meta. Exit 0: done; 1: a platform refused (the message says what to fix);
     2: a setting must be fixed first."""
-    from .cli_support import settings_or_exit
-
     if platform not in ("all", "x", "facebook"):
         typer.echo("error: --platform must be x, facebook or all", err=True)
         raise typer.Exit(EXIT_CONFIG)
@@ -307,10 +307,6 @@ def subscribe_command(
 
 def subscriptions_command(as_json: bool = typer.Option(False, "--json", help="One JSON object.")) -> None:
     """What X and Meta say is subscribed: the app's X webhooks and the brand's subscription, the Page's fields."""
-    import json
-
-    from .cli_support import settings_or_exit
-
     report = subscriptions(settings_or_exit())
     if as_json:
         typer.echo(json.dumps(report, sort_keys=True, default=str))

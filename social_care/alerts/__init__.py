@@ -9,13 +9,16 @@ Helpers: ``enqueue`` (other modules add an alert), ``status(app)`` (masked summa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .outbox import FOLDABLE, deliver_app, resume, webhook_status
 from .rules import connector_advice, enqueue, evaluate_session
 from .settings import AlertSettings
 from .slack import mask_webhook_url
 from .spike import Spike, detect_spike
+
+if TYPE_CHECKING:
+    from ..app import App
 
 __all__ = [
     "FOLDABLE",
@@ -32,7 +35,7 @@ __all__ = [
 ]
 
 
-def evaluate(app: Any) -> int:
+def evaluate(app: App) -> int:
     """Create the alerts that are due now; returns how many were created."""
     cfg = app.settings.alerts
     if not cfg.enabled:
@@ -41,11 +44,11 @@ def evaluate(app: Any) -> int:
         return evaluate_session(s, settings=app.settings, cfg=cfg, now=app.now())
 
 
-def deliver(app: Any) -> int:
+def deliver(app: App) -> int:
     """Send the alerts Slack may take now; returns how many messages were posted."""
     return deliver_app(app)
 
 
-def status(app: Any) -> dict[str, Any]:
+def status(app: App) -> dict[str, Any]:
     """Webhook state and outbox counts, secrets masked."""
     return webhook_status(app)

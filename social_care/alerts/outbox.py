@@ -21,7 +21,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 from sqlalchemy import CursorResult, func, update
@@ -36,6 +36,10 @@ from .rules import WEBHOOK_STREAM
 from .settings import AlertSettings
 from .sinks import configured_sink
 from .slack import mask_webhook_url
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..config import Settings
 
 __all__ = ["FOLDABLE", "deliver_app", "resume", "webhook_status"]
 log = logging.getLogger(__name__)
@@ -54,7 +58,7 @@ def fingerprint(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
-def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
+def deliver_app(app: App, *, client: httpx.Client | None = None) -> int:
     cfg = app.settings.alerts
     sink = configured_sink(cfg, client=client)
     if sink is None:
@@ -89,7 +93,7 @@ def deliver_app(app: Any, *, client: httpx.Client | None = None) -> int:
     return sent
 
 
-def next_send_in(app: Any) -> float | None:
+def next_send_in(app: App) -> float | None:
     """Seconds until the next pending alert may go to Slack (pacing, a Retry-After, a retry backoff);
     None when nothing is pending or Slack refused the webhook (a person must fix it)."""
     cfg = app.settings.alerts
@@ -112,7 +116,7 @@ def next_send_in(app: Any) -> float | None:
     return max((at - now).total_seconds(), 0.0)
 
 
-def pending_count(app: Any) -> int:
+def pending_count(app: App) -> int:
     with app.session() as s:
         return int(s.exec(select(func.count()).select_from(Alert).where(Alert.status == "pending")).one())
 
@@ -130,7 +134,7 @@ def _may_send(s: Session, cfg: AlertSettings, now: datetime) -> bool:
     return last is None or now >= as_utc(last) + timedelta(seconds=cfg.min_interval_seconds)
 
 
-def recover_interrupted(app: Any) -> int:
+def recover_interrupted(app: App) -> int:
     """At the start of ``social-care run`` (the one process that delivers alerts): an alert left
     ``sending`` was cut off by the previous process stopping, so it goes again now, marked "may be a
     duplicate", instead of after its lease. Returns how many."""
@@ -166,7 +170,7 @@ def _due(s: Session, now: datetime) -> list[Alert]:
     )
 
 
-def _next_message(s: Session, settings: Any, cfg: AlertSettings, now: datetime) -> _Outgoing | None:
+def _next_message(s: Session, settings: Settings, cfg: AlertSettings, now: datetime) -> _Outgoing | None:
     """Claim the next message (folding a burst into a digest); None when nothing is due."""
     _recover_stale(s, now)
     due = _due(s, now)
@@ -251,7 +255,7 @@ def _fold(s: Session, alerts: list[Alert], cfg: AlertSettings, now: datetime) ->
 
 
 def _render(
-    s: Session, settings: Any, cfg: AlertSettings, alert: Alert, now: datetime
+    s: Session, settings: Settings, cfg: AlertSettings, alert: Alert, now: datetime
 ) -> dict[str, Any] | None:
     p = alert.payload
     if alert.kind == "digest":
@@ -375,7 +379,7 @@ def _failed(s: Session, cfg: AlertSettings, alert_id: int, exc: PlatformError, n
     s.add(alert)
 
 
-def webhook_status(app: Any) -> dict[str, Any]:
+def webhook_status(app: App) -> dict[str, Any]:
     """A ``social-care status``-style summary: safe to print (the webhook URL is masked)."""
     cfg = app.settings.alerts
     now = app.now()
@@ -413,7 +417,7 @@ def webhook_status(app: Any) -> dict[str, Any]:
     }
 
 
-def resume(app: Any) -> bool:
+def resume(app: App) -> bool:
     """Clear a stopped/backing-off webhook state (after a person fixed Slack); True if there was one."""
     with app.session() as s:
         had = repo.active_pause(s, stream=WEBHOOK_STREAM, now=app.now()) is not None

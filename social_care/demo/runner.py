@@ -10,12 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 from sqlmodel import col, func, select
 
 from ..models import utcnow
+from ..store.tables import Alert, Post, Reply
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..config import Settings
+    from ..simulator import Simulator
 
 __all__ = ["run_demo", "load_demo_posts", "DemoFeed"]
 
@@ -43,7 +49,7 @@ def _numeric(author_id: str, base: int) -> str:
 class DemoFeed:
     """Puts each demo post into the simulator at its time; remembers platform ids for threads."""
 
-    sim: Any
+    sim: Simulator
     posts: list[dict[str, Any]]
     page_posts: list[dict[str, Any]]
     speed: float
@@ -139,7 +145,7 @@ DEMO_VERIFY_TOKEN = "demo-verify-token"
 
 def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str,
              autosend: str = "none", idle_timeout: float = 900.0, webhooks: bool = True) -> int:
-    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler  # lazy: the scheduler only when the demo runs
 
     from scheduler import build_scheduler
 
@@ -147,7 +153,6 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
     from ..config import load_settings
     from ..logging_setup import configure_logging
     from ..simulator import Simulator, SimulatorServer
-    from ..store.tables import Alert, Post, Reply
     from ..web import serve_in_thread
     from ..web.auth import add_user
 
@@ -198,7 +203,7 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
     build_scheduler(app, scheduler=sched, tick_seconds=FAST_POLL_SECONDS)
     sched.start()
     feeder.start()
-    narrator = _Narrator(app, Post, Reply, Alert)
+    narrator = _Narrator(app)
     started = time.monotonic()
     idle_since: float | None = None
     suggested = autosend != "none"  # with autosend there is nothing waiting to try
@@ -232,7 +237,7 @@ def run_demo(*, exit_when_idle: bool, port: int, speed: float, database_url: str
     return code
 
 
-def _go_live(sim: Any, settings: Any, url: str) -> str:
+def _go_live(sim: Simulator, settings: Settings, url: str) -> str:
     """What a brand does going live, against the simulator: the Meta dashboard's callback and verify token,
     then ``social-care webhooks subscribe`` (X registers the URL after its CRC, the Page subscribes its
     fields). The simulator accepts the loopback http:// address the real platforms refuse."""
@@ -250,44 +255,44 @@ def _go_live(sim: Any, settings: Any, url: str) -> str:
 class _Narrator:
     """Prints each new post, reply and Slack ping once; knows when the demo has nothing left to do."""
 
-    def __init__(self, app: Any, Post: Any, Reply: Any, Alert: Any) -> None:
-        self.app, self.Post, self.Reply, self.Alert = app, Post, Reply, Alert
+    def __init__(self, app: App) -> None:
+        self.app = app
         self.last_post = self.last_reply_event = self.last_alert = 0
         self.seen_replies: set[int] = set()
 
     def tick(self) -> None:
         with self.app.session() as s:
-            for p in s.exec(select(self.Post).where(col(self.Post.id) > self.last_post).order_by(self.Post.id)):
-                self.last_post = p.id
+            for p in s.exec(select(Post).where(col(Post.id) > self.last_post).order_by(col(Post.id))):
+                self.last_post = p.id or self.last_post
                 flag = "FLAGGED " if p.flagged else ""
                 why = f"  [{', '.join(p.reasons[:3])}]" if p.flagged and p.reasons else ""
                 who = f"@{p.author_handle}" if p.author_handle else (p.author_name or p.author_id)
                 print(f"← {p.channel:<18} {who[:20]:<20} {flag}{p.lang or '?'}: {_short(p.text)}{why}")
-            for r in s.exec(select(self.Reply).where(self.Reply.status.in_(["sent", "needs_human", "failed"]))):
-                if r.id in self.seen_replies:
+            for r in s.exec(select(Reply).where(col(Reply.status).in_(["sent", "needs_human", "failed"]))):
+                if r.id is None or r.id in self.seen_replies:
                     continue
                 self.seen_replies.add(r.id)
                 arrow = "→" if r.status == "sent" else "!"
                 print(f"{arrow} {r.channel:<18} reply {r.status}: {_short(r.text)}"
                       + (f"  ({r.error})" if r.error and r.status != "sent" else ""))
-            for a in s.exec(select(self.Alert).where(col(self.Alert.id) > self.last_alert, self.Alert.status == "sent")
-                            .order_by(self.Alert.id)):
-                self.last_alert = a.id
+            for a in s.exec(select(Alert).where(col(Alert.id) > self.last_alert, Alert.status == "sent")
+                            .order_by(col(Alert.id))):
+                self.last_alert = a.id or self.last_alert
                 print(f"⚑ slack {a.kind}: {_alert_line(a)}")
 
     def idle(self, expected: int) -> bool:
         with self.app.session() as s:
-            stored: int = s.exec(select(func.count()).select_from(self.Post)).one()
-            pending: int = s.exec(select(func.count()).select_from(self.Reply)
-                             .where(col(self.Reply.status).in_(["approved", "sending"]))).one()
+            stored: int = s.exec(select(func.count()).select_from(Post)).one()
+            pending: int = s.exec(select(func.count()).select_from(Reply)
+                             .where(col(Reply.status).in_(["approved", "sending"]))).one()
         return stored >= expected and pending == 0
 
     def suggest(self, url: str, per_channel: int = 1) -> None:
         """Name a few flagged posts waiting for approval, one per channel, for a newcomer to try."""
         with self.app.session() as s:
-            waiting = s.exec(select(self.Post).where(self.Post.flagged, self.Post.status == "awaiting_approval")
-                             .order_by(col(self.Post.polarity), self.Post.id)).all()
-        picks: dict[str, list[Any]] = {}
+            waiting = s.exec(select(Post).where(Post.flagged, Post.status == "awaiting_approval")
+                             .order_by(col(Post.polarity), col(Post.id))).all()
+        picks: dict[str, list[Post]] = {}
         for p in waiting:
             if len(picks.setdefault(p.channel, [])) < per_channel:
                 picks[p.channel].append(p)
@@ -302,20 +307,20 @@ class _Narrator:
 
     def alerts_pending(self) -> int:
         with self.app.session() as s:
-            query = select(func.count()).select_from(self.Alert).where(self.Alert.status == "pending")
+            query = select(func.count()).select_from(Alert).where(Alert.status == "pending")
             count: int = s.exec(query).one()
             return count
 
     def summary(self, *, fed: int) -> dict[str, Any]:
         with self.app.session() as s:
-            posts = s.exec(select(self.Post.channel, func.count()).group_by(self.Post.channel)).all()
-            flagged = s.exec(select(func.count()).select_from(self.Post).where(self.Post.flagged)).one()
-            replies = s.exec(select(self.Reply.status, func.count()).group_by(self.Reply.status)).all()
-            alerts = s.exec(select(func.count()).select_from(self.Alert).where(self.Alert.status == "sent")).one()
+            posts = s.exec(select(Post.channel, func.count()).group_by(Post.channel)).all()
+            flagged = s.exec(select(func.count()).select_from(Post).where(Post.flagged)).one()
+            replies = s.exec(select(Reply.status, func.count()).group_by(Reply.status)).all()
+            alerts = s.exec(select(func.count()).select_from(Alert).where(Alert.status == "sent")).one()
         return {"fed": fed, "stored": dict(posts), "flagged": flagged, "replies": dict(replies), "slack_sent": alerts}
 
 
-def _alert_line(alert: Any) -> str:
+def _alert_line(alert: Alert) -> str:
     """One line a person reads in the console for a Slack ping that went out."""
     payload = alert.payload or {}
     message = payload.get("message") if isinstance(payload.get("message"), dict) else payload

@@ -26,6 +26,7 @@ from ..drafting import recent_texts
 from ..models import Channel, as_utc
 from ..playbook import check_reply, usable_first_name, with_reference
 from ..store.tables import Post
+from ..workflow import _require_user
 from .common import NotAllowedError, NotFoundError, WorkflowError, require_post
 from .tables import Macro, MacroUse, PostTag, TeamAdmin
 
@@ -59,8 +60,6 @@ def is_admin(session: Session, username: str) -> bool:
 
 def set_admin(app: App, username: str, admin: bool) -> bool:
     """Let a team member edit the saved replies (or stop them); returns whether anything changed."""
-    from ..workflow import _require_user
-
     with app.session() as s:
         _require_user(s, username)
         row = s.get(TeamAdmin, username)

@@ -8,6 +8,7 @@ The queue, the API, the export and the weekly report filter or count by tag thro
 from __future__ import annotations
 
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from .. import cases
+from ..models import as_utc
 from ..store.tables import Post
 from .common import WorkflowError, load_post
 from .tables import PostTag
@@ -115,10 +117,6 @@ def tag_rows(session: Session, posts: Sequence[Post], first_reply: dict[int, Any
              ) -> list[dict[str, Any]]:
     """The weekly report's tag table: per tag on ``posts``, how many, how many flagged, and the median first
     response (minutes) of those answered (``first_reply``: post id → first sent reply time), most posts first."""
-    import statistics
-
-    from ..models import as_utc
-
     by_id = {p.id: p for p in posts if p.id is not None}
     tags = tags_for(session, list(by_id))
     rows: dict[str, dict[str, Any]] = {}

@@ -13,7 +13,7 @@ import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -24,6 +24,9 @@ from ..models import as_utc
 from ..store.tables import Alert, Post
 from .compute import Week, compute_report, count_posts, current_week, last_full_week, parse_week, summary_lines
 from .render import FORMATS, render
+
+if TYPE_CHECKING:
+    from ..app import App
 
 __all__ = [
     "FORMATS",
@@ -46,7 +49,7 @@ log = logging.getLogger(__name__)
 CURRENT_WEEK = "current"  # `--week current`: this week so far (the report says "week to date")
 
 
-def resolve_week(app: Any, week: str | Week | None = None) -> Week:
+def resolve_week(app: App, week: str | Week | None = None) -> Week:
     """``"2026-W47"``, ``"current"`` (this week so far) or None (the last full week), in the report time
     zone. ValueError for anything else, and for a week that has not begun."""
     cfg = app.settings.reports
@@ -63,7 +66,7 @@ def resolve_week(app: Any, week: str | Week | None = None) -> Week:
     return wk
 
 
-def empty_default_week(app: Any) -> dict[str, Any] | None:
+def empty_default_week(app: App) -> dict[str, Any] | None:
     """When the last full week (the default report) has no posts but this week has some, both weeks
     and this week's count, so a command or page can say so and offer this week; else None."""
     cfg = app.settings.reports
@@ -76,7 +79,7 @@ def empty_default_week(app: Any) -> dict[str, Any] | None:
     return {"last_full_week": last.label, "current_week": this.label, "current_posts": posts} if posts else None
 
 
-def report_weeks(app: Any) -> list[dict[str, Any]]:
+def report_weeks(app: App) -> list[dict[str, Any]]:
     """The weeks a reader can open, newest first: this week so far, the last full week, and every week
     whose report the weekly job made; each with its post count (spam left out)."""
 
@@ -110,7 +113,7 @@ def report_weeks(app: Any) -> list[dict[str, Any]]:
     return out
 
 
-def build_report(app: Any, week: str | Week | None = None, *, tag: str | None = None) -> dict[str, Any]:
+def build_report(app: App, week: str | Week | None = None, *, tag: str | None = None) -> dict[str, Any]:
     """Figures of ``week`` (``"2026-W47"``, ``"current"`` for the week to date; default: the last full
     week in the report time zone); with ``tag``, of the posts carrying it (ValueError for what cannot be
     a tag)."""
@@ -152,7 +155,7 @@ def write_report(report: dict[str, Any], fmt: str, path: str | Path) -> Path:
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def report_due(app: Any) -> bool:
+def report_due(app: App) -> bool:
     """Whether the last full week's report is due and not made yet: its scheduled time (the configured
     day and hour after the week) has passed, the service held posts before the week ended, and no report
     for that week was sent. ``run --once`` from cron uses this instead of the scheduler's trigger."""
@@ -171,7 +174,7 @@ def report_due(app: Any) -> bool:
         return s.exec(select(Post.id).where(Post.created_at < wk.end)).first() is not None
 
 
-def weekly_job(app: Any) -> dict[str, Any]:
+def weekly_job(app: App) -> dict[str, Any]:
     """Last full week's report in html, md and json, and its summary to Slack (once per week)."""
 
     cfg = app.settings.reports

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from ..audit import AUTOMATIC, answered_by
+from ..durations import duration
 from ..inbox.agents import team_table
 from ..inbox.macros import most_used
 from ..inbox.tags import tag_condition, tag_rows
@@ -506,12 +507,12 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"Negative share {_fmt(report['sentiment']['share_pct']['negative'], '%')}"
         + (f" ({neg:+.1f} pp)" if neg is not None else ""),
         (
-            f"First response: median {fmt_minutes(fr['median_minutes'])}, p90 {fmt_minutes(fr['p90_minutes'])}; "
+            f"First response: median {report_minutes(fr['median_minutes'])}, p90 {report_minutes(fr['p90_minutes'])}; "
             f"{_fmt(wt['share_pct'], '%')} within target"
         ),
         (
-            f"Resolution: median {fmt_minutes(report['resolution']['median_minutes'])}, "
-            f"p90 {fmt_minutes(report['resolution']['p90_minutes'])}; "
+            f"Resolution: median {report_minutes(report['resolution']['median_minutes'])}, "
+            f"p90 {report_minutes(report['resolution']['p90_minutes'])}; "
             f"{report['unanswered']['count']} still unanswered"
         ),
         (
@@ -525,13 +526,9 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "—" if value is None else f"{value:g}{unit}"
 
 
-def fmt_minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value < 60:
-        return f"{value:g} min"
-    hours = value / 60
-    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
+def report_minutes(value: float | None) -> str:
+    """A duration in the report: with its fraction, days from two days on (``durations.duration``)."""
+    return duration(value, fraction=True, days_from_hours=48)
 
 
 def iter_channels() -> Iterable[str]:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..models import Channel
 from . import svg
-from .compute import CHANNELS, fmt_minutes, summary_lines
+from .compute import CHANNELS, report_minutes, summary_lines
 
 __all__ = ["FORMATS", "inline_style_hashes", "render", "to_html", "to_json", "to_markdown"]
 FORMATS = ("html", "md", "json")
@@ -111,20 +111,20 @@ def to_markdown(r: dict[str, Any]) -> str:
             [
                 "First response, all channels",
                 fr["count"],
-                fmt_minutes(fr["median_minutes"]),
-                fmt_minutes(fr["p90_minutes"]),
+                report_minutes(fr["median_minutes"]),
+                report_minutes(fr["p90_minutes"]),
             ]
         ]
         + [
             [
                 f"First response, {_label(c)}",
                 v["count"],
-                fmt_minutes(v["median_minutes"]),
-                fmt_minutes(v["p90_minutes"]),
+                report_minutes(v["median_minutes"]),
+                report_minutes(v["p90_minutes"]),
             ]
             for c, v in fr["by_channel"].items()
         ]
-        + [["Resolution", res["count"], fmt_minutes(res["median_minutes"]), fmt_minutes(res["p90_minutes"])]],
+        + [["Resolution", res["count"], report_minutes(res["median_minutes"]), report_minutes(res["p90_minutes"])]],
     )
     wt = r["within_target"]
     lines += [
@@ -145,7 +145,7 @@ def to_markdown(r: dict[str, Any]) -> str:
                     f"[#{p['id']}]({p['url']})" if p["url"] else f"#{p['id']}",
                     _label(p["channel"]),
                     p["author"],
-                    fmt_minutes(p["waiting_minutes"]),
+                    report_minutes(p["waiting_minutes"]),
                     p["text"][:80],
                 ]
                 for p in r["unanswered"]["posts"]
@@ -207,13 +207,13 @@ def to_markdown(r: dict[str, Any]) -> str:
     lines += ["", "## Team", ""]
     lines += _table(
         ["Member", "Open cases", "Oldest waiting", "First-response median", "Replies"],
-        [[t["display_name"], t["open"], fmt_minutes(t["oldest_waiting_minutes"]),
-          fmt_minutes(t["first_response_median_minutes"]), t["replies"]] for t in r.get("team", [])],
+        [[t["display_name"], t["open"], report_minutes(t["oldest_waiting_minutes"]),
+          report_minutes(t["first_response_median_minutes"]), t["replies"]] for t in r.get("team", [])],
     )
     lines += ["", "## Tags", ""]
     lines += (
         _table(["Tag", "Posts", "Flagged", "First-response median"],
-               [[t["tag"], t["posts"], t["flagged"], fmt_minutes(t["first_response_median_minutes"])]
+               [[t["tag"], t["posts"], t["flagged"], report_minutes(t["first_response_median_minutes"])]
                 for t in r["tags"]])
         if r.get("tags")
         else ["None."]
@@ -301,7 +301,7 @@ def to_html(r: dict[str, Any], *, back_url: str | None = None) -> str:
     attributes), so a page served under a strict CSP allows it by hash (:func:`inline_style_hashes`).
     ``back_url``: a "← Reports" link at the top (the web app's copy; files have none)."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    env.filters.update(minutes=fmt_minutes, pct=_pct, pp=_pp, channel=_label)
+    env.filters.update(minutes=report_minutes, pct=_pct, pp=_pp, channel=_label)
     template = env.from_string(
         files("social_care.reports").joinpath("templates/weekly.html").read_text("utf-8")
     )

@@ -11,23 +11,26 @@ PostgreSQL, APScheduler in one process, no broker) and nothing here runs. See do
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 __all__ = ["QUEUES", "enabled", "require_postgres", "mask_broker_url"]
 
 QUEUES = ("ingest", "send", "alerts")
 
 
-def enabled(settings: Any) -> bool:
+def enabled(settings: Settings) -> bool:
     """Whether the service runs on a broker (scaled out) rather than embedded."""
-    return bool(getattr(settings, "broker_url", None))
+    return bool(settings.broker_url)
 
 
-def require_postgres(settings: Any) -> None:
+def require_postgres(settings: Settings) -> None:
     """Several processes share one database only on PostgreSQL: a clear error otherwise."""
     backend = make_url(settings.database_url).get_backend_name()
     if backend != "postgresql":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -22,13 +22,16 @@ from . import enabled
 from .leases import held
 from .tables import Lease
 
+if TYPE_CHECKING:
+    from ..app import App
+
 __all__ = ["REPLY_LEASE_SECONDS", "reply_claim", "due_reply_ids"]
 
 REPLY_LEASE_SECONDS = 20.0
 
 
 @contextmanager
-def reply_claim(app: Any, reply_id: int) -> Iterator[bool]:
+def reply_claim(app: App, reply_id: int) -> Iterator[bool]:
     """True while this process may send ``reply_id``; always True in the embedded default."""
     if not enabled(app.settings):
         yield True
@@ -47,7 +50,7 @@ def reply_claim(app: Any, reply_id: int) -> Iterator[bool]:
         yield bool(lease)
 
 
-def due_reply_ids(app: Any, *, limit: int = 200) -> list[int]:
+def due_reply_ids(app: App, *, limit: int = 200) -> list[int]:
     """Replies the outbox should look at now (approved, or left ``sending``), oldest approval first,
     without those another process has claimed (row locked now, or its lease unexpired)."""
     now = app.now()
@@ -61,7 +64,7 @@ def due_reply_ids(app: Any, *, limit: int = 200) -> list[int]:
         )
         if s.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        ids = list(s.exec(query).all())
+        ids = [i for i in s.exec(query).all() if i is not None]
         if not ids:
             return []
         names = [f"reply:{i}" for i in ids]

@@ -18,14 +18,22 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import col, select
 
+from scheduler import build_enqueue_scheduler
+
+from ..alerts import enqueue as enqueue_alert
 from ..logging_setup import redact
 from ..store import repo, session_scope
+from ..store.tables import Alert
 from . import mask_broker_url
-from .leases import acquire, holder_id, release
+from .leases import acquire, current, holder_id, release
+
+if TYPE_CHECKING:
+    from ..app import App
 
 __all__ = ["LEADER_LEASE", "LEADER_TTL_SECONDS", "CHECK_SECONDS", "Leadership"]
 log = logging.getLogger(__name__)
@@ -39,7 +47,7 @@ OUTAGE_STREAMS = ("task broker", DATABASE_STREAM)  # what the leader tells Slack
 
 
 class Leadership:
-    def __init__(self, app: Any, *, tick_seconds: int | None = None, ttl: float = LEADER_TTL_SECONDS,
+    def __init__(self, app: App, *, tick_seconds: int | None = None, ttl: float = LEADER_TTL_SECONDS,
                  every: float = CHECK_SECONDS) -> None:
         self.app, self.tick_seconds, self.ttl, self.every = app, tick_seconds, ttl, every
         self.sched: BackgroundScheduler | None = None
@@ -84,8 +92,6 @@ class Leadership:
         return leading
 
     def _lead(self) -> None:
-        from scheduler import build_enqueue_scheduler
-
         sched = BackgroundScheduler(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30}
         )
@@ -142,8 +148,6 @@ class Leadership:
             self._broker_back()
 
     def _held(self, name: str) -> bool:
-        from .leases import current
-
         try:
             with self.app.session() as s:
                 return current(s, name) is not None
@@ -168,8 +172,6 @@ class Leadership:
             pass
 
     def _broker_back(self) -> None:
-        from ..alerts import enqueue as enqueue_alert
-
         with self._broker_lock:
             since, self._broker_down_since = self._broker_down_since, None
         if since is None:
@@ -196,12 +198,8 @@ class Leadership:
             log.warning("scheduler: could not record the broker's recovery: %s", type(exc).__name__)
 
 
-def outages(app: Any, limit: int = 5) -> list[dict[str, Any]]:
+def outages(app: App, limit: int = 5) -> list[dict[str, Any]]:
     """The newest broker and database outages the leader lived through (from their Slack alerts)."""
-    from sqlmodel import col, select
-
-    from ..store.tables import Alert
-
     with app.session() as s:
         rows = s.exec(select(Alert).where(Alert.kind == "connector").order_by(col(Alert.id).desc()).limit(200))
         found = [{"what": a.payload.get("stream"), "since": a.payload.get("since"), "reason": a.payload.get("reason"),
@@ -210,10 +208,8 @@ def outages(app: Any, limit: int = 5) -> list[dict[str, Any]]:
     return found[:limit]
 
 
-def leader_status(app: Any) -> dict[str, Any] | None:
+def leader_status(app: App) -> dict[str, Any] | None:
     """Who leads the scheduler now (None when no `run` process holds the lease)."""
-    from .leases import current
-
     with app.session() as s:
         row = current(s, LEADER_LEASE)
         if row is None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -86,8 +86,6 @@ def acquire(s: Session, name: str, *, ttl: float, holder: str | None = None,
 
 
 def _case_keep(table: Any, holder: str, new: Any) -> Any:
-    from sqlalchemy import case
-
     return case((table.c.holder == holder, table.c.acquired_at), else_=new)
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, Task
 from celery.exceptions import Retry, SoftTimeLimitExceeded
@@ -30,10 +31,24 @@ from celery.signals import worker_process_init
 from kombu.entity import Queue
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..errors import PoisonInput, RetriableError
+from .. import alerts, reports
+from .. import followup as followups
+from ..alerts import outbox as alerts_outbox
+from ..app import build_app
+from ..config import Autosend, load_settings
+from ..errors import PoisonInput, RetriableError, SkippableError
 from ..logging_setup import redact
+from ..outbox import send_reply as send
+from ..pipeline import draft_pending
+from ..pipeline import poll_stream as drain
 from . import QUEUES
+from .claims import due_reply_ids
 from .leases import held
+from .tables import DeadLetter, TaskDelivery
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..config import Settings
 
 __all__ = ["celery", "configure", "worker_app", "MAX_DELIVERIES", "enqueue"]
 log = logging.getLogger(__name__)
@@ -55,11 +70,11 @@ ROUTES = {
     "social_care.deliver_alerts": "alerts",
 }
 
-_app: Any = None
+_app: App | None = None
 _app_pid: int | None = None
 
 
-def configure(settings: Any) -> Celery:
+def configure(settings: Settings) -> Celery:
     """Point the Celery app at ``SOCIAL_CARE_BROKER_URL`` with the project's delivery guarantees."""
     celery.conf.update(
         broker_url=settings.broker_url,
@@ -86,13 +101,10 @@ def configure(settings: Any) -> Celery:
     return celery
 
 
-def worker_app() -> Any:
+def worker_app() -> App:
     """This worker process's App (built once per process: a forked child never shares a connection)."""
     global _app, _app_pid
     if _app is None or _app_pid != os.getpid():
-        from ..app import build_app
-        from ..config import load_settings
-
         _app = build_app(load_settings(), migrate=False)
         _app_pid = os.getpid()
     return _app
@@ -168,9 +180,7 @@ class CareTask(Task):
         return result
 
 
-def _delivered(app: Any, task_id: str, name: str) -> int:
-    from .tables import TaskDelivery
-
+def _delivered(app: App, task_id: str, name: str) -> int:
     with app.session() as s:
         row = s.get(TaskDelivery, task_id, with_for_update=True)
         if row is None:
@@ -180,18 +190,15 @@ def _delivered(app: Any, task_id: str, name: str) -> int:
         return int(row.count)
 
 
-def _finished(app: Any, task_id: str) -> None:
-    from .tables import TaskDelivery
-
+def _finished(app: App, task_id: str) -> None:
     with app.session() as s:
         row = s.get(TaskDelivery, task_id)
         if row is not None:
             s.delete(row)
 
 
-def _dead_letter(app: Any, name: str, task_id: str | None, args: Any, deliveries: int, reason: str) -> None:
-    from .tables import DeadLetter, TaskDelivery
-
+def _dead_letter(app: App, name: str, task_id: str | None, args: Sequence[object], deliveries: int,
+                 reason: str) -> None:
     log.error("task %s %s dead-lettered: %s", name, task_id, reason)
     safe_args = [a if isinstance(a, (int, float, bool)) or a is None else redact(str(a))[:200] for a in args]
     with app.session() as s:
@@ -213,9 +220,6 @@ def poll_stream(self: Task, stream: str) -> dict[str, Any]:
     """Drain one stream from its cursor, scoring and drafting each batch (posts and cursor commit
     together), holding the stream's lease: at most one poller per stream, and a poller that lost its
     lease commits nothing more."""
-    from ..config import Autosend
-    from ..pipeline import poll_stream as drain
-
     app = worker_app()
     connector = next((c for c in app.connectors if c.stream == stream), None)
     if connector is None:
@@ -235,9 +239,6 @@ def poll_stream(self: Task, stream: str) -> dict[str, Any]:
 @celery.task(base=CareTask, bind=True, name="social_care.send_reply", soft_time_limit=75, time_limit=90)
 def send_reply(self: Task, reply_id: Any) -> str:
     """Send one approved reply (or reconcile one left ``sending``), if this worker can claim it."""
-    from ..errors import SkippableError
-    from ..outbox import send_reply as send
-
     try:
         rid = int(reply_id)
     except (TypeError, ValueError):
@@ -251,8 +252,6 @@ def send_reply(self: Task, reply_id: Any) -> str:
 @celery.task(base=CareTask, bind=True, name="social_care.outbox_sweep", soft_time_limit=50, time_limit=60)
 def outbox_sweep(self: Task) -> int:
     """Hand every due reply that no one has claimed to ``send_reply``."""
-    from .claims import due_reply_ids
-
     ids = due_reply_ids(worker_app())
     for rid in ids:
         enqueue(send_reply, rid, expires=300)
@@ -262,8 +261,6 @@ def outbox_sweep(self: Task) -> int:
 @celery.task(base=CareTask, bind=True, name="social_care.evaluate_alerts", soft_time_limit=50, time_limit=60)
 def evaluate_alerts(self: Task) -> int:
     """Create the Slack alerts that are due (one evaluator at a time), then have them delivered."""
-    from .. import alerts
-
     app = worker_app()
     with held(app.engine, "alerts:evaluate", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
@@ -281,9 +278,6 @@ def deliver_alerts(self: Task, again: bool = True) -> int:
 
     Found busy, it comes back once a second later (``again``): the deliverer at work may have read the
     pending alerts just before the ones this task was woken for were committed."""
-    from .. import alerts
-    from ..alerts import outbox as alerts_outbox
-
     app = worker_app()
     with held(app.engine, "alerts:slack", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
@@ -302,9 +296,6 @@ def draft_batch(self: Task, again: bool = True) -> int:
     """Score/draft one batch: the drafts of the flagged posts a large webhook delivery stored in bulk
     (``pipeline.draft_pending``; one drafter at a time), then, with autosend, the sweep that sends them.
     Found busy, it comes back once (the drafter at work may have missed the newest posts)."""
-    from ..config import Autosend
-    from ..pipeline import draft_pending
-
     app = worker_app()
     with held(app.engine, "drafts", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
@@ -320,8 +311,6 @@ def draft_batch(self: Task, again: bool = True) -> int:
 @celery.task(base=CareTask, bind=True, name="social_care.followup", soft_time_limit=110, time_limit=120)
 def followup(self: Task) -> dict[str, int]:
     """One pass of the follow-ups (its sends are claimed like every reply)."""
-    from .. import followup as followups
-
     app = worker_app()
     with held(app.engine, "followup", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
@@ -332,8 +321,6 @@ def followup(self: Task) -> dict[str, int]:
 @celery.task(base=CareTask, bind=True, name="social_care.weekly_report", soft_time_limit=280, time_limit=300)
 def weekly_report(self: Task) -> str | None:
     """Last full week's report, once (its Slack summary is deduplicated by week)."""
-    from .. import reports
-
     app = worker_app()
     with held(app.engine, "report:weekly", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease or not reports.report_due(app):

@@ -20,11 +20,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
+
+from ..config import Autosend
+from . import mask_broker_url
+
+if TYPE_CHECKING:
+    from ..app import App
 
 __all__ = ["Wakes", "wake_workers", "stop_workers_wake"]
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+_enqueuers: dict[int, _Enqueuer] = {}  # per App (by id): its one enqueue thread
 IDLE_SECONDS = 30.0  # the thread ends after this long without a wake (a new one starts on the next)
 
 
@@ -39,8 +46,8 @@ class Wakes:
 
 
 class _Enqueuer:
-    def __init__(self, app: Any) -> None:
-        from .tasks import configure
+    def __init__(self, app: App) -> None:
+        from .tasks import configure  # lazy: celery loads only in a process that has a broker to wake
 
         configure(app.settings)
         self.app = app
@@ -69,8 +76,7 @@ class _Enqueuer:
                 self._enqueue(wanted)
 
     def _enqueue(self, wanted: Wakes) -> None:
-        from . import mask_broker_url
-        from .tasks import deliver_alerts, draft_batch, enqueue, outbox_sweep
+        from .tasks import deliver_alerts, draft_batch, enqueue, outbox_sweep  # lazy: celery (as above)
 
         try:
             if wanted.alerts:
@@ -91,16 +97,14 @@ class _Enqueuer:
         self.failing = False
 
 
-def wake_workers(app: Any, *, flagged: int, large: bool) -> None:
+def wake_workers(app: App, *, flagged: int, large: bool) -> None:
     """Never blocks: note what the committed delivery needs and signal the enqueue thread."""
-    from ..config import Autosend
-
     autosend = app.settings.autosend == Autosend.PLAYBOOK
     with _lock:
-        worker: _Enqueuer | None = getattr(app, "_enqueuer", None)
+        worker = _enqueuers.get(id(app))
         if worker is None or not worker.alive:
             worker = _Enqueuer(app)
-            app._enqueuer = worker
+            _enqueuers[id(app)] = worker
         if flagged:
             worker.wanted.alerts |= bool(app.settings.alerts.enabled)
             worker.wanted.drafts |= large
@@ -108,10 +112,10 @@ def wake_workers(app: Any, *, flagged: int, large: bool) -> None:
         worker.event.set()
 
 
-def stop_workers_wake(app: Any, timeout: float = 10.0) -> None:
+def stop_workers_wake(app: App, timeout: float = 10.0) -> None:
     """End the enqueue thread of ``app`` (if any) once its current round is done."""
     with _lock:
-        worker: _Enqueuer | None = getattr(app, "_enqueuer", None)
+        worker = _enqueuers.pop(id(app), None)
         if worker is None:
             return
         worker.stopping = True

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -113,7 +114,7 @@ def score_cmd(
 
     Reads UTF-8 (or UTF-16 with a BOM) separated by commas, semicolons, tabs or pipes, whichever puts
     `text` in the header; writes UTF-8 with the same separator."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: progress bars only in the offline tools
 
     if fast:
         if scorer not in (None, "", "fast"):
@@ -229,8 +230,6 @@ def eval_cmd(
 def _labelled_rows(paths: list[Path]) -> list[Row]:
     """Rows of the team's own labelled CSVs, each file a set of its own name; rows that cannot be used are
     named on stderr and left out; an unreadable file or one without a usable row stops with exit 2."""
-    from dataclasses import replace
-
     rows = []
     for path in paths:
         try:
@@ -263,6 +262,7 @@ def train_cmd(
     """Train the default scorer: the hashed model, then the cascade's encoder head (needs the `train` extra:
     scikit-learn)."""
     try:
+        # lazy: scikit-learn is the optional train extra
         import sklearn  # noqa: F401
     except ImportError:
         _fail("training needs scikit-learn: pip install 'social-care[train]'")

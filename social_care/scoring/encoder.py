@@ -161,7 +161,7 @@ def embed_cached(texts: Sequence[str], cache: EmbeddingCache | None, encoder: En
                  save_every: int = 2000) -> np.ndarray:
     """Embeddings of `texts`, from `cache` where there, else from the encoder (saved to the cache as it goes,
     with a progress bar on a terminal)."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: progress bars only in the offline tools
 
     if cache is None:
         return (encoder or load_encoder()).embed(texts)

@@ -18,6 +18,7 @@ Reviewers' corrections (--feedback) join the head's fit (weighted like the hashe
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -169,14 +170,14 @@ def _features(emb: np.ndarray, margin: np.ndarray, scale: float) -> np.ndarray:
 def _fit(cfg: HeadConfig, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> Params:
     """(w1, b1, w2, b2); w1/b1 None for logistic regression."""
     if cfg.hidden:
-        from sklearn.neural_network import MLPClassifier
+        from sklearn.neural_network import MLPClassifier  # lazy: scikit-learn is the optional train extra
 
         clf = MLPClassifier(hidden_layer_sizes=(cfg.hidden,), alpha=cfg.alpha, max_iter=200, early_stopping=False,
                             random_state=cfg.seed, learning_rate_init=1e-3, batch_size=128, tol=1e-4,
                             n_iter_no_change=10)
         clf.fit(X, y, sample_weight=w)
         return (clf.coefs_[0], clf.intercepts_[0], clf.coefs_[1][:, 0], float(clf.intercepts_[1][0]))
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn is the optional train extra
 
     clf = LogisticRegression(C=1.0 / max(cfg.alpha * 100, 1e-6), max_iter=1000)
     clf.fit(X, y, sample_weight=w)
@@ -241,7 +242,7 @@ def train_head(cfg: HeadConfig) -> dict[str, Any]:
     # out-of-fold logits of the sample: thresholds, recall curves and routing
     fold = np.array([_h(f"fold:{r.set}:{r.text}") % cfg.folds for r in sample])
     oof = np.zeros(len(sample))
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: progress bars only in the offline tools
 
     disable = (not sys.stderr.isatty()) if cfg.progress is None else (not cfg.progress)
     for f in tqdm(range(cfg.folds), desc="encoder head (out-of-fold)", disable=disable, leave=False):
@@ -297,8 +298,6 @@ def train_head(cfg: HeadConfig) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
     from .train import DEFAULT_DATA_DIR
 
     ap = argparse.ArgumentParser(description="Train the cascade's encoder head.")

@@ -58,7 +58,7 @@ def evaluate_rows(dev: Sequence[Row], scorers: Mapping[str, Any] | Sequence[str]
                   progress: bool | None = None) -> dict[str, Any]:
     """F1, precision, recall and macro-F1 of every scorer per (set, language) of `dev`, in the order the sets
     first appear. A row without a language ("und" or "") counts under the one the first scorer detects."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: progress bars only in the offline tools
 
     if not isinstance(scorers, Mapping):
         scorers = {n: get_scorer(n) for n in scorers}

@@ -503,6 +503,7 @@ def extra_lexicon() -> list[tuple[str, float]]:
 def training_lexicon() -> tuple[list[str], list[float]]:  # pragma: no cover - training only
     """Words and valences: VADER's English lexicon (installed vaderSentiment package), then EXTRA_LEXICON_TEXT
     (VADER wins where both have a word)."""
+    # lazy: the lexicon loads on first use (CLI start-up)
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     lex = SentimentIntensityAnalyzer().lexicon
@@ -517,7 +518,7 @@ def training_lexicon() -> tuple[list[str], list[float]]:  # pragma: no cover - t
 
 def to_csr(batch: Batch, bits: int) -> Any:  # pragma: no cover - training only (needs scipy)
     """Sparse matrix of the batch for training (scipy), consistent with linear_scores."""
-    from scipy import sparse
+    from scipy import sparse  # lazy: scipy only when a batch is vectorised (CLI start-up)
 
     rows, cols = [], []
     for h, bad in zip(batch.char_hashes, batch.char_invalid):

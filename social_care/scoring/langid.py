@@ -215,7 +215,7 @@ def _lang_features(batch: F.Batch, lbits: int = LANG_BITS) -> tuple[np.ndarray, 
 
 
 def lang_csr(batch: F.Batch, lbits: int = LANG_BITS) -> Any:  # pragma: no cover - training only
-    from scipy import sparse
+    from scipy import sparse  # lazy: scipy only when a batch is vectorised (CLI start-up)
 
     docs, bk = _lang_features(batch, lbits)
     m = sparse.csr_matrix((np.ones(len(docs), dtype=np.float32), (docs, bk)), shape=(batch.n_docs, 2**lbits))

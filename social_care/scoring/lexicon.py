@@ -49,10 +49,11 @@ class TextBlobScorer(_LexiconScorer):
     name = "textblob"
 
     def __init__(self) -> None:
+        # lazy: the lexicon loads on first use (CLI start-up)
         from textblob import TextBlob  # noqa: F401  (fail early if missing)
 
     def _one(self, text: str, lang: str) -> Score:
-        from textblob import TextBlob
+        from textblob import TextBlob  # lazy: the lexicon loads on first use (CLI start-up)
 
         if not text.strip():
             return neutral_score(lang)
@@ -75,6 +76,7 @@ class VaderScorer(_LexiconScorer):
     name = "vader"
 
     def __init__(self) -> None:
+        # lazy: the lexicon loads on first use (CLI start-up)
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
         self._sia = SentimentIntensityAnalyzer()

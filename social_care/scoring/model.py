@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 import os
 import threading
@@ -414,8 +415,6 @@ _WARNED: set[str] = set()
 
 def _warn_once(msg: str) -> None:
     """Once per process (on stderr when logging is not configured, as on the command line)."""
-    import logging
-
     if msg in _WARNED:
         return
     _WARNED.add(msg)

@@ -15,6 +15,7 @@ weighted FEEDBACK_WEIGHT times a labelled post of its language family; they do n
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import sys
@@ -74,7 +75,7 @@ class TrainConfig:
 
 
 def _bar(total: int, desc: str, progress: bool | None) -> Any:
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: progress bars only in the offline tools
 
     disable = (not sys.stderr.isatty()) if progress is None else (not progress)
     return tqdm(total=total, desc=desc, disable=disable, leave=False)
@@ -83,7 +84,7 @@ def _bar(total: int, desc: str, progress: bool | None) -> Any:
 def _matrix(rows: Sequence[Row], bits: int, progress: bool | None, desc: str, lang: bool = False,
             dense: tuple[Any, Any] | None = None) -> Any:
     """Hashed features (and, with dense=(lex_hash, lex_val), the N_DENSE lexicon columns after them)."""
-    from scipy import sparse
+    from scipy import sparse  # lazy: scipy only when a batch is vectorised (CLI start-up)
 
     mats = []
     step = 8192
@@ -193,7 +194,7 @@ def train_langid(lang_rows: Sequence[Row], seed: int, progress: bool | None,
     """The language model: multinomial logistic regression over char 3-grams and words of the
     Latin- and Arabic-script rows (at most `cap` per language, class-balanced). The English prior and
     the Hinglish rule of langid.decide_latin sit on top of it at run time."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn is the optional train extra
 
     rng = np.random.default_rng(seed)
     by_lang: dict[str, list[Row]] = {}
@@ -245,8 +246,8 @@ def nb_ratios(X: Any, y: np.ndarray, alpha: float = 1.0, n_dense: int = F.N_DENS
 
 def _fit_flag(cfg: TrainConfig, X: Any, rows: Sequence[Row]) -> tuple[np.ndarray, float]:
     """The flag head on X: (coef (n_features,), intercept), NB scaling folded into the coef."""
-    from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
+    from scipy import sparse  # lazy: scipy only when a batch is vectorised (CLI start-up)
+    from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn is the optional train extra
 
     y = np.array([r.flag for r in rows])
     sw = np.array([cfg.family_weights.get(_family(r), 1.0) * (cfg.feedback_weight if r.set == FEEDBACK_SET else 1.0)
@@ -259,7 +260,7 @@ def _fit_flag(cfg: TrainConfig, X: Any, rows: Sequence[Row]) -> tuple[np.ndarray
 
 def _fit_heads(cfg: TrainConfig, X: Any, rows: Sequence[Row], stages: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """Flag and positive heads on X: (coef (n_features, 2), bias (2,))."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn is the optional train extra
 
     flag_coef, flag_icpt = _fit_flag(cfg, X, rows)
     if stages is not None:
@@ -292,7 +293,7 @@ def out_of_fold_scores(cfg: TrainConfig, X: Any, rows: Sequence[Row], progress: 
 
     The thresholds and recall curves are tuned on these: every train row counts, none is scored by a
     head that saw it. Folds are fitted in up to two processes."""
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed  # lazy: parallel fitting only in training
 
     k = cfg.tune_folds
     fold = np.array([_frac(f"fold:{r.set}:{r.text}") % k for r in rows])
@@ -433,8 +434,6 @@ def rewrite_card(model: Path, data_dir: Path, progress: bool | None = None) -> P
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
     ap = argparse.ArgumentParser(description="Train the default social-care scorer.")
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     ap.add_argument("--out", type=Path, default=None)

@@ -13,6 +13,7 @@ from .graph_fields import GraphError, no_such_object, parse_fields
 from .graph_render import GraphRenderer
 from .graph_state import Comment, IgComment, Post
 from .http import Request, Response, json_response
+from .webhooks import META_FIELDS
 
 GRAPH_JSON = "application/json; charset=UTF-8"
 VERSION_RE = re.compile(r"^/(v\d+\.\d+)(/.*)?$")
@@ -145,8 +146,6 @@ class GraphApi(PlatformApi):
 
     # ---- webhooks: the app's subscription to the Page's fields -------------------------------------------------
     def _subscribed_apps(self, method: str, kind: str, params: dict[str, Any]) -> dict[str, Any]:
-        from .webhooks import META_FIELDS
-
         hub = self.sim.webhooks
         if kind != "page":
             raise GraphError(100, f"(#100) Unsupported {method.lower()} request.")

@@ -78,8 +78,8 @@ def open_error(url: str, exc: Exception) -> ConfigError:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply Alembic migrations up to ``revision`` on ``engine``."""
-    from alembic import command
-    from alembic.config import Config
+    from alembic import command  # lazy: alembic only when migrating
+    from alembic.config import Config  # lazy: alembic only when migrating
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

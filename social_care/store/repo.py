@@ -26,6 +26,7 @@ __all__ = [
     "get_cursor",
     "set_cursor",
     "record_event",
+    "record_events",
     "active_pause",
     "pause_stream",
     "clear_pause",
@@ -87,9 +88,10 @@ def _known(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, 
     return known
 
 
-def insert_new_rows(session: Session, *, rows: Sequence[dict[str, Any]]) -> list[NewPost]:
-    """``insert_new_posts`` in bulk, for a large batch: the same rows (given as column values) and the same
-    arrival event each ("flagged" with the scorer's reasons, or "received"), a few statements in all."""
+def insert_new_rows(session: Session, *, rows: Sequence[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """``insert_new_posts`` in bulk, for a large batch: the rows (given as column values) not stored yet, in
+    one statement; returns each new row's id with the values written. Their arrival events are
+    ``cases.store_new_rows``'s (the caller to use), written with :func:`record_events`."""
     known = _known(session, ((r["channel"], r["external_id"]) for r in rows))
     fresh: list[dict[str, Any]] = []
     for row in rows:
@@ -97,29 +99,14 @@ def insert_new_rows(session: Session, *, rows: Sequence[dict[str, Any]]) -> list
         if key in known:
             continue
         known.add(key)
-        fresh.append({"version": 1, "followup_enabled": True,
+        fresh.append({"followup_enabled": True,
                       "urgency_base": anger_reach_points(row.get("polarity"), row.get("flagged"),
                                                          row.get("author_followers")), **row})
     if not fresh:
         return []
-    posts, events_table = table_of(Post), table_of(StatusEvent)
-    conn = session.connection()
-    ids = conn.execute(insert(posts).returning(posts.c.id, sort_by_parameter_order=True), fresh).scalars().all()
-    events = []
-    for pid, row in zip(ids, fresh, strict=True):
-        if row["flagged"]:
-            reasons = "; ".join(row.get("reasons") or [])
-            detail = redact(f"by the scorer ({row['scorer']})" + (f": {reasons}" if reasons else ""))
-            if len(detail) > DETAIL_LIMIT:
-                detail = detail[: DETAIL_LIMIT - 1] + "…"
-            action = "flagged"
-        else:
-            detail, action = None, "received"
-        events.append({"post_id": pid, "action": action, "from_status": None, "to_status": row["status"],
-                       "actor": "system", "at": row["ingested_at"], "detail": detail, "reply_id": None,
-                       "version": 1})
-    conn.execute(insert(events_table), events)
-    return [NewPost(pid, r["channel"], r["external_id"], bool(r["flagged"])) for pid, r in zip(ids, fresh, strict=True)]
+    posts = table_of(Post)
+    result = session.connection().execute(insert(posts).returning(posts.c.id, sort_by_parameter_order=True), fresh)
+    return list(zip(result.scalars().all(), fresh, strict=True))
 
 
 WEBHOOK_ONLY_FIELDS = ("thread_key", "permalink", "author_handle", "author_name", "author_followers", "raw")
@@ -168,6 +155,14 @@ def set_cursor(session: Session, *, stream: str, value: str, now: datetime) -> N
 DETAIL_LIMIT = 1000
 
 
+def _clip(detail: str | None) -> str | None:
+    """An event's detail as stored: secrets masked, cut to ``DETAIL_LIMIT`` characters."""
+    if detail is None:
+        return None
+    detail = redact(detail)
+    return detail[: DETAIL_LIMIT - 1] + "…" if len(detail) > DETAIL_LIMIT else detail
+
+
 def record_event(
     session: Session,
     *,
@@ -185,16 +180,22 @@ def record_event(
     ``social_care.cases`` moves the post and bumps its version, then calls this with the statuses the
     event carries (``to_status`` only when the event moved the post or is its arrival). ``detail`` is
     masked for secrets and cut to ``DETAIL_LIMIT`` characters."""
-    if detail is not None:
-        detail = redact(detail)
-        if len(detail) > DETAIL_LIMIT:
-            detail = detail[: DETAIL_LIMIT - 1] + "…"
     event = StatusEvent(
         post_id=post.id, action=action, from_status=from_status, to_status=to_status, actor=actor, at=now,  # type: ignore[arg-type]
-        detail=detail, reply_id=reply_id, version=post.version if version is None else version,
+        detail=_clip(detail), reply_id=reply_id, version=post.version if version is None else version,
     )
     session.add(event)
     return event
+
+
+def record_events(session: Session, *, events: Sequence[dict[str, Any]]) -> None:
+    """:func:`record_event` in bulk (a large batch's arrivals), one statement: each event as column values
+    (``post_id``, ``action``, ``actor``, ``at``, ``to_status``, ``version``, ``detail``; the rest default to
+    None), its ``detail`` masked and cut the same way."""
+    if not events:
+        return
+    rows = [{"from_status": None, "reply_id": None, **e, "detail": _clip(e.get("detail"))} for e in events]
+    session.connection().execute(insert(table_of(StatusEvent)), rows)
 
 
 def active_pause(session: Session, *, stream: str, now: datetime) -> StreamPause | None:

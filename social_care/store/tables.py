@@ -184,8 +184,8 @@ class Reply(SQLModel, table=True):
 class StatusEvent(SQLModel, table=True):
     """The one event log of a post (the audit trail): who did what to it, when, and what its status became.
 
-    Every writer goes through ``social_care.cases`` (which calls ``store.repo.record_event``): ingestion and the
-    scorer's flag, drafts,
+    Every writer goes through ``social_care.cases`` (which calls ``store.repo.record_event``, or
+    ``record_events`` for a large webhook batch's arrivals): ingestion and the scorer's flag, drafts,
     approvals, sends (by a person or by autosend), failures, assignments, snoozes, corrections,
     resolutions, follow-ups. The post page, ``social-care audit``, the export, the stale-view refusal
     and the weekly report all read it. ``to_status`` is set only when the event moved the post

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..durations import duration
 from ..errors import StaleViewError
+from ..inbox.common import NotAllowedError
 from ..workflow import NotFoundError, WorkflowError
 from . import api, inbox_api, inbox_pages, pages, reports, webhooks
 from .auth import SESSION_COOKIE, SessionStore
@@ -36,19 +38,19 @@ class _SecurityHeaders:
     """Pure ASGI middleware: CSP and friends on every response, errors and static files included (static
     files may be cached); HSTS when ``SOCIAL_CARE_PUBLIC_URL`` is https."""
 
-    def __init__(self, app: Any, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
         self.headers = dict(SECURITY_HEADERS)
         if hsts:  # only when the public address is https: over plain http the header is ignored anyway
             self.headers["Strict-Transport-Security"] = HSTS
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         static = scope.get("path", "").startswith("/static/")
 
-        async def send_with_headers(message: Any) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers.items():
@@ -107,8 +109,6 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(WorkflowError)
     async def _workflow(request: Request, exc: WorkflowError) -> JSONResponse:
-        from ..inbox.common import NotAllowedError
-
         status = 404 if isinstance(exc, NotFoundError) else 403 if isinstance(exc, NotAllowedError) else 400
         return JSONResponse({"error": "refused", "detail": str(exc)}, status_code=status)
 

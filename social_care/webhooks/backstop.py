@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from ..alerts import enqueue
 from ..models import as_utc
+from ..pipeline import poll_stream
 from ..store.tables import PollRun, WebhookState
+
+if TYPE_CHECKING:
+    from connectors.base import Connector
+
+    from ..app import App
+    from ..pipeline import PollResult
 
 __all__ = ["PLATFORMS", "last_deliveries", "delivery_counts", "webhooks_status", "poll_due",
            "poll_unless_webhooks_live"]
@@ -43,7 +51,7 @@ def _state(last: datetime | None, now: datetime, window: timedelta) -> str:
     return "live" if now - last <= window else "broken"
 
 
-def webhooks_status(app: Any) -> dict[str, Any]:
+def webhooks_status(app: App) -> dict[str, Any]:
     """Per platform: the state (live / broken / not used), last delivery, counts, the last refusal."""
     now = app.now()
     window = timedelta(seconds=app.settings.poll_backstop_seconds)
@@ -53,19 +61,20 @@ def webhooks_status(app: Any) -> dict[str, Any]:
         counts = delivery_counts(s)
         rows = {r.platform: r for r in s.exec(select(WebhookState)).all()}
     for p in PLATFORMS:
-        state = _state(last[p], now, window)
+        at = last[p]
+        state = _state(at, now, window)
         row = rows.get(p)
         entry: dict[str, Any] = {
             "state": state,
-            "last_delivery_at": at.isoformat() if (at := last[p]) is not None else None,
+            "last_delivery_at": at.isoformat() if at is not None else None,
             **counts[p],
             "last_rejected_at": as_utc(row.last_rejected_at).isoformat() if row and row.last_rejected_at else None,
             "last_rejected_reason": row.last_rejected_reason if row else None,
             "poll_interval": f"backstop, every {int(window.total_seconds())} s" if state == "live" else "normal",
         }
-        if state == "broken":
+        if state == "broken" and at is not None:
             entry["problem"] = (f"webhooks look broken: no signed delivery from {p} for "
-                                f"{int((now - last[p]).total_seconds())} s (over the "
+                                f"{int((now - at).total_seconds())} s (over the "
                                 f"{int(window.total_seconds())} s backstop); polling is back to its normal "
                                 "interval. Check the subscription (`social-care webhooks status`) and that "
                                 "SOCIAL_CARE_PUBLIC_URL reaches this service")
@@ -73,7 +82,7 @@ def webhooks_status(app: Any) -> dict[str, Any]:
     return out
 
 
-def poll_due(app: Any, stream: str, platform: str | None) -> bool:
+def poll_due(app: App, stream: str, platform: str | None) -> bool:
     """Whether the scheduled poll of ``stream`` should run now. ``platform``: whose webhooks also deliver this
     stream's posts (the connector's ``webhook_platform``; None: no webhook does, it is always polled). While
     that platform's webhooks are live, only when the last poll is at least the backstop interval old;
@@ -98,11 +107,10 @@ def poll_due(app: Any, stream: str, platform: str | None) -> bool:
     return polled is None or now - as_utc(polled) >= window
 
 
-def _alert_broken(app: Any, s: Session, row: WebhookState, last: datetime, now: datetime,
+def _alert_broken(app: App, s: Session, row: WebhookState, last: datetime, now: datetime,
                   window: timedelta) -> None:
     if row.broken_alerted_at is not None and as_utc(row.broken_alerted_at) >= last:
         return  # this outage was already announced
-    from ..alerts import enqueue
 
     reason = (f"no signed webhook delivery since {last:%Y-%m-%d %H:%M} UTC "
               f"(over {int(window.total_seconds())} s); polling is back to its normal interval")
@@ -118,10 +126,8 @@ def _alert_broken(app: Any, s: Session, row: WebhookState, last: datetime, now: 
     s.add(row)
 
 
-def poll_unless_webhooks_live(app: Any, connector: Any) -> Any:
+def poll_unless_webhooks_live(app: App, connector: Connector) -> PollResult | None:
     """The scheduled poll job: ``poll_stream`` when :func:`poll_due` says so, else nothing."""
-    from ..pipeline import poll_stream
-
     if not poll_due(app, connector.stream, connector.webhook_platform):
         return None
     return poll_stream(app, connector)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +21,9 @@ from .. import cases
 from ..audit import SYSTEM
 from ..pipeline import rescore
 from ..store.tables import EarlyRemoval, Post
+
+if TYPE_CHECKING:
+    from ..app import App
 
 __all__ = ["apply_edits", "apply_removals", "find", "removed_early", "split_edits"]
 log = logging.getLogger(__name__)
@@ -50,7 +53,7 @@ def split_edits(s: Session, events: WebhookEvents) -> tuple[list[tuple[Post | No
 
 
 def apply_edits(
-    app: Any, s: Session, edits: list[tuple[Post | None, Mention]], now: datetime, *, bulk: bool = False
+    app: App, s: Session, edits: list[tuple[Post | None, Mention]], now: datetime, *, bulk: bool = False
 ) -> tuple[int, list[Post]]:
     """The new text of each edited post, the old one in its log, then the post scored again (``bulk``: by
     the fast stage alone, as a large batch's new posts are). Returns how many posts changed and the open

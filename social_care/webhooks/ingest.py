@@ -7,21 +7,31 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from connectors.base import fit_key
+from connectors.facebook import GraphClient, MessengerConversations, conversation_of
+from connectors.instagram import InstagramComments, comment_details, ig_conversation_of
+from connectors.meta_webhooks import LOOKUP
 from connectors.webhook_events import WebhookEvents
 from social_care.models import Channel, Mention, as_utc
 
+from ..alerts import enqueue
+from ..alerts.rules import _existing
 from ..pipeline import ingest, ingest_many
+from ..store.repo import NewPost
 from ..store.tables import Alert, Post, Reply, WebhookState, table_of
 from .changes import apply_edits, apply_removals, removed_early, split_edits
+
+if TYPE_CHECKING:
+    from ..app import App
 
 __all__ = ["DeliveryResult", "ingest_delivery", "record_rejected", "state_row"]
 log = logging.getLogger(__name__)
@@ -55,7 +65,7 @@ def state_row(session: Session, platform: str) -> WebhookState:
     return row
 
 
-def record_rejected(app: Any, platform: str, reason: str) -> None:
+def record_rejected(app: App, platform: str, reason: str) -> None:
     """Count a refused delivery (its reason, never its body or signature) for ``webhooks status``."""
     try:
         with app.session() as s:
@@ -66,7 +76,7 @@ def record_rejected(app: Any, platform: str, reason: str) -> None:
         log.warning("webhooks.%s: could not count a rejected delivery: %s", platform, type(exc).__name__)
 
 
-def ingest_delivery(app: Any, platform: str, events: WebhookEvents) -> DeliveryResult:
+def ingest_delivery(app: App, platform: str, events: WebhookEvents) -> DeliveryResult:
     """Store what one delivery carries, in one transaction; retried once if a concurrent delivery or poll
     stored the same post first (the second attempt finds it and drops it)."""
     for attempt in (1, 2):
@@ -79,7 +89,7 @@ def ingest_delivery(app: Any, platform: str, events: WebhookEvents) -> DeliveryR
     raise AssertionError("unreachable")
 
 
-def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResult:
+def _ingest_once(app: App, platform: str, events: WebhookEvents) -> DeliveryResult:
     now = app.now()
     result = DeliveryResult(platform=platform, entries=events.entries, dropped=events.dropped,
                             unknown=len(events.unknown), skipped=len(events.skipped))
@@ -93,7 +103,7 @@ def _ingest_once(app: Any, platform: str, events: WebhookEvents) -> DeliveryResu
                     for m in mentions]
         # a few posts go the poll's way, drafted in this transaction; a large batch is written in bulk and
         # drafted just after the 200 (pipeline.draft_pending)
-        fresh: list[Any] = (ingest(app, s, mentions) if len(mentions) <= INLINE_DRAFTS
+        fresh: list[Post] | list[NewPost] = (ingest(app, s, mentions) if len(mentions) <= INLINE_DRAFTS
                             else ingest_many(app, s, mentions))
         result.stored = len(fresh)
         result.duplicates = len(mentions) - len(fresh)
@@ -125,7 +135,15 @@ INLINE_DRAFTS = 25  # deliveries up to this many new posts are drafted before th
 MAX_LOOKUPS = 10  # Graph look-ups per delivery: the answer stays well inside Meta's 20 s deadline
 
 
-def _messenger_conversations(app: Any, mentions: list[Mention]) -> dict[str, tuple[str, str | None, str | None]]:
+def _graph_client(app: App, streams: tuple[str, ...]) -> GraphClient | None:
+    """The Graph API client of the first configured Meta stream among ``streams`` (None: none is polled)."""
+    for c in app.connectors:
+        if c.stream in streams and isinstance(c, MessengerConversations | InstagramComments):
+            return c.client
+    return None
+
+
+def _messenger_conversations(app: App, mentions: list[Mention]) -> dict[str, tuple[str, str | None, str | None]]:
     """A Messenger event names the customer (PSID) but not the conversation, nor the customer's name: for a
     customer the store does not know yet, ask the Graph API once (``conversations?user_id=``), so the post
     gets the thread, link and name a poll gives it (and the draft greets them by name)."""
@@ -136,15 +154,13 @@ def _messenger_conversations(app: Any, mentions: list[Mention]) -> dict[str, tup
         known = set(s.exec(select(Post.author_id).where(Post.channel == Channel.MESSENGER.value,
                                                         col(Post.author_id).in_(psids))).all())
     wanted = [p for p in psids if p not in known][:MAX_LOOKUPS]
-    stream = next((c for c in app.connectors if c.stream == "facebook.messenger"), None)
-    if not wanted or stream is None:
+    client = _graph_client(app, ("facebook.messenger",))
+    if not wanted or client is None:
         return {}
-    from connectors.facebook import conversation_of
-
     out: dict[str, tuple[str, str | None, str | None]] = {}
     for psid in wanted:
         try:
-            found = conversation_of(stream.client, psid)
+            found = conversation_of(client, psid)
         except Exception as exc:  # noqa: BLE001 - the next poll fills the thread in; the post is stored now
             log.info("webhooks.facebook: no conversation for a Messenger customer yet (%s)", type(exc).__name__)
             break
@@ -153,14 +169,11 @@ def _messenger_conversations(app: Any, mentions: list[Mention]) -> dict[str, tup
     return out
 
 
-def _instagram_details(app: Any, mentions: list[Mention]) -> dict[tuple[Channel, str], Mention]:
+def _instagram_details(app: App, mentions: list[Mention]) -> dict[tuple[Channel, str], Mention]:
     """What an Instagram delivery does not carry, read once from the Graph API for posts the store does not
     have yet: a comment's own time and its media's link; a DM's conversation and the sender's username. A
     post whose look-up fails keeps what the delivery says (``entry.time``, a thread per customer) until a poll
     reads it."""
-    from connectors.instagram import comment_details, ig_conversation_of
-    from connectors.meta_webhooks import LOOKUP
-
     wanted = [m for m in mentions if (m.channel == Channel.INSTAGRAM_COMMENT and LOOKUP in (m.raw or {}))
               or m.channel == Channel.INSTAGRAM_DM]
     if not wanted:
@@ -175,7 +188,7 @@ def _instagram_details(app: Any, mentions: list[Mention]) -> dict[tuple[Channel,
                 select(Post.author_id, Post.thread_key, Post.author_handle)
                 .where(Post.channel == Channel.INSTAGRAM_DM.value, col(Post.author_id).in_(dm_authors),
                        col(Post.thread_key).is_not(None)).order_by(col(Post.id)))}
-    stream = next((c for c in app.connectors if c.stream in ("instagram.comments", "instagram.dms")), None)
+    client = _graph_client(app, ("instagram.comments", "instagram.dms"))
     out: dict[tuple[Channel, str], Mention] = {}
     links: dict[str, str | None] = {}
     lookups = 0
@@ -186,16 +199,16 @@ def _instagram_details(app: Any, mentions: list[Mention]) -> dict[tuple[Channel,
             thread, handle = threads[m.author_id]
             out[(m.channel, m.external_id)] = dataclasses.replace(m, thread_key=thread, author_handle=handle)
             continue
-        if stream is None or lookups >= MAX_LOOKUPS:
+        if client is None or lookups >= MAX_LOOKUPS:
             continue
         lookups += 1
         try:
             if m.channel == Channel.INSTAGRAM_COMMENT:
-                created, link = comment_details(stream.client, m.raw[LOOKUP]["comment"], m.raw[LOOKUP]["media"],
+                created, link = comment_details(client, m.raw[LOOKUP]["comment"], m.raw[LOOKUP]["media"],
                                                 links)
                 out[(m.channel, m.external_id)] = dataclasses.replace(m, created_at=created, permalink=link)
             else:
-                found = ig_conversation_of(stream.client, m.author_id)
+                found = ig_conversation_of(client, m.author_id)
                 if found is not None:
                     threads[m.author_id] = found
                     out[(m.channel, m.external_id)] = dataclasses.replace(m, thread_key=found[0],
@@ -238,22 +251,20 @@ def _with_thread(s: Session, m: Mention, conversations: dict[str, tuple[str, str
     return m
 
 
-def _ping_flagged(app: Any, s: Session, fresh: list[Any], now: datetime) -> None:
+def _ping_flagged(app: App, s: Session, fresh: Sequence[Post | NewPost], now: datetime) -> None:
     """The Slack ping for a flagged post is queued in the same transaction (the alert rule's own dedupe
     key, so the scheduled rule does not queue it again); the sender is woken after the commit."""
-    from ..alerts import enqueue
-
     flagged = [p for p in fresh if p.flagged]
     if not flagged or not app.settings.alerts.enabled:
         return
     if len(flagged) == 1:
         enqueue(s, kind="flagged", dedupe_key=f"flagged:{flagged[0].id}", now=now, post_id=flagged[0].id)
         return
-    from ..alerts.rules import _existing
 
     known = _existing(s, (f"flagged:{p.id}" for p in flagged))
-    rows = [{"kind": "flagged", "dedupe_key": f"flagged:{p.id}", "post_id": p.id, "payload": {}, "status": "pending",
-             "attempts": 0, "created_at": now} for p in flagged if f"flagged:{p.id}" not in known]
+    rows: list[dict[str, Any]] = [
+        {"kind": "flagged", "dedupe_key": f"flagged:{p.id}", "post_id": p.id, "payload": {}, "status": "pending",
+         "attempts": 0, "created_at": now} for p in flagged if f"flagged:{p.id}" not in known]
     if rows:  # fresh posts: their keys are new unless the scheduled rule raced us
         s.connection().execute(insert(table_of(Alert)), rows)
 

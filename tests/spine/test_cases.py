@@ -159,3 +159,72 @@ def test_the_writer_check_catches_a_writer():
 def test_a_new_post_gets_its_status_from_the_life_cycle():
     pipeline = (ROOT / "social_care" / "pipeline.py").read_text()
     assert "status=cases.initial_status(flagged)" in pipeline
+
+
+# ---- one writer of the event log -------------------------------------------------------------------------
+
+# store.repo's writers of posts and of the event log: only cases calls them (the arrivals, the moves, the notes)
+REPO_WRITERS = {"record_event", "record_events", "insert_new_posts", "insert_new_rows"}
+REPO = ROOT / "social_care" / "store" / "repo.py"
+CASES = ROOT / "social_care" / "cases.py"
+
+
+def _log_writers(tree: ast.AST, *, calls_repo: bool, writes_tables: bool) -> list[tuple[int, str]]:
+    """Calls to repo's writers (unless ``calls_repo``), and direct writes of the event log or of new posts: a
+    ``StatusEvent(…)``, or ``insert``/``table_of`` of ``StatusEvent`` or ``Post`` (unless ``writes_tables``)."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if name in REPO_WRITERS and not calls_repo:
+            found.append((node.lineno, f"{name}(…)"))
+        if writes_tables:
+            continue
+        if name == "StatusEvent":
+            found.append((node.lineno, "StatusEvent(…)"))
+        if name == "insert" or (name == "table_of" and any(
+                isinstance(a, ast.Name) and a.id == "StatusEvent" for a in node.args)):
+            for arg in node.args:
+                names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)}
+                if names & {"StatusEvent", "Post"}:
+                    found.append((node.lineno, f"{name}({ast.unparse(arg)})"))
+    return sorted(found, key=lambda f: f[0])  # in the order of the source (ast.walk goes breadth first)
+
+
+def test_only_cases_writes_the_event_log_and_new_posts_through_the_store():
+    offenders = []
+    for path in _product_files():
+        tree = ast.parse(path.read_text(), str(path))
+        found = _log_writers(tree, calls_repo=path in (CASES, REPO), writes_tables=path == REPO)
+        offenders += [f"{path.relative_to(ROOT)}:{line}: {what}" for line, what in found]
+    assert offenders == [], ("a post's arrival and its event log are written by social_care/cases.py through "
+                             "store/repo.py alone:\n" + "\n".join(offenders))
+
+
+def test_the_log_writer_check_catches_a_writer():
+    sample = ("repo.record_events(s, events=[])\ninsert_new_rows(s, rows=[])\nStatusEvent(post_id=1)\n"
+              "conn.execute(insert(table_of(StatusEvent)), rows)\nconn.execute(insert(table_of(Post)), rows)\n"
+              "conn.execute(insert(table_of(Alert)), rows)\nt = table_of(Post).c\n")
+    assert [w for _, w in _log_writers(ast.parse(sample), calls_repo=False, writes_tables=False)] == [
+        "record_events(…)", "insert_new_rows(…)", "StatusEvent(…)", "insert(table_of(StatusEvent))",
+        "table_of(StatusEvent)", "insert(table_of(Post))"]
+    assert _log_writers(ast.parse(sample), calls_repo=True, writes_tables=True) == []
+
+
+def test_a_bulk_arrival_is_logged_as_one_arrives(session):
+    rows = [{**_post(status).model_dump(exclude={"id"}), "external_id": f"bulk-{status}", "scorer": "fast",
+             "reasons": ["late delivery"] if status == "flagged" else []} for status in ("flagged", "new")]
+    fresh = cases.store_new_rows(session, rows)
+    again = cases.store_new_rows(session, rows)  # a redelivery: stored once
+    assert [(p.external_id, p.flagged) for p in fresh] == [("bulk-flagged", True), ("bulk-new", False)]
+    assert again == []
+    posts = {p.external_id: p for p in session.exec(select(Post)).all()}
+    assert {k: p.version for k, p in posts.items()} == {"bulk-flagged": 1, "bulk-new": 1}
+    events = session.exec(select(StatusEvent).order_by(col(StatusEvent.id))).all()
+    assert [(e.post_id, e.action, e.from_status, e.to_status, e.actor, e.version, e.detail) for e in events] == [
+        (fresh[0].id, "flagged", None, "flagged", "system", 1, "by the scorer (fast): late delivery"),
+        (fresh[1].id, "received", None, "new", "system", 1, None)]
+    with pytest.raises(cases.ForbiddenMove):
+        cases.store_new_rows(session, [{**rows[0], "external_id": "bulk-resolved", "status": "resolved"}])
+    assert len(session.exec(select(Post)).all()) == 2
