@@ -2,7 +2,7 @@
 path) is fitted on those labels beside the labelled sets (needs the encoder; the `train` extra to train).
 
     python -m social_care.scoring.distil [--data-dir ../shared/data] [--out distilled.csv] [--min-margin 1]
-    python scripts/train_scorer.py --distil distilled.csv      # or: social-care train --distil distilled.csv
+    python scripts/train_scorer.py --distil distilled.csv      # the hashed model with the distilled posts
 
 The teacher is the encoder head on every post (its decision: head logit above its language's threshold),
 with the hashed margin of the model in use as its second input, as at run time. Posts whose head logit is
