@@ -11,6 +11,8 @@ compressed) and MODEL_CARD.md next to it. The dev splits are only evaluated.
 
 Reviewers' corrections (`social-care feedback export`, --feedback FILE) join the fit of both heads, each
 weighted FEEDBACK_WEIGHT times a labelled post of its language family; they do not move the thresholds.
+Posts labelled by the cascade's encoder head (distil.py, --distil FILE) join the fit of the flag head only,
+each weighted DISTIL_WEIGHT times a labelled post of its language family; they do not move the thresholds.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ MAX_FALSE_POSITIVE_RATE = 0.5
 FAMILY_WEIGHTS = {"en": 2.0, "fa": 1.0, "ko": 1.0, "multi": 2.0}
 # a reviewer's correction of the team's own traffic counts this many times a labelled post of its language family
 FEEDBACK_WEIGHT = 3.0
+# a post labelled by the encoder head (distil.py) counts this many times a labelled post of its language family
+DISTIL_WEIGHT = 0.5
+DISTIL_SET = "distilled"
 
 
 @dataclass
@@ -67,6 +72,9 @@ class TrainConfig:
     # `social-care feedback export` files: reviewers' corrections, fitted with the sets (not used for thresholds)
     feedback: Sequence[Path] = ()
     feedback_weight: float = FEEDBACK_WEIGHT
+    # distil.py files: unlabelled posts labelled by the encoder head, fitted with the flag head only
+    distil: Sequence[Path] = ()
+    distil_weight: float = DISTIL_WEIGHT
     max_rows_per_set: int | None = None
     write_card: bool = True
     evaluate: bool = True
@@ -250,8 +258,8 @@ def _fit_flag(cfg: TrainConfig, X: Any, rows: Sequence[Row]) -> tuple[np.ndarray
     from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn is the optional train extra
 
     y = np.array([r.flag for r in rows])
-    sw = np.array([cfg.family_weights.get(_family(r), 1.0) * (cfg.feedback_weight if r.set == FEEDBACK_SET else 1.0)
-                   for r in rows])
+    own = {FEEDBACK_SET: cfg.feedback_weight, DISTIL_SET: cfg.distil_weight}
+    sw = np.array([cfg.family_weights.get(_family(r), 1.0) * own.get(r.set, 1.0) for r in rows])
     scale = nb_ratios(X, y) if cfg.nb else np.ones(X.shape[1], dtype=np.float32)
     flag = LogisticRegression(C=cfg.c_flag, solver="liblinear", tol=1e-3, max_iter=200, random_state=cfg.seed)
     flag.fit(X @ sparse.diags(scale) if cfg.nb else X, y, sample_weight=sw)
@@ -324,6 +332,22 @@ def _feedback_rows(cfg: TrainConfig, used: dict[str, dict[str, Any]]) -> list[Ro
     return rows
 
 
+def _distilled_rows(cfg: TrainConfig, used: dict[str, dict[str, Any]]) -> list[Row]:
+    """Rows of cfg.distil files (distil.py: posts labelled by the encoder head), as set DISTIL_SET."""
+    from dataclasses import replace
+
+    rows: list[Row] = []
+    for path in cfg.distil:
+        got, _ = load_feedback(path, "distilled file")
+        rows += [replace(r, set=DISTIL_SET, label=None) for r in got]
+    if cfg.distil:
+        used[DISTIL_SET] = {"train_rows": len(rows), "dev_rows": 0,
+                            "license": "en_twcs_unlabeled (CC BY-NC-SA 4.0), labelled by the encoder head"}
+        cfg.log.append(f"distilled: {len(rows)} rows ({sum(r.flag for r in rows)} flagged by the teacher) from "
+                       f"{len(cfg.distil)} file(s), weight {cfg.distil_weight}")
+    return rows
+
+
 def train(cfg: TrainConfig) -> dict[str, Any]:
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
@@ -347,6 +371,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         used[n] = {"train_rows": len(tr), "dev_rows": len(dv), "license": SETS[n][1]}
     labelled = len(train_rows)
     train_rows += _feedback_rows(cfg, used)
+    n_feedback = len(train_rows) - labelled
+    train_rows += _distilled_rows(cfg, used)
 
     # language model: Latin- and Arabic-script languages
     lang_rows = [r for r in train_rows[:labelled] if r.lang in langid.LANG_CLASSES]
@@ -390,8 +416,10 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         "tune_folds": cfg.tune_folds,
         "max_false_positive_rate": MAX_FALSE_POSITIVE_RATE,
         "fit_rows": len(train_rows),
-        "feedback_rows": len(train_rows) - labelled,
+        "feedback_rows": n_feedback,
         "feedback_weight": cfg.feedback_weight,
+        "distil_rows": len(train_rows) - labelled - n_feedback,
+        "distil_weight": cfg.distil_weight,
         "trained_seconds": round(time.perf_counter() - t0, 1),
     }
     out = Path(cfg.out) if cfg.out else MODEL_PATH
@@ -452,6 +480,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="reviewers' corrections (`social-care feedback export`) to fit with the sets; repeatable")
     ap.add_argument("--feedback-weight", type=float, default=FEEDBACK_WEIGHT,
                     help="weight of a correction relative to a labelled post of its language family")
+    ap.add_argument("--distil", type=Path, action="append", default=[], metavar="CSV",
+                    help="unlabelled posts labelled by the encoder head (python -m social_care.scoring.distil)")
+    ap.add_argument("--distil-weight", type=float, default=DISTIL_WEIGHT,
+                    help="weight of a distilled post relative to a labelled post of its language family")
     ap.add_argument("--card-only", action="store_true",
                     help="do not train: evaluate the model file (--out, else the shipped one) and rewrite its card")
     a = ap.parse_args(argv)
@@ -469,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cfg = TrainConfig(data_dir=a.data_dir, out=a.out, bits=a.bits, c_flag=a.c_flag, c_pos=a.c_pos, seed=a.seed,
                       exclude_non_commercial=a.exclude_non_commercial, evaluate=not a.no_eval,
                       family_weights=fw, nb=not a.no_nb, tune_folds=a.tune_folds, feedback=a.feedback,
-                      feedback_weight=a.feedback_weight)
+                      feedback_weight=a.feedback_weight, distil=a.distil, distil_weight=a.distil_weight)
     try:
         train(cfg)
     except ValueError as e:
