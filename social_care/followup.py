@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -53,8 +54,12 @@ def followup_text(app: App, post: Post, *, session: Session | None = None, chann
     return followup_draft(app.playbook, session, post, channel, now=now or app.now()).text
 
 
-def run(app: App) -> dict[str, int]:
-    """One pass of the follow-up job; returns counts of what it did."""
+def run(app: App, *, send: Callable[[int], object] | None = None) -> dict[str, int]:
+    """One pass of the follow-up job; returns counts of what it did.
+
+    Each follow-up made is sent at once by ``send`` (its reply id): by default in this process through the
+    outbox; scaled out, the worker's task hands each one to the ``send_reply`` task instead, so a follow-up is
+    one send on the send queue like any reply. A follow-up not sent yet stays approved for the outbox."""
     cfg = app.settings.followup
     out = {"scheduled": 0, "created": 0, "needs_human": 0, "sent": 0, "answered": 0, "reopened": 0}
     if not cfg.enabled:
@@ -63,7 +68,10 @@ def run(app: App) -> dict[str, int]:
     with app.session() as s:
         out["scheduled"] = _schedule(s, cfg, now)
         to_send = _create_due(s, app, cfg, now, out)
-    if getattr(app, "responders", None) is not None:
+    if send is not None:
+        for reply_id in to_send:
+            send(reply_id)
+    elif getattr(app, "responders", None) is not None:
         for reply_id in to_send:
             try:
                 send_reply(app, reply_id)

@@ -310,12 +310,13 @@ def draft_batch(self: Task, again: bool = True) -> int:
 
 @celery.task(base=CareTask, bind=True, name="social_care.followup", soft_time_limit=110, time_limit=120)
 def followup(self: Task) -> dict[str, int]:
-    """One pass of the follow-ups (its sends are claimed like every reply)."""
+    """One pass of the follow-ups: each follow-up it makes is handed to ``send_reply`` (queue ``send``), where
+    it is claimed like every reply; one the broker does not take stays approved for the outbox sweep."""
     app = worker_app()
     with held(app.engine, "followup", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
             return {}
-        return followups.run(app)
+        return followups.run(app, send=lambda reply_id: enqueue(send_reply, reply_id, expires=300))
 
 
 @celery.task(base=CareTask, bind=True, name="social_care.weekly_report", soft_time_limit=280, time_limit=300)

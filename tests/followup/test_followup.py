@@ -232,3 +232,22 @@ def test_same_named_customers_get_different_followup_phrasings(sending_app: Any,
     assert followup.run(app)["sent"] == 3
     texts = [r.text for r in followups(app)]
     assert len(texts) == 3 and len(set(texts)) == 3 and all("jane" in t for t in texts)
+
+
+def test_a_followup_can_be_handed_to_another_sender(sending_app: Any, sim: Any, clock: Any) -> None:
+    """Scaled out, the follow-up task hands each follow-up to the send queue instead of sending it itself:
+    the reply is made and approved, sent by whoever takes it (here the outbox), and only once."""
+    from social_care.outbox import send_reply
+
+    app = sending_app
+    mention, _dm = resolved_x_case(app, clock)
+    followup.run(app)
+    clock.advance(days=1)
+    handed: list[int] = []
+    result = followup.run(app, send=handed.append)
+    (reply,) = followups(app)
+    assert (result["created"], result["sent"], handed) == (1, 0, [reply.id])
+    assert reply.status == "approved" and [w for w in sim.writes if w.kind == "dm"] == []
+    assert send_reply(app, reply.id).status == "sent"
+    assert len([w for w in sim.writes if w.kind == "dm"]) == 1
+    assert followup.run(app, send=handed.append)["sent"] == 1 and handed == [reply.id]  # counted, not handed again

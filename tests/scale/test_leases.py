@@ -218,3 +218,34 @@ def test_poison_inputs_are_dead_lettered_once_and_good_ones_leave_no_trace(app, 
         assert s.exec(select(TaskDelivery)).all() == []
     assert set(reasons) == {"t-bad", "t-gone"}
     assert "'abc' is not a number" in reasons["t-bad"] and "no reply 999999" in reasons["t-gone"]
+
+
+def test_the_followup_task_hands_each_followup_to_send_reply(app, sim, clock, task_app, monkeypatch):
+    """"Send one follow-up" is a task: the follow-up pass makes the reply and puts one send_reply on the send
+    queue for it (recorded here as the broker would take it), which a worker then runs like any reply."""
+    from social_care import cases
+    from social_care.models import Channel
+    from social_care.scale.tasks import ROUTES
+
+    if not app.settings.followup.enabled:
+        pytest.skip("follow-ups are off in these settings")
+    published = []
+    monkeypatch.setattr(task_app, "enqueue", lambda task, *args, **kw: published.append((task.name, args)))
+    Feeder(sim).add(Channel.X_DM, ANGRY)  # a DM: its follow-up goes on the same private thread
+    poll_stream(app, connector(app, "x.dms"))
+    with app.session() as s:
+        reply = s.exec(select(Reply)).one()
+        reply.status, reply.author, reply.approved_at = "approved", "ana", app.now()
+        s.add(reply)
+    assert _call(task_app.send_reply, "t-answer", reply.id) == "sent"
+    with app.session() as s:
+        post = s.exec(select(Post)).one()
+        cases.transition(s, post, "resolved", actor="ana", now=app.now(), action="status")
+    _call(task_app.followup, "t-f1")  # schedules it
+    clock.advance(days=2)
+    assert _call(task_app.followup, "t-f2")["created"] == 1  # due: made and handed over
+    with app.session() as s:
+        made = s.exec(select(Reply).where(Reply.kind == "followup")).one()
+    assert published == [("social_care.send_reply", (made.id,))] and ROUTES["social_care.send_reply"] == "send"
+    assert made.status == "approved"
+    assert _call(task_app.send_reply, "t-send", made.id) == "sent"
