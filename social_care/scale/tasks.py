@@ -214,6 +214,14 @@ def enqueue(task: Any, *args: Any, expires: float | None = None, countdown: floa
     task.apply_async(args=args, expires=expires, countdown=countdown)
 
 
+def _come_back(task: Any, again: bool, *, expires: float) -> int:
+    """A one-at-a-time task found its lease held: come back once, a second later (the holder may have read
+    its work just before what this task was woken for was committed); nothing done now."""
+    if again:
+        enqueue(task, False, countdown=1.0, expires=expires)
+    return 0
+
+
 # ---- the tasks -------------------------------------------------------------------------------------------
 @celery.task(base=CareTask, bind=True, name="social_care.poll_stream", soft_time_limit=110, time_limit=120)
 def poll_stream(self: Task, stream: str) -> dict[str, Any]:
@@ -281,9 +289,7 @@ def deliver_alerts(self: Task, again: bool = True) -> int:
     app = worker_app()
     with held(app.engine, "alerts:slack", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
-            if again:
-                enqueue(deliver_alerts, False, countdown=1.0, expires=60)
-            return 0
+            return _come_back(deliver_alerts, again, expires=60)
         sent = alerts.deliver(app)
         wait = alerts_outbox.next_send_in(app) if sent else None
     if wait is not None and wait <= 5:
@@ -299,9 +305,7 @@ def draft_batch(self: Task, again: bool = True) -> int:
     app = worker_app()
     with held(app.engine, "drafts", ttl=JOB_LEASE_SECONDS) as lease:
         if not lease:
-            if again:
-                enqueue(draft_batch, False, countdown=1.0, expires=300)
-            return 0
+            return _come_back(draft_batch, again, expires=300)
         drafted = draft_pending(app)
     if drafted and app.settings.autosend == Autosend.PLAYBOOK:
         enqueue(outbox_sweep, expires=60)
