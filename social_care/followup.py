@@ -23,6 +23,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import Session, col, select
 
@@ -68,19 +69,22 @@ def run(app: App, *, send: Callable[[int], object] | None = None) -> dict[str, i
     with app.session() as s:
         out["scheduled"] = _schedule(s, cfg, now)
         to_send = _create_due(s, app, cfg, now, out)
+    if send is None and getattr(app, "responders", None) is not None:
+        send = partial(_send_now, app)
     if send is not None:
         for reply_id in to_send:
             send(reply_id)
-    elif getattr(app, "responders", None) is not None:
-        for reply_id in to_send:
-            try:
-                send_reply(app, reply_id)
-            except SocialCareError as exc:  # stays approved: the outbox job tries again
-                log.warning("follow-up reply %s not sent yet: %s", reply_id, exc)
     with app.session() as s:
         out["sent"] = _mark_sent(s)
         _answers(s, app, cfg, app.now(), out)
     return out
+
+
+def _send_now(app: App, reply_id: int) -> None:
+    try:
+        send_reply(app, reply_id)
+    except SocialCareError as exc:  # stays approved: the outbox job tries again
+        log.warning("follow-up reply %s not sent yet: %s", reply_id, exc)
 
 
 def _schedule(s: Session, cfg: FollowupSettings, now: datetime) -> int:

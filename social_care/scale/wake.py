@@ -19,10 +19,10 @@ and the elected scheduler's sweeps (``outbox``, ``alerts:deliver``, ``drafts``) 
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING
 
 from ..config import Autosend
+from ..wake_thread import WakeThreads
 from . import mask_broker_url
 
 if TYPE_CHECKING:
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Wakes", "wake_workers", "stop_workers_wake"]
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
-_enqueuers: dict[int, _Enqueuer] = {}  # per App (by id): its one enqueue thread
-IDLE_SECONDS = 30.0  # the thread ends after this long without a wake (a new one starts on the next)
 
 
 class Wakes:
@@ -46,34 +43,21 @@ class Wakes:
 
 
 class _Enqueuer:
+    """One web process's enqueue rounds: what the wakes noted since the last round, handed to the broker."""
+
     def __init__(self, app: App) -> None:
         from .tasks import configure  # lazy: celery loads only in a process that has a broker to wake
 
         configure(app.settings)
         self.app = app
         self.wanted = Wakes()
-        self.event = threading.Event()
-        self.alive = True
-        self.stopping = False
         self.failing = False
-        self.thread = threading.Thread(target=self._run, name="social-care-enqueue-sends", daemon=True)
-        self.thread.start()
 
-    def _run(self) -> None:
-        while True:
-            if not self.event.wait(IDLE_SECONDS):
-                with _lock:
-                    if not self.event.is_set():
-                        self.alive = False
-                        return
-            with _lock:
-                self.event.clear()
-                wanted, self.wanted = self.wanted, Wakes()
-            if self.stopping:
-                self.alive = False
-                return
-            if wanted.any():
-                self._enqueue(wanted)
+    def round(self) -> None:
+        with _threads.lock:
+            wanted, self.wanted = self.wanted, Wakes()
+        if wanted.any():
+            self._enqueue(wanted)
 
     def _enqueue(self, wanted: Wakes) -> None:
         from .tasks import deliver_alerts, draft_batch, enqueue, outbox_sweep  # lazy: celery (as above)
@@ -97,27 +81,23 @@ class _Enqueuer:
         self.failing = False
 
 
+_threads: WakeThreads[_Enqueuer] = WakeThreads("social-care-enqueue-sends", _Enqueuer)
+
+
 def wake_workers(app: App, *, flagged: int, large: bool) -> None:
     """Never blocks: note what the committed delivery needs and signal the enqueue thread."""
     autosend = app.settings.autosend == Autosend.PLAYBOOK
-    with _lock:
-        worker = _enqueuers.get(id(app))
-        if worker is None or not worker.alive:
-            worker = _Enqueuer(app)
-            _enqueuers[id(app)] = worker
+
+    def note(enqueuer: _Enqueuer) -> None:
         if flagged:
-            worker.wanted.alerts |= bool(app.settings.alerts.enabled)
-            worker.wanted.drafts |= large
-            worker.wanted.send |= autosend and not large  # a large batch's drafts wake the sweep themselves
-        worker.event.set()
+            wanted = enqueuer.wanted
+            wanted.alerts |= bool(app.settings.alerts.enabled)
+            wanted.drafts |= large
+            wanted.send |= autosend and not large  # a large batch's drafts wake the sweep themselves
+
+    _threads.wake(app, note)
 
 
 def stop_workers_wake(app: App, timeout: float = 10.0) -> None:
     """End the enqueue thread of ``app`` (if any) once its current round is done."""
-    with _lock:
-        worker = _enqueuers.pop(id(app), None)
-        if worker is None:
-            return
-        worker.stopping = True
-        worker.event.set()
-    worker.thread.join(timeout)
+    _threads.stop(app, timeout)

@@ -11,58 +11,34 @@ process's jobs); replies go out with that other process's outbox.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING
 
 from ..alerts import deliver
 from ..pipeline import draft_pending
 from ..scale import enabled
 from ..scale.wake import stop_workers_wake, wake_workers
+from ..wake_thread import WakeThreads
 
 if TYPE_CHECKING:
     from ..app import App
 
 __all__ = ["wake_senders", "stop_senders"]
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
-IDLE_SECONDS = 30.0  # the worker thread ends after this long without a wake (a new one starts on the next)
-# the live worker of each App, by id(App): an entry holds its App (the worker refers to it), so the id cannot
-# be reused while the entry is there; a worker removes its own entry when it ends
-_workers: dict[int, _Worker] = {}
 
 
-class _Worker:
+class _Senders:
     def __init__(self, app: App) -> None:
         self.app = app
-        self.event = threading.Event()
-        self.alive = True
-        self.stopping = False
-        self.thread = threading.Thread(target=self._run, name="social-care-webhook-pings", daemon=True)
-        self.thread.start()
 
-    def _end(self) -> None:
-        """Called holding ``_lock``: this worker takes no more wakes, and leaves the registry."""
-        self.alive = False
-        if _workers.get(id(self.app)) is self:
-            del _workers[id(self.app)]
+    def round(self) -> None:
+        try:
+            draft_pending(self.app)  # a large batch's drafts (idempotent beside another process)
+            deliver(self.app)
+        except Exception as exc:  # noqa: BLE001 - the scheduled sender (if any) tries again
+            log.warning("webhook pings: Slack delivery failed: %s", type(exc).__name__)
 
-    def _run(self) -> None:
-        while True:
-            if not self.event.wait(IDLE_SECONDS):
-                with _lock:
-                    if not self.event.is_set():
-                        self._end()
-                        return
-            self.event.clear()
-            if self.stopping:
-                with _lock:
-                    self._end()
-                return
-            try:
-                draft_pending(self.app)  # a large batch's drafts (idempotent beside another process)
-                deliver(self.app)
-            except Exception as exc:  # noqa: BLE001 - the scheduled sender (if any) tries again
-                log.warning("webhook pings: Slack delivery failed: %s", type(exc).__name__)
+
+_threads: WakeThreads[_Senders] = WakeThreads("social-care-webhook-pings", _Senders)
 
 
 def wake_senders(app: App, *, flagged: int = 0, large: bool = False) -> None:
@@ -75,21 +51,10 @@ def wake_senders(app: App, *, flagged: int = 0, large: bool = False) -> None:
     if enabled(app.settings):
         wake_workers(app, flagged=flagged, large=large)
         return
-    with _lock:
-        worker = _workers.get(id(app))
-        if worker is None or not worker.alive:
-            worker = _Worker(app)
-            _workers[id(app)] = worker
-        worker.event.set()
+    _threads.wake(app)
 
 
 def stop_senders(app: App, timeout: float = 10.0) -> None:
     """End the worker thread of ``app`` (if any) once its current Slack delivery is done."""
     stop_workers_wake(app, timeout)
-    with _lock:
-        worker = _workers.get(id(app))
-        if worker is None:
-            return
-        worker.stopping = True
-        worker.event.set()
-    worker.thread.join(timeout)
+    _threads.stop(app, timeout)
